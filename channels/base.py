@@ -1,0 +1,133 @@
+"""The currency between channels, the hub and routing.
+
+Every channel adapter turns provider payloads into an `InboundMessage` at its edge and calls the
+hub's one `ingest()`; every reply leaves through the outbox as an `OutboundMessage` handed to the
+adapter's `send()`. Provider-specific leftovers ride in `extras`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+# Identity kinds. A contact may hold several; (kind, value) is unique across contacts.
+PHONE = "phone"  # E.164, shared by SMS and WhatsApp
+EMAIL = "email"  # lower-cased
+TELEGRAM = "telegram"  # Telegram user id
+WEBCHAT = "webchat"  # signed visitor id
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: str
+    value: str
+
+    def as_doc(self) -> dict[str, str]:
+        return {"kind": self.kind, "value": self.value}
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment already stored by the hub (GridFS id) or one that was refused with a reason."""
+
+    filename: str
+    content_type: str
+    size: int
+    file_id: str | None = None
+    refused_reason: str | None = None
+
+    def as_doc(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "file_id": self.file_id,
+            "refused_reason": self.refused_reason,
+        }
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    identity: Identity
+    text: str
+    received_at: datetime
+    # Provider's id for this message; (channel, external_id) is the dedupe key.
+    external_id: str | None = None
+    contact_name: str | None = None
+    # More identities learnt from this message (a Telegram shared phone, a webchat visitor's email).
+    extra_identities: tuple[Identity, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    html: str | None = None
+    subject: str | None = None
+    # The payload exactly as the provider sent it, kept in `raw_inbound` before anything else.
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    message_id: str
+    conversation_id: str
+    contact_id: str
+    channel: str
+    to: Identity
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_id: str | None
+    status: str = "sent"
+
+
+class ChannelError(Exception):
+    """A send failed. `reason` is shown to agents, so it must read well to a person."""
+
+    transient = True
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ChannelTimeout(ChannelError):
+    transient = True
+
+
+class ChannelRateLimited(ChannelError):
+    transient = True
+
+    def __init__(self, reason: str, retry_after: float) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class ChannelRejected(ChannelError):
+    """The provider refused for good (blocked, invalid number...): retrying will not help."""
+
+    transient = False
+
+
+@runtime_checkable
+class Channel(Protocol):
+    name: str
+
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+# Which identity kind a channel addresses its replies to.
+IDENTITY_FOR_CHANNEL: dict[str, str] = {
+    "webchat": WEBCHAT,
+    "sms": PHONE,
+    "whatsapp": PHONE,
+    "telegram": TELEGRAM,
+    "email": EMAIL,
+}

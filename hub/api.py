@@ -1,0 +1,187 @@
+"""JSON API v1: what the inbox's actions go through, and what integrations call with a token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from hub import keys, outbox, present
+from hub.auth import current_user
+from hub.clock import utcnow
+from hub.context import Hub
+from hub.errors import BadInput, Forbidden, NotFound
+from hub.store import contacts, conversations, messages, users
+from hub.store.db import Doc, oid
+from hub.web import json_response, read_body
+
+routes = web.RouteTableDef()
+
+
+async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
+    """The conversation if it exists and this user may see it; the same 404 otherwise (no probing)."""
+    conversation_id = oid(raw_id)
+    conversation = await conversations.get(hub.db, conversation_id) if conversation_id else None
+    if conversation is None or not conversations.can_see(user, conversation):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def _cursor(raw: str | None) -> tuple[datetime, object] | None:
+    if not raw:
+        return None
+    try:
+        at, _, last = raw.partition("_")
+        parsed_id = oid(last)
+        if parsed_id is None:
+            raise ValueError
+        return datetime.fromisoformat(at), parsed_id
+    except ValueError:
+        raise BadInput("the 'before' cursor is not one this API gave out") from None
+
+
+@routes.get("/api/v1/conversations")
+async def list_conversations(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    q = request.query
+    status = q.get("status", "open")
+    if status not in ("open", "pending", "snoozed", "resolved", "any"):
+        raise BadInput(f"unknown status {status!r}; use open, pending, snoozed, resolved or any")
+    view = q.get("view", "all")
+    if view not in ("all", "mine", "unassigned", "departments"):
+        raise BadInput(f"unknown view {view!r}; use all, mine, unassigned or departments")
+    department_id = oid(q["department"]) if q.get("department") else None
+    if q.get("department") and department_id is None:
+        raise BadInput("department must be a department id")
+    assignee_raw = q.get("assignee")
+    assignee_id = user["_id"] if assignee_raw == "me" else (oid(assignee_raw) if assignee_raw else None)
+    if assignee_raw and assignee_id is None:
+        raise BadInput("assignee must be a user id or 'me'")
+    try:
+        limit = max(1, min(int(q.get("limit", "50")), 200))
+    except ValueError:
+        raise BadInput("limit must be a number") from None
+    page = await conversations.list_for(
+        hub.db, user, view=view, status=None if status == "any" else status, department_id=department_id,
+        assignee_id=assignee_id, before=_cursor(q.get("before")), limit=limit,  # type: ignore[arg-type]
+    )
+    next_cursor = None
+    if len(page) == limit:
+        last = page[-1]
+        next_cursor = f"{last['last_message_at'].isoformat()}_{last['_id']}"
+    return json_response({"conversations": [present.conversation(c) for c in page], "next": next_cursor})
+
+
+@routes.get("/api/v1/conversations/{id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    contact = await contacts.get(hub.db, conversation["contact_id"])
+    return json_response({**present.conversation(conversation),
+                          "contact": present.contact(contact) if contact else None})
+
+
+@routes.get("/api/v1/conversations/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    timeline = await messages.timeline(hub.db, conversation["_id"])
+    return json_response({"messages": [present.message(m) for m in timeline]})
+
+
+@routes.post("/api/v1/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await read_body(request)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise BadInput("'text' is required and must be a string")
+    note = body.get("note") in (True, "true", "on", "1")
+    channel = body.get("channel") or None
+    if channel is not None and not isinstance(channel, str):
+        raise BadInput("'channel' must be a string")
+    client_key = body.get("client_key")
+    message, created = await outbox.post(
+        hub, user, conversation, text, note=note, channel=channel,
+        client_key=client_key if isinstance(client_key, str) and client_key else None,
+    )
+    return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
+
+
+@routes.post("/api/v1/conversations/{id}/assign")
+async def assign(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await read_body(request)
+    raw = body.get("assignee_id", "me")
+    if raw in (None, "", "none"):
+        assignee = None
+    elif raw == "me":
+        assignee = user
+    else:
+        assignee_id = oid(raw)
+        assignee = await users.user(hub.db, assignee_id) if assignee_id else None
+        if assignee is None:
+            raise BadInput("assignee_id is not a known user")
+    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
+        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
+    now = utcnow()
+    updated = await conversations.assign(hub.db, conversation["_id"], assignee["_id"] if assignee else None, now)
+    if updated is None:
+        raise NotFound("conversation not found")
+    who = assignee.get("name") if assignee else "nobody"
+    await messages.insert_event(hub.db, updated, f"{user.get('name')} assigned this to {who}.",
+                                {"type": "assignment", "assignee_id": updated.get("assignee_id"),
+                                 "by": user["_id"]}, now, author={"type": "agent", "id": user["_id"],
+                                                                  "name": user.get("name")})
+    return json_response(present.conversation(updated))
+
+
+@routes.post("/api/v1/conversations/{id}/status")
+async def set_status(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await read_body(request)
+    status = body.get("status")
+    if status not in ("open", "pending", "snoozed", "resolved"):
+        raise BadInput("status must be one of open, pending, snoozed, resolved")
+    now = utcnow()
+    try:
+        updated = await conversations.set_status(hub.db, conversation["_id"], status, now)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if updated is None:
+        raise NotFound("conversation not found")
+    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.",
+                                {"type": "status", "status": status, "by": user["_id"]}, now,
+                                author={"type": "agent", "id": user["_id"], "name": user.get("name")})
+    return json_response(present.conversation(updated))
+
+
+@routes.post("/api/v1/messages/{id}/retry")
+async def retry_message(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    message_id = oid(request.match_info["id"])
+    message = await messages.get(hub.db, message_id) if message_id else None
+    if message is None:
+        raise NotFound("message not found")
+    await visible_conversation(hub, user, str(message["conversation_id"]))
+    retried = await outbox.retry(hub, message["_id"])
+    if retried is None:
+        raise BadInput("only a failed reply can be sent again")
+    return json_response({"message": present.message(retried)})
+
+
+@routes.get("/api/v1/contacts")
+async def find_contacts(request: web.Request) -> web.Response:
+    hub = request.app[keys.HUB]
+    current_user(request)
+    identity = request.query.get("identity", "")
+    kind, sep, value = identity.partition(":")
+    if not sep or not kind or not value:
+        raise BadInput("identity must look like KIND:VALUE, e.g. email:ana@example.com")
+    if kind == "email":
+        value = value.strip().lower()
+    found = await contacts.search_by_identity(hub.db, kind, value)
+    return json_response({"contacts": [present.contact(c) for c in found]})

@@ -1,0 +1,111 @@
+"""`create_app(settings)` builds the whole hub; nothing is connected at import time."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from channels.base import Channel
+from channels.webchat.channel import WebchatChannel
+from channels.webchat.views import routes as webchat_routes
+from hub import api, keys
+from hub.auth import auth_middleware
+from hub.context import Hub
+from hub.database import open_database
+from hub.dispatcher import Dispatcher
+from hub.events import EventBus
+from hub.seed import seed_demo as seed_demo_data
+from hub.settings import Settings
+from hub.store.db import ping
+from hub.web import errors_middleware, json_response, security_headers_middleware
+from inbox_ui import filters
+from inbox_ui.live import routes as live_routes
+from inbox_ui.views import routes as inbox_routes
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "static"
+
+
+def templates_dir() -> Path:
+    """templates/ beside the packages (a checkout), or HUB_TEMPLATES_DIR (an installed image)."""
+    configured = os.environ.get("HUB_TEMPLATES_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """The registry: channel name -> adapter. Unconfigured channels are left out (and said so once)."""
+    registry: dict[str, Channel] = {"webchat": WebchatChannel()}
+    return registry
+
+
+async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    settings.ensure_secret_key()
+    async with open_database(settings) as (client, db):
+        events = EventBus(db)
+        hub = Hub(settings=settings, client=client, db=db, events=events,
+                  process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}",
+                  channels=build_channels(settings))
+        app[keys.HUB] = hub
+        if app[SEED_DEMO]:
+            from hub.cli import print_logins
+
+            print_logins(await seed_demo_data(db))
+        await events.start()
+        dispatcher = Dispatcher(hub)
+        await dispatcher.start()
+        log.info("hub ready url=%s channels=%s", settings.effective_public_url(), ",".join(sorted(hub.channels)))
+        try:
+            yield
+        finally:
+            await dispatcher.stop()
+            await events.stop()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    hub = request.app.get(keys.HUB)
+    if hub is None or not await ping(hub.db):
+        return json_response({"status": "database not answering"}, status=503)
+    return json_response({"status": "ready"})
+
+
+SEED_DEMO = web.AppKey("seed_demo", bool)
+
+
+def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> web.Application:
+    settings = settings or Settings()
+    app = web.Application(
+        middlewares=[security_headers_middleware, errors_middleware, auth_middleware],
+        client_max_size=max(settings.max_text_bytes * 4, 1024 * 1024),
+    )
+    app[keys.SETTINGS] = settings
+    app[SEED_DEMO] = seed_demo
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    filters.install(env)
+    app[keys.JINJA] = env
+    app.cleanup_ctx.append(_hub_ctx)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    app.add_routes(api.routes)
+    app.add_routes(webchat_routes)
+    app.add_routes(inbox_routes)
+    app.add_routes(live_routes)
+    return app

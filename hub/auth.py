@@ -1,0 +1,118 @@
+"""Who is asking: login sessions (server-side, in MongoDB), bearer tokens, CSRF, roles."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from aiohttp import web
+
+from hub import keys
+from hub.clock import utcnow
+from hub.context import Hub
+from hub.passwords import verify_password
+from hub.store import users
+from hub.store.db import Doc
+from hub.web import Handler, error_response
+
+SESSION_COOKIE = "hub_session"
+LOGIN_CSRF_COOKIE = "hub_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "_csrf"
+# Visitors (signed token) and providers (signatures) authenticate themselves; no cookies involved.
+CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/webchat/")
+PUBLIC_PREFIXES = ("/login", "/static/", "/healthz", "/readyz", "/webhooks/", "/webchat/", "/widget.", "/chat",
+                   "/favicon")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_api_token() -> str:
+    return "hub_" + secrets.token_urlsafe(32)
+
+
+async def login(hub: Hub, email: str, password: str) -> tuple[Doc, str, str] | None:
+    """Check the password; on success a fresh session id (never the old one) and its CSRF token."""
+    user = await users.user_by_email(hub.db, email)
+    if not await verify_password(user.get("password_hash") if user else None, password) or user is None:
+        return None
+    session_id, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
+    await users.create_session(hub.db, session_id, user["_id"], csrf, now,
+                               now + timedelta(days=hub.settings.session_days))
+    return user, session_id, csrf
+
+
+def set_session_cookie(response: web.StreamResponse, session_id: str, secure: bool, days: int) -> None:
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="Lax", secure=secure,
+                        max_age=days * 86400, path="/")
+
+
+async def _from_bearer(hub: Hub, header: str) -> Doc | None:
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not token:
+        return None
+    record = await users.api_token(hub.db, token_hash(token))
+    return await users.user(hub.db, record["user_id"]) if record else None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    hub = request.app[keys.HUB]
+    authorization = request.headers.get("Authorization", "")
+    via_session = False
+    user: Doc | None = None
+    if authorization:
+        user = await _from_bearer(hub, authorization)
+        if user is None:
+            return error_response(request, 401, "the API token is missing, malformed or revoked")
+    else:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        session = await users.session(hub.db, session_id, utcnow()) if session_id else None
+        if session is not None:
+            user = await users.user(hub.db, session["user_id"])
+            if user is not None:
+                request[keys.SESSION] = session
+                via_session = True
+    if user is not None:
+        user.pop("password_hash", None)
+        request[keys.USER] = user
+    path = request.path
+    if user is None and not path.startswith(PUBLIC_PREFIXES) and path != "/":
+        if path.startswith("/api/"):
+            return error_response(request, 401, "sign in or send an API token (Authorization: Bearer ...)")
+        raise web.HTTPFound(f"/login?next={request.rel_url.path_qs}" if request.method == "GET" else "/login")
+    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
+        await _check_csrf(request)
+    return await handler(request)
+
+
+async def _check_csrf(request: web.Request) -> None:
+    expected = request[keys.SESSION]["csrf"]
+    given = request.headers.get(CSRF_HEADER, "")
+    if not given and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()  # aiohttp caches the form, so the handler can still read it
+        value = form.get(CSRF_FIELD, "")
+        given = value if isinstance(value, str) else ""
+    if not given or not hmac.compare_digest(given, expected):
+        raise web.HTTPForbidden(text="the form's security token is missing or stale; reload the page and try again")
+
+
+def current_user(request: web.Request) -> Doc:
+    user: Doc | None = request.get(keys.USER)
+    if user is None:
+        raise web.HTTPUnauthorized(text="sign in first")
+    return user
+
+
+def require_role(request: web.Request, *roles: str) -> Doc:
+    user = current_user(request)
+    if user.get("role") not in roles:
+        raise web.HTTPForbidden(text=f"this needs the {' or '.join(roles)} role")
+    return user
+
+

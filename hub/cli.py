@@ -1,0 +1,136 @@
+"""The `hub` command: run the server, seed the demo, manage users and tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from hub.auth import new_api_token, token_hash
+from hub.clock import utcnow
+from hub.database import open_database
+from hub.embedded_db import EmbeddedDatabaseError
+from hub.passwords import hash_password
+from hub.seed import seed_demo
+from hub.settings import Settings
+from hub.store import users
+from hub.store.db import Db
+
+log = logging.getLogger("hub")
+
+
+def _run_server(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.app import create_app
+
+    app = create_app(settings, seed_demo=args.demo)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
+                shutdown_timeout=5)
+    return 0
+
+
+async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> int:
+    async with open_database(settings, share=False) as (_client, db):
+        return await work(db)
+
+
+def print_logins(logins: Sequence[tuple[str, str, str]]) -> None:
+    if not logins:
+        return
+    print(f"Demo logins (password for all: {logins[0][1]}):")
+    for email, _password, role in logins:
+        print(f"  {role:<6} {email}")
+
+
+async def _seed(db: Db) -> int:
+    logins = await seed_demo(db)
+    if not logins:
+        print("users already exist; nothing seeded")
+    print_logins(logins)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        password = args.password or getpass.getpass("Password: ")
+        if len(password) < 8:
+            print("error: the password needs at least 8 characters", file=sys.stderr)
+            return 2
+        department_ids = []
+        for name in filter(None, (args.departments or "").split(",")):
+            department = await users.department_by_name(db, name.strip())
+            if department is None:
+                department = await users.ensure_department(db, name.strip(), utcnow())
+            department_ids.append(department["_id"])
+        try:
+            user = await users.create_user(db, args.email, args.name or args.email.split("@")[0],
+                                           await hash_password(password), args.role, department_ids, utcnow())
+        except users.AlreadyExists as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"created {user['role']} {user['email']}")
+        return 0
+
+    return work
+
+
+def _create_token(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        user = await users.user_by_email(db, args.user)
+        if user is None:
+            print(f"error: no user with email {args.user}", file=sys.stderr)
+            return 1
+        token = new_api_token()
+        await users.create_api_token(db, token_hash(token), user["_id"], args.label, utcnow())
+        print(token)
+        return 0
+
+    return work
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description="Omnichannel messaging hub")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="start the hub (default)")
+    run.add_argument("--demo", action="store_true", help="seed the demo organisation on an empty database")
+    sub.add_parser("seed-demo", help="create the demo organisation if no user exists")
+    user = sub.add_parser("create-user", help="add an inbox user")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name")
+    user.add_argument("--role", choices=("admin", "lead", "agent"), default="agent")
+    user.add_argument("--departments", help="comma-separated department names")
+    user.add_argument("--password", help="prompted for when omitted")
+    token = sub.add_parser("create-token", help="print a new API token for a user")
+    token.add_argument("--user", required=True, help="the user's email")
+    token.add_argument("--label", default="cli")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = args.command or "run"
+    if command == "run" and not hasattr(args, "demo"):
+        args.demo = False
+    try:
+        if command == "run":
+            return _run_server(args, settings)
+        commands: dict[str, Callable[[Db], Awaitable[int]]] = {
+            "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args)}
+        work = commands[command]
+        return asyncio.run(_with_db(settings, work))
+    except EmbeddedDatabaseError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Errors the hub raises on purpose; each carries the HTTP status and a sentence for a person."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(HubError):
+    status = 400
+
+
+class TooLarge(HubError):
+    status = 413
+
+
+class NotFound(HubError):
+    status = 404
+
+
+class Forbidden(HubError):
+    status = 403
+
+
+class Conflict(HubError):
+    status = 409

@@ -1,0 +1,92 @@
+"""The one way a customer message enters the hub, whatever channel it came from."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from channels.base import InboundMessage
+from hub import model, routing_apply
+from hub.clock import utcnow
+from hub.context import Hub
+from hub.errors import BadInput, TooLarge
+from hub.store import contacts, conversations, messages, raw
+from hub.store.db import Doc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: Doc
+    conversation: Doc
+    contact: Doc
+    created: bool  # False: a repeat of a message we already had
+
+
+def check_text(hub: Hub, text: str) -> None:
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > hub.settings.max_text_bytes:
+        raise TooLarge(
+            f"message text is {size:,} bytes; the limit is {hub.settings.max_text_bytes:,} bytes"
+        )
+
+
+async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
+    """Keep the raw payload, then contact, conversation, message (deduped), routing.
+
+    Agents and visitors hear about it from the change stream, i.e. only after the write committed.
+    """
+    check_text(hub, inbound.text)
+    if not inbound.identity.value:
+        raise BadInput("the sender has no identity")
+    db = hub.db
+    now = utcnow()
+    raw_id = await raw.keep(db, inbound.channel, inbound.raw, now)
+    if inbound.external_id is not None:
+        # A replay (even after the conversation was resolved) must create nothing.
+        existing = await messages.find_external(db, inbound.channel, inbound.external_id)
+        if existing is not None:
+            return await _duplicate(hub, existing)
+    contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
+    for extra in inbound.extra_identities:
+        if not await contacts.add_identity(db, contact["_id"], extra):
+            log.info("identity already held by another contact identity=%s contact=%s", extra, contact["_id"])
+    conversation, needs_routing = await conversations.touch_active(
+        db, contact, inbound.channel, now, model.preview(inbound.text), inbound=True
+    )
+    explanation: Doc | None = None
+    if needs_routing:
+        conversation, explanation = await routing_apply.route_new(hub, conversation, contact, inbound, now)
+    doc: Doc = {
+        "conversation_id": conversation["_id"],
+        "contact_id": contact["_id"],
+        "direction": model.IN,
+        "kind": "message",
+        "channel": inbound.channel,
+        "external_id": inbound.external_id,
+        "text": inbound.text,
+        "html": inbound.html,
+        "subject": inbound.subject,
+        "attachments": [a.as_doc() for a in inbound.attachments],
+        "author": {"type": "contact", "id": contact["_id"], "name": contact.get("name")},
+        "extras": dict(inbound.extras),
+        "raw_id": raw_id,
+        "received_at": inbound.received_at,
+        "created_at": now,
+    }
+    if inbound.external_id is None:
+        doc.pop("external_id")
+    message, created = await messages.insert_unique(db, doc)
+    if not created:
+        log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
+    if explanation is not None:
+        await routing_apply.record(hub, conversation, explanation, now)
+    return IngestResult(message, conversation, contact, created)
+
+
+async def _duplicate(hub: Hub, existing: Doc) -> IngestResult:
+    log.info("duplicate inbound ignored channel=%s external_id=%s", existing["channel"], existing["external_id"])
+    conversation = await conversations.get(hub.db, existing["conversation_id"]) or {}
+    contact = await contacts.get(hub.db, existing["contact_id"]) or {}
+    return IngestResult(existing, conversation, contact, created=False)

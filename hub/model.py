@@ -1,0 +1,41 @@
+"""Names and orderings shared by the store, the API and the UI."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+Doc = dict[str, Any]
+
+# Message directions: what the customer sent, what we sent, private notes, and timeline events.
+IN: Final = "in"
+OUT: Final = "out"
+NOTE: Final = "note"
+EVENT: Final = "event"
+
+# Outbound status moves forward only; failed ends it.
+STATUS_RANK: Final[dict[str, int]] = {
+    "queued": 0,
+    "sent": 1,
+    "delivered": 2,
+    "read": 3,
+    "failed": 4,
+    "undelivered": 4,
+}
+
+CONVERSATION_STATUSES: Final = ("open", "pending", "snoozed", "resolved")
+ROLES: Final = ("admin", "lead", "agent")
+
+# Collections, in one place so the store modules agree.
+CONTACTS: Final = "contacts"
+CONVERSATIONS: Final = "conversations"
+MESSAGES: Final = "messages"
+RAW_INBOUND: Final = "raw_inbound"
+USERS: Final = "users"
+DEPARTMENTS: Final = "departments"
+SESSIONS: Final = "sessions"
+API_TOKENS: Final = "api_tokens"
+
+
+def preview(text: str, limit: int = 140) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

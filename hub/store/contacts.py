@@ -1,0 +1,94 @@
+"""Contacts: who a customer is, across every identity they write from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from channels.base import Identity
+from hub import model
+from hub.store.db import Db, Doc
+
+
+async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -> Doc:
+    """Find the contact holding `identity`, creating it if new (one round trip; races retried)."""
+    insert: Doc = {"identities": [identity.as_doc()], "created_at": now, "attributes": {}, "tags": []}
+    update: dict[str, Any] = {"$setOnInsert": insert, "$set": {"last_seen_at": now}}
+    for _ in range(3):
+        try:
+            doc = await db[model.CONTACTS].find_one_and_update(
+                {"identities": {"$elemMatch": identity.as_doc()}},
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            continue  # a concurrent first message created it; the next try finds it
+        assert doc is not None
+        if name and not doc.get("name"):
+            doc = await set_name(db, doc["_id"], name) or doc
+        return doc
+    raise RuntimeError(f"could not resolve contact for {identity}")
+
+
+async def set_name(db: Db, contact_id: ObjectId, name: str) -> Doc | None:
+    return await db[model.CONTACTS].find_one_and_update(
+        {"_id": contact_id},
+        {"$set": {"name": name, "name_lower": name.casefold()}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def get(db: Db, contact_id: ObjectId) -> Doc | None:
+    return await db[model.CONTACTS].find_one({"_id": contact_id})
+
+
+async def find_by_identity(db: Db, identity: Identity) -> Doc | None:
+    return await db[model.CONTACTS].find_one({"identities": {"$elemMatch": identity.as_doc()}})
+
+
+async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool:
+    """Attach an identity; False when another contact already holds it."""
+    try:
+        result = await db[model.CONTACTS].update_one(
+            {"_id": contact_id}, {"$addToSet": {"identities": identity.as_doc()}}
+        )
+    except DuplicateKeyError:
+        return False
+    return result.matched_count == 1
+
+
+async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime) -> None:
+    """Fold `source` into `target`: identities, conversations and messages follow."""
+    source = await get(db, source_id)
+    if source is None or source_id == target_id:
+        return
+    identities = source.get("identities", [])
+    await db[model.CONTACTS].update_one(
+        {"_id": source_id},
+        {"$set": {"merged_into": target_id, "merged_at": now, "merged_identities": identities,
+                  "identities": []}},
+    )
+    if identities:
+        await db[model.CONTACTS].update_one(
+            {"_id": target_id}, {"$addToSet": {"identities": {"$each": identities}}}
+        )
+    # The target may already have an active conversation; the source's one is closed into history.
+    target_active = await db[model.CONVERSATIONS].find_one({"contact_id": target_id, "active": True})
+    if target_active is not None:
+        await db[model.CONVERSATIONS].update_many(
+            {"contact_id": source_id, "active": True},
+            {"$set": {"status": "resolved", "resolved_at": now}, "$unset": {"active": ""}},
+        )
+    await db[model.CONVERSATIONS].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
+    await db[model.MESSAGES].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
+
+
+async def search_by_identity(db: Db, kind: str, value: str) -> list[Doc]:
+    return await db[model.CONTACTS].find({"identities": {"$elemMatch": {"kind": kind, "value": value}}}).to_list(
+        20
+    )

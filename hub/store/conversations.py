@@ -1,0 +1,171 @@
+"""Conversations: a case of work for one contact, owned by a department and maybe an agent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from hub import model
+from hub.store.db import Db, Doc
+
+
+async def touch_active(
+    db: Db, contact: Doc, channel: str, at: datetime, preview: str, inbound: bool
+) -> tuple[Doc, bool]:
+    """The contact's active conversation, opened if none, updated for a new message.
+
+    Returns (conversation, needs_routing). A unique partial index on active conversations makes two
+    concurrent first messages land in one conversation.
+    """
+    on_insert: Doc = {
+        "contact_id": contact["_id"],
+        "status": "open",
+        "active": True,
+        "priority": "normal",
+        "labels": [],
+        "department_id": None,
+        "assignee_id": None,
+        "created_at": at,
+        "opened_at": at,
+    }
+    update: dict[str, Any] = {
+        "$setOnInsert": on_insert,
+        "$set": {
+            "last_channel": channel,
+            "last_message_preview": preview,
+            "contact_name": contact.get("name") or _identity_label(contact),
+            "updated_at": at,
+        },
+        "$max": {"last_message_at": at},
+        "$addToSet": {"channels": channel},
+    }
+    if inbound:
+        update["$min"] = {"waiting_since": at}
+        update["$set"]["last_inbound_at"] = at
+        update["$set"][f"last_inbound_at_by_channel.{channel}"] = at
+    for _ in range(3):
+        try:
+            doc = await db[model.CONVERSATIONS].find_one_and_update(
+                {"contact_id": contact["_id"], "active": True},
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            continue
+        assert doc is not None
+        return doc, not doc.get("routed")
+    raise RuntimeError("could not open a conversation")
+
+
+def _identity_label(contact: Doc) -> str:
+    identities = contact.get("identities") or []
+    return str(identities[0]["value"]) if identities else "Unknown"
+
+
+async def get(db: Db, conversation_id: ObjectId) -> Doc | None:
+    return await db[model.CONVERSATIONS].find_one({"_id": conversation_id})
+
+
+async def apply_routing(
+    db: Db, conversation_id: ObjectId, department_id: ObjectId | None, assignee_id: ObjectId | None,
+    decision: Doc, now: datetime,
+) -> Doc | None:
+    """Record where routing sent a conversation; only the first routing of an opening wins."""
+    return await db[model.CONVERSATIONS].find_one_and_update(
+        {"_id": conversation_id, "routed": {"$ne": True}},
+        {"$set": {"department_id": department_id, "assignee_id": assignee_id, "routing": decision,
+                  "routed": True, "routed_at": now, "updated_at": now}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def assign(db: Db, conversation_id: ObjectId, assignee_id: ObjectId | None, now: datetime) -> Doc | None:
+    return await db[model.CONVERSATIONS].find_one_and_update(
+        {"_id": conversation_id},
+        {"$set": {"assignee_id": assignee_id, "assigned_at": now, "updated_at": now}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def set_status(db: Db, conversation_id: ObjectId, status: str, now: datetime) -> Doc | None:
+    if status not in model.CONVERSATION_STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    if status == "resolved":
+        update: dict[str, Any] = {"$set": {"status": status, "resolved_at": now, "updated_at": now},
+                                  "$unset": {"active": "", "waiting_since": ""}}
+    else:
+        update = {"$set": {"status": status, "updated_at": now}}
+    try:
+        return await db[model.CONVERSATIONS].find_one_and_update(
+            {"_id": conversation_id}, update, return_document=ReturnDocument.AFTER
+        )
+    except DuplicateKeyError:
+        # Reopening while the contact already has a newer active conversation.
+        raise ValueError("this customer already has an open conversation; reply there") from None
+
+
+async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview: str) -> None:
+    await db[model.CONVERSATIONS].update_one(
+        {"_id": conversation_id},
+        {"$set": {"last_message_preview": preview, "updated_at": at},
+         "$max": {"last_message_at": at},
+         "$unset": {"waiting_since": ""},
+         "$min": {"first_response_at": at}},
+    )
+
+
+def visibility_filter(user: Doc) -> Doc:
+    """What a user may see: leads and admins everything; agents their departments and their own."""
+    if user.get("role") in ("admin", "lead"):
+        return {}
+    return {"$or": [{"department_id": {"$in": list(user.get("department_ids", []))}},
+                    {"assignee_id": user["_id"]}]}
+
+
+def can_see(user: Doc, conversation: Doc) -> bool:
+    if user.get("role") in ("admin", "lead"):
+        return True
+    return conversation.get("department_id") in set(user.get("department_ids", [])) or (
+        conversation.get("assignee_id") == user["_id"]
+    )
+
+
+async def list_for(
+    db: Db, user: Doc, *, view: str = "all", status: str | None = "open", department_id: ObjectId | None = None,
+    assignee_id: ObjectId | None = None, before: tuple[datetime, ObjectId] | None = None, limit: int = 50,
+) -> list[Doc]:
+    """A page of conversations, newest activity first, keyset-paginated by (last_message_at, _id)."""
+    clauses: list[Doc] = []
+    visible = visibility_filter(user)
+    if visible:
+        clauses.append(visible)
+    if status:
+        clauses.append({"status": status})
+    if view == "mine":
+        clauses.append({"assignee_id": user["_id"]})
+    elif view == "unassigned":
+        clauses.append({"assignee_id": None})
+    elif view == "departments":
+        clauses.append({"department_id": {"$in": list(user.get("department_ids", []))}})
+    if department_id is not None:
+        clauses.append({"department_id": department_id})
+    if assignee_id is not None:
+        clauses.append({"assignee_id": assignee_id})
+    if before is not None:
+        at, last_id = before
+        clauses.append({"$or": [{"last_message_at": {"$lt": at}},
+                                {"last_message_at": at, "_id": {"$lt": last_id}}]})
+    query: Doc = {"$and": clauses} if clauses else {}
+    cursor = db[model.CONVERSATIONS].find(query).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
+    return await cursor.limit(limit).to_list(limit)
+
+
+async def for_contact(db: Db, contact_id: ObjectId) -> list[Doc]:
+    return await db[model.CONVERSATIONS].find({"contact_id": contact_id}).sort("created_at", DESCENDING).to_list(
+        100
+    )

@@ -1,0 +1,95 @@
+"""Connection, indexes and id helpers: the base every store module stands on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hub import model
+
+Doc = dict[str, Any]
+Db = AsyncDatabase[Doc]
+
+log = logging.getLogger(__name__)
+
+
+def connect(url: str, default_db: str) -> tuple[AsyncMongoClient[Doc], Db]:
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=10_000)
+    db = client.get_default_database(default=default_db)
+    return client, db
+
+
+async def ping(db: Db) -> bool:
+    try:
+        await db.command("ping")
+    except Exception:  # any failure means "not ready"; the reason is logged by the caller's probe
+        return False
+    return True
+
+
+async def url_answers(url: str) -> bool:
+    """Does a MongoDB answer at `url` within a second? (a URL left behind by a stopped hub won't)"""
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, serverSelectionTimeoutMS=1000)
+    try:
+        await client.admin.command("ping")
+    except Exception:
+        return False
+    finally:
+        await client.close()
+    return True
+
+
+def oid(value: object) -> ObjectId | None:
+    """Parse an id from a URL or payload; None for anything that is not one (callers answer 404)."""
+    if isinstance(value, ObjectId):
+        return value
+    try:
+        return ObjectId(str(value))
+    except (InvalidId, TypeError):
+        return None
+
+
+_INDEXES: dict[str, list[IndexModel]] = {
+    model.CONTACTS: [
+        IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True,
+                   name="identity_unique"),
+        IndexModel([("name_lower", ASCENDING)], name="name_lower"),
+    ],
+    model.CONVERSATIONS: [
+        # One active (not resolved) conversation per contact: concurrent first messages open one.
+        IndexModel([("contact_id", ASCENDING)], unique=True, name="one_active_per_contact",
+                   partialFilterExpression={"active": True}),
+        IndexModel([("contact_id", ASCENDING), ("status", ASCENDING)], name="contact_status"),
+        IndexModel([("department_id", ASCENDING), ("status", ASCENDING), ("last_message_at", DESCENDING)],
+                   name="department_inbox"),
+        IndexModel([("assignee_id", ASCENDING), ("status", ASCENDING), ("last_message_at", DESCENDING)],
+                   name="assignee_inbox"),
+        IndexModel([("status", ASCENDING), ("last_message_at", DESCENDING)], name="status_inbox"),
+    ],
+    model.MESSAGES: [
+        IndexModel([("channel", ASCENDING), ("external_id", ASCENDING)], unique=True, name="dedupe",
+                   partialFilterExpression={"external_id": {"$type": "string"}}),
+        IndexModel([("client_key", ASCENDING)], unique=True, name="client_key",
+                   partialFilterExpression={"client_key": {"$type": "string"}}),
+        IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)], name="timeline"),
+        IndexModel([("contact_id", ASCENDING), ("created_at", ASCENDING)], name="contact_timeline"),
+        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox"),
+        IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
+    ],
+    model.RAW_INBOUND: [IndexModel([("channel", ASCENDING), ("received_at", ASCENDING)], name="received")],
+    model.USERS: [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
+    model.DEPARTMENTS: [IndexModel([("name", ASCENDING)], unique=True, name="name_unique")],
+    model.SESSIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
+    model.API_TOKENS: [IndexModel([("token_hash", ASCENDING)], unique=True, name="token_hash")],
+}
+
+
+async def ensure_indexes(db: Db) -> None:
+    """Create every index; safe to run at each start (same spec is a no-op)."""
+    for collection, indexes in _INDEXES.items():
+        await db[collection].create_indexes(indexes)

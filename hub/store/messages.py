@@ -1,0 +1,158 @@
+"""Messages: the timeline of a conversation, and (for direction=out) the outbox rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from hub import model
+from hub.store.db import Db, Doc
+
+
+def _dedupe_key(doc: Doc) -> Doc | None:
+    if isinstance(doc.get("external_id"), str):
+        return {"channel": doc["channel"], "external_id": doc["external_id"]}
+    if isinstance(doc.get("client_key"), str):
+        return {"client_key": doc["client_key"]}
+    return None
+
+
+async def insert_unique(db: Db, doc: Doc) -> tuple[Doc, bool]:
+    """Insert; when its dedupe key (provider id, or the agent's client key) exists return that instead.
+
+    Returns (message, created). The unique indexes decide, so concurrent copies make one message.
+    """
+    try:
+        result = await db[model.MESSAGES].insert_one(doc)
+    except DuplicateKeyError:
+        key = _dedupe_key(doc)
+        existing = await db[model.MESSAGES].find_one(key) if key else None
+        if existing is None:  # pragma: no cover - the unique index says it exists
+            raise
+        return existing, False
+    doc["_id"] = result.inserted_id
+    return doc, True
+
+
+async def find_external(db: Db, channel: str, external_id: str) -> Doc | None:
+    return await db[model.MESSAGES].find_one({"channel": channel, "external_id": external_id})
+
+
+async def get(db: Db, message_id: ObjectId) -> Doc | None:
+    return await db[model.MESSAGES].find_one({"_id": message_id})
+
+
+async def timeline(
+    db: Db, conversation_id: ObjectId, *, after: tuple[datetime, ObjectId] | None = None, limit: int = 1000,
+) -> list[Doc]:
+    query: Doc = {"conversation_id": conversation_id}
+    if after is not None:
+        at, last_id = after
+        query = {"$and": [query, {"$or": [{"created_at": {"$gt": at}},
+                                           {"created_at": at, "_id": {"$gt": last_id}}]}]}
+    cursor = db[model.MESSAGES].find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+    return await cursor.limit(limit).to_list(limit)
+
+
+async def contact_history(db: Db, contact_id: ObjectId, limit: int = 200) -> list[Doc]:
+    """The newest `limit` messages of a contact across conversations, oldest first."""
+    cursor = db[model.MESSAGES].find({"contact_id": contact_id, "direction": {"$ne": model.NOTE}})
+    newest = await cursor.sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit).to_list(limit)
+    return list(reversed(newest))
+
+
+async def insert_event(db: Db, conversation: Doc, text: str, data: Doc, now: datetime,
+                       author: Doc | None = None) -> Doc:
+    """A timeline event (routing decision, assignment, status change) shown between messages."""
+    doc: Doc = {"conversation_id": conversation["_id"], "contact_id": conversation.get("contact_id"),
+                "direction": model.EVENT, "kind": "event", "channel": None, "text": text, "data": data,
+                "author": author or {"type": "system"}, "created_at": now}
+    result = await db[model.MESSAGES].insert_one(doc)
+    doc["_id"] = result.inserted_id
+    return doc
+
+
+# --- outbox -----------------------------------------------------------------------------------------
+
+
+async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
+    """An outbound message is born queued; `client_id` makes a double submit one message."""
+    doc.setdefault("status", "queued")
+    doc["status_rank"] = model.STATUS_RANK[doc["status"]]
+    doc.setdefault("attempts", 0)
+    doc.setdefault("next_attempt_at", doc["created_at"])
+    doc.setdefault("lease_until", None)
+    return await insert_unique(db, doc)
+
+
+async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Doc | None:
+    """Take the oldest due queued reply whose lease is free or expired (a crashed owner's)."""
+    return await db[model.MESSAGES].find_one_and_update(
+        {
+            "direction": model.OUT,
+            "status": "queued",
+            "next_attempt_at": {"$lte": now},
+            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+        },
+        {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
+         "$inc": {"attempts": 1}},
+        sort=[("next_attempt_at", ASCENDING)],
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
+                    now: datetime) -> Doc | None:
+    return await db[model.MESSAGES].find_one_and_update(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
+                  "sent_at": now, "updated_at": now, "error": None, "lease_until": None}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, at: datetime,
+                         now: datetime) -> None:
+    await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"next_attempt_at": at, "lease_until": None, "last_error": reason, "updated_at": now}},
+    )
+
+
+async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
+                      owner: str | None = None) -> Doc | None:
+    query: Doc = {"_id": message_id, "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
+    if owner is not None:
+        query["lease_owner"] = owner
+    return await db[model.MESSAGES].find_one_and_update(
+        query,
+        {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
+                  "failed_at": now, "updated_at": now, "lease_until": None}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def advance_status(db: Db, query: Doc, status: str, now: datetime, error: str | None = None
+                         ) -> Doc | None:
+    """Move a message's status forward only: a late 'sent' never undoes 'delivered'."""
+    rank = model.STATUS_RANK[status]
+    update: dict[str, Any] = {"status": status, "status_rank": rank, "updated_at": now, f"{status}_at": now}
+    if error is not None:
+        update["error"] = error
+    return await db[model.MESSAGES].find_one_and_update(
+        {**query, "status_rank": {"$lt": rank}}, {"$set": update}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | None:
+    """An agent asks to send a failed reply again: back to queued, attempts reset."""
+    return await db[model.MESSAGES].find_one_and_update(
+        {"_id": message_id, "direction": model.OUT, "status": "failed"},
+        {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": now,
+                  "lease_until": None, "error": None, "updated_at": now}},
+        return_document=ReturnDocument.AFTER,
+    )

@@ -1,0 +1,107 @@
+"""Users, departments, login sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from hub import model
+from hub.store.db import Db, Doc
+
+
+class AlreadyExists(ValueError):
+    pass
+
+
+async def ensure_department(db: Db, name: str, now: datetime) -> Doc:
+    doc = await db[model.DEPARTMENTS].find_one_and_update(
+        {"name": name},
+        {"$setOnInsert": {"name": name, "created_at": now}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+    assert doc is not None
+    return doc
+
+
+async def departments(db: Db) -> list[Doc]:
+    return await db[model.DEPARTMENTS].find().sort("name", ASCENDING).to_list(1000)
+
+
+async def department_by_name(db: Db, name: str) -> Doc | None:
+    return await db[model.DEPARTMENTS].find_one({"name": name})
+
+
+async def create_user(db: Db, email: str, name: str, password_hash: str, role: str,
+                      department_ids: list[ObjectId], now: datetime) -> Doc:
+    doc: Doc = {"email": email.strip().lower(), "name": name, "password_hash": password_hash, "role": role,
+                "department_ids": department_ids, "created_at": now, "status": "online"}
+    try:
+        result = await db[model.USERS].insert_one(doc)
+    except DuplicateKeyError:
+        raise AlreadyExists(f"a user with email {doc['email']} already exists") from None
+    doc["_id"] = result.inserted_id
+    return doc
+
+
+async def user_by_email(db: Db, email: str) -> Doc | None:
+    return await db[model.USERS].find_one({"email": email.strip().lower()})
+
+
+async def user(db: Db, user_id: ObjectId) -> Doc | None:
+    return await db[model.USERS].find_one({"_id": user_id})
+
+
+async def users(db: Db) -> list[Doc]:
+    return await db[model.USERS].find({}, {"password_hash": 0}).sort("name", ASCENDING).to_list(10_000)
+
+
+async def count_users(db: Db) -> int:
+    return await db[model.USERS].count_documents({})
+
+
+async def set_password_hash(db: Db, user_id: ObjectId, password_hash: str) -> None:
+    await db[model.USERS].update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
+
+
+# --- sessions ---------------------------------------------------------------------------------------
+
+
+async def create_session(db: Db, session_id: str, user_id: ObjectId, csrf: str, now: datetime,
+                         expires_at: datetime) -> None:
+    await db[model.SESSIONS].insert_one(
+        {"_id": session_id, "user_id": user_id, "csrf": csrf, "created": now, "expires_at": expires_at}
+    )
+
+
+async def session(db: Db, session_id: str, now: datetime) -> Doc | None:
+    return await db[model.SESSIONS].find_one({"_id": session_id, "expires_at": {"$gt": now}})
+
+
+async def delete_session(db: Db, session_id: str) -> None:
+    await db[model.SESSIONS].delete_one({"_id": session_id})
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+async def create_api_token(db: Db, token_hash: str, user_id: ObjectId, label: str, now: datetime) -> None:
+    await db[model.API_TOKENS].insert_one(
+        {"token_hash": token_hash, "user_id": user_id, "label": label, "created_at": now}
+    )
+
+
+async def api_token(db: Db, token_hash: str) -> Doc | None:
+    return await db[model.API_TOKENS].find_one({"token_hash": token_hash})
+
+
+async def user_map(db: Db, ids: list[Any]) -> dict[ObjectId, Doc]:
+    wanted = [i for i in set(ids) if isinstance(i, ObjectId)]
+    if not wanted:
+        return {}
+    docs = await db[model.USERS].find({"_id": {"$in": wanted}}, {"password_hash": 0}).to_list(len(wanted))
+    return {d["_id"]: d for d in docs}

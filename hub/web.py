@@ -1,0 +1,107 @@
+"""HTTP plumbing shared by every view: JSON, errors, security headers, template rendering."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from bson import ObjectId
+
+from hub import keys
+from hub.errors import HubError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, default=_default, ensure_ascii=False)
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=dumps)
+
+
+def error_response(request: web.Request, status: int, message: str) -> web.Response:
+    if wants_json(request):
+        return json_response({"error": message, "status": status}, status=status)
+    text = render(request, "error.html", {"status": status, "message": message}).text or message
+    return web.Response(text=text, status=status, content_type="text/html")
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith(("/api/", "/webchat/", "/webhooks/")) or (
+        "application/json" in request.headers.get("Accept", "") and "text/html" not in request.headers.get(
+            "Accept", "")
+    )
+
+
+def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    env = request.app[keys.JINJA]
+    base: dict[str, Any] = {"request": request, "user": request.get(keys.USER),
+                            "csrf": (request.get(keys.SESSION) or {}).get("csrf", "")}
+    html = env.get_template(template).render({**base, **context})
+    return web.Response(text=html, status=status, content_type="text/html")
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except HubError as exc:
+        return error_response(request, exc.status, exc.message)
+    except web.HTTPRedirection:
+        raise
+    except web.HTTPException as exc:
+        if exc.status >= 400:
+            return error_response(request, exc.status, exc.text or exc.reason)
+        raise
+    except Exception:
+        log.exception("unhandled error path=%s", request.path)
+        return error_response(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+)
+
+
+@web.middleware
+async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.content_type == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+async def read_body(request: web.Request) -> dict[str, Any]:
+    """A JSON object or a form, whichever the client sent; a clear 400 for anything else."""
+    if request.content_type == "application/json":
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise web.HTTPBadRequest(text="the request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text="the request body must be a JSON object")
+        return data
+    form = await request.post()
+    return {k: v for k, v in form.items() if isinstance(v, str)}

@@ -1,0 +1,51 @@
+"""Template helpers: one translation function, times, channel names, bidi-safe text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+
+# English is shipped; other languages add a catalogue here, every UI string goes through `_`.
+CATALOGUES: dict[str, dict[str, str]] = {"en": {}}
+
+CHANNEL_LABELS = {"webchat": "Web chat", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
+                  "email": "Email"}
+CHANNEL_ICONS = {"webchat": "💬", "sms": "✉︎", "whatsapp": "🟢", "telegram": "✈︎", "email": "📧"}
+STATUS_TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠", "undelivered": "⚠"}
+
+# Bidi controls in user text could flip the UI around it; they are dropped from display (the
+# stored text is kept exactly) and each user text sits in its own dir="auto" isolate.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+
+
+def translate(text: str, **values: Any) -> str:
+    out = CATALOGUES["en"].get(text, text)
+    return out.format(**values) if values else out
+
+
+def strip_bidi(value: Any) -> str:
+    return str(value or "").translate(_BIDI_CONTROLS)
+
+
+def when(value: Any) -> str:
+    if not isinstance(value, datetime):
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else ""
+
+
+def install(env: jinja2.Environment) -> None:
+    env.globals["_"] = translate
+    env.globals["CHANNEL_LABELS"] = CHANNEL_LABELS
+    env.globals["CHANNEL_ICONS"] = CHANNEL_ICONS
+    env.globals["STATUS_TICKS"] = STATUS_TICKS
+    env.filters["when"] = when
+    env.filters["iso"] = iso
+    env.filters["nobidi"] = strip_bidi

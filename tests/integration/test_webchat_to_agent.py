@@ -1,0 +1,96 @@
+"""A visitor writes on the website chat, an agent sees it live, replies, and the visitor receives it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from hub.context import Hub
+from hub.store import messages
+from hub.store.db import oid
+from tests.support.agents import Visitor, login, make_user, next_event, sse_events
+
+
+async def test_visitor_message_reaches_agent_live_and_reply_reaches_visitor(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    await make_user(hub.db, "agent@x.test", departments=("Support",))
+    csrf = await login(http, base_url, "agent@x.test")
+    async with http.get(f"{base_url}/inbox/events") as stream_response:
+        stream = sse_events(stream_response)
+        await next_event(stream, "ready", {})
+        visitor = Visitor(http2, base_url)
+        welcome = await visitor.connect()
+        assert welcome["history"] == []
+        ack = await visitor.say("سلام، سفارش من کجاست؟", "c1")
+        seen = await next_event(stream, "messages", {"id": ack["id"]})
+        assert seen["text"] == "سلام، سفارش من کجاست؟"
+        conversation_id = seen["conversation_id"]
+
+        async with http.post(f"{base_url}/api/v1/conversations/{conversation_id}/messages",
+                             data={"text": "Your order ships today.", "client_key": "k1"},
+                             headers={"X-CSRF-Token": csrf}) as r:
+            assert r.status == 201, await r.text()
+            reply_id = (await r.json())["message"]["id"]
+        pushed = await visitor.receive("message")
+        assert pushed["message"]["text"] == "Your order ships today."
+        assert pushed["message"]["id"] == reply_id
+        await visitor.close()
+
+    for _ in range(50):
+        stored = await messages.get(hub.db, oid(reply_id))
+        if stored and stored["status"] == "delivered":
+            break
+        await asyncio.sleep(0.1)
+    assert stored and stored["status"] == "delivered"
+
+
+async def test_reload_with_token_shows_history_including_agent_reply(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    await make_user(hub.db, "agent@x.test")
+    csrf = await login(http, base_url, "agent@x.test")
+    visitor = Visitor(http2, base_url)
+    welcome = await visitor.connect()
+    ack = await visitor.say("你好，我需要帮助", "hello-1")
+    message = await messages.get(hub.db, oid(ack["id"]))
+    assert message is not None
+    async with http.post(f"{base_url}/api/v1/conversations/{message['conversation_id']}/messages",
+                         json={"text": "Xin chào! Tôi có thể giúp gì?"}, headers={"X-CSRF-Token": csrf}) as r:
+        assert r.status == 201
+    await visitor.receive("message")
+    await visitor.close()
+
+    again = Visitor(http2, base_url)
+    reloaded = await again.connect(token=welcome["token"])
+    assert reloaded["visitor_id"] == welcome["visitor_id"]
+    assert [m["text"] for m in reloaded["history"]] == ["你好，我需要帮助", "Xin chào! Tôi có thể giúp gì?"]
+    await again.close()
+
+
+async def test_visitor_email_of_existing_contact_joins_that_contact(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    first = Visitor(http, base_url)
+    await first.connect()
+    await first.say("first visit", "a")
+    await first.send({"type": "identify", "name": "Mina", "email": "Mina@Example.COM"})
+    await first.receive("identified")
+    await first.close()
+
+    second = Visitor(http2, base_url)  # another browser, another visitor id
+    await second.connect()
+    ack = await second.say("back again from my phone", "b")
+    await second.send({"type": "identify", "email": "mina@example.com"})
+    identified = await second.receive("identified")
+    assert identified["name"] == "Mina"
+    joined = await messages.get(hub.db, oid(ack["id"]))
+    assert joined is not None
+    from hub.store import contacts
+
+    contact = await contacts.get(hub.db, joined["contact_id"])
+    assert contact is not None and contact["name"] == "Mina"
+    kinds = sorted(i["kind"] for i in contact["identities"])
+    assert kinds == ["email", "webchat", "webchat"]
+    await second.close()
