@@ -123,6 +123,15 @@ class Channel(Protocol):
     async def send(self, message: OutboundMessage) -> SendResult: ...
 
 
+@runtime_checkable
+class ReplyRules(Protocol):
+    """Optional: a channel that forbids some replies (WhatsApp's 24-hour window) says why up front."""
+
+    def refuse_reply(self, conversation: Mapping[str, Any], extras: Mapping[str, Any], now: datetime) -> str | None:
+        """None to allow; otherwise a sentence for the agent saying why not and what to do instead."""
+        ...
+
+
 # Which identity kind a channel addresses its replies to.
 IDENTITY_FOR_CHANNEL: dict[str, str] = {
     "webchat": WEBCHAT,

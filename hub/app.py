@@ -11,9 +11,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from channels.base import Channel
-from channels.webchat.channel import WebchatChannel
-from channels.webchat.views import routes as webchat_routes
+from channels.registry import ChannelPlugin, plugins
 from hub import api, keys
 from hub.auth import auth_middleware
 from hub.context import Hub
@@ -41,10 +39,7 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """The registry: channel name -> adapter. Unconfigured channels are left out (and said so once)."""
-    registry: dict[str, Channel] = {"webchat": WebchatChannel()}
-    return registry
+CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
 
 
 async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -53,9 +48,10 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
     async with open_database(settings) as (client, db):
         events = EventBus(db)
         hub = Hub(settings=settings, client=client, db=db, events=events,
-                  process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}",
-                  channels=build_channels(settings))
+                  process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}")
         app[keys.HUB] = hub
+        for plugin in app[CHANNEL_PLUGINS]:
+            hub.channels.update(await plugin.start(hub))
         if app[SEED_DEMO]:
             from hub.cli import print_logins
 
@@ -68,6 +64,8 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             yield
         finally:
             await dispatcher.stop()
+            for plugin in app[CHANNEL_PLUGINS]:
+                await plugin.stop()
             await events.stop()
 
 
@@ -105,7 +103,9 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.add_routes(api.routes)
-    app.add_routes(webchat_routes)
+    app[CHANNEL_PLUGINS] = plugins()
+    for plugin in app[CHANNEL_PLUGINS]:
+        app.add_routes(plugin.routes())
     app.add_routes(inbox_routes)
     app.add_routes(live_routes)
     return app

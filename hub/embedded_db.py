@@ -47,7 +47,7 @@ class EmbeddedDatabase:
         self._proc: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
 
-    async def start(self, timeout: float = 30.0) -> str:  # noqa: ASYNC109
+    async def start(self, timeout: float = 30.0) -> str:
         self.storage_path.mkdir(parents=True, exist_ok=True)
         cmd = [
             *_server_command(),
@@ -106,7 +106,7 @@ class EmbeddedDatabase:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    async def stop(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    async def stop(self, timeout: float = 15.0) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return

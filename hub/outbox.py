@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bson import ObjectId
 
-from channels.base import IDENTITY_FOR_CHANNEL
+from channels.base import IDENTITY_FOR_CHANNEL, ReplyRules
 from hub import model
 from hub.clock import utcnow
 from hub.context import Hub
@@ -23,7 +25,8 @@ def reply_identity(contact: Doc, channel: str) -> Doc | None:
 
 
 async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool = False,
-               channel: str | None = None, client_key: str | None = None) -> tuple[Doc, bool]:
+               channel: str | None = None, client_key: str | None = None,
+               extras: dict[str, Any] | None = None) -> tuple[Doc, bool]:
     """Queue a reply on the customer's channel (default: the last one they used), or add a note.
 
     Returns (message, created); the same `client_key` twice (a double click) gives one message.
@@ -54,7 +57,12 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
     identity = reply_identity(contact or {}, channel)
     if identity is None:
         raise Conflict(f"the customer has no {channel} address to reply to")
-    doc.update(direction=model.OUT, channel=channel, to=identity)
+    adapter = hub.channel(channel)
+    if isinstance(adapter, ReplyRules):
+        refusal = adapter.refuse_reply(conversation, extras or {}, now)
+        if refusal:
+            raise Conflict(refusal)
+    doc.update(direction=model.OUT, channel=channel, to=identity, extras=extras or {})
     queued, created = await messages.enqueue(hub.db, doc)
     if created:
         await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(text))

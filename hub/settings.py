@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     db_name: str = Field("hub", description="Database name (when the URL names none).")
     default_department: str = Field("Support", description="Department that gets conversations no rule routes.")
     max_text_bytes: int = Field(64 * 1024, description="Largest message text accepted, in bytes.")
+    max_attachment_bytes: int = Field(20 * 1024 * 1024, description="Largest attachment stored, in bytes.")
     session_days: int = Field(14, description="Days an inbox login stays valid.")
     visitor_token_days: int = Field(365, description="Days a website-chat visitor token stays valid.")
     outbox_max_attempts: int = Field(6, description="Send attempts before a reply is marked failed.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import quote
 
 from aiohttp import web
 
 from hub import keys
 from hub.api import visible_conversation
 from hub.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, current_user, login, set_session_cookie
-from hub.store import contacts, conversations, messages, users
+from hub.store import contacts, conversations, files, messages, users
 from hub.store.db import Doc, oid
 from hub.web import read_body, render
 
@@ -132,3 +133,34 @@ async def message_partial(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="message not found")
     await visible_conversation(hub, user, str(message["conversation_id"]))
     return render(request, "partials/message.html", {"m": message})
+
+
+INLINE_SAFE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+@routes.get("/inbox/files/{message_id}/{index:\\d+}")
+async def attachment(request: web.Request) -> web.Response:
+    """An attachment, only for agents who may see its conversation; never rendered as a page."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    message_id = oid(request.match_info["message_id"])
+    message = await messages.get(hub.db, message_id) if message_id else None
+    if message is None:
+        raise web.HTTPNotFound(text="attachment not found")
+    await visible_conversation(hub, user, str(message["conversation_id"]))
+    items = message.get("attachments") or []
+    index = int(request.match_info["index"])
+    file_id = oid(items[index].get("file_id")) if index < len(items) else None
+    stored = await files.get(hub.db, file_id) if file_id else None
+    if stored is None:
+        raise web.HTTPNotFound(text="attachment not found")
+    data, meta = stored
+    content_type = str(meta["content_type"])
+    disposition = "inline" if content_type in INLINE_SAFE else "attachment"
+    filename = quote(str(meta["filename"] or "attachment"))
+    return web.Response(body=data, headers={
+        "Content-Type": content_type,
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{filename}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, max-age=3600",
+    })

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from bson import ObjectId
 
 from hub.context import Hub
 from hub.store import messages
-from hub.store.db import oid
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events
 
 
@@ -39,7 +39,7 @@ async def test_visitor_message_reaches_agent_live_and_reply_reaches_visitor(
         await visitor.close()
 
     for _ in range(50):
-        stored = await messages.get(hub.db, oid(reply_id))
+        stored = await messages.get(hub.db, ObjectId(reply_id))
         if stored and stored["status"] == "delivered":
             break
         await asyncio.sleep(0.1)
@@ -54,7 +54,7 @@ async def test_reload_with_token_shows_history_including_agent_reply(
     visitor = Visitor(http2, base_url)
     welcome = await visitor.connect()
     ack = await visitor.say("你好，我需要帮助", "hello-1")
-    message = await messages.get(hub.db, oid(ack["id"]))
+    message = await messages.get(hub.db, ObjectId(ack["id"]))
     assert message is not None
     async with http.post(f"{base_url}/api/v1/conversations/{message['conversation_id']}/messages",
                          json={"text": "Xin chào! Tôi có thể giúp gì?"}, headers={"X-CSRF-Token": csrf}) as r:
@@ -85,7 +85,7 @@ async def test_visitor_email_of_existing_contact_joins_that_contact(
     await second.send({"type": "identify", "email": "mina@example.com"})
     identified = await second.receive("identified")
     assert identified["name"] == "Mina"
-    joined = await messages.get(hub.db, oid(ack["id"]))
+    joined = await messages.get(hub.db, ObjectId(ack["id"]))
     assert joined is not None
     from hub.store import contacts
 
