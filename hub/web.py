@@ -69,12 +69,21 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         raise
     except web.HTTPException as exc:
         if exc.status >= 400:
-            return error_response(request, exc.status, exc.text or exc.reason)
+            text = exc.text or exc.reason
+            if text == f"{exc.status}: {exc.reason}":  # aiohttp's default body says nothing useful
+                text = _DEFAULT_MESSAGES.get(exc.status, text)
+            return error_response(request, exc.status, text)
         raise
     except Exception:
         log.exception("unhandled error path=%s", request.path)
         return error_response(request, 500, "Something went wrong on our side; it has been logged.")
 
+
+_DEFAULT_MESSAGES = {
+    404: "nothing here: check the address",
+    405: "this address does not accept that method",
+    413: "the request is too large",
+}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "

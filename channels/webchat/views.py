@@ -144,7 +144,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             return json_response({"error": f"{exc}; start a new chat without a token"}, status=403)
     else:
         visitor_id, token = visitor_tokens.issue(secret)
-    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=hub.settings.max_text_bytes * 2 + 4096)
+    # JSON may escape each non-ASCII character as six bytes; the text limit itself is checked on ingest.
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=hub.settings.max_text_bytes * 6 + 4096)
     await ws.prepare(request)
     session = VisitorSession(hub, ws, visitor_id, request.headers.get("User-Agent", "")[:300])
     contact = await contacts.find_by_identity(hub.db, session.identity)

@@ -18,7 +18,7 @@ async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -
     """Find the contact holding `identity`, creating it if new (one round trip; races retried)."""
     insert: Doc = {"identities": [identity.as_doc()], "created_at": now, "attributes": {}, "tags": []}
     update: dict[str, Any] = {"$setOnInsert": insert, "$set": {"last_seen_at": now}}
-    for _ in range(3):
+    for _ in range(5):
         try:
             doc = await db[model.CONTACTS].find_one_and_update(
                 {"identities": {"$elemMatch": identity.as_doc()}},
@@ -28,7 +28,8 @@ async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -
             )
         except DuplicateKeyError:
             continue  # a concurrent first message created it; the next try finds it
-        assert doc is not None
+        if doc is None:  # seen on the embedded server when a concurrent upsert won the race
+            continue
         if name and not doc.get("name"):
             doc = await set_name(db, doc["_id"], name) or doc
         return doc
