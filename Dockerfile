@@ -33,6 +33,9 @@ RUN groupadd --system --gid 10001 hub \
     && chown hub:hub /data
 
 COPY --from=build /opt/venv /opt/venv
+# Templates live beside the packages in a checkout; an installed image points at its copy.
+COPY templates /opt/hub/templates
+ENV HUB_TEMPLATES_DIR=/opt/hub/templates
 
 USER hub
 WORKDIR /home/hub

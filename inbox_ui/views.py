@@ -74,9 +74,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 async def _list_context(request: web.Request) -> dict[str, object]:
     hub, user = request.app[keys.HUB], current_user(request)
-    view = request.query.get("view", "mine")
+    view = request.query.get("view", "all")
     if view not in VIEWS:
-        view = "mine"
+        view = "all"
     status = request.query.get("status", "open")
     if status not in ("open", "pending", "snoozed", "resolved"):
         status = "open"

@@ -93,3 +93,11 @@ async def search_by_identity(db: Db, kind: str, value: str) -> list[Doc]:
     return await db[model.CONTACTS].find({"identities": {"$elemMatch": {"kind": kind, "value": value}}}).to_list(
         20
     )
+
+
+async def record_source(db: Db, contact_id: ObjectId, source: Doc) -> None:
+    """Where a customer came from (a campaign's deep link): the first one stays `source`, all are kept."""
+    await db[model.CONTACTS].update_one({"_id": contact_id, "source": {"$exists": False}},
+                                        {"$set": {"source": source}})
+    await db[model.CONTACTS].update_one({"_id": contact_id}, {"$push": {"sources": {"$each": [source],
+                                                                                   "$slice": -50}}})

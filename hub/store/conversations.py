@@ -65,7 +65,11 @@ async def touch_active(
 
 def _identity_label(contact: Doc) -> str:
     identities = contact.get("identities") or []
-    return str(identities[0]["value"]) if identities else "Unknown"
+    if not identities:
+        return "Unknown"
+    first = identities[0]
+    # A website visitor's id is a random token: a short form is enough to tell visitors apart.
+    return f"Visitor {str(first['value'])[:6]}" if first["kind"] == "webchat" else str(first["value"])
 
 
 async def get(db: Db, conversation_id: ObjectId) -> Doc | None:

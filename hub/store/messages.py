@@ -156,3 +156,27 @@ async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | Non
                   "lease_until": None, "error": None, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
+
+
+async def record_edit(db: Db, message_id: ObjectId, text: str, edited_at: datetime) -> Doc | None:
+    """The customer edited a message: new text in place, the earlier one kept in `edits`, oldest first.
+
+    Replays are no-ops (an edit not newer than the last one recorded changes nothing); the
+    compare-and-set on the old text keeps two concurrent edits from losing a version.
+    """
+    for _ in range(5):
+        current = await db[model.MESSAGES].find_one({"_id": message_id})
+        if current is None:
+            return None
+        last = current.get("edited_at")
+        if (last is not None and last >= edited_at) or current.get("text") == text:
+            return current
+        updated = await db[model.MESSAGES].find_one_and_update(
+            {"_id": message_id, "text": current.get("text"), "edited_at": last},
+            {"$set": {"text": text, "edited_at": edited_at, "updated_at": edited_at},
+             "$push": {"edits": {"text": current.get("text", ""), "replaced_at": edited_at}}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is not None:
+            return updated
+    return await db[model.MESSAGES].find_one({"_id": message_id})
