@@ -13,9 +13,12 @@ ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--
         "--disable-default-apps", "--metrics-recording-only", "--no-default-browser-check"]
 
 
+CHROMIUM_PRESENT = os.path.exists(CHROMIUM)
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[object]:
-    if not os.path.exists(CHROMIUM):
+    if not CHROMIUM_PRESENT:
         pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does this)")
     from playwright.async_api import async_playwright
 

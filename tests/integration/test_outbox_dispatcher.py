@@ -118,7 +118,7 @@ async def test_a_refusal_fails_at_once_without_retrying(hub: Hub, provider) -> N
 
 
 async def test_an_expired_lease_of_a_crashed_process_is_taken_over(hub: Hub, provider) -> None:  # type: ignore[no-untyped-def]
-    fake, srv = provider
+    _, srv = provider
     hub.channels["webchat"] = HttpChannel(str(srv.make_url("/send")))
     conversation = await ingest_one(hub)
     now = utcnow()
