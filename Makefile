@@ -19,6 +19,12 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[embedded,dev]'
 	touch $@ $(RUN_STAMP)
 
+# The demo answers mail for support@/sales@/billing@demo.hub on 127.0.0.1:2525; replies go to a
+# relay on 127.0.0.1:1025 (e.g. `python -m aiosmtpd -n -l 127.0.0.1:1025`), or fail visibly without one.
+DEMO_MAILBOXES := [{"address":"support@demo.hub","department":"Support","smtp":{"host":"127.0.0.1","port":1025,"security":"none"}},{"address":"sales@demo.hub","department":"Sales","smtp":{"host":"127.0.0.1","port":1025,"security":"none"}},{"address":"billing@demo.hub","department":"Billing","smtp":{"host":"127.0.0.1","port":1025,"security":"none"}}]
+run: export HUB_SMTP_LISTEN ?= 127.0.0.1:2525
+run: export EMAIL_MAILBOXES ?= $(DEMO_MAILBOXES)
+
 run: $(RUN_STAMP)
 	$(BIN)/hub run --demo
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import ingest_webchat
+from bench import ingest_twilio, ingest_webchat
 
 
 def main() -> None:
     asyncio.run(ingest_webchat.main())
+    asyncio.run(ingest_twilio.main())
 
 
 if __name__ == "__main__":

@@ -55,8 +55,10 @@ async def main() -> None:
                         stream = sse_events(sse)
                         await next_event(stream, "ready", {})
                         started = time.perf_counter()
+                        acked_at: list[float] = []
                         senders = asyncio.gather(*(visitor_burst(hub.base_url, i, MESSAGES_EACH)
                                                    for i in range(VISITORS)))
+                        senders.add_done_callback(lambda _: acked_at.append(time.perf_counter()))
                         seen = 0
                         async for event, data in stream:
                             if event == "messages" and data.get("direction") == "in" and data.get("op") == "insert":
@@ -65,10 +67,12 @@ async def main() -> None:
                                     break
                         elapsed = time.perf_counter() - started
                         await senders
+                        acked = acked_at[0] - started if acked_at else elapsed
             finally:
                 await asyncio.to_thread(hub.stop)
         finally:
             await database.stop()
     rate = total / elapsed
-    print(f"website-chat ingest: {VISITORS} visitors x {MESSAGES_EACH} messages, {elapsed:.2f}s")
+    print(f"website-chat ingest: {VISITORS} visitors x {MESSAGES_EACH} messages: all stored and acknowledged "
+          f"in {acked:.2f}s, all published to the agent in {elapsed:.2f}s")
     report("ingest persisted+published", rate, "msg/s", "raw insert_one", limit, aim=0.5)

@@ -68,6 +68,10 @@ class InboundMessage:
     # The payload exactly as the provider sent it, kept in `raw_inbound` before anything else.
     raw: Mapping[str, Any] = field(default_factory=dict)
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # The conversation this message answers (an email reply naming our Message-ID). Joined only if it
+    # belongs to the same contact; a resolved one reopens unless `thread_may_reopen` is False.
+    thread_conversation_id: str | None = None
+    thread_may_reopen: bool = True
 
 
 @dataclass(frozen=True)

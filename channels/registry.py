@@ -26,6 +26,9 @@ class ChannelPlugin(Protocol):
 
 
 def plugins() -> list[ChannelPlugin]:
+    from channels.email.plugin import EmailPlugin
+    from channels.telegram.plugin import TelegramPlugin
+    from channels.twilio.plugin import TwilioPlugin
     from channels.webchat.plugin import WebchatPlugin
 
-    return [WebchatPlugin()]
+    return [WebchatPlugin(), TelegramPlugin(), TwilioPlugin(), EmailPlugin()]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from hub import keys, outbox, present
+from hub import keys, outbox, present, routing_moves
 from hub.auth import current_user
 from hub.clock import utcnow
 from hub.context import Hub
@@ -95,6 +95,12 @@ async def post_message(request: web.Request) -> web.Response:
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body = await read_body(request)
     text = body.get("text")
+    # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
+    content_sid = body.get("content_sid") or None
+    if content_sid is not None and not isinstance(content_sid, str):
+        raise BadInput("'content_sid' must be a string")
+    if content_sid and not text:
+        text = f"Template {content_sid}"
     if not isinstance(text, str):
         raise BadInput("'text' is required and must be a string")
     note = body.get("note") in (True, "true", "on", "1")
@@ -105,6 +111,8 @@ async def post_message(request: web.Request) -> web.Response:
     message, created = await outbox.post(
         hub, user, conversation, text, note=note, channel=channel,
         client_key=client_key if isinstance(client_key, str) and client_key else None,
+        extras={"content_sid": content_sid, "content_variables": body.get("content_variables")} if content_sid
+        else None,
     )
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 
@@ -126,15 +134,12 @@ async def assign(request: web.Request) -> web.Response:
             raise BadInput("assignee_id is not a known user")
     if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
         raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
-    now = utcnow()
-    updated = await conversations.assign(hub.db, conversation["_id"], assignee["_id"] if assignee else None, now)
-    if updated is None:
-        raise NotFound("conversation not found")
-    who = assignee.get("name") if assignee else "nobody"
-    await messages.insert_event(hub.db, updated, f"{user.get('name')} assigned this to {who}.",
-                                {"type": "assignment", "assignee_id": updated.get("assignee_id"),
-                                 "by": user["_id"]}, now, author={"type": "agent", "id": user["_id"],
-                                                                  "name": user.get("name")})
+    held_by = conversation.get("assignee_id")
+    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
+        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
+    # Routing keeps agents' load and the timeline (with the optional note) in step with the move.
+    updated = await routing_moves.reassign(hub, user, conversation, assignee, routing_moves.check_note(
+        body.get("note")), utcnow())
     return json_response(present.conversation(updated))
 
 
@@ -153,6 +158,7 @@ async def set_status(request: web.Request) -> web.Response:
         raise BadInput(str(exc)) from None
     if updated is None:
         raise NotFound("conversation not found")
+    await routing_moves.after_status_change(hub, conversation, updated, now)  # a resolve frees capacity
     await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.",
                                 {"type": "status", "status": status, "by": user["_id"]}, now,
                                 author={"type": "agent", "id": user["_id"], "name": user.get("name")})

@@ -12,12 +12,13 @@ import jinja2
 from aiohttp import web
 
 from channels.registry import ChannelPlugin, plugins
-from hub import api, keys
+from hub import api, keys, routing_api
 from hub.auth import auth_middleware
 from hub.context import Hub
 from hub.database import open_database
 from hub.dispatcher import Dispatcher
 from hub.events import EventBus
+from hub.routing_runtime import routing_ctx
 from hub.seed import seed_demo as seed_demo_data
 from hub.settings import Settings
 from hub.store.db import ping
@@ -99,10 +100,12 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     filters.install(env)
     app[keys.JINJA] = env
     app.cleanup_ctx.append(_hub_ctx)
+    app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.add_routes(api.routes)
+    app.add_routes(routing_api.routes)
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())

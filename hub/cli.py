@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from hub import routing_cli
 from hub.auth import new_api_token, token_hash
 from hub.clock import utcnow
 from hub.database import open_database
@@ -107,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("create-token", help="print a new API token for a user")
     token.add_argument("--user", required=True, help="the user's email")
     token.add_argument("--label", default="cli")
+    telegram = sub.add_parser("telegram", help="register or inspect the Telegram bot's webhook")
+    telegram.add_argument("action", choices=("set-webhook", "status"))
+    routing_cli.add_parser(sub)
     return parser
 
 
@@ -121,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "run":
             return _run_server(args, settings)
+        if command == "routing":
+            return routing_cli.run(args, settings)
+        if command == "telegram":
+            from channels.telegram.cli import run as telegram_command
+
+            return asyncio.run(telegram_command(args.action, settings))
         commands: dict[str, Callable[[Db], Awaitable[int]]] = {
             "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args)}
         work = commands[command]

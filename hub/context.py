@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from channels.base import Channel
 from hub.events import EventBus
 from hub.settings import Settings
+from hub.store.batched import IngestBatches
 from hub.store.db import Db, Doc
 
 
@@ -24,6 +25,10 @@ class Hub:
     channels: dict[str, Channel] = field(default_factory=dict)
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     extras: dict[str, Any] = field(default_factory=dict)
+    batches: IngestBatches = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.batches = IngestBatches(self.db)
 
     def channel(self, name: str) -> Channel | None:
         return self.channels.get(name)

@@ -8,7 +8,7 @@ import logging
 import random
 from datetime import timedelta
 
-from channels.base import ChannelError, ChannelRateLimited, Identity, OutboundMessage
+from channels.base import Attachment, ChannelError, ChannelRateLimited, Identity, OutboundMessage
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.store import messages
@@ -40,6 +40,10 @@ class Dispatcher:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # A cancel that lands inside a driver call can be swallowed there; ask again until it ends.
+            while not task.done():
+                await asyncio.wait({task}, timeout=0.5)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
@@ -79,6 +83,7 @@ class Dispatcher:
             channel=doc["channel"],
             to=_identity(doc),
             text=doc["text"],
+            attachments=tuple(Attachment(**a) for a in doc.get("attachments") or []),
             extras=doc.get("extras") or {},
         )
         try:

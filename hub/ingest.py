@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from channels.base import InboundMessage
 from hub import model, routing_apply
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, TooLarge
-from hub.store import contacts, conversations, messages, raw
-from hub.store.db import Doc
+from hub.store import contacts, conversations, messages
+from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +41,22 @@ async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
     check_text(hub, inbound.text)
     if not inbound.identity.value:
         raise BadInput("the sender has no identity")
-    db = hub.db
+    db, batches = hub.db, hub.batches
     now = utcnow()
-    raw_id = await raw.keep(db, inbound.channel, inbound.raw, now)
+    raw_id = await batches.keep_raw.submit({"channel": inbound.channel, "payload": dict(inbound.raw),
+                                            "received_at": now})
     if inbound.external_id is not None:
         # A replay (even after the conversation was resolved) must create nothing.
-        existing = await messages.find_external(db, inbound.channel, inbound.external_id)
+        existing = await batches.find_external.submit((inbound.channel, inbound.external_id))
         if existing is not None:
             return await _duplicate(hub, existing)
-    contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
+    contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
+    if contact is None or (inbound.contact_name and not contact.get("name")):
+        contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
     for extra in inbound.extra_identities:
         if not await contacts.add_identity(db, contact["_id"], extra):
             log.info("identity already held by another contact identity=%s contact=%s", extra, contact["_id"])
-    conversation, needs_routing = await conversations.touch_active(
-        db, contact, inbound.channel, now, model.preview(inbound.text), inbound=True
-    )
+    conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
     explanation: Doc | None = None
     if needs_routing:
         conversation, explanation = await routing_apply.route_new(hub, conversation, contact, inbound, now)
@@ -77,12 +79,41 @@ async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
     }
     if inbound.external_id is None:
         doc.pop("external_id")
-    message, created = await messages.insert_unique(db, doc)
+    message, created = await batches.insert_message.submit(doc)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
     if explanation is not None:
         await routing_apply.record(hub, conversation, explanation, now)
     return IngestResult(message, conversation, contact, created)
+
+
+async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Doc, now: datetime) -> tuple[Doc, bool]:
+    """The conversation a reply names (reopened if resolved), else the contact's active one."""
+    preview = model.preview(inbound.text)
+    thread_id = oid(inbound.thread_conversation_id) if inbound.thread_conversation_id else None
+    if thread_id is not None:
+        joined = await conversations.touch_thread(hub.db, thread_id, contact, inbound.channel, now, preview,
+                                                  may_reopen=inbound.thread_may_reopen)
+        if joined is not None:
+            conversation, reopened = joined
+            if reopened:
+                await messages.insert_event(hub.db, conversation, "Reopened by the customer's reply.",
+                                            {"type": "reopened", "channel": inbound.channel}, now)
+            return conversation, not conversation.get("routed")
+    active = await hub.batches.find_active.submit(contact["_id"])
+    if active is not None and active.get("routed"):
+        update = conversations.conversation_touch(contact, inbound.channel, now, preview, inbound=True)
+        if await hub.batches.touch.submit((active["_id"], update)):
+            return _applied(active, update), False
+    return await conversations.touch_active(hub.db, contact, inbound.channel, now, preview, inbound=True)
+
+
+def _applied(conversation: Doc, update: Doc) -> Doc:
+    """The conversation as the batched update left it (saves reading it back)."""
+    doc = {**conversation, **update["$set"]}
+    doc["last_message_at"] = max(conversation.get("last_message_at") or update["$max"]["last_message_at"],
+                                 update["$max"]["last_message_at"])
+    return doc
 
 
 async def _duplicate(hub: Hub, existing: Doc) -> IngestResult:

@@ -39,3 +39,10 @@ API_TOKENS: Final = "api_tokens"
 def preview(text: str, limit: int = 140) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# Routing (issue 3): rule-set versions, live agent connections, per-process leases, lead notifications.
+ROUTING_RULES: Final = "routing_rules"
+PRESENCE: Final = "presence"
+LEASES: Final = "leases"
+NOTIFICATIONS: Final = "notifications"

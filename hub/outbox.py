@@ -44,6 +44,10 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
         "author": {"type": "agent", "id": user["_id"], "name": user.get("name")},
         "created_at": now,
     }
+    # An auto-reply (extras "automatic") is no agent's answer: it must not stop SLA and queue clocks.
+    automatic = bool((extras or {}).get("automatic"))
+    if automatic:
+        doc["author"] = {"type": "system", "name": user.get("name")}
     if client_key:
         doc["client_key"] = f"{user['_id']}:{client_key[:100]}"
     if note:
@@ -65,7 +69,8 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
     doc.update(direction=model.OUT, channel=channel, to=identity, extras=extras or {})
     queued, created = await messages.enqueue(hub.db, doc)
     if created:
-        await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(text))
+        if not automatic:
+            await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(text))
         hub.outbox_wakeup.set()
     return queued, created
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hub.clock import utcnow
 from hub.passwords import hash_password
+from hub.seed_routing import seed_routing
 from hub.store import users
 from hub.store.db import Db
 
@@ -32,4 +33,5 @@ async def seed_demo(db: Db) -> list[tuple[str, str, str]]:
     for department, names in agent_names.items():
         for index, name in enumerate(names, start=1):
             await add(f"{department.lower()}{index}@demo.hub", name, "agent", (department,))
+    await seed_routing(db)
     return logins

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(30.0, description="How long a dispatcher owns a reply it sends.")
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for due replies.")
     log_level: str = Field("INFO", description="Python logging level.")
+    smtp_listen: str = Field("", description="HOST:PORT the inbound SMTP listener binds to; empty: no listener.")
 
     def effective_public_url(self) -> str:
         if self.public_url:

@@ -10,6 +10,7 @@ from aiohttp import web
 from hub import keys
 from hub.auth import current_user
 from hub.events import Event
+from hub.presence import live_agent
 from hub.store import conversations
 from hub.web import dumps
 
@@ -37,8 +38,9 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    with hub.events.subscribe(visible) as subscription:
-        with contextlib.suppress(ConnectionResetError, ConnectionError):
+    async with live_agent(hub, user):
+        with hub.events.subscribe(visible) as subscription, contextlib.suppress(ConnectionResetError,
+                                                                                ConnectionError):
             await response.write(b"retry: 2000\nevent: ready\ndata: {}\n\n")
             while True:
                 try:

@@ -56,6 +56,8 @@ class QueuePick:
 
 
 def _has(values: frozenset[str], wanted: str) -> bool:
+    if wanted in values:
+        return True
     wanted = wanted.casefold()
     return any(value.casefold() == wanted for value in values)
 

@@ -1,9 +1,8 @@
-"""Rule conditions: what each field means, how text is compared, and why a condition held or not."""
+"""Rule conditions: what each field means, which operators apply, and why a condition held or not."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,69 +20,10 @@ from routing.model import (
     Department,
     Not,
     RoutingEvent,
+    ScalarValue,
     priority_rank,
 )
-
-# ---------------------------------------------------------------------------------------------------------
-# Text normalization: customers type the same word many ways (keyboard layouts, harakat, full-width forms).
-
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
-_FOLD = str.maketrans(
-    {
-        "\u064a": "\u06cc",  # Arabic yeh and alef maksura -> Persian yeh: keyboards differ, words do not
-        "\u0649": "\u06cc",
-        "\u0643": "\u06a9",  # Arabic kaf -> Persian keheh
-        "\u0629": "\u0647",  # teh marbuta is often typed as heh
-        "\u06c0": "\u0647",
-        "\u0623": "\u0627",  # hamza and madda forms of alef
-        "\u0625": "\u0627",
-        "\u0622": "\u0627",
-        "\u0671": "\u0627",
-        "\u200c": None,  # zero-width (non-)joiners inside Persian words
-        "\u200d": None,
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits: NFKC leaves them alone
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
-    }
-)
-# Scripts written without spaces between words: a keyword can only be found as a substring.
-_UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
-# Attached particles (wa-, fa-, bi-, li-, ka-, al-) and common suffixes (plural, possessive): without them
-# "فاتورة" would miss "بالفاتورة" and "فاکتور" would miss "فاکتورها".
-_ARABIC_PREFIX = "(?:[وف]?(?:لل|[بلک])?(?:ال)?)"
-_ARABIC_SUFFIX = "(?:هایی|های|ها|مان|تان|شان|ام|ات|اش|ین|ون|هم|نا|کم|ی|م|ت|ش|ه|ک)?"
-_REGEX_TEXT_LIMIT = 20_000  # an admin's regex must not spend forever on a pasted log file
-
-
-def fold(text: str) -> str:
-    """NFKC, Arabic/Persian letter variants unified, diacritics and tatweel removed; case kept."""
-    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).translate(_FOLD))
-
-
-def normalize_text(text: str) -> str:
-    return " ".join(fold(text).casefold().split())
-
-
-@lru_cache(maxsize=4096)
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """Whole-word match on normalized text; a trailing '*' matches any word that starts with it."""
-    word = normalize_text(keyword)
-    prefix_only = word.endswith("*")
-    word = word.rstrip("*").strip()
-    body = re.escape(word)
-    if _UNSPACED.search(word):
-        return re.compile(body)
-    if _ARABIC_LETTER.search(word):
-        tail = "" if prefix_only else _ARABIC_SUFFIX + r"(?!\w)"
-        return re.compile(r"(?<!\w)" + _ARABIC_PREFIX + body + tail)
-    return re.compile(r"(?<!\w)" + body + ("" if prefix_only else r"(?!\w)"))
-
-
-@lru_cache(maxsize=1024)
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """Case-insensitive, over folded text, so 'كتاب' in a rule finds 'کتاب' in a message. Raises re.error."""
-    return re.compile(fold(pattern), re.IGNORECASE)
-
+from routing.text import REGEX_TEXT_LIMIT, compile_regex, fold, keyword_core, keyword_pattern, normalize_text
 
 # ---------------------------------------------------------------------------------------------------------
 # Fields and operators
@@ -212,7 +152,7 @@ class Facts:
         departments: Mapping[str, Department],
         department: Department | None,
     ) -> Facts:
-        text, folded = normalize_text(event.text), fold(event.text[:_REGEX_TEXT_LIMIT])
+        text, folded = normalize_text(event.text), fold(event.text[:REGEX_TEXT_LIMIT])
         return cls(event, conversation, contact, now, departments, department, text, folded)
 
 
@@ -304,14 +244,20 @@ def _text_verdict(condition: Condition, facts: Facts) -> Verdict:
             else Verdict(False, f"text does not match {pattern}")
         )
     if condition.op == "contains":
-        needle = normalize_text(str(condition.value))
+        needle = keyword_core(str(condition.value), strip_star=False)
         hit = bool(needle) and needle in facts.text
         return Verdict(hit, f"text {'contains' if hit else 'does not contain'} '{condition.value}'")
     keywords = condition.value if isinstance(condition.value, tuple) else (condition.value,)
     for keyword in keywords:
-        if keyword_pattern(str(keyword)).search(facts.text):
+        # Every match contains the bare word, so a substring test rules most rules out before any regex.
+        if keyword_core(str(keyword)) in facts.text and keyword_pattern(str(keyword)).search(facts.text):
             return Verdict(True, f"text has keyword '{keyword}'")
-    return Verdict(False, f"text has none of the keywords {_show(keywords)}")
+    return Verdict(False, f"text has none of the keywords {_show_keywords(keywords)}")
+
+
+@lru_cache(maxsize=2048)
+def _show_keywords(keywords: tuple[ScalarValue, ...]) -> str:
+    return _show(keywords)
 
 
 def _hours_verdict(condition: Condition, facts: Facts) -> Verdict:

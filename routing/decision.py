@@ -68,8 +68,12 @@ class Explanation:
     def matched_rules(self) -> tuple[RuleTrace, ...]:
         return tuple(trace for trace in self.rules if trace.outcome == "matched")
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON- and BSON-safe form for the conversation timeline and the explain API."""
+    def as_dict(self, agent_limit: int = 50) -> dict[str, Any]:
+        """JSON- and BSON-safe form for the conversation timeline and the explain API.
+
+        Agent lists are cut at agent_limit (with totals kept) so a 200-agent department does not put
+        hundreds of entries into every timeline event; pass a larger limit for the explain API.
+        """
         return {
             "event_kind": self.event_kind,
             "rules_version": self.rules_version,
@@ -97,11 +101,14 @@ class Explanation:
                     if c.last_assigned_at is None
                     else c.last_assigned_at.isoformat(),
                 }
-                for c in self.candidates
+                for c in self.candidates[:agent_limit]
             ],
+            "candidates_total": len(self.candidates),
             "filtered_out": [
-                {"id": e.agent_id, "name": e.name, "reason": e.reason} for e in self.filtered_out
+                {"id": e.agent_id, "name": e.name, "reason": e.reason}
+                for e in self.filtered_out[:agent_limit]
             ],
+            "filtered_out_total": len(self.filtered_out),
             "tie_break": self.tie_break,
             "fallback": self.fallback,
             "autoreply": self.autoreply,
@@ -159,6 +166,29 @@ class Decision:
     @property
     def queued(self) -> bool:
         return self.agent_id is None
+
+    def as_dict(self, agent_limit: int = 50) -> dict[str, Any]:
+        """What the hub stores on the conversation (`routing`) and returns from the explain API."""
+        actions: list[dict[str, Any]] = [
+            {"type": "autoreply", "template": a.template, "out_of_hours": a.out_of_hours}
+            if isinstance(a, SendAutoReply)
+            else {"type": "notify", "to": a.to, "message": a.message}
+            for a in self.actions
+        ]
+        return {
+            "department_id": self.department_id,
+            "agent_id": self.agent_id,
+            "priority": self.priority,
+            "labels": sorted(self.labels),
+            "strategy": self.strategy,
+            "actions": actions,
+            "ranked_agent_ids": list(self.ranked_agent_ids[:agent_limit]),
+            "required_language": self.required_language,
+            "required_skills": sorted(self.required_skills),
+            "department_open": self.department_open,
+            "opens_at": None if self.opens_at is None else self.opens_at.isoformat(),
+            "explanation": self.explanation.as_dict(agent_limit),
+        }
 
 
 def human_duration(seconds: float) -> str:

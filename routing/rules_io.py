@@ -70,7 +70,10 @@ def _parse_rule(
     for key in raw:
         if key not in RULE_KEYS:
             bad(str(key), f"unknown key{suggest(str(key), RULE_KEYS)}; rule keys are: {', '.join(RULE_KEYS)}")
-    if not isinstance(name, str) or not name.strip():
+    if isinstance(name, bool):
+        bad("name", f"got {str(name).lower()}: YAML reads yes/no/on/off as true/false, so quote the name")
+        name = ""
+    elif not isinstance(name, str) or not name.strip():
         bad("name", "missing: every rule needs a name people can read")
         name = ""
     rule_id = raw.get("id", _slug(name) or f"rule-{position}")
@@ -127,6 +130,7 @@ def rules_from_dicts(
             owner = first_seen.setdefault((kind, key), here)
             if owner != here:
                 problems.append(f"{here}, {kind}: '{key}' is already used by {owner}")
+                break  # an id derived from a clashing name would only say the same thing twice
         rules.append(rule)
     if problems:
         raise RuleValidationError(problems)

@@ -10,7 +10,7 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub import model
-from hub.store.db import Db, Doc
+from hub.store.db import Db, Doc, update_then_get
 
 
 async def touch_active(
@@ -23,7 +23,6 @@ async def touch_active(
     """
     on_insert: Doc = {
         "contact_id": contact["_id"],
-        "status": "open",
         "active": True,
         "priority": "normal",
         "labels": [],
@@ -32,35 +31,43 @@ async def touch_active(
         "created_at": at,
         "opened_at": at,
     }
+    update = conversation_touch(contact, channel, at, preview, inbound)
+    if "status" not in update["$set"]:
+        on_insert["status"] = "open"
+    if "contact_name" not in update["$set"]:
+        on_insert["contact_name"] = _identity_label(contact)
+    for _ in range(5):
+        doc = await update_then_get(db[model.CONVERSATIONS], {"contact_id": contact["_id"], "active": True}, update)
+        if doc is not None:
+            return doc, not doc.get("routed")
+        fresh = {**on_insert, **{k: v for k, v in update["$set"].items() if "." not in k},
+                 "last_message_at": at, "channels": [channel]}
+        if inbound:
+            fresh.update(waiting_since=at, last_inbound_at_by_channel={channel: at})
+        try:
+            result = await db[model.CONVERSATIONS].insert_one(fresh)
+        except DuplicateKeyError:
+            continue  # a concurrent first message opened it; the next try updates that one
+        fresh["_id"] = result.inserted_id
+        return fresh, True
+    raise RuntimeError("could not open a conversation")
+
+
+def conversation_touch(contact: Doc, channel: str, at: datetime, preview: str, inbound: bool) -> Doc:
+    """The update a new message makes to its active conversation (shared by the batched and single paths)."""
     update: dict[str, Any] = {
-        "$setOnInsert": on_insert,
-        "$set": {
-            "last_channel": channel,
-            "last_message_preview": preview,
-            "contact_name": contact.get("name") or _identity_label(contact),
-            "updated_at": at,
-        },
+        "$set": {"last_channel": channel, "last_message_preview": preview, "updated_at": at},
         "$max": {"last_message_at": at},
         "$addToSet": {"channels": channel},
     }
+    if contact.get("name"):
+        update["$set"]["contact_name"] = contact["name"]
     if inbound:
+        # A customer writing again makes a pending or snoozed conversation open (as Chatwoot does).
+        update["$set"].update({"status": "open", "last_inbound_at": at,
+                               f"last_inbound_at_by_channel.{channel}": at})
         update["$min"] = {"waiting_since": at}
-        update["$set"]["last_inbound_at"] = at
-        update["$set"][f"last_inbound_at_by_channel.{channel}"] = at
-    for _ in range(5):
-        try:
-            doc = await db[model.CONVERSATIONS].find_one_and_update(
-                {"contact_id": contact["_id"], "active": True},
-                update,
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            continue
-        if doc is None:  # seen on the embedded server when a concurrent upsert won the race
-            continue
-        return doc, not doc.get("routed")
-    raise RuntimeError("could not open a conversation")
+    return update
 
 
 def _identity_label(contact: Doc) -> str:
@@ -81,8 +88,8 @@ async def apply_routing(
     decision: Doc, now: datetime,
 ) -> Doc | None:
     """Record where routing sent a conversation; only the first routing of an opening wins."""
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id, "routed": {"$ne": True}},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, "routed": {"$ne": True}},
         {"$set": {"department_id": department_id, "assignee_id": assignee_id, "routing": decision,
                   "routed": True, "routed_at": now, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
@@ -90,8 +97,8 @@ async def apply_routing(
 
 
 async def assign(db: Db, conversation_id: ObjectId, assignee_id: ObjectId | None, now: datetime) -> Doc | None:
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id},
         {"$set": {"assignee_id": assignee_id, "assigned_at": now, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
@@ -106,8 +113,8 @@ async def set_status(db: Db, conversation_id: ObjectId, status: str, now: dateti
     else:
         update = {"$set": {"status": status, "updated_at": now}}
     try:
-        return await db[model.CONVERSATIONS].find_one_and_update(
-            {"_id": conversation_id}, update, return_document=ReturnDocument.AFTER
+        return await update_then_get(
+            db[model.CONVERSATIONS], {"_id": conversation_id}, update
         )
     except DuplicateKeyError:
         # Reopening while the contact already has a newer active conversation.
@@ -174,3 +181,40 @@ async def for_contact(db: Db, contact_id: ObjectId) -> list[Doc]:
     return await db[model.CONVERSATIONS].find({"contact_id": contact_id}).sort("created_at", DESCENDING).to_list(
         100
     )
+
+
+async def touch_thread(
+    db: Db, conversation_id: ObjectId, contact: Doc, channel: str, at: datetime, preview: str, *,
+    may_reopen: bool = True,
+) -> tuple[Doc, bool] | None:
+    """Add an inbound message to a named conversation of this contact, reopening it when resolved.
+
+    Returns (conversation, reopened), or None when it is not this contact's, or when reopening would
+    give the contact a second active conversation (the unique index refuses): the caller then uses
+    the active one.
+    """
+    touch: Doc = {"last_channel": channel, "last_message_preview": preview, "updated_at": at,
+                  "last_inbound_at": at, f"last_inbound_at_by_channel.{channel}": at}
+    common: dict[str, Any] = {"$max": {"last_message_at": at}, "$addToSet": {"channels": channel}}
+    owned: Doc = {"_id": conversation_id, "contact_id": contact["_id"]}
+    doc = await update_then_get(
+        db[model.CONVERSATIONS], {**owned, "active": True}, {"$set": touch, "$min": {"waiting_since": at}, **common},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is not None:
+        return doc, False
+    if not may_reopen:
+        doc = await update_then_get(
+            db[model.CONVERSATIONS], owned, {"$set": touch, **common}
+        )
+        return (doc, False) if doc is not None else None
+    try:
+        doc = await update_then_get(
+            db[model.CONVERSATIONS], {**owned, "active": {"$ne": True}},
+            {"$set": {**touch, "status": "open", "active": True, "reopened_at": at, "waiting_since": at},
+             "$unset": {"resolved_at": ""}, **common},
+            return_document=ReturnDocument.AFTER,
+        )
+    except DuplicateKeyError:
+        return None
+    return (doc, True) if doc is not None else None

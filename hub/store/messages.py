@@ -10,12 +10,17 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub import model
-from hub.store.db import Db, Doc
+from hub.store.db import Db, Doc, update_then_get
 
 
-def _dedupe_key(doc: Doc) -> Doc | None:
+def external_key(channel: str, external_id: str) -> str:
+    return f"{channel}:{external_id}"
+
+
+def dedupe_key(doc: Doc) -> Doc | None:
     if isinstance(doc.get("external_id"), str):
-        return {"channel": doc["channel"], "external_id": doc["external_id"]}
+        doc.setdefault("dedupe_key", external_key(doc["channel"], doc["external_id"]))
+        return {"dedupe_key": doc["dedupe_key"]}
     if isinstance(doc.get("client_key"), str):
         return {"client_key": doc["client_key"]}
     return None
@@ -26,10 +31,10 @@ async def insert_unique(db: Db, doc: Doc) -> tuple[Doc, bool]:
 
     Returns (message, created). The unique indexes decide, so concurrent copies make one message.
     """
+    key = dedupe_key(doc)
     try:
         result = await db[model.MESSAGES].insert_one(doc)
     except DuplicateKeyError:
-        key = _dedupe_key(doc)
         existing = await db[model.MESSAGES].find_one(key) if key else None
         if existing is None:  # pragma: no cover - the unique index says it exists
             raise
@@ -39,7 +44,7 @@ async def insert_unique(db: Db, doc: Doc) -> tuple[Doc, bool]:
 
 
 async def find_external(db: Db, channel: str, external_id: str) -> Doc | None:
-    return await db[model.MESSAGES].find_one({"channel": channel, "external_id": external_id})
+    return await db[model.MESSAGES].find_one({"dedupe_key": external_key(channel, external_id)})
 
 
 async def get(db: Db, message_id: ObjectId) -> Doc | None:
@@ -91,8 +96,8 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
 
 async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Doc | None:
     """Take the oldest due queued reply whose lease is free or expired (a crashed owner's)."""
-    return await db[model.MESSAGES].find_one_and_update(
-        {
+    return await update_then_get(
+        db[model.MESSAGES], {
             "direction": model.OUT,
             "status": "queued",
             "next_attempt_at": {"$lte": now},
@@ -107,8 +112,8 @@ async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> 
 
 async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
                     now: datetime) -> Doc | None:
-    return await db[model.MESSAGES].find_one_and_update(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+    return await update_then_get(
+        db[model.MESSAGES], {"_id": message_id, "lease_owner": owner, "status": "queued"},
         {"$set": {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
                   "sent_at": now, "updated_at": now, "error": None, "lease_until": None}},
         return_document=ReturnDocument.AFTER,
@@ -128,8 +133,8 @@ async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
     query: Doc = {"_id": message_id, "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
     if owner is not None:
         query["lease_owner"] = owner
-    return await db[model.MESSAGES].find_one_and_update(
-        query,
+    return await update_then_get(
+        db[model.MESSAGES], query,
         {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
                   "failed_at": now, "updated_at": now, "lease_until": None}},
         return_document=ReturnDocument.AFTER,
@@ -143,15 +148,15 @@ async def advance_status(db: Db, query: Doc, status: str, now: datetime, error: 
     update: dict[str, Any] = {"status": status, "status_rank": rank, "updated_at": now, f"{status}_at": now}
     if error is not None:
         update["error"] = error
-    return await db[model.MESSAGES].find_one_and_update(
-        {**query, "status_rank": {"$lt": rank}}, {"$set": update}, return_document=ReturnDocument.AFTER
+    return await update_then_get(
+        db[model.MESSAGES], {**query, "status_rank": {"$lt": rank}}, {"$set": update}
     )
 
 
 async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | None:
     """An agent asks to send a failed reply again: back to queued, attempts reset."""
-    return await db[model.MESSAGES].find_one_and_update(
-        {"_id": message_id, "direction": model.OUT, "status": "failed"},
+    return await update_then_get(
+        db[model.MESSAGES], {"_id": message_id, "direction": model.OUT, "status": "failed"},
         {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": now,
                   "lease_until": None, "error": None, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
@@ -171,8 +176,8 @@ async def record_edit(db: Db, message_id: ObjectId, text: str, edited_at: dateti
         last = current.get("edited_at")
         if (last is not None and last >= edited_at) or current.get("text") == text:
             return current
-        updated = await db[model.MESSAGES].find_one_and_update(
-            {"_id": message_id, "text": current.get("text"), "edited_at": last},
+        updated = await update_then_get(
+            db[model.MESSAGES], {"_id": message_id, "text": current.get("text"), "edited_at": last},
             {"$set": {"text": text, "edited_at": edited_at, "updated_at": edited_at},
              "$push": {"edits": {"text": current.get("text", ""), "replaced_at": edited_at}}},
             return_document=ReturnDocument.AFTER,
@@ -180,3 +185,16 @@ async def record_edit(db: Db, message_id: ObjectId, text: str, edited_at: dateti
         if updated is not None:
             return updated
     return await db[model.MESSAGES].find_one({"_id": message_id})
+
+
+async def set_attachments(db: Db, message_id: ObjectId, attachments: list[Doc], now: datetime) -> Doc | None:
+    """Replace a message's attachments once they are downloaded (or refused, with the reason)."""
+    return await update_then_get(
+        db[model.MESSAGES], {"_id": message_id}, {"$set": {"attachments": attachments, "updated_at": now}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def find_provider(db: Db, channels: list[str], provider_id: str) -> Doc | None:
+    """The reply a provider's status callback names, on one of its channels."""
+    return await db[model.MESSAGES].find_one({"provider_id": provider_id, "channel": {"$in": channels}})

@@ -1,0 +1,120 @@
+"""Replies out through the department's mailbox, threaded under the customer's last mail."""
+
+from __future__ import annotations
+
+import logging
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import aiosmtplib
+import jinja2
+
+from channels.base import ChannelError, ChannelRejected, ChannelTimeout, OutboundMessage, SendResult
+from channels.email import loops, threads
+from channels.email.settings import EmailSettings, Mailbox
+from hub.clock import utcnow
+from hub.context import Hub
+from hub.store import conversations, mail
+from hub.store.db import Doc, oid
+
+log = logging.getLogger(__name__)
+MAX_REFERENCES = 20
+
+
+class EmailChannel:
+    name = "email"
+
+    def __init__(self, hub: Hub, config: EmailSettings, templates: jinja2.Environment) -> None:
+        self.hub = hub
+        self.config = config
+        self.templates = templates
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        conversation_id = oid(message.conversation_id)
+        conversation = await conversations.get(self.hub.db, conversation_id) if conversation_id else None
+        last = await mail.last_inbound_email(self.hub.db, conversation_id) if conversation_id else None
+        mailbox, department = await self._mailbox(conversation or {}, last)
+        if mailbox.smtp is None:
+            raise ChannelRejected(f"the mailbox {mailbox.address} has no outgoing mail server configured")
+        automatic = bool(message.extras.get("automatic"))
+        if automatic and last is not None and (last.get("extras") or {}).get("auto_submitted"):
+            raise ChannelRejected("no automatic reply to an automatic mail: the two could answer each other forever")
+        if automatic and loops.is_no_reply(message.to.value):
+            raise ChannelRejected("no automatic reply to a no-reply address")
+        email = self.compose(message, mailbox, department, last)
+        await self._deliver(email, mailbox, message.to.value)
+        return SendResult(provider_id=str(email["Message-ID"]).strip("<>").lower(), status="sent")
+
+    async def _mailbox(self, conversation: Doc, last: Doc | None) -> tuple[Mailbox, str]:
+        """The department's mailbox; else the one the customer wrote to; else the first configured."""
+        department = ""
+        if conversation.get("department_id") is not None:
+            found = await mail.department(self.hub.db, conversation["department_id"])
+            department = str(found.get("name", "")) if found else ""
+        by_department = [m for m in self.config.mailboxes if department and m.department == department]
+        written_to = self.config.mailbox(str(((last or {}).get("extras") or {}).get("mailbox") or ""))
+        if by_department:
+            # Several mailboxes of one department: keep the one the customer wrote to.
+            chosen = written_to if written_to in by_department else by_department[0]
+        else:
+            chosen = written_to or self.config.mailboxes[0]
+        return chosen, department or chosen.department
+
+    def compose(self, message: OutboundMessage, mailbox: Mailbox, department: str, last: Doc | None) -> EmailMessage:
+        extras: dict[str, Any] = dict((last or {}).get("extras") or {})
+        subject = str((last or {}).get("subject") or message.extras.get("subject") or "")
+        if not subject:
+            subject = f"Your message to {department or mailbox.address}"
+        elif not subject.lower().startswith(("re:", "aw:", "sv:", "回复:", "答复:", "رد:", "پاسخ:")):
+            subject = f"Re: {subject}"
+        context = {"text": message.text, "paragraphs": [p for p in message.text.split("\n\n") if p.strip()],
+                   "department": department, "mailbox": mailbox.address}
+        email = EmailMessage()
+        email["Subject"] = subject
+        email["From"] = Address(mailbox.display_name or department or "", addr_spec=mailbox.address)
+        email["To"] = message.to.value
+        email["Date"] = format_datetime(utcnow())
+        email["Message-ID"] = threads.make_message_id(message.conversation_id, message.message_id,
+                                                      self.config.id_domain())
+        parent = extras.get("message_id")
+        if parent:
+            references = [*list(extras.get("references") or []), parent][-MAX_REFERENCES:]
+            email["In-Reply-To"] = f"<{parent}>"
+            email["References"] = " ".join(f"<{r}>" for r in references)
+        if message.extras.get("automatic"):
+            email["Auto-Submitted"] = "auto-replied"
+            email["X-Auto-Response-Suppress"] = "All"
+        email.set_content(self.templates.get_template("email/reply.txt").render(context))
+        email.add_alternative(self.templates.get_template("email/reply.html").render(context), subtype="html")
+        return email
+
+    async def _deliver(self, email: EmailMessage, mailbox: Mailbox, to: str) -> None:
+        smtp = mailbox.smtp
+        assert smtp is not None
+        where = f"{smtp.host}:{smtp.port}"
+        try:
+            await aiosmtplib.send(
+                email, sender=mailbox.address, recipients=[to], hostname=smtp.host, port=smtp.port,
+                username=smtp.username or None, password=smtp.password.get_secret_value() or None,
+                use_tls=smtp.security == "tls", start_tls=smtp.security == "starttls",
+                timeout=smtp.timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients[0] if exc.recipients else None
+            code, words = (refused.code, refused.message) if refused else (550, "recipient refused")
+            raise _by_code(code, f"the mail server {where} refused {to}: {code} {words}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _by_code(exc.code, f"the mail server {where} answered {exc.code} {exc.message}") from exc
+        except (aiosmtplib.SMTPTimeoutError, TimeoutError) as exc:
+            raise ChannelTimeout(f"the mail server {where} did not answer in time") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise ChannelError(f"could not reach the mail server {where}: {exc}") from exc
+
+
+def _by_code(code: int, reason: str) -> ChannelError:
+    """SMTP 4xx is worth another try later; 5xx is the server's final word."""
+    if 500 <= code < 600:
+        return ChannelRejected(reason)
+    return ChannelError(reason)

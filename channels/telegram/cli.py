@@ -1,0 +1,65 @@
+"""`hub telegram set-webhook` and `hub telegram status`: the two things done in Telegram's console."""
+
+from __future__ import annotations
+
+import sys
+
+from telegram.error import TelegramError
+
+from channels.telegram.bot import open_bot
+from channels.telegram.settings import TelegramSettings
+from channels.telegram.views import PATH
+from hub.settings import Settings
+
+ALLOWED_UPDATES = ["message", "edited_message"]
+
+
+def webhook_url(settings: Settings) -> str:
+    return f"{settings.effective_public_url()}{PATH}"
+
+
+async def set_webhook(settings: Settings, telegram: TelegramSettings) -> int:
+    secret = telegram.webhook_secret.get_secret_value()
+    if not secret:
+        print("error: set TELEGRAM_WEBHOOK_SECRET first; the hub refuses updates without it", file=sys.stderr)
+        return 2
+    url = webhook_url(settings)
+    if not url.startswith("https://"):
+        print(f"warning: Telegram only delivers to https URLs; {url} will be refused unless a local "
+              "Bot API server is used (set HUB_PUBLIC_URL)", file=sys.stderr)
+    async with open_bot(telegram) as bot:
+        await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    print(f"webhook set: {url}")
+    return 0
+
+
+async def status(settings: Settings, telegram: TelegramSettings) -> int:
+    async with open_bot(telegram) as bot:
+        info = await bot.get_webhook_info()
+    expected = webhook_url(settings)
+    print(f"webhook url:      {info.url or '(none: Telegram holds updates for getUpdates)'}")
+    print(f"points at us:     {'yes' if info.url == expected else f'no (this hub is {expected})'}")
+    print(f"pending updates:  {info.pending_update_count}")
+    if info.last_error_date is not None:
+        print(f"last error:       {info.last_error_date.isoformat()} {info.last_error_message or ''}".rstrip())
+    else:
+        print("last error:       none")
+    if info.last_synchronization_error_date is not None:
+        print(f"last sync error:  {info.last_synchronization_error_date.isoformat()}")
+    if info.allowed_updates:
+        print(f"allowed updates:  {', '.join(info.allowed_updates)}")
+    return 0
+
+
+async def run(action: str, settings: Settings) -> int:
+    telegram = TelegramSettings()
+    if not telegram.enabled:
+        print("error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    try:
+        if action == "set-webhook":
+            return await set_webhook(settings, telegram)
+        return await status(settings, telegram)
+    except TelegramError as exc:
+        print(f"error: Telegram answered: {exc.message}", file=sys.stderr)
+        return 1

@@ -1,0 +1,48 @@
+"""Telegram is on when TELEGRAM_BOT_TOKEN is set; otherwise it says so once and its webhook answers 404."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from telegram.request import HTTPXRequest
+
+from channels.base import Channel
+from channels.telegram.bot import make_bot
+from channels.telegram.channel import TelegramChannel
+from channels.telegram.settings import TelegramSettings
+from channels.telegram.views import Running, build_routes
+from hub.context import Hub
+
+log = logging.getLogger(__name__)
+
+
+class TelegramPlugin:
+    name = "telegram"
+
+    def __init__(self, settings: TelegramSettings | None = None) -> None:
+        # None: read TELEGRAM_* from the environment at start (tests hand settings in instead).
+        self.settings = settings
+        self.running: Running | None = None
+        self._request: HTTPXRequest | None = None
+
+    def routes(self) -> web.RouteTableDef:
+        return build_routes(lambda: self.running)
+
+    async def start(self, hub: Hub) -> dict[str, Channel]:
+        settings = self.settings or TelegramSettings()
+        if not settings.enabled:
+            log.info("telegram channel off: TELEGRAM_BOT_TOKEN is not set")
+            return {}
+        if not settings.webhook_secret.get_secret_value():
+            log.warning("telegram webhook refuses every update until TELEGRAM_WEBHOOK_SECRET is set")
+        bot, self._request = make_bot(settings)
+        self.running = Running(settings, bot)
+        log.info("telegram channel on bot_id=%s api=%s", settings.bot_id, settings.api_base)
+        return {"telegram": TelegramChannel(bot, hub.db)}
+
+    async def stop(self) -> None:
+        self.running = None
+        if self._request is not None:
+            await self._request.shutdown()
+            self._request = None

@@ -1,0 +1,74 @@
+"""The webhook: verify Telegram's secret, parse the update, hand it to the intake."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, Update
+
+from channels.telegram import intake
+from channels.telegram.settings import TelegramSettings
+from hub import keys
+from hub.web import json_response
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+PATH = "/webhooks/telegram"
+
+
+class Running:
+    """What the webhook needs while the channel is on."""
+
+    def __init__(self, settings: TelegramSettings, bot: Bot) -> None:
+        self.settings = settings
+        self.bot = bot
+
+
+def _error(message: str, status: int) -> web.Response:
+    return json_response({"error": message, "status": status}, status=status)
+
+
+def _secret_problem(settings: TelegramSettings, given: str | None) -> str | None:
+    secret = settings.webhook_secret.get_secret_value()
+    if not secret:
+        return "TELEGRAM_WEBHOOK_SECRET is not set on the hub, so no update can be trusted"
+    if not given:
+        return f"the {SECRET_HEADER} header is missing"
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return f"the {SECRET_HEADER} header does not match TELEGRAM_WEBHOOK_SECRET"
+    return None
+
+
+def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
+    routes = web.RouteTableDef()
+
+    @routes.post(PATH)
+    async def webhook(request: web.Request) -> web.Response:
+        state = running()
+        if state is None:
+            return _error("the Telegram channel is off: TELEGRAM_BOT_TOKEN is not set on the hub", 404)
+        problem = _secret_problem(state.settings, request.headers.get(SECRET_HEADER))
+        if problem:
+            log.warning("telegram webhook refused: %s remote=%s", problem, request.remote)
+            return _error(problem, 403)
+        try:
+            payload: Any = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return _error("the body is not valid JSON", 400)
+        update_id = payload.get("update_id") if isinstance(payload, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return _error("not a Telegram update: it must be a JSON object with a numeric update_id", 400)
+        try:
+            update = Update.de_json(payload, state.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            return _error(f"not a Telegram update Telegram would send: {type(exc).__name__} {exc}", 400)
+        outcome = await intake.handle(request.app[keys.HUB], state.bot, state.settings.bot_id, update, payload)
+        return json_response(outcome.as_json())
+
+    return routes

@@ -1,0 +1,34 @@
+"""Per-sender pacing: a long code takes about one SMS a second and a WhatsApp sender about ten; going
+faster makes Twilio queue and then refuse. Each send waits for its own slot, so concurrent dispatcher
+workers spread out instead of all hitting Twilio at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+
+class Pacer:
+    def __init__(self, per_second: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._next_free: dict[str, float] = {}
+
+    def reserve(self, sender: str) -> float:
+        """Book the sender's next slot; returns how long to wait for it."""
+        now = self._clock()
+        slot = max(now, self._next_free.get(sender, now))
+        self._next_free[sender] = slot + self.interval
+        return slot - now
+
+    def hold_off(self, sender: str, seconds: float) -> None:
+        """Twilio said "too many requests": push this sender's next slot back."""
+        self._next_free[sender] = max(self._next_free.get(sender, 0.0), self._clock() + seconds)
+
+    async def wait(self, sender: str) -> None:
+        delay = self.reserve(sender)
+        if delay > 0:
+            await self._sleep(delay)

@@ -1,0 +1,106 @@
+"""The ingest path's database work, batched across concurrent messages (see hub/coalesce.py).
+
+Every function here takes a list and answers one result per item, in order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from bson import ObjectId
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
+
+from hub import model
+from hub.coalesce import Coalescer
+from hub.store import contacts
+from hub.store import messages as message_store
+from hub.store.db import Db, Doc
+
+DUPLICATE_KEY = 11000
+
+
+class IngestBatches:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+        self.keep_raw: Coalescer[Doc, ObjectId] = Coalescer(self._keep_raw)
+        self.find_external: Coalescer[tuple[str, str], Doc | None] = Coalescer(self._find_external)
+        self.find_contact: Coalescer[tuple[str, str], Doc | None] = Coalescer(self._find_contacts)
+        self.find_active: Coalescer[ObjectId, Doc | None] = Coalescer(self._find_active)
+        self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
+        self.insert_message: Coalescer[Doc, tuple[Doc, bool]] = Coalescer(self._insert_messages)
+
+    async def _keep_raw(self, docs: list[Doc]) -> list[ObjectId]:
+        result = await self.db[model.RAW_INBOUND].insert_many(docs, ordered=True)
+        return [ObjectId(i) for i in result.inserted_ids]
+
+    async def _find_external(self, keys: list[tuple[str, str]]) -> list[Doc | None]:
+        wanted = [message_store.external_key(channel, external_id) for channel, external_id in keys]
+        found = {d["dedupe_key"]: d async for d in self.db[model.MESSAGES].find({"dedupe_key": {"$in": wanted}})}
+        return [found.get(key) for key in wanted]
+
+    async def _find_contacts(self, identities: list[tuple[str, str]]) -> list[Doc | None]:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for kind, value in identities:
+            by_kind[kind].append(value)
+        clauses = [contacts.identity_query(k, {"$in": values}) for k, values in by_kind.items()]
+        query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        found: dict[tuple[str, str], Doc] = {}
+        async for doc in self.db[model.CONTACTS].find(query):
+            for identity in doc.get("identities", []):
+                # The dotted query can pair one element's kind with another's value; keep exact pairs.
+                found[(identity["kind"], identity["value"])] = doc
+        return [found.get(identity) for identity in identities]
+
+    async def _find_active(self, contact_ids: list[ObjectId]) -> list[Doc | None]:
+        found = {d["contact_id"]: d async for d in self.db[model.CONVERSATIONS].find(
+            {"contact_id": {"$in": list(set(contact_ids))}, "active": True})}
+        return [found.get(contact_id) for contact_id in contact_ids]
+
+    async def _touch(self, updates: list[tuple[ObjectId, Doc]]) -> list[bool | BaseException]:
+        """Apply each conversation update; False for one the database refused (the caller falls back)."""
+        operations = [UpdateOne({"_id": conversation_id, "active": True}, update)
+                      for conversation_id, update in updates]
+        results: list[bool | BaseException] = [True] * len(updates)
+        try:
+            matched = (await self.db[model.CONVERSATIONS].bulk_write(operations, ordered=False)).matched_count
+        except BulkWriteError as exc:
+            matched = exc.details.get("nMatched", 0)
+            for error in exc.details.get("writeErrors", []):
+                results[error["index"]] = False
+        refused = sum(1 for r in results if r is False)
+        if matched + refused < len(updates):
+            # Some conversation stopped being active (resolved meanwhile): find which, so those
+            # messages take the single path that opens a new conversation.
+            ids = [conversation_id for conversation_id, _ in updates]
+            still = {d["_id"] async for d in self.db[model.CONVERSATIONS].find(
+                {"_id": {"$in": ids}, "active": True}, {"_id": 1})}
+            results = [r if r is False or ids[i] in still else False for i, r in enumerate(results)]
+        return results
+
+    async def _insert_messages(self, docs: list[Doc]) -> list[tuple[Doc, bool] | BaseException]:
+        for doc in docs:
+            message_store.dedupe_key(doc)  # sets the unique dedupe field
+        results: list[tuple[Doc, bool] | BaseException] = [(doc, True) for doc in docs]
+        try:
+            result = await self.db[model.MESSAGES].insert_many(docs, ordered=False)
+            for doc, inserted_id in zip(docs, result.inserted_ids, strict=True):
+                doc["_id"] = inserted_id
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                index = error["index"]
+                if error.get("code") == DUPLICATE_KEY:
+                    results[index] = await _existing_or_error(self.db, docs[index], error)
+                else:
+                    results[index] = RuntimeError(f"message insert failed: {error.get('errmsg')}")
+        return results
+
+
+async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Doc, bool] | BaseException:
+    key = message_store.dedupe_key(doc)
+    existing = await db[model.MESSAGES].find_one(key) if key else None
+    if existing is None:
+        return RuntimeError(f"message insert failed: {error.get('errmsg')}")
+    return existing, False
+

@@ -1,0 +1,45 @@
+"""Routing rules, versioned: every save is a new document holding the whole ordered rule set.
+
+One document per save makes a save atomic (no half-replaced rule set is ever read), keeps the history
+an admin can look back on, and gives replay the exact rules a past decision used (by version).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo import DESCENDING, IndexModel
+
+from hub import model
+from hub.store.db import Db, Doc
+
+
+async def ensure_indexes(db: Db) -> None:
+    await db[model.ROUTING_RULES].create_indexes([
+        IndexModel([("saved_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
+        IndexModel([("version", DESCENDING)], name="version"),
+    ])
+
+
+async def current(db: Db) -> Doc | None:
+    found = await db[model.ROUTING_RULES].find().sort([("saved_at", DESCENDING), ("_id", DESCENDING)]).limit(
+        1).to_list(1)
+    return found[0] if found else None
+
+
+async def save(db: Db, rules: list[Doc], version: str, saved_by: ObjectId | None, source: str,
+               now: datetime) -> Doc:
+    doc: Doc = {"rules": rules, "version": version, "saved_at": now, "saved_by": saved_by, "source": source}
+    result = await db[model.ROUTING_RULES].insert_one(doc)
+    doc["_id"] = result.inserted_id
+    return doc
+
+
+async def by_version(db: Db, version: str) -> Doc | None:
+    return await db[model.ROUTING_RULES].find_one({"version": version}, sort=[("saved_at", DESCENDING)])
+
+
+async def history(db: Db, limit: int = 20) -> list[Doc]:
+    cursor = db[model.ROUTING_RULES].find({}, {"rules": 0}).sort([("saved_at", DESCENDING), ("_id", DESCENDING)])
+    return await cursor.limit(limit).to_list(limit)

@@ -1,0 +1,152 @@
+"""A loopback stand-in for Twilio: the Messages API (records what it receives, answers as told) and
+the media host, plus Twilio's side of webhooks (signing form posts with the auth token)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "twilio"
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+
+
+def fixture(name: str, **substitutions: str) -> dict[str, str]:
+    """A recorded Twilio payload; `{placeholders}` in values are filled in (media URLs, SIDs)."""
+    data: dict[str, str] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    for placeholder, value in substitutions.items():
+        data = {key: text.replace("{" + placeholder + "}", value) for key, text in data.items()}
+    return data
+
+
+def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    return str(RequestValidator(token).compute_signature(url, params))
+
+
+async def post_signed(http: aiohttp.ClientSession, base_url: str, public_url: str, path: str,
+                      params: dict[str, str], *, token: str = AUTH_TOKEN, signed_url: str | None = None,
+                      body: bytes | None = None) -> tuple[int, str]:
+    """POST like Twilio does: form-encoded, signed for the public URL (not the loopback one we hit)."""
+    signature = sign(signed_url or public_url + path, params, token)
+    data = body if body is not None else urlencode(params).encode()
+    async with http.post(base_url + path, data=data, headers={
+        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded",
+        "User-Agent": "TwilioProxy/1.1",
+    }) as response:
+        return response.status, await response.text()
+
+
+@dataclass
+class Recorded:
+    path: str
+    form: dict[str, str]
+    auth: tuple[str, str] | None
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeTwilio:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.media_requests: list[Recorded] = []
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.redirects: dict[str, str] = {}
+        self.answers: list[Answer] = []
+        self._arrived = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> FakeTwilio:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create_message)
+        app.router.add_get("/media/{name}", self._media)
+        app.router.add_get("/redirect/{name}", self._redirect)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests tell it ------------------------------------------------------------------------
+
+    def answer_next(self, status: int, code: int | None = None, message: str = "", retry_after: str | None = None
+                    ) -> None:
+        """The next Messages API call gets this error, as Twilio words its errors."""
+        body: dict[str, Any] = {"code": code, "message": message, "more_info":
+                                f"https://www.twilio.com/docs/errors/{code}", "status": status}
+        self.answers.append(Answer(status, body, {"Retry-After": retry_after} if retry_after else {}))
+
+    def serve_media(self, name: str, data: bytes, content_type: str) -> str:
+        self.media[name] = (data, content_type)
+        return f"{self.base_url}/media/{name}"
+
+    def redirect_media(self, name: str, location: str) -> str:
+        self.redirects[name] = location
+        return f"{self.base_url}/redirect/{name}"
+
+    async def wait_for_requests(self, count: int, timeout: float = 10) -> list[Recorded]:
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(self.requests) >= count), timeout)
+        return self.requests
+
+    # --- Twilio's side -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _auth(request: web.Request) -> tuple[str, str] | None:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return None
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        return user, password
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        auth = self._auth(request)
+        async with self._arrived:
+            self.requests.append(Recorded(request.path, form, auth))
+            self._arrived.notify_all()
+        if auth != (request.match_info["account"], AUTH_TOKEN):
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        if self.answers:
+            answer = self.answers.pop(0)
+            return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+        created = json.loads((FIXTURES / "api_message_created.json").read_text(encoding="utf-8"))
+        created.update(sid="SM" + uuid.uuid4().hex, to=form.get("To"), body=form.get("Body", ""),
+                       account_sid=request.match_info["account"],
+                       **{"from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid")})
+        return web.json_response(created, status=201)
+
+    async def _media(self, request: web.Request) -> web.Response:
+        self.media_requests.append(Recorded(request.path, {}, self._auth(request)))
+        found = self.media.get(request.match_info["name"])
+        if found is None:
+            raise web.HTTPNotFound()
+        if self._auth(request) != (ACCOUNT_SID, AUTH_TOKEN):
+            raise web.HTTPUnauthorized()
+        data, content_type = found
+        return web.Response(body=data, content_type=content_type)
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        self.media_requests.append(Recorded(request.path, {}, self._auth(request)))
+        raise web.HTTPTemporaryRedirect(self.redirects[request.match_info["name"]])
