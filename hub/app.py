@@ -24,8 +24,10 @@ from hub.settings import Settings
 from hub.store.db import ping
 from hub.web import errors_middleware, json_response, security_headers_middleware
 from inbox_ui import filters
+from inbox_ui.conversation import routes as conversation_routes
+from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
-from inbox_ui.views import routes as inbox_routes
+from inbox_ui.signin import routes as signin_routes
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
-    app.add_routes(inbox_routes)
+    app.add_routes(signin_routes)
+    app.add_routes(list_routes)
+    app.add_routes(conversation_routes)
     app.add_routes(live_routes)
     return app

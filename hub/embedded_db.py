@@ -21,6 +21,19 @@ log = logging.getLogger(__name__)
 _LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: on Linux, the database gets SIGTERM if the hub dies for any
+    reason (even SIGKILL), so no orphan keeps the data dir locked."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the hub's own shutdown still stops the database
+
+
 class EmbeddedDatabaseError(RuntimeError):
     """The embedded database could not start; the message is one line for a person."""
 
@@ -61,6 +74,7 @@ class EmbeddedDatabase:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C in the terminal reaches the hub, which stops it in order
+            preexec_fn=_die_with_parent,
         )
         assert self._proc.stdout is not None
         seen: list[str] = []

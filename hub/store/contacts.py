@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import Identity
 from hub import model
+from hub.store import search
 from hub.store.db import Db, Doc
 
 
@@ -36,6 +37,7 @@ async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -
                        "attributes": {}, "tags": []}
         if name:
             insert.update(name=name, name_lower=name.casefold())
+        insert.update(search.contact_fields(insert))
         try:
             result = await db[model.CONTACTS].insert_one(insert)
         except DuplicateKeyError:
@@ -46,11 +48,19 @@ async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -
 
 
 async def set_name(db: Db, contact_id: ObjectId, name: str) -> Doc | None:
-    return await db[model.CONTACTS].find_one_and_update(
+    doc = await db[model.CONTACTS].find_one_and_update(
         {"_id": contact_id},
         {"$set": {"name": name, "name_lower": name.casefold()}},
         return_document=ReturnDocument.AFTER,
     )
+    return await refresh_search(db, doc) if doc is not None else None
+
+
+async def refresh_search(db: Db, contact: Doc) -> Doc:
+    """Recompute the search and duplicate-matching fields after the name or identities changed."""
+    fields = search.contact_fields(contact)
+    await db[model.CONTACTS].update_one({"_id": contact["_id"]}, {"$set": fields})
+    return {**contact, **fields}
 
 
 async def get(db: Db, contact_id: ObjectId) -> Doc | None:
@@ -70,6 +80,9 @@ async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool
         )
     except DuplicateKeyError:
         return False
+    contact = await get(db, contact_id)
+    if contact is not None:
+        await refresh_search(db, contact)
     return result.matched_count == 1
 
 

@@ -3,6 +3,8 @@ and the customer's answer to that mail joins the same conversation (reopening it
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from bson import ObjectId
 
@@ -52,7 +54,12 @@ async def test_mail_in_agent_reply_out_and_customer_reply_threads_into_the_same_
     plain, rich = mail.get_body(("plain",)), mail.get_body(("html",))
     assert plain is not None and "Tracking: <b>123</b>" in plain.get_content()
     assert rich is not None and "Tracking: &lt;b&gt;123&lt;/b&gt;" in rich.get_content()
-    stored = await messages.get(hub.db, ObjectId(reply_id))
+    # The relay has the mail before the dispatcher records the send: wait for the record.
+    for _ in range(100):
+        stored = await messages.get(hub.db, ObjectId(reply_id))
+        if stored is not None and stored["status"] != "queued":
+            break
+        await asyncio.sleep(0.05)
     assert stored is not None and stored["status"] == "sent"
     assert stored["provider_id"] == mail["Message-ID"].strip("<>").lower()
 
