@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
@@ -42,3 +47,52 @@ def report(name: str, value: float, unit: str, limit_name: str, limit: float, ai
     verdict = "meets" if ratio >= aim else "below"
     print(f"{name}: {value:,.0f} {unit} | {limit_name}: {limit:,.0f} {unit} | ratio {ratio:.2f} "
           f"({verdict} the aim of {aim:.2f})")
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    limit: float  # raw insert_one per second, same database, same run
+    answered: float  # seconds until every sender had its answer (stored)
+    published: float  # seconds until the agent's stream had told of every message
+
+
+async def measure_ingest(env: dict[str, str], total: int,
+                         send_all: Callable[[str], Awaitable[None]]) -> IngestRun:
+    """A hub process on a fresh embedded database; `send_all(base_url)` sends `total` customer
+    messages while a lead's live stream counts them."""
+    from hub.embedded_db import EmbeddedDatabase
+    from tests.support.agents import login, next_event, sse_events
+    from tests.support.servers import HubProcess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database = EmbeddedDatabase(Path(tmp) / "db")
+        url = await database.start()
+        try:
+            limit = await raw_insert_rate(url)
+            hub = HubProcess({"HUB_MONGO_URL": url, "HUB_DB_NAME": "bench", "HUB_DATA_DIR": tmp,
+                              "HUB_SECRET_KEY": "bench", "HUB_LOG_LEVEL": "WARNING", **env}, ("--demo",))
+            await asyncio.to_thread(hub.start)
+            try:
+                async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent:
+                    await login(agent, hub.base_url, "lead@demo.hub", "demo-password")
+                    async with agent.get(f"{hub.base_url}/inbox/events") as sse:
+                        stream = sse_events(sse)
+                        await next_event(stream, "ready", {})
+                        started = time.perf_counter()
+                        answered_at: list[float] = []
+                        senders = asyncio.ensure_future(send_all(hub.base_url))
+                        senders.add_done_callback(lambda _: answered_at.append(time.perf_counter()))
+                        seen = 0
+                        async for event, data in stream:
+                            if event == "messages" and data.get("direction") == "in" and data.get("op") == "insert":
+                                seen += 1
+                                if seen == total:
+                                    break
+                        published = time.perf_counter() - started
+                        await senders
+                        answered = answered_at[0] - started if answered_at else published
+            finally:
+                await asyncio.to_thread(hub.stop)
+        finally:
+            await database.stop()
+    return IngestRun(limit, answered, published)
