@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,16 @@ class IngestRun:
     published: float  # seconds until the agent's stream had told of every message
 
 
-async def measure_ingest(env: dict[str, str], total: int,
-                         send_all: Callable[[str], Awaitable[None]]) -> IngestRun:
-    """A hub process on a fresh embedded database; `send_all(base_url)` sends `total` customer
-    messages while a lead's live stream counts them."""
+@dataclass(frozen=True)
+class BenchHub:
+    base_url: str
+    limit: float  # raw insert_one per second of this database, measured before the hub started
+    stream: AsyncIterator[tuple[str, dict[str, Any]]]  # a lead's live stream
+
+
+@contextlib.asynccontextmanager
+async def bench_hub(env: dict[str, str]) -> AsyncIterator[BenchHub]:
+    """A hub process on a fresh embedded database, with a lead signed in and listening live."""
     from hub.embedded_db import EmbeddedDatabase
     from tests.support.agents import login, next_event, sse_events
     from tests.support.servers import HubProcess
@@ -78,21 +85,32 @@ async def measure_ingest(env: dict[str, str], total: int,
                     async with agent.get(f"{hub.base_url}/inbox/events") as sse:
                         stream = sse_events(sse)
                         await next_event(stream, "ready", {})
-                        started = time.perf_counter()
-                        answered_at: list[float] = []
-                        senders = asyncio.ensure_future(send_all(hub.base_url))
-                        senders.add_done_callback(lambda _: answered_at.append(time.perf_counter()))
-                        seen = 0
-                        async for event, data in stream:
-                            if event == "messages" and data.get("direction") == "in" and data.get("op") == "insert":
-                                seen += 1
-                                if seen == total:
-                                    break
-                        published = time.perf_counter() - started
-                        await senders
-                        answered = answered_at[0] - started if answered_at else published
+                        yield BenchHub(hub.base_url, limit, stream)
             finally:
                 await asyncio.to_thread(hub.stop)
         finally:
             await database.stop()
-    return IngestRun(limit, answered, published)
+
+
+def is_new_customer_message(event: str, data: dict[str, Any]) -> bool:
+    return event == "messages" and data.get("direction") == "in" and data.get("op") == "insert"
+
+
+async def measure_ingest(env: dict[str, str], total: int,
+                         send_all: Callable[[str], Awaitable[None]]) -> IngestRun:
+    """`send_all(base_url)` sends `total` customer messages while the lead's live stream counts them."""
+    async with bench_hub(env) as hub:
+        started = time.perf_counter()
+        answered_at: list[float] = []
+        senders = asyncio.ensure_future(send_all(hub.base_url))
+        senders.add_done_callback(lambda _: answered_at.append(time.perf_counter()))
+        seen = 0
+        async for event, data in hub.stream:
+            if is_new_customer_message(event, data):
+                seen += 1
+                if seen == total:
+                    break
+        published = time.perf_counter() - started
+        await senders
+        answered = answered_at[0] - started if answered_at else published
+        return IngestRun(hub.limit, answered, published)
