@@ -11,40 +11,37 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 
 from hub import model
-from hub.store.db import Db, Doc
+from hub.store.db import Db, Doc, update_then_get
 
 QUEUED: Doc = {"active": True, "assignee_id": None, "department_id": {"$ne": None}}
 
 
 async def apply_first_route(db: Db, conversation_id: ObjectId, fields: Doc, now: datetime) -> Doc | None:
     """Record where routing sent a new (or reopened) conversation; only the first routing wins."""
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id, "routed": {"$ne": True}},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, "routed": {"$ne": True}},
         {"$set": {**fields, "routed": True, "routed_at": now, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
     )
 
 
 async def assign_from_queue(db: Db, conversation_id: ObjectId, agent_id: ObjectId, fields: Doc,
                             now: datetime) -> Doc | None:
     """Give a queued conversation to an agent; None when someone else took it first."""
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id, **QUEUED},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, **QUEUED},
         {"$set": {**fields, "assignee_id": agent_id, "assigned_at": now, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
     )
 
 
 async def move(db: Db, conversation_id: ObjectId, expected_assignee: ObjectId | None, fields: Doc,
                now: datetime) -> Doc | None:
     """Change department and/or assignee, only if the assignee is still the one the caller saw."""
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id, "assignee_id": expected_assignee},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, "assignee_id": expected_assignee},
         {"$set": {**fields, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
     )
 
 
@@ -72,10 +69,9 @@ async def sla_candidates(db: Db, now: datetime, limit: int = 500) -> list[Doc]:
 async def mark_escalated(db: Db, conversation_id: ObjectId, target: str, fields: Doc, now: datetime
                          ) -> Doc | None:
     """Claim one SLA escalation (None: another process already did it) and apply its field changes."""
-    return await db[model.CONVERSATIONS].find_one_and_update(
-        {"_id": conversation_id, "sla_escalated": {"$ne": target}},
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, "sla_escalated": {"$ne": target}},
         {"$addToSet": {"sla_escalated": target}, "$set": {**fields, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
     )
 
 
