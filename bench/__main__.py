@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import ingest_twilio, ingest_webchat, live_latency
+from bench import ingest_twilio, ingest_webchat, live_latency, routing_decisions
 
 
 def main() -> None:
     asyncio.run(ingest_webchat.main())
     asyncio.run(ingest_twilio.main())
     asyncio.run(live_latency.main())
+    asyncio.run(routing_decisions.main())
 
 
 if __name__ == "__main__":
