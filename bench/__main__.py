@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import ingest_twilio, ingest_webchat, live_latency, routing_decisions
+from bench import (
+    inbox_reads,
+    ingest_twilio,
+    ingest_webchat,
+    live_connections,
+    live_latency,
+    routing_decisions,
+)
 
 
 def main() -> None:
@@ -12,6 +19,8 @@ def main() -> None:
     asyncio.run(ingest_twilio.main())
     asyncio.run(live_latency.main())
     asyncio.run(routing_decisions.main())
+    asyncio.run(inbox_reads.main())
+    asyncio.run(live_connections.main())
 
 
 if __name__ == "__main__":

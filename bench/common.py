@@ -92,6 +92,29 @@ async def bench_hub(env: dict[str, str]) -> AsyncIterator[BenchHub]:
             await database.stop()
 
 
+@contextlib.asynccontextmanager
+async def bench_hub_url(tmp: str) -> AsyncIterator[tuple[str, str, aiohttp.ClientSession]]:
+    """A hub process on a fresh embedded database: (database url, hub url, a lead's signed-in session)."""
+    from hub.embedded_db import EmbeddedDatabase
+    from tests.support.agents import login
+    from tests.support.servers import HubProcess
+
+    database = EmbeddedDatabase(Path(tmp) / "db")
+    url = await database.start()
+    try:
+        hub = HubProcess({"HUB_MONGO_URL": url, "HUB_DB_NAME": "bench", "HUB_DATA_DIR": tmp,
+                          "HUB_SECRET_KEY": "bench", "HUB_LOG_LEVEL": "WARNING"}, ("--demo",))
+        await asyncio.to_thread(hub.start)
+        try:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent:
+                await login(agent, hub.base_url, "lead@demo.hub", "demo-password")
+                yield url, hub.base_url, agent
+        finally:
+            await asyncio.to_thread(hub.stop)
+    finally:
+        await database.stop()
+
+
 def is_new_customer_message(event: str, data: dict[str, Any]) -> bool:
     return event == "messages" and data.get("direction") == "in" and data.get("op") == "insert"
 

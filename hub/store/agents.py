@@ -119,15 +119,18 @@ async def presence_open(db: Db, stream_id: str, user_id: ObjectId, process_id: s
     """Record a live stream. True when the user had no live stream before (they just came online)."""
     live_before = await db[model.PRESENCE].count_documents({"user_id": user_id, "expires_at": {"$gt": now}},
                                                            limit=1)
-    await db[model.PRESENCE].insert_one({"_id": stream_id, "user_id": user_id, "process_id": process_id,
-                                         "opened_at": now, "expires_at": expires_at})
+    # Replace, not insert: a record left by this process before a crash may still be there.
+    await db[model.PRESENCE].replace_one({"_id": stream_id}, {"user_id": user_id, "process_id": process_id,
+                                                              "opened_at": now, "expires_at": expires_at},
+                                         upsert=True)
     await db[model.USERS].update_one({"_id": user_id}, {"$max": {"connected_until": expires_at}})
     return live_before == 0
 
 
-async def presence_beat(db: Db, stream_id: str, user_id: ObjectId, expires_at: datetime) -> None:
-    await db[model.PRESENCE].update_one({"_id": stream_id}, {"$set": {"expires_at": expires_at}})
-    await db[model.USERS].update_one({"_id": user_id}, {"$max": {"connected_until": expires_at}})
+async def presence_beat_process(db: Db, process_id: str, user_ids: list[ObjectId], expires_at: datetime) -> None:
+    """One heartbeat for every agent with a live stream on this process."""
+    await db[model.PRESENCE].update_many({"process_id": process_id}, {"$set": {"expires_at": expires_at}})
+    await db[model.USERS].update_many({"_id": {"$in": user_ids}}, {"$max": {"connected_until": expires_at}})
 
 
 async def presence_close(db: Db, stream_id: str, user_id: ObjectId, now: datetime) -> None:
