@@ -111,5 +111,16 @@ def test_cli_commands_reach_the_running_hubs_embedded_database(tmp_path: Path) -
         bad = subprocess.run([str(VENV_BIN / "hub"), "create-token", "--user", "nobody@demo.hub"], env=running.env,
                              capture_output=True, text=True, timeout=60)
         assert bad.returncode == 1 and "no user with email nobody@demo.hub" in bad.stderr
+
+        def create_user(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(VENV_BIN / "hub"), "create-user", "--email", "Neda@Example.com", "--name",
+                                   "Neda", "--role", "lead", "--departments", "Billing", *extra],
+                                  env=running.env, capture_output=True, text=True, timeout=60)
+
+        assert create_user("--password", "short").returncode == 2
+        made = create_user("--password", "a long enough password")
+        assert made.returncode == 0 and "created lead neda@example.com" in made.stdout
+        again = create_user("--password", "a long enough password")
+        assert again.returncode == 1 and "already exists" in again.stderr
     finally:
         running.stop()
