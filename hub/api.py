@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiohttp import web
 
 from hub import keys, outbox, present, routing_moves
@@ -25,51 +23,6 @@ async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
     if conversation is None or not conversations.can_see(user, conversation):
         raise NotFound("conversation not found")
     return conversation
-
-
-def _cursor(raw: str | None) -> tuple[datetime, object] | None:
-    if not raw:
-        return None
-    try:
-        at, _, last = raw.partition("_")
-        parsed_id = oid(last)
-        if parsed_id is None:
-            raise ValueError
-        return datetime.fromisoformat(at), parsed_id
-    except ValueError:
-        raise BadInput("the 'before' cursor is not one this API gave out") from None
-
-
-@routes.get("/api/v1/conversations")
-async def list_conversations(request: web.Request) -> web.Response:
-    hub, user = request.app[keys.HUB], current_user(request)
-    q = request.query
-    status = q.get("status", "open")
-    if status not in ("open", "pending", "snoozed", "resolved", "any"):
-        raise BadInput(f"unknown status {status!r}; use open, pending, snoozed, resolved or any")
-    view = q.get("view", "all")
-    if view not in ("all", "mine", "unassigned", "departments"):
-        raise BadInput(f"unknown view {view!r}; use all, mine, unassigned or departments")
-    department_id = oid(q["department"]) if q.get("department") else None
-    if q.get("department") and department_id is None:
-        raise BadInput("department must be a department id")
-    assignee_raw = q.get("assignee")
-    assignee_id = user["_id"] if assignee_raw == "me" else (oid(assignee_raw) if assignee_raw else None)
-    if assignee_raw and assignee_id is None:
-        raise BadInput("assignee must be a user id or 'me'")
-    try:
-        limit = max(1, min(int(q.get("limit", "50")), 200))
-    except ValueError:
-        raise BadInput("limit must be a number") from None
-    page = await conversations.list_for(
-        hub.db, user, view=view, status=None if status == "any" else status, department_id=department_id,
-        assignee_id=assignee_id, before=_cursor(q.get("before")), limit=limit,  # type: ignore[arg-type]
-    )
-    next_cursor = None
-    if len(page) == limit:
-        last = page[-1]
-        next_cursor = f"{last['last_message_at'].isoformat()}_{last['_id']}"
-    return json_response({"conversations": [present.conversation(c) for c in page], "next": next_cursor})
 
 
 @routes.get("/api/v1/conversations/{id}")

@@ -12,7 +12,17 @@ import jinja2
 from aiohttp import web
 
 from channels.registry import ChannelPlugin, plugins
-from hub import api, keys, routing_api
+from hub import (
+    api,
+    api_admin,
+    api_admin_mailboxes,
+    api_canned,
+    api_contacts,
+    api_conversation,
+    api_inbox,
+    keys,
+    routing_api,
+)
 from hub.auth import auth_middleware
 from hub.context import Hub
 from hub.database import open_database
@@ -24,10 +34,13 @@ from hub.settings import Settings
 from hub.store.db import ping
 from hub.web import errors_middleware, json_response, security_headers_middleware
 from inbox_ui import filters
+from inbox_ui.admin import routes as admin_routes
+from inbox_ui.contacts import routes as contact_routes
 from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
 from inbox_ui.signin import routes as signin_routes
+from inbox_ui.team import routes as team_routes
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +116,19 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app[keys.JINJA] = env
     app.cleanup_ctx.append(_hub_ctx)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
+    app.cleanup_ctx.append(api_conversation.conversation_ctx)
+    app.cleanup_ctx.append(api_admin.admin_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.add_routes(api.routes)
     app.add_routes(routing_api.routes)
+    app.add_routes(api_inbox.routes)
+    app.add_routes(api_contacts.routes)
+    app.add_routes(api_conversation.routes)
+    app.add_routes(api_canned.routes)
+    app.add_routes(api_admin.routes)
+    app.add_routes(api_admin_mailboxes.routes)
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
@@ -115,4 +136,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(list_routes)
     app.add_routes(conversation_routes)
     app.add_routes(live_routes)
+    app.add_routes(contact_routes)
+    app.add_routes(team_routes)
+    app.add_routes(admin_routes)
     return app

@@ -41,6 +41,8 @@ async def login(hub: Hub, email: str, password: str) -> tuple[Doc, str, str] | N
     user = await users.user_by_email(hub.db, email)
     if not await verify_password(user.get("password_hash") if user else None, password) or user is None:
         return None
+    if user.get("deactivated_at") is not None:
+        return None
     session_id, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
     await users.create_session(hub.db, session_id, user["_id"], csrf, now,
                                now + timedelta(days=hub.settings.session_days))
@@ -78,6 +80,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             if user is not None:
                 request[keys.SESSION] = session
                 via_session = True
+    if user is not None and user.get("deactivated_at") is not None:
+        user = None  # deactivation also deletes sessions and tokens; this covers one racing with it
     if user is not None:
         user.pop("password_hash", None)
         request[keys.USER] = user

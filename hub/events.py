@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Event:
-    collection: str  # "messages" or "conversations"
+    collection: str  # "messages", "conversations" or "conversation_viewers"
     operation: str  # insert, update, replace
     doc: Doc
     conversation: Doc | None  # the conversation the event belongs to (for messages: its parent)
@@ -96,7 +96,8 @@ class EventBus:
 
     async def _run(self) -> None:
         resume: Any = None
-        pipeline = [{"$match": {"ns.coll": {"$in": [model.MESSAGES, model.CONVERSATIONS]},
+        # conversation_viewers: who is looking at or typing in a conversation (hub/store/viewers.py).
+        pipeline = [{"$match": {"ns.coll": {"$in": [model.MESSAGES, model.CONVERSATIONS, "conversation_viewers"]},
                                 "operationType": {"$in": ["insert", "update", "replace"]}}}]
         while True:
             try:

@@ -11,7 +11,7 @@ from hub import model, routing_apply
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, TooLarge
-from hub.store import contacts, conversations, messages
+from hub.store import contacts, conversations, messages, search
 from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
         "raw_id": raw_id,
         "received_at": inbound.received_at,
         "created_at": now,
+        "search_text": search.search_text(inbound.subject, inbound.text),
     }
     if inbound.external_id is None:
         doc.pop("external_id")

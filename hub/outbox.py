@@ -26,7 +26,7 @@ def reply_identity(contact: Doc, channel: str) -> Doc | None:
 
 async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool = False,
                channel: str | None = None, client_key: str | None = None,
-               extras: dict[str, Any] | None = None) -> tuple[Doc, bool]:
+               extras: dict[str, Any] | None = None, mentions: list[ObjectId] | None = None) -> tuple[Doc, bool]:
     """Queue a reply on the customer's channel (default: the last one they used), or add a note.
 
     Returns (message, created); the same `client_key` twice (a double click) gives one message.
@@ -52,6 +52,8 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
         doc["client_key"] = f"{user['_id']}:{client_key[:100]}"
     if note:
         doc.update(direction=model.NOTE, channel=None)
+        if mentions:
+            doc["mentions"] = mentions
         created_doc, created = await messages.insert_unique(hub.db, doc)
         return created_doc, created
     channel = channel or conversation.get("last_channel")
@@ -80,3 +82,35 @@ async def retry(hub: Hub, message_id: ObjectId) -> Doc | None:
     if doc is not None:
         hub.outbox_wakeup.set()
     return doc
+
+
+class ReplyHeld(Conflict):
+    """Something new arrived since the agent last looked: the reply waits for a "send anyway"."""
+
+    def __init__(self, message: str, newer: list[Doc]) -> None:
+        super().__init__(message)
+        self.newer = newer
+
+
+async def check_not_stale(hub: Hub, user: Doc, conversation: Doc, last_seen_id: ObjectId) -> None:
+    """Hold a reply when a customer message or another agent's reply came after the one the agent saw."""
+    seen = await messages.get(hub.db, last_seen_id)
+    if seen is None or seen.get("conversation_id") != conversation["_id"]:
+        raise BadInput("last_seen_id is not a message of this conversation; reload the page")
+    later = await messages.timeline(hub.db, conversation["_id"], after=(seen["created_at"], seen["_id"]), limit=200)
+    newer = [m for m in later if m.get("direction") == model.IN or (
+        m.get("direction") == model.OUT and (m.get("author") or {}).get("id") != user["_id"]
+        and (m.get("author") or {}).get("type") == "agent")]
+    if not newer:
+        return
+    customer = sum(1 for m in newer if m.get("direction") == model.IN)
+    agents = len(newer) - customer
+    parts = []
+    if customer:
+        parts.append("the customer wrote again" if customer == 1 else f"the customer wrote {customer} more messages")
+    if agents:
+        names = sorted({str((m.get("author") or {}).get("name") or "another agent") for m in newer
+                        if m.get("direction") == model.OUT})
+        parts.append(f"{', '.join(names)} replied")
+    raise ReplyHeld(f"Your reply was held: {' and '.join(parts)} since you loaded this conversation. "
+                    "Read the new messages, then send anyway or change your reply.", newer)

@@ -19,6 +19,7 @@ from hub.routing_apply import claim_agent
 from hub.routing_moves import decide_within
 from hub.routing_runtime import runtime
 from hub.routing_snapshot import RoutingConfig, agent_state, conversation_snapshot
+from hub.snooze import wake_snoozed
 from hub.store import agents, messages, notifications, routing_state
 from hub.store.db import Doc, oid
 from routing.assignment import availability_problem, order_queue
@@ -34,6 +35,7 @@ class TickReport:
     open_counts_fixed: int = 0
     breaches: list[str] = field(default_factory=list)
     assigned: list[str] = field(default_factory=list)
+    woken: list[str] = field(default_factory=list)
 
 
 async def tick(hub: Hub, now: datetime) -> TickReport:
@@ -44,6 +46,7 @@ async def tick(hub: Hub, now: datetime) -> TickReport:
     config = await runtime(hub).config()
     report.breaches = await escalate_breaches(hub, config, now)
     report.assigned = await offer_queued(hub, config, now)
+    report.woken = await wake_snoozed(hub, now)  # snoozed conversations whose time came reopen
     return report
 
 

@@ -1,4 +1,4 @@
-"""One conversation: its timeline, header, single messages for live updates, and attachments."""
+"""One conversation: its timeline, header, single messages for live updates, catch-up, mail and files."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from aiohttp import web
 
 from hub import keys
 from hub.api import visible_conversation
+from hub.api_conversation import viewer_payload
 from hub.auth import current_user
-from hub.store import contacts, conversations, files, messages, users
+from hub.clock import utcnow
+from hub.store import contacts, conversations, files, messages, users, viewers
+from hub.store import conversation_meta as meta
 from hub.store.db import Doc, oid
-from hub.web import render
+from hub.web import dumps, render
+from inbox_ui.composer import reply_channels
+from inbox_ui.live import since_datetime
+from routing.model import PRIORITIES
 
 routes = web.RouteTableDef()
 
@@ -27,20 +33,53 @@ async def _conversation_context(request: web.Request) -> dict[str, object]:
     earlier = [c for c in await conversations.for_contact(hub.db, conversation["contact_id"])
                if c["_id"] != conversation["_id"]]
     return {"conversation": conversation, "contact": contact or {}, "timeline": timeline, "people": people,
-            "departments": departments, "earlier": earlier}
+            "departments": departments, "earlier": earlier, "priorities": PRIORITIES,
+            "can_see": lambda c: conversations.can_see(user, c)}
 
 
 @routes.get("/inbox/c/{id}")
 async def conversation_page(request: web.Request) -> web.Response:
-
-
+    hub = request.app[keys.HUB]
     context = await _conversation_context(request)
-    return render(request, "conversation.html", {**context, "client_key": secrets.token_urlsafe(12)})
+    conversation: Doc = context["conversation"]  # type: ignore[assignment]
+    now = utcnow()
+    timeline: list[Doc] = context["timeline"]  # type: ignore[assignment]
+    # What the agent saw when the page loaded: a reply is held if something newer comes first.
+    seen = [m for m in timeline if m.get("direction") in ("in", "out")]
+    present_now = [viewer_payload(v) for v in await viewers.current(hub.db, conversation["_id"], now)]
+    return render(request, "conversation.html", {
+        **context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
+        "channels": reply_channels(hub, conversation, context["contact"], now),  # type: ignore[arg-type]
+        "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000)})
 
 
 @routes.get("/inbox/c/{id}/header")
 async def conversation_header(request: web.Request) -> web.Response:
     return render(request, "partials/conversation_header.html", await _conversation_context(request))
+
+
+@routes.get("/inbox/c/{id}/sync")
+async def conversation_sync(request: web.Request) -> web.Response:
+    """Timeline entries created or changed since `since` (ms): what a page missed while offline."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    since = since_datetime(request.query.get("since"))
+    if since is None:
+        raise web.HTTPBadRequest(text="'since' must be the SSE id (milliseconds) the page saw last")
+    changed = await meta.changed_since(hub.db, conversation["_id"], since)
+    return render(request, "partials/timeline_items.html", {"timeline": changed})
+
+
+@routes.get("/inbox/c/{id}/earlier/{other}")
+async def earlier_timeline(request: web.Request) -> web.Response:
+    """An earlier conversation of the same customer, shown inline (checked on its own: it may be elsewhere)."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    other = await visible_conversation(hub, user, request.match_info["other"])
+    if other["contact_id"] != conversation["contact_id"]:
+        raise web.HTTPNotFound(text="conversation not found")
+    timeline = await messages.timeline(hub.db, other["_id"])
+    return render(request, "partials/timeline_items.html", {"timeline": timeline, "readonly": True})
 
 
 @routes.get("/inbox/m/{id}")
@@ -53,6 +92,31 @@ async def message_partial(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="message not found")
     await visible_conversation(hub, user, str(message["conversation_id"]))
     return render(request, "partials/message.html", {"m": message})
+
+
+MAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:{remote}; font-src 'none'; form-action 'none'; frame-ancestors 'self'; base-uri 'none'")
+
+
+@routes.get("/inbox/mail/{id}")
+async def mail_html(request: web.Request) -> web.Response:
+    """An email's sanitised HTML for a sandboxed iframe: no scripts, no forms, remote images only on request."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    message_id = oid(request.match_info["id"])
+    message = await messages.get(hub.db, message_id) if message_id else None
+    if message is None:
+        raise web.HTTPNotFound(text="message not found")
+    await visible_conversation(hub, user, str(message["conversation_id"]))
+    remote = request.query.get("remote") == "1" and bool((message.get("extras") or {}).get("html_remote_images"))
+    html = (message.get("extras") or {}).get("html_remote_images") if remote else message.get("html")
+    if not isinstance(html, str) or not html:
+        raise web.HTTPNotFound(text="this message has no HTML version")
+    page = ('<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">'
+            '<base target="_blank"></head><body dir="auto">' + html + "</body></html>")
+    return web.Response(text=page, content_type="text/html", headers={
+        "Content-Security-Policy": MAIL_CSP.format(remote=" https: http:" if remote else ""),
+        "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store",
+    })
 
 
 INLINE_SAFE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -73,10 +137,10 @@ async def attachment(request: web.Request) -> web.Response:
     stored = await files.get(hub.db, file_id) if file_id else None
     if stored is None:
         raise web.HTTPNotFound(text="attachment not found")
-    data, meta = stored
-    content_type = str(meta["content_type"])
+    data, meta_info = stored
+    content_type = str(meta_info["content_type"])
     disposition = "inline" if content_type in INLINE_SAFE else "attachment"
-    filename = quote(str(meta["filename"] or "attachment"))
+    filename = quote(str(meta_info["filename"] or "attachment"))
     return web.Response(body=data, headers={
         "Content-Type": content_type,
         "Content-Disposition": f"{disposition}; filename*=UTF-8''{filename}",

@@ -1,32 +1,53 @@
-"""Conversation lists: the views an agent works from."""
+"""Conversation lists: the views an agent works from, their filters and counts, and search."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
+from channels.base import IDENTITY_FOR_CHANNEL
 from hub import keys
+from hub.api_inbox import ListRequest, list_page, list_request
 from hub.auth import current_user
-from hub.store import conversations, users
+from hub.store import conversations, inbox_views, search, users
+from hub.store.db import Doc
 from hub.web import render
 
 routes = web.RouteTableDef()
+PAGE_SIZE = 50
+FILTER_KEYS = ("view", "status", "channel", "label", "assignee", "priority", "sort")
 
-VIEWS = {"mine": "Mine", "unassigned": "Unassigned", "departments": "My departments", "all": "All"}
+
+def _query(wanted: ListRequest, raw: dict[str, str], **changes: str) -> str:
+    """The list's query string with some parameters changed (the cursor is never carried over)."""
+    params = {k: raw[k] for k in FILTER_KEYS if raw.get(k)}
+    params["view"] = wanted.view
+    params.update({k: v for k, v in changes.items() if v})
+    return urlencode(params)
 
 
 async def _list_context(request: web.Request) -> dict[str, object]:
     hub, user = request.app[keys.HUB], current_user(request)
-    view = request.query.get("view", "all")
-    if view not in VIEWS:
-        view = "all"
-    status = request.query.get("status", "open")
-    if status not in ("open", "pending", "snoozed", "resolved"):
-        status = "open"
-    page = await conversations.list_for(hub.db, user, view=view, status=status, limit=100)
-    people = await users.user_map(hub.db, [c.get("assignee_id") for c in page])
-    departments = {d["_id"]: d for d in await users.departments(hub.db)}
-    return {"view": view, "views": VIEWS, "status": status, "conversations": page, "people": people,
-            "departments": departments}
+    wanted = list_request(request.query, user, PAGE_SIZE, "all" if inbox_views.is_lead(user) else "mine")
+    page, cursor = await list_page(hub, user, wanted)
+    departments = await users.departments(hub.db)
+    views = inbox_views.view_names(user, departments)
+    raw = dict(request.query)
+    everyone = await users.users(hub.db)
+    return {
+        "view": wanted.view, "views": views, "filters": wanted.filters, "raw": raw,
+        "status": raw.get("status", "open"),
+        "counts": await inbox_views.counts(hub.db, user, [k for k, _ in views], wanted.filters.status),
+        "conversations": page, "people": {u["_id"]: u for u in everyone},
+        "departments": {d["_id"]: d for d in departments}, "department_list": departments,
+        "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
+        "channels": list(IDENTITY_FOR_CHANNEL), "priorities": inbox_views.PRIORITIES,
+        "older": f"/inbox?{_query(wanted, raw, before=cursor)}" if cursor else None,
+        "list_url": f"/inbox/list?{_query(wanted, raw, before=raw.get('before', ''))}",
+        "link": lambda **changes: "/inbox?" + _query(wanted, raw, **changes),
+        "is_lead": inbox_views.is_lead(user),
+    }
 
 
 @routes.get("/inbox")
@@ -36,4 +57,23 @@ async def inbox(request: web.Request) -> web.Response:
 
 @routes.get("/inbox/list")
 async def inbox_list(request: web.Request) -> web.Response:
-    return render(request, "partials/conversation_list.html", await _list_context(request))
+    return render(request, "partials/conversation_list.html", {**await _list_context(request), "oob_counts": True})
+
+
+async def search_context(request: web.Request) -> dict[str, object]:
+    hub, user = request.app[keys.HUB], current_user(request)
+    q = request.query.get("q", "").strip()
+    found: list[Doc] = []
+    people: list[Doc] = []
+    if search.query_pattern(q):
+        found = await search.conversations_matching(hub.db, q, conversations.visibility_filter(user))
+        people = await search.contacts_matching(hub.db, q)
+    departments = await users.departments(hub.db)
+    return {"q": q, "conversations": found, "contacts": people,
+            "people": await users.user_map(hub.db, [c.get("assignee_id") for c in found]),
+            "departments": {d["_id"]: d for d in departments}, "older": None}
+
+
+@routes.get("/inbox/search")
+async def search_page(request: web.Request) -> web.Response:
+    return render(request, "search.html", await search_context(request))

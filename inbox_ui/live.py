@@ -1,14 +1,23 @@
-"""The agent's live stream (Server-Sent Events), filtered to what that agent may see."""
+"""The agent's live stream (Server-Sent Events), filtered to what that agent may see.
+
+Every event's SSE id is the hub's clock in milliseconds when it was written out. A browser that
+reconnects sends it back (Last-Event-ID, or ?last= when the page opens a new EventSource itself);
+the `ready` event echoes it as `since`, and the page re-fetches what changed after that moment and
+upserts it by element id, so a dropped connection loses nothing and duplicates nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from hub import keys
+from hub.api_conversation import viewer_payload
 from hub.auth import current_user
+from hub.clock import utcnow
 from hub.events import Event
 from hub.presence import live_agent
 from hub.store import conversations
@@ -21,11 +30,36 @@ HEARTBEAT_SECONDS = 15.0
 def event_payload(event: Event) -> dict[str, object]:
     doc = event.doc
     if event.collection == "messages":
+        note = doc.get("direction") == "note"
         return {"type": "message", "op": event.operation, "id": doc["_id"],
                 "conversation_id": doc.get("conversation_id"), "direction": doc.get("direction"),
-                "status": doc.get("status"), "text": doc.get("text") if doc.get("direction") != "note" else None}
+                "status": doc.get("status"), "text": None if note else doc.get("text"),
+                "author_id": (doc.get("author") or {}).get("id"),
+                "mentions": (doc.get("mentions") or []) if note else []}
+    if event.collection == "conversation_viewers":
+        return {"type": "viewer", **viewer_payload(doc)}
     return {"type": "conversation", "op": event.operation, "id": doc["_id"], "status": doc.get("status"),
             "assignee_id": doc.get("assignee_id"), "department_id": doc.get("department_id")}
+
+
+def _stamp() -> int:
+    return int(utcnow().timestamp() * 1000)
+
+
+def _since(request: web.Request) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.query.get("last") or ""
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    # A stamp from the future (another clock, a forged header) is treated as "no resume point".
+    return value if value <= _stamp() else None
+
+
+def since_datetime(raw: str | None) -> datetime | None:
+    """Parse a `since` stamp (ms) a page sends back when catching up."""
+    if not raw or not raw.isdigit():
+        return None
+    return datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
 
 
 @routes.get("/inbox/events")
@@ -35,22 +69,26 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     def visible(event: Event) -> bool:
         return event.conversation is not None and conversations.can_see(user, event.conversation)
 
+    since = _since(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     async with live_agent(hub, user):
         with hub.events.subscribe(visible) as subscription, contextlib.suppress(ConnectionResetError,
                                                                                 ConnectionError):
-            await response.write(b"retry: 2000\nevent: ready\ndata: {}\n\n")
+            now = _stamp()
+            ready = dumps({"at": now, "since": since, "user_id": user["_id"]})
+            await response.write(f"retry: 2000\nid: {now}\nevent: ready\ndata: {ready}\n\n".encode())
             while True:
                 try:
                     event = await asyncio.wait_for(subscription.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
-                    await response.write(b": keep-alive\n\n")
+                    # A named event, not a comment: it moves the browser's Last-Event-ID forward.
+                    await response.write(f"id: {_stamp()}\nevent: tick\ndata: {{}}\n\n".encode())
                     continue
                 if subscription.overflowed:
                     await response.write(b"event: reload\ndata: {}\n\n")
                     break
                 data = dumps(event_payload(event))
-                await response.write(f"id: {event.token}\nevent: {event.collection}\ndata: {data}\n\n".encode())
+                await response.write(f"id: {_stamp()}\nevent: {event.collection}\ndata: {data}\n\n".encode())
     return response

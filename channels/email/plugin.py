@@ -1,4 +1,5 @@
-"""Email is on when EMAIL_MAILBOXES names at least one mailbox; the SMTP listener when HUB_SMTP_LISTEN is set."""
+"""Email is on when EMAIL_MAILBOXES or the admin UI names at least one mailbox; the SMTP listener when
+HUB_SMTP_LISTEN is set."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from aiohttp import web
 
 from channels.base import Channel
 from channels.email.channel import EmailChannel
+from channels.email.directory import MailboxDirectory
 from channels.email.imap import ImapPoller
-from channels.email.settings import EmailSettings
+from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
 from hub.context import Hub
+from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +27,31 @@ class EmailPlugin:
     def __init__(self, config: EmailSettings | None = None) -> None:
         self._config = config
         self.listener: SmtpListener | None = None
-        self.pollers: list[ImapPoller] = []
+        self.pollers: dict[str, tuple[str, ImapPoller]] = {}
+        self.directory: MailboxDirectory | None = None
+        self.hub: Hub | None = None
+        self.config: EmailSettings | None = None
+        self.channel: EmailChannel | None = None
 
     def routes(self) -> web.RouteTableDef:
         return web.RouteTableDef()  # mail arrives over SMTP and IMAP, not webhooks
 
     async def start(self, hub: Hub) -> dict[str, Channel]:
         config = self._config or EmailSettings()
+        self.hub, self.config = hub, config
+        self.directory = MailboxDirectory(hub, config, self._mailboxes_changed)
+        await self.directory.load()
+        hub.extras[CHANGED_HOOK] = self.directory.refresh
+        hub.extras[FROM_SETTINGS] = self.directory.from_settings
+        self.directory.start()
         if not config.mailboxes:
-            log.info("email channel off: set EMAIL_MAILBOXES to turn it on")
+            log.info("email channel off: set EMAIL_MAILBOXES or add a mailbox at /admin/mailboxes to turn it on")
             return {}
+        return await self._turn_on()
+
+    async def _turn_on(self) -> dict[str, Channel]:
+        hub, config = self.hub, self.config
+        assert hub is not None and config is not None
         log.info("email mailboxes %s", describe(config))
         from hub.app import templates_dir  # the app module imports the registry that imports us
 
@@ -46,17 +64,49 @@ class EmailPlugin:
             await asyncio.to_thread(self.listener.start)
         else:
             log.info("smtp listener off: set HUB_SMTP_LISTEN (e.g. 127.0.0.1:2525) to receive mail over SMTP")
-        for mailbox in config.mailboxes:
-            if mailbox.imap is not None:
-                poller = ImapPoller(hub, config, mailbox)
+        await self._sync_pollers()
+        self.channel = EmailChannel(hub, config, templates)
+        return {"email": self.channel}
+
+    async def _mailboxes_changed(self) -> None:
+        """A mailbox was added, edited or removed: turn the channel on if it was off; follow IMAP changes."""
+        if self.hub is None or self.config is None or not self.config.mailboxes:
+            return
+        if self.channel is None:
+            self.hub.channels.update(await self._turn_on())
+            return
+        log.info("email mailboxes changed %s", describe(self.config))
+        await self._sync_pollers()
+
+    async def _sync_pollers(self) -> None:
+        """One IMAP poller per mailbox with IMAP; restarted when its IMAP settings change."""
+        assert self.hub is not None and self.config is not None
+        wanted = {m.address: m for m in self.config.mailboxes if m.imap is not None}
+        for address, (signature, poller) in list(self.pollers.items()):
+            mailbox = wanted.get(address)
+            if mailbox is None or _imap_signature(mailbox.imap) != signature:
+                await poller.stop()
+                del self.pollers[address]
+        for address, mailbox in wanted.items():
+            if address not in self.pollers:
+                poller = ImapPoller(self.hub, self.config, mailbox)
                 poller.start()
-                self.pollers.append(poller)
-        return {"email": EmailChannel(hub, config, templates)}
+                self.pollers[address] = (_imap_signature(mailbox.imap), poller)
 
     async def stop(self) -> None:
-        for poller in self.pollers:
+        if self.directory is not None:
+            await self.directory.stop()
+            self.directory = None
+        for _signature, poller in self.pollers.values():
             await poller.stop()
-        self.pollers = []
+        self.pollers = {}
         if self.listener is not None:
             await asyncio.to_thread(self.listener.stop)
             self.listener = None
+        self.channel = None
+
+
+def _imap_signature(imap: ImapIn | None) -> str:
+    if imap is None:
+        return ""
+    return repr((imap.model_dump(), imap.password.get_secret_value()))

@@ -86,16 +86,31 @@ async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool
     return result.matched_count == 1
 
 
-async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime) -> None:
-    """Fold `source` into `target`: identities, conversations and messages follow."""
+MERGES = "contact_merges"
+
+
+async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime,
+                    by: ObjectId | None = None) -> Doc | None:
+    """Fold `source` into `target`: identities, conversations and messages follow.
+
+    Returns the merge record (also kept in `contact_merges`) naming everything that moved, so that
+    `undo_merge` can put it back; None when there was nothing to merge.
+    """
     source = await get(db, source_id)
-    if source is None or source_id == target_id:
-        return
+    if source is None or source_id == target_id or source.get("merged_into") is not None:
+        return None
     identities = source.get("identities", [])
+    conversation_ids = [c["_id"] for c in await db[model.CONVERSATIONS].find(
+        {"contact_id": source_id}, {"_id": 1}).to_list(None)]
+    message_ids = [m["_id"] for m in await db[model.MESSAGES].find(
+        {"contact_id": source_id}, {"_id": 1}).to_list(None)]
+    record: Doc = {"source_id": source_id, "target_id": target_id, "by": by, "at": now,
+                   "identities": identities, "conversation_ids": conversation_ids, "message_ids": message_ids,
+                   "closed_conversation_ids": [], "source_name": source.get("name"), "undone_at": None}
     await db[model.CONTACTS].update_one(
         {"_id": source_id},
         {"$set": {"merged_into": target_id, "merged_at": now, "merged_identities": identities,
-                  "identities": []}},
+                  "identities": [], "match_keys": [], "search_text": ""}},
     )
     if identities:
         await db[model.CONTACTS].update_one(
@@ -104,12 +119,73 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
     # The target may already have an active conversation; the source's one is closed into history.
     target_active = await db[model.CONVERSATIONS].find_one({"contact_id": target_id, "active": True})
     if target_active is not None:
+        closing = await db[model.CONVERSATIONS].find({"contact_id": source_id, "active": True},
+                                                     {"status": 1}).to_list(None)
+        record["closed_conversation_ids"] = [{"id": c["_id"], "status": c.get("status")} for c in closing]
         await db[model.CONVERSATIONS].update_many(
             {"contact_id": source_id, "active": True},
             {"$set": {"status": "resolved", "resolved_at": now}, "$unset": {"active": ""}},
         )
     await db[model.CONVERSATIONS].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
     await db[model.MESSAGES].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
+    target = await get(db, target_id)
+    if target is not None:
+        await refresh_search(db, target)
+    result = await db[MERGES].insert_one(record)
+    record["_id"] = result.inserted_id
+    return record
+
+
+async def undo_merge(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = None) -> Doc:
+    """Put a merge back: the source's identities, conversations and messages return to it.
+
+    Raises ValueError with a readable reason when the merge is unknown, already undone, or when the
+    target has since been merged elsewhere (undo that one first).
+    """
+    record = await db[MERGES].find_one({"_id": merge_id})
+    if record is None:
+        raise ValueError("no such merge")
+    if record.get("undone_at") is not None:
+        raise ValueError("this merge was already undone")
+    target = await get(db, record["target_id"])
+    if target is None or target.get("merged_into") is not None:
+        raise ValueError("the contact it was merged into has been merged again since; undo that merge first")
+    claimed = await db[MERGES].update_one({"_id": merge_id, "undone_at": None},
+                                          {"$set": {"undone_at": now, "undone_by": by}})
+    if claimed.modified_count != 1:
+        raise ValueError("this merge was already undone")
+    identities = record.get("identities") or []
+    if identities:
+        await db[model.CONTACTS].update_one({"_id": record["target_id"]},
+                                            {"$pull": {"identities": {"$in": identities}}})
+    await db[model.CONTACTS].update_one(
+        {"_id": record["source_id"]},
+        {"$set": {"identities": identities}, "$unset": {"merged_into": "", "merged_at": "", "merged_identities": ""}})
+    await db[model.CONVERSATIONS].update_many({"_id": {"$in": record.get("conversation_ids") or []}},
+                                              {"$set": {"contact_id": record["source_id"]}})
+    await db[model.MESSAGES].update_many({"_id": {"$in": record.get("message_ids") or []}},
+                                         {"$set": {"contact_id": record["source_id"]}})
+    for closed in record.get("closed_conversation_ids") or []:
+        try:
+            await db[model.CONVERSATIONS].update_one(
+                {"_id": closed["id"], "status": "resolved"},
+                {"$set": {"status": closed.get("status") or "open", "active": True}, "$unset": {"resolved_at": ""}})
+        except DuplicateKeyError:
+            pass  # the source has a newer active conversation: this one stays in history
+    for contact_id in (record["source_id"], record["target_id"]):
+        contact = await get(db, contact_id)
+        if contact is not None:
+            await refresh_search(db, contact)
+    return {**record, "undone_at": now}
+
+
+async def merges_for(db: Db, contact_id: ObjectId, limit: int = 20) -> list[Doc]:
+    cursor = db[MERGES].find({"$or": [{"target_id": contact_id}, {"source_id": contact_id}]})
+    return await cursor.sort("at", -1).limit(limit).to_list(limit)
+
+
+async def get_merge(db: Db, merge_id: ObjectId) -> Doc | None:
+    return await db[MERGES].find_one({"_id": merge_id})
 
 
 async def search_by_identity(db: Db, kind: str, value: str) -> list[Doc]:
@@ -123,3 +199,46 @@ async def record_source(db: Db, contact_id: ObjectId, source: Doc) -> None:
                                         {"$set": {"source": source}})
     await db[model.CONTACTS].update_one({"_id": contact_id}, {"$push": {"sources": {"$each": [source],
                                                                                    "$slice": -50}}})
+
+
+async def page(db: Db, before: ObjectId | None = None, limit: int = 50) -> list[Doc]:
+    """Contacts newest first, keyset-paginated on _id (merged-away records left out)."""
+    query: Doc = {"merged_into": {"$exists": False}}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    return await db[model.CONTACTS].find(query).sort("_id", -1).limit(limit).to_list(limit)
+
+
+async def set_attributes(db: Db, contact_id: ObjectId, values: Doc, removed: list[str], now: datetime
+                         ) -> Doc | None:
+    """Set (already validated) custom attribute values; `removed` names the ones cleared."""
+    update: dict[str, Any] = {"$set": {**{f"attributes.{k}": v for k, v in values.items()}, "updated_at": now}}
+    if removed:
+        update["$unset"] = {f"attributes.{k}": "" for k in removed}
+    return await db[model.CONTACTS].find_one_and_update({"_id": contact_id}, update,
+                                                        return_document=ReturnDocument.AFTER)
+
+
+async def set_tags(db: Db, contact_id: ObjectId, tags: list[str], now: datetime) -> Doc | None:
+    return await db[model.CONTACTS].find_one_and_update(
+        {"_id": contact_id}, {"$set": {"tags": tags, "updated_at": now}}, return_document=ReturnDocument.AFTER)
+
+
+async def likely_duplicates(db: Db, contact: Doc, limit: int = 10) -> list[Doc]:
+    """Other contacts sharing a name, a phone number's subscriber digits or an email's local part."""
+    keys = contact.get("match_keys") or search.match_keys(contact)
+    if not keys:
+        return []
+    found = await db[model.CONTACTS].find({"match_keys": {"$in": keys}}).limit(limit + 1).to_list(limit + 1)
+    return [c for c in found if c["_id"] != contact["_id"] and c.get("merged_into") is None][:limit]
+
+
+def conflicting_identities(a: Doc, b: Doc) -> list[str]:
+    """Kinds where both contacts hold a different single value (two phones may be one person, or two)."""
+    kinds: list[str] = []
+    for kind in ("phone", "email", "telegram", "whatsapp"):
+        mine = {i["value"] for i in a.get("identities") or [] if i.get("kind") == kind}
+        theirs = {i["value"] for i in b.get("identities") or [] if i.get("kind") == kind}
+        if mine and theirs and not mine & theirs:
+            kinds.append(kind)
+    return kinds

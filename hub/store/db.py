@@ -82,6 +82,7 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True,
                    name="identity_unique"),
         IndexModel([("name_lower", ASCENDING)], name="name_lower"),
+        IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions
     ],
     model.CONVERSATIONS: [
         # One active (not resolved) conversation per contact: concurrent first messages open one.
@@ -93,6 +94,17 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("assignee_id", ASCENDING), ("status", ASCENDING), ("last_message_at", DESCENDING)],
                    name="assignee_inbox"),
         IndexModel([("status", ASCENDING), ("last_message_at", DESCENDING)], name="status_inbox"),
+        # The embedded server uses an index only when its leading fields cover the whole query (see
+        # hub/store/inbox_views.py): a department's queue, and every view sorted by longest waiting.
+        IndexModel([("department_id", ASCENDING), ("assignee_id", ASCENDING), ("status", ASCENDING),
+                    ("last_message_at", DESCENDING)], name="queue_inbox"),
+        IndexModel([("department_id", ASCENDING), ("assignee_id", ASCENDING), ("status", ASCENDING),
+                    ("waiting_since", ASCENDING)], name="queue_waiting"),
+        IndexModel([("department_id", ASCENDING), ("status", ASCENDING), ("waiting_since", ASCENDING)],
+                   name="department_waiting"),
+        IndexModel([("assignee_id", ASCENDING), ("status", ASCENDING), ("waiting_since", ASCENDING)],
+                   name="assignee_waiting"),
+        IndexModel([("status", ASCENDING), ("waiting_since", ASCENDING)], name="status_waiting"),
     ],
     model.MESSAGES: [
         # One sparse single field "channel:external_id" rather than a partial compound index: the
@@ -105,7 +117,11 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("contact_id", ASCENDING), ("created_at", ASCENDING)], name="contact_timeline"),
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox"),
         IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
+        IndexModel([("mentions", ASCENDING)], name="mentions"),  # the Mentions view
     ],
+    "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
+    "contact_merges": [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
+                       IndexModel([("source_id", ASCENDING), ("at", DESCENDING)], name="source")],
     model.RAW_INBOUND: [IndexModel([("channel", ASCENDING), ("received_at", ASCENDING)], name="received")],
     model.USERS: [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
     model.DEPARTMENTS: [IndexModel([("name", ASCENDING)], unique=True, name="name_unique")],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -20,6 +21,7 @@ from routing.text import normalize_text
 
 MAX_STORED = 4000  # characters of a message kept searchable: a pasted log should not bloat every document
 MAX_QUERY = 200
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
@@ -89,8 +91,8 @@ async def conversations_matching(db: Db, raw: str, visible: Doc, limit: int = 50
         return []
     ids: list[ObjectId] = []
     seen: set[ObjectId] = set()
-    for found in await contacts_matching(db, raw, limit):
-        seen.add(found["_id"])
+    for person in await contacts_matching(db, raw, limit):
+        seen.add(person["_id"])
     cursor = db[model.MESSAGES].find({"search_text": {"$regex": pattern}}, {"conversation_id": 1})
     hits = await cursor.limit(limit * 4).to_list(limit * 4)
     for hit in hits:
@@ -99,8 +101,8 @@ async def conversations_matching(db: Db, raw: str, visible: Doc, limit: int = 50
     clauses: list[Doc] = [{"$or": [{"_id": {"$in": ids}}, {"contact_id": {"$in": list(seen)}}]}]
     if visible:
         clauses.append(visible)
-    found = await db[model.CONVERSATIONS].find({"$and": clauses}).to_list(limit * 4)
-    found.sort(key=lambda c: (c.get("last_message_at") is not None, c.get("last_message_at")), reverse=True)
+    found: list[Doc] = await db[model.CONVERSATIONS].find({"$and": clauses}).to_list(limit * 4)
+    found.sort(key=lambda c: c.get("last_message_at") or _EPOCH, reverse=True)
     return found[:limit]
 
 

@@ -1,84 +1,455 @@
-/* The inbox's small bit of JavaScript: API forms, and live updates from /inbox/events. */
+/* The inbox's small bit of JavaScript: API forms, the composer, presence, and live updates from
+   /inbox/events with catch-up after a dropped connection. No inline scripts anywhere (strict CSP). */
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+  var page = document.querySelector("[data-live]");
+  var conversationId = page ? (page.dataset.conversation || null) : null;
+  var me = page ? (page.dataset.user || null) : null;
+  var composer = document.getElementById("composer");
+  var timeline = document.getElementById("timeline");
 
+  function clean(text) { return String(text == null ? "" : text).replace(BIDI, ""); }
   function newKey() {
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
+  function field(form, name) { return form.querySelector('[name="' + name + '"]'); }
+  function request(url, options) {
+    options = options || {};
+    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+    var body = options.body;
+    if (body && !(body instanceof URLSearchParams) && typeof body === "object") {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(body);
+    }
+    return fetch(url, { method: options.method || (body ? "POST" : "GET"), body: body, headers: headers,
+                        credentials: "same-origin" }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        data = data || {};
+        data._status = r.status;
+        if (!r.ok) {
+          var err = new Error(data.error || ("HTTP " + r.status));
+          err.data = data;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
 
-  // Forms marked data-api post to the JSON API; the result arrives through the live stream.
+  // ---- the timeline -----------------------------------------------------------------------------
+  function lastSeenMessage() {
+    var items = timeline ? timeline.querySelectorAll(':scope > li[data-direction="in"], :scope > li[data-direction="out"]') : [];
+    return items.length ? items[items.length - 1].dataset.message : "";
+  }
+  function composerIdle() {
+    return !composer || !field(composer, "text").value.trim();
+  }
+  function nodesFrom(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    return Array.prototype.filter.call(tpl.content.children, function (n) { return n.matches("li[data-message]"); });
+  }
+  // Insert or replace one timeline item by its element id, keeping time order: never a duplicate.
+  function upsert(node) {
+    if (!timeline) return;
+    var existing = timeline.querySelector(":scope > #" + CSS.escape(node.id));
+    if (existing) { existing.replaceWith(node); return; }
+    var after = null;
+    var items = timeline.children;
+    for (var i = items.length - 1; i >= 0; i--) {
+      if ((items[i].dataset.created || "") <= (node.dataset.created || "")) { after = items[i]; break; }
+    }
+    if (after) after.after(node); else timeline.prepend(node);
+    // The agent is not in the middle of a reply, so they have seen this one too.
+    if (composerIdle() && composer) field(composer, "last_seen_id").value = lastSeenMessage();
+  }
+  function upsertMessage(id) {
+    fetch("/inbox/m/" + encodeURIComponent(id), { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (html) { nodesFrom(html).forEach(upsert); });
+  }
+
+  // ---- forms that post to the JSON API ----------------------------------------------------------
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.matches || !form.matches("form[data-api]")) return;
     e.preventDefault();
-    if (form.dataset.busy === "1") return; // a double click sends once
+    if (form.dataset.busy === "1") return; // a double click sends once (and client_key makes retries one message)
+    var params = new URLSearchParams(new FormData(form));
+    if (form.dataset.localTime) { // datetime-local has no zone: send the agent's local time as UTC
+      var local = params.get(form.dataset.localTime);
+      if (local) params.set(form.dataset.localTime, new Date(local).toISOString());
+    }
+    if (form === composer) prepareComposer(params);
     form.dataset.busy = "1";
     var error = form.querySelector(".form-error");
     if (error) error.textContent = "";
-    fetch(form.action, {
-      method: "POST",
-      body: new URLSearchParams(new FormData(form)),
-      headers: { "X-CSRF-Token": csrf, "Accept": "application/json" },
-      credentials: "same-origin"
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (body) {
-        if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
-        if (form.id === "composer") {
-          form.reset();
-          form.querySelector('[name="client_key"]').value = newKey();
-        }
-      });
+    request(form.action, { body: params }).then(function (data) {
+      if (form === composer) composerSent(data);
     }).catch(function (err) {
+      if (form === composer && err.data && err.data.held) { showHeld(err.message, err.data.newer || []); return; }
+      if (form === composer && err.data && err.data._status === 409) showTemplateFields(true);
       if (error) error.textContent = err.message; else alert(err.message);
     }).finally(function () { form.dataset.busy = ""; });
   });
 
-  // Ctrl/Cmd+Enter sends the reply.
-  document.addEventListener("keydown", function (e) {
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && e.target.closest && e.target.closest("#composer")) {
-      e.preventDefault();
-      e.target.closest("form").requestSubmit();
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!d.open) return;
+    if (d.matches("details.earlier-conversation") && !d.dataset.loaded) {
+      d.dataset.loaded = "1";
+      fetch(d.dataset.src, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var list = d.querySelector(".earlier-timeline");
+          list.innerHTML = "";
+          nodesFrom(html).forEach(function (n) { n.removeAttribute("id"); list.appendChild(n); });
+        });
     }
+    if (d.matches("details.mail-html")) {
+      var frame = d.querySelector("iframe");
+      if (frame && !frame.getAttribute("src")) frame.src = d.dataset.src;
+    }
+  }, true);
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-action=remote-images]");
+    if (!button) return;
+    button.closest("details").querySelector("iframe").src = button.dataset.src;
+    button.hidden = true;
   });
 
-  var page = document.querySelector("[data-live]");
+  // ---- the composer -----------------------------------------------------------------------------
+  var mentioned = {}; // user id -> name picked from the @ list
+
+  function prepareComposer(params) {
+    var text = params.get("text") || "";
+    var ids = Object.keys(mentioned).filter(function (id) { return text.indexOf("@" + mentioned[id]) !== -1; });
+    params.set("mentions", params.get("note") ? ids.join(",") : "");
+  }
+  function composerSent() {
+    field(composer, "text").value = "";
+    field(composer, "client_key").value = newKey();
+    field(composer, "force").value = "";
+    field(composer, "content_sid").value = "";
+    field(composer, "content_variables").value = "";
+    mentioned = {};
+    composer.querySelector(".held").hidden = true;
+    field(composer, "last_seen_id").value = lastSeenMessage();
+    updateSegments();
+  }
+  function showHeld(message, newer) {
+    var box = composer.querySelector(".held");
+    box.querySelector(".held-text").textContent = clean(message);
+    box.hidden = false;
+    newer.forEach(function (m) {
+      upsertMessage(m.id);
+      var el = document.getElementById("m-" + m.id);
+      if (el) el.classList.add("newer");
+    });
+    box.querySelector("[data-action=send-anyway]").focus();
+  }
+  function selectedChannel() {
+    var select = composer && field(composer, "channel");
+    return select && select.selectedOptions[0];
+  }
+  function showTemplateFields(force) {
+    var option = selectedChannel();
+    var box = composer.querySelector(".template-fields");
+    box.hidden = !(option && option.dataset.templates && (force || option.dataset.refusal));
+  }
+  function channelChanged() {
+    var option = selectedChannel();
+    var note = field(composer, "note").checked;
+    var refusal = composer.querySelector("p.channel-refusal[role=status]");
+    refusal.textContent = option && !note ? clean(option.dataset.refusal) : "";
+    refusal.hidden = !refusal.textContent;
+    composer.classList.toggle("is-note", note);
+    showTemplateFields(false);
+    updateSegments();
+  }
+
+  var segmentTimer = null;
+  function updateSegments() {
+    if (!composer) return;
+    var out = composer.querySelector(".segments");
+    var option = selectedChannel();
+    var text = field(composer, "text").value;
+    clearTimeout(segmentTimer);
+    if (!option || option.value !== "sms" || field(composer, "note").checked || !text) { out.hidden = true; return; }
+    segmentTimer = setTimeout(function () {
+      request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
+        out.textContent = d.segments + (d.segments === 1 ? " SMS segment" : " SMS segments") + " · " + d.encoding +
+          " · " + d.characters + " chars";
+        out.hidden = false;
+      }).catch(function () { out.hidden = true; });
+    }, 250);
+  }
+
+  // Suggestions under the text box: canned responses after "/", people after "@" in a note.
+  var suggest = composer ? composer.querySelector(".suggest") : null;
+  var suggestion = { kind: null, items: [], active: 0, start: 0 };
+  function closeSuggest() { if (suggest) { suggest.hidden = true; suggest.innerHTML = ""; } suggestion.kind = null; }
+  function showSuggest(kind, items, start) {
+    suggestion = { kind: kind, items: items, active: 0, start: start };
+    suggest.innerHTML = "";
+    if (!items.length) { closeSuggest(); return; }
+    items.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.dataset.index = String(i);
+      li.setAttribute("dir", "auto");
+      li.textContent = kind === "canned" ? "/" + item.shortcut + " — " + clean(item.title) : "@" + clean(item.name);
+      suggest.appendChild(li);
+    });
+    suggest.hidden = false;
+    markActive();
+  }
+  function markActive() {
+    Array.prototype.forEach.call(suggest.children, function (li, i) {
+      li.setAttribute("aria-selected", i === suggestion.active ? "true" : "false");
+    });
+  }
+  function choose(index) {
+    var item = suggestion.items[index];
+    var textarea = field(composer, "text");
+    if (!item) return;
+    if (suggestion.kind === "canned") {
+      closeSuggest();
+      request(composer.dataset.cannedRender + item.id, { body: {} }).then(function (d) {
+        textarea.value = d.text;
+        textarea.focus();
+        updateSegments();
+      }).catch(function (err) { composer.querySelector(".form-error").textContent = err.message; });
+    } else {
+      var name = clean(item.name);
+      mentioned[item.id] = name;
+      var caret = textarea.selectionStart;
+      textarea.value = textarea.value.slice(0, suggestion.start) + "@" + name + " " + textarea.value.slice(caret);
+      var at = suggestion.start + name.length + 2;
+      textarea.setSelectionRange(at, at);
+      closeSuggest();
+      textarea.focus();
+    }
+  }
+  var lookupTimer = null;
+  function lookForSuggestions() {
+    var textarea = field(composer, "text");
+    var before = textarea.value.slice(0, textarea.selectionStart);
+    clearTimeout(lookupTimer);
+    var canned = /^\/([a-z0-9_-]*)$/i.exec(before);
+    var mention = field(composer, "note").checked && /(^|\s)@([^\s@]*)$/u.exec(before);
+    if (!canned && !mention) { closeSuggest(); return; }
+    lookupTimer = setTimeout(function () {
+      if (canned) {
+        request(composer.dataset.canned + "?q=" + encodeURIComponent(canned[1])).then(function (d) {
+          showSuggest("canned", d.canned || [], 0);
+        });
+      } else {
+        request(composer.dataset.mentionable + "?q=" + encodeURIComponent(mention[2])).then(function (d) {
+          showSuggest("mention", (d.users || []).filter(function (u) { return u.id !== me; }),
+                      before.length - mention[2].length - 1);
+        });
+      }
+    }, 120);
+  }
+
+  // Presence: a heartbeat while the page is open, typing pings at most every 3 s, "left" on the way out.
+  var viewers = {};
+  var clockOffset = 0;
+  var lastTypingPing = 0;
+  function presencePing(extra) {
+    if (!composer) return;
+    var body = new URLSearchParams(extra || {});
+    request(composer.dataset.presence, { body: body }).then(function (d) {
+      clockOffset = Date.parse(d.now) - Date.now();
+      viewers = {};
+      (d.viewers || []).forEach(noteViewer);
+      renderPresence();
+    }).catch(function () { /* the next heartbeat tries again */ });
+  }
+  function noteViewer(v) { if (v.user_id !== me) viewers[v.user_id] = v; }
+  function renderPresence() {
+    var box = document.getElementById("presence");
+    if (!box) return;
+    var now = Date.now() + clockOffset;
+    box.innerHTML = "";
+    Object.keys(viewers).forEach(function (id) {
+      var v = viewers[id];
+      if (Date.parse(v.expires_at) <= now) { delete viewers[id]; return; }
+      var typing = v.typing_until && Date.parse(v.typing_until) > now;
+      var span = document.createElement("span");
+      span.className = "viewer" + (typing ? " typing" : "");
+      span.dataset.user = id;
+      var name = document.createElement("bdi");
+      name.setAttribute("dir", "auto");
+      name.textContent = clean(v.name);
+      span.appendChild(document.createTextNode(typing ? "✎ " : "👁 "));
+      span.appendChild(name);
+      span.appendChild(document.createTextNode(typing ? " is typing…" : " is viewing"));
+      box.appendChild(span);
+    });
+    box.hidden = !box.children.length;
+  }
+
+  if (composer) {
+    var textarea = field(composer, "text");
+    field(composer, "channel") && field(composer, "channel").addEventListener("change", channelChanged);
+    field(composer, "note").addEventListener("change", channelChanged);
+    channelChanged();
+    textarea.addEventListener("input", function () {
+      updateSegments();
+      lookForSuggestions();
+      if (Date.now() - lastTypingPing > 3000) { lastTypingPing = Date.now(); presencePing({ typing: "1" }); }
+    });
+    textarea.addEventListener("keydown", function (e) {
+      if (!suggestion.kind) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        var n = suggestion.items.length;
+        suggestion.active = (suggestion.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+        markActive();
+      } else if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        e.stopPropagation();
+        choose(suggestion.active);
+      } else if (e.key === "Escape") {
+        e.stopPropagation();
+        closeSuggest();
+      }
+    });
+    suggest.addEventListener("mousedown", function (e) {
+      var li = e.target.closest("li[data-index]");
+      if (li) { e.preventDefault(); choose(Number(li.dataset.index)); }
+    });
+    composer.querySelector("[data-action=send-anyway]").addEventListener("click", function () {
+      field(composer, "force").value = "1";
+      composer.requestSubmit();
+    });
+    composer.querySelector("[data-action=held-cancel]").addEventListener("click", function () {
+      composer.querySelector(".held").hidden = true;
+      field(composer, "last_seen_id").value = lastSeenMessage();
+      textarea.focus();
+    });
+    try { JSON.parse(page.dataset.viewers || "[]").forEach(noteViewer); } catch (err) { /* none shown */ }
+    renderPresence();
+    presencePing();
+    setInterval(function () { presencePing(); }, 20000);
+    setInterval(renderPresence, 2000);
+    window.addEventListener("pagehide", function () {
+      var data = new FormData();
+      data.set("_csrf", csrf);
+      data.set("left", "1");
+      if (navigator.sendBeacon) navigator.sendBeacon(composer.dataset.presence, data);
+    });
+  }
+
+  // ---- keyboard shortcuts (documented in the "Shortcuts" popover) --------------------------------
+  document.addEventListener("keydown", function (e) {
+    var target = e.target;
+    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && target.closest && target.closest("#composer")) {
+      e.preventDefault();
+      composer.requestSubmit();
+      return;
+    }
+    if (typing) {
+      if (e.key === "Escape") target.blur();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || !composer) return;
+    var help = document.getElementById("shortcuts-help");
+    var key = e.key;
+    if (key === "?" && help && help.togglePopover) { e.preventDefault(); help.togglePopover(); return; }
+    if (key === "r" || key === "n") {
+      e.preventDefault();
+      field(composer, "note").checked = key === "n";
+      channelChanged();
+      field(composer, "text").focus();
+      return;
+    }
+    if (key === "/") { e.preventDefault(); var t = field(composer, "text"); t.focus(); if (!t.value) { t.value = "/"; lookForSuggestions(); } return; }
+    if (key === "z") { e.preventDefault(); document.querySelector('#snooze-form [name="until"]').focus(); return; }
+    if (key === "l") { e.preventDefault(); document.querySelector('#labels-form [name="labels"]').focus(); return; }
+    var button = document.querySelector('#conversation-header [data-key="' + CSS.escape(key) + '"]');
+    if (button) { e.preventDefault(); button.click(); }
+  });
+
+  // ---- live updates -----------------------------------------------------------------------------
   if (!page || !window.EventSource) return;
-  var conversationId = page.dataset.conversation || null;
-  var timer = null;
+  var timers = {};
+  var lastStamp = Number(page.dataset.loadedAt || 0) || Date.now();
+  var source = null;
 
   function refresh(selector) {
     var el = document.querySelector(selector);
     if (!el || !window.htmx) return;
-    clearTimeout(timer);
-    timer = setTimeout(function () { htmx.trigger(el, "refresh"); }, 150);
+    clearTimeout(timers[selector]);
+    timers[selector] = setTimeout(function () { htmx.trigger(el, "refresh"); }, 150);
+  }
+  // After (re)connecting: fetch what changed since the last event this page saw (a margin covers the
+  // change stream's own delay); upsert keeps it free of duplicates.
+  function catchUp(since) {
+    if (!conversationId) { refresh("#conversation-list"); return; }
+    var from = Math.max(0, since - 5000);
+    fetch("/inbox/c/" + conversationId + "/sync?since=" + from, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) { nodesFrom(html).forEach(upsert); document.body.dataset.synced = String(Date.now()); });
+    refresh("#conversation-header");
+    presencePing();
+  }
+  function stamp(e) { var n = Number(e.lastEventId); if (n > lastStamp) lastStamp = n; }
+  function mentionToast(data) {
+    if (!me || (data.mentions || []).indexOf(me) === -1 || data.conversation_id === conversationId) return;
+    var toast = document.createElement("a");
+    toast.className = "toast";
+    toast.href = "/inbox/c/" + data.conversation_id;
+    toast.textContent = "You were mentioned in a note — open it";
+    document.body.appendChild(toast);
   }
 
-  function upsertMessage(id) {
-    fetch("/inbox/m/" + id, { credentials: "same-origin" }).then(function (r) {
-      return r.ok ? r.text() : null;
-    }).then(function (html) {
-      if (!html) return;
-      var tpl = document.createElement("template");
-      tpl.innerHTML = html.trim();
-      var node = tpl.content.firstElementChild;
-      var existing = document.getElementById("m-" + id);
-      if (existing) existing.replaceWith(node); else document.getElementById("timeline").appendChild(node);
+  function connect() {
+    var resumeFrom = lastStamp;
+    source = new EventSource("/inbox/events?last=" + resumeFrom);
+    source.addEventListener("ready", function (e) {
+      var data = JSON.parse(e.data);
+      if (!me) me = data.user_id;
+      document.body.dataset.live = "connected";
+      catchUp(data.since || resumeFrom);
+      stamp(e);
     });
+    source.addEventListener("tick", stamp);
+    source.addEventListener("messages", function (e) {
+      stamp(e);
+      var data = JSON.parse(e.data);
+      mentionToast(data);
+      if (conversationId && data.conversation_id === conversationId) upsertMessage(data.id);
+      if (!conversationId) refresh("#conversation-list");
+    });
+    source.addEventListener("conversations", function (e) {
+      stamp(e);
+      var data = JSON.parse(e.data);
+      if (conversationId && data.id === conversationId) refresh("#conversation-header");
+      if (!conversationId) refresh("#conversation-list");
+    });
+    source.addEventListener("conversation_viewers", function (e) {
+      stamp(e);
+      var data = JSON.parse(e.data);
+      if (data.conversation_id !== conversationId) return;
+      noteViewer(data);
+      renderPresence();
+    });
+    source.addEventListener("reload", function () { location.reload(); });
+    source.onerror = function () {
+      document.body.dataset.live = "reconnecting";
+      // The browser retries by itself unless the stream was closed for good (e.g. an error answer).
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+    };
   }
-
-  var source = new EventSource("/inbox/events");
-  source.addEventListener("ready", function () { document.body.dataset.live = "connected"; });
-  source.addEventListener("messages", function (e) {
-    var data = JSON.parse(e.data);
-    if (conversationId && data.conversation_id === conversationId) upsertMessage(data.id);
-    if (!conversationId) refresh("#conversation-list");
-  });
-  source.addEventListener("conversations", function (e) {
-    var data = JSON.parse(e.data);
-    if (conversationId && data.id === conversationId) refresh("#conversation-header");
-    if (!conversationId) refresh("#conversation-list");
-  });
-  source.addEventListener("reload", function () { location.reload(); });
-  source.onerror = function () { document.body.dataset.live = "reconnecting"; };
+  window.addEventListener("offline", function () { document.body.dataset.live = "reconnecting"; });
+  // Back online (a laptop waking, a network switch): the old socket is likely dead, so start afresh;
+  // the new stream's `ready` brings the page up to date.
+  window.addEventListener("online", function () { if (source) source.close(); connect(); });
+  connect();
 })();

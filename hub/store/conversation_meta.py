@@ -1,0 +1,51 @@
+"""What agents set on a conversation from the composer: labels, priority, snooze; and the timeline sync."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo import ASCENDING
+
+from hub import model
+from hub.store.db import Db, Doc, update_then_get
+
+
+async def set_labels(db: Db, conversation_id: ObjectId, labels: list[str], now: datetime) -> Doc | None:
+    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id},
+                                 {"$set": {"labels": labels, "updated_at": now}})
+
+
+async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: datetime) -> Doc | None:
+    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id},
+                                 {"$set": {"priority": priority, "updated_at": now}})
+
+
+async def snooze(db: Db, conversation_id: ObjectId, until: datetime, now: datetime) -> Doc | None:
+    """Snoozed until `until`; only a conversation still being worked (not resolved) can be snoozed."""
+    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id, "status": {"$ne": "resolved"}},
+                                 {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now}})
+
+
+async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Doc]:
+    cursor = db[model.CONVERSATIONS].find({"status": "snoozed", "snoozed_until": {"$lte": now}})
+    return await cursor.limit(limit).to_list(limit)
+
+
+async def wake(db: Db, conversation_id: ObjectId, now: datetime) -> Doc | None:
+    """Reopen a snoozed conversation whose time came; None when someone else woke or changed it first."""
+    return await update_then_get(
+        db[model.CONVERSATIONS], {"_id": conversation_id, "status": "snoozed", "snoozed_until": {"$lte": now}},
+        {"$set": {"status": "open", "updated_at": now, "woken_at": now}, "$unset": {"snoozed_until": ""}})
+
+
+async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limit: int = 500) -> list[Doc]:
+    """Timeline entries created or updated from `since` on: what a page missed while disconnected.
+
+    Inclusive, because a write in the same millisecond as the page's last event may not have reached
+    it; the page upserts by id, so seeing an entry twice costs nothing.
+    """
+    cursor = db[model.MESSAGES].find({"conversation_id": conversation_id,
+                                      "$or": [{"created_at": {"$gte": since}}, {"updated_at": {"$gte": since}}]})
+    return await cursor.sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(limit)
+

@@ -1,0 +1,102 @@
+"""Admin pages: users, departments, channel status, routing rules with a test box, mailboxes.
+
+Pages only read; every change goes through the JSON API (hub/api_admin*.py, hub/routing_api.py) from
+static/admin.js, so the API's checks and messages are the only ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from hub import autoreplies, keys, model, routing_admin
+from hub.api_admin import channel_rows, present_user
+from hub.api_admin_mailboxes import SECURITIES, mailbox_rows
+from hub.auth import require_role
+from hub.errors import NotFound
+from hub.routing_runtime import runtime
+from hub.store import users
+from hub.web import render
+from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
+from routing.policy_io import DAYS
+from routing.rules_io import rules_to_yaml
+
+routes = web.RouteTableDef()
+
+
+def _page(request: web.Request, template: str, section: str, context: dict[str, Any]) -> web.Response:
+    return render(request, f"admin/{template}", {"section": section, **context})
+
+
+@routes.get("/admin")
+async def admin_home(request: web.Request) -> web.Response:
+    user = require_role(request, "admin", "lead")
+    raise web.HTTPFound("/admin/users" if user.get("role") == "admin" else "/admin/channels")
+
+
+@routes.get("/admin/users")
+async def users_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    departments = await users.departments(hub.db)
+    return _page(request, "users.html", "users", {
+        "people": [present_user(u) for u in await users.users(hub.db)],
+        "departments": departments, "department_names": {str(d["_id"]): d["name"] for d in departments},
+        "roles": model.ROLES,
+    })
+
+
+@routes.get("/admin/departments")
+async def departments_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    config = await runtime(request.app[keys.HUB]).config()
+    rows = [routing_admin.present_department(doc, key) for key, doc in config.department_docs.items()]
+    return _page(request, "departments.html", "departments",
+                 {"departments": sorted(rows, key=lambda d: str(d.get("name", "")).casefold())})
+
+
+@routes.get("/admin/departments/{id}")
+async def department_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    config = await runtime(hub).config()
+    doc = config.department_for(request.match_info["id"])
+    if doc is None:
+        raise NotFound("department not found")
+    department = routing_admin.present_department(doc, config.key_by_oid[doc["_id"]])
+    hours = department.get("hours") or {}
+    weekly = hours.get("weekly") or {}
+    return _page(request, "department.html", "departments", {
+        "d": department, "timezone": hours.get("timezone", ""), "holidays": ", ".join(hours.get("holidays") or []),
+        "days": [(day, ", ".join(weekly.get(day) or [])) for day in DAYS], "strategies": STRATEGIES,
+        "templates": sorted(autoreplies.template_names()), "priorities": PRIORITIES, "escalations": ESCALATIONS,
+        "sla": department.get("sla") or {}, "autoreply": department.get("autoreply") or {},
+    })
+
+
+@routes.get("/admin/channels")
+async def channels_page(request: web.Request) -> web.Response:
+    require_role(request, "admin", "lead")
+    return _page(request, "channels.html", "channels", {"channels": await channel_rows(request.app[keys.HUB])})
+
+
+@routes.get("/admin/routing")
+async def routing_page(request: web.Request) -> web.Response:
+    user = require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    rules, version, problems = await routing_admin.current_rules(hub)
+    return _page(request, "routing.html", "routing", {
+        "yaml": rules_to_yaml(rules), "version": version, "problems": problems, "rule_count": len(rules),
+        "can_edit": user.get("role") == "admin", "channels": ("webchat", "sms", "whatsapp", "telegram", "email"),
+    })
+
+
+@routes.get("/admin/mailboxes")
+async def mailboxes_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    return _page(request, "mailboxes.html", "mailboxes", {
+        "mailboxes": await mailbox_rows(hub), "departments": await users.departments(hub.db),
+        "securities": SECURITIES,
+    })

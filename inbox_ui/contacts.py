@@ -1,0 +1,47 @@
+"""Contacts: the list (with search), and a profile with identities, attributes, tags, history and merges."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub import keys
+from hub.api_contacts import contact_or_404, profile
+from hub.auth import current_user
+from hub.store import contacts, inbox_views, search, users
+from hub.store.db import Doc, oid
+from hub.web import render
+
+routes = web.RouteTableDef()
+PAGE_SIZE = 50
+
+
+@routes.get("/inbox/contacts")
+async def contact_list(request: web.Request) -> web.Response:
+    hub = request.app[keys.HUB]
+    current_user(request)
+    q = request.query.get("q", "").strip()
+    older = None
+    found: list[Doc]
+    if search.query_pattern(q):
+        found = await search.contacts_matching(hub.db, q, PAGE_SIZE)
+    else:
+        before = oid(request.query.get("before")) if request.query.get("before") else None
+        found = await contacts.page(hub.db, before, PAGE_SIZE)
+        if len(found) == PAGE_SIZE:
+            older = f"/inbox/contacts?before={found[-1]['_id']}"
+    return render(request, "contacts.html", {"q": q, "contacts": found, "older": older})
+
+
+@routes.get("/inbox/contacts/{id}")
+async def contact_page(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    contact = await contact_or_404(hub, request.match_info["id"])
+    if contact.get("merged_into") is not None:
+        # A merged-away record: its history lives on the contact it was merged into (undo is there).
+        raise web.HTTPFound(f"/inbox/contacts/{contact['merged_into']}")
+    data = await profile(hub, user, contact)
+    departments = {d["_id"]: d for d in await users.departments(hub.db)}
+    people = await users.user_map(hub.db, [c.get("assignee_id") for c in data["conversations"]]
+                                  + [m.get("by") for m in data["merges"]])
+    return render(request, "contact.html", {**data, "departments": departments, "people": people,
+                                            "is_lead": inbox_views.is_lead(user)})

@@ -1,0 +1,43 @@
+"""The composer's channel picker: the channels a customer can be reached on, and what each refuses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import aiohttp
+
+from channels.base import PHONE, Identity, InboundMessage
+from hub import model
+from hub.clock import utcnow
+from hub.context import Hub
+from hub.ingest import ingest
+from tests.integration.conversation.helpers import agent
+from tests.integration.twilio.conftest import fake_twilio, settings, twilio_env  # noqa: F401 - Twilio switched on
+
+TEMPLATE_SID = "HX" + "0123456789abcdef" * 2
+
+
+async def test_whatsapp_outside_24_hours_is_refused_with_the_reason_and_a_template_goes_through(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    ana = await agent(hub, http, base_url, "ana@x.test", "Ana")
+    result = await ingest(hub, InboundMessage(channel="whatsapp", identity=Identity(PHONE, "+989121234567"),
+                                              text="سلام", received_at=utcnow(), external_id="wa-1"))
+    cid = result.conversation["_id"]
+    await hub.db[model.CONVERSATIONS].update_one(
+        {"_id": cid}, {"$set": {"last_inbound_at_by_channel.whatsapp": utcnow() - timedelta(hours=30)}})
+
+    status, body = await ana.get(f"/api/v1/conversations/{cid}/channels")
+    options = {o["channel"]: o for o in body["channels"]}
+    assert list(options) == ["whatsapp", "sms"]  # the customer's last channel first
+    assert options["whatsapp"]["default"] and options["whatsapp"]["templates"]
+    assert "only within 24 hours" in options["whatsapp"]["refusal"]
+    assert options["sms"]["refusal"] is None
+
+    status, body = await ana.post(f"/api/v1/conversations/{cid}/reply", {"text": "Hello", "channel": "whatsapp"})
+    assert status == 409 and "approved template" in body["error"] and not body.get("held")
+    status, body = await ana.post(f"/api/v1/conversations/{cid}/reply", {
+        "channel": "whatsapp", "content_sid": TEMPLATE_SID, "content_variables": '{"1": "Reza"}'})
+    assert status == 201 and body["message"]["channel"] == "whatsapp"
+    page = await ana.page(f"/inbox/c/{cid}")
+    assert 'data-templates="1"' in page and "only within 24 hours" in page
