@@ -129,7 +129,7 @@ async def create_mailbox(request: web.Request) -> web.Response:
     fields = await _fields(hub, await read_body(request), None)
     _taken_by_settings(hub, fields["address"])
     try:
-        created = await mailbox_store.create(hub.db, fields, utcnow())
+        created = await mailbox_store.create(hub.db, fields, utcnow(), hub.settings.ensure_secret_key())
     except mailbox_store.AddressTaken as exc:
         raise Conflict(str(exc)) from None
     await _changed(hub)
@@ -138,7 +138,9 @@ async def create_mailbox(request: web.Request) -> web.Response:
 
 async def _stored(request: web.Request) -> Doc:
     mailbox_id = oid(request.match_info["id"])
-    found = await mailbox_store.get_with_secrets(request.app[keys.HUB].db, mailbox_id) if mailbox_id else None
+    hub = request.app[keys.HUB]
+    key = hub.settings.ensure_secret_key()
+    found = await mailbox_store.get_with_secrets(hub.db, mailbox_id, key) if mailbox_id else None
     if found is None:
         raise NotFound("mailbox not found (mailboxes from EMAIL_MAILBOXES are changed in the settings)")
     return found
@@ -152,7 +154,8 @@ async def update_mailbox(request: web.Request) -> web.Response:
     fields = await _fields(hub, await read_body(request), existing)
     _taken_by_settings(hub, fields["address"])
     try:
-        updated = await mailbox_store.replace(hub.db, existing["_id"], fields, utcnow())
+        key = hub.settings.ensure_secret_key()
+        updated = await mailbox_store.replace(hub.db, existing["_id"], fields, utcnow(), key)
     except mailbox_store.AddressTaken as exc:
         raise Conflict(str(exc)) from None
     if updated is None:

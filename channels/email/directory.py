@@ -45,8 +45,8 @@ class MailboxDirectory:
     async def load(self) -> bool:
         """Re-read the stored mailboxes; True when the list changed."""
         taken = {m.address for m in self.from_settings}
-        stored = [m for m in (stored_mailbox(d) for d in await mailbox_store.all_with_secrets(self.hub.db))
-                  if m is not None and m.address not in taken]
+        documents = await mailbox_store.all_with_secrets(self.hub.db, self.hub.settings.ensure_secret_key())
+        stored = [m for m in (stored_mailbox(d) for d in documents) if m is not None and m.address not in taken]
         combined = [*self.from_settings, *stored]
         # SecretStr hides values in dumps, so compare with the secrets revealed (never logged).
         signature = repr([(m.model_dump(mode="python"), m.smtp and m.smtp.password.get_secret_value(),

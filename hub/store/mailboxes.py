@@ -1,18 +1,25 @@
 """Mailboxes added in the admin UI (the email channel also reads EMAIL_MAILBOXES from settings).
 
-Passwords are stored in the document (the hub needs them in clear to log in to the mail servers) but
-`listing` never returns them: only whether one is set.
+Passwords are sealed (Fernet, with a key derived from HUB_SECRET_KEY) before they are stored: a
+copy of the database or a backup alone does not give away the mail accounts. `listing` never returns
+them, only whether one is set; the email channel unseals them to log in.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
 from datetime import datetime
 
 from bson import ObjectId
+from cryptography.fernet import Fernet, InvalidToken
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from hub.store.db import Db, Doc
+
+log = logging.getLogger(__name__)
 
 MAILBOXES = "mailboxes"
 SECRET_PATHS = ("smtp.password", "imap.password")
@@ -26,14 +33,44 @@ async def ensure_indexes(db: Db) -> None:
     await db[MAILBOXES].create_indexes([IndexModel([("address", ASCENDING)], unique=True, name="address_unique")])
 
 
+def _box(key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hub-mailbox-secrets:" + key.encode()).digest()))
+
+
+def _sections(doc: Doc) -> list[tuple[str, Doc]]:
+    return [(part, dict(doc[part])) for part in ("smtp", "imap") if isinstance(doc.get(part), dict)]
+
+
+def _seal(fields: Doc, key: str) -> Doc:
+    sealed = dict(fields)
+    for part, section in _sections(fields):
+        password = section.pop("password", "")
+        if password:
+            section["password_sealed"] = _box(key).encrypt(str(password).encode()).decode()
+        sealed[part] = section
+    return sealed
+
+
+def _unseal(doc: Doc, key: str) -> Doc:
+    opened = dict(doc)
+    for part, section in _sections(doc):
+        token = section.pop("password_sealed", "")
+        if token:
+            try:
+                section["password"] = _box(key).decrypt(token.encode()).decode()
+            except InvalidToken:
+                # HUB_SECRET_KEY changed since the password was saved: it has to be entered again.
+                log.warning("mailbox password cannot be unsealed; re-enter it address=%s", doc.get("address"))
+                section["password"] = ""
+        opened[part] = section
+    return opened
+
+
 def _without_secrets(doc: Doc) -> Doc:
     shown = dict(doc)
-    for part in ("smtp", "imap"):
-        section = shown.get(part)
-        if isinstance(section, dict):
-            section = dict(section)
-            section["password_set"] = bool(section.pop("password", ""))
-            shown[part] = section
+    for part, section in _sections(doc):
+        section["password_set"] = bool(section.pop("password", "")) | bool(section.pop("password_sealed", ""))
+        shown[part] = section
     return shown
 
 
@@ -42,17 +79,18 @@ async def listing(db: Db) -> list[Doc]:
     return [_without_secrets(doc) async for doc in db[MAILBOXES].find().sort("address", ASCENDING)]
 
 
-async def all_with_secrets(db: Db) -> list[Doc]:
+async def all_with_secrets(db: Db, key: str) -> list[Doc]:
     """For the email channel only: it needs the passwords to reach the mail servers."""
-    return await db[MAILBOXES].find().sort("address", ASCENDING).to_list(1000)
+    return [_unseal(doc, key) for doc in await db[MAILBOXES].find().sort("address", ASCENDING).to_list(1000)]
 
 
-async def get_with_secrets(db: Db, mailbox_id: ObjectId) -> Doc | None:
-    return await db[MAILBOXES].find_one({"_id": mailbox_id})
+async def get_with_secrets(db: Db, mailbox_id: ObjectId, key: str) -> Doc | None:
+    doc = await db[MAILBOXES].find_one({"_id": mailbox_id})
+    return _unseal(doc, key) if doc else None
 
 
-async def create(db: Db, fields: Doc, now: datetime) -> Doc:
-    doc: Doc = {**fields, "created_at": now, "updated_at": now}
+async def create(db: Db, fields: Doc, now: datetime, key: str) -> Doc:
+    doc: Doc = {**_seal(fields, key), "created_at": now, "updated_at": now}
     try:
         result = await db[MAILBOXES].insert_one(doc)
     except DuplicateKeyError:
@@ -61,7 +99,8 @@ async def create(db: Db, fields: Doc, now: datetime) -> Doc:
     return _without_secrets(doc)
 
 
-async def replace(db: Db, mailbox_id: ObjectId, fields: Doc, now: datetime) -> Doc | None:
+async def replace(db: Db, mailbox_id: ObjectId, fields: Doc, now: datetime, key: str) -> Doc | None:
+    fields = _seal(fields, key)
     try:
         result = await db[MAILBOXES].update_one({"_id": mailbox_id}, {"$set": {**fields, "updated_at": now},
                                                                       "$unset": {k: "" for k in ("smtp", "imap")
