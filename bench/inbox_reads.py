@@ -64,6 +64,10 @@ async def main() -> None:
                 return await db.messages.find({"conversation_id": conversation_id}).sort(
                     [("created_at", 1), ("_id", 1)]).to_list(MESSAGES)
 
+            async def raw_tail() -> object:  # what the page shows first: the newest 150 entries
+                return await db.messages.find({"conversation_id": conversation_id}).sort(
+                    [("created_at", -1), ("_id", -1)]).limit(151).to_list(151)
+
             async def raw_inbox() -> object:
                 return await db.conversations.find({"status": "open"}).sort(
                     [("last_message_at", DESCENDING), ("_id", DESCENDING)]).limit(50).to_list(50)
@@ -74,8 +78,8 @@ async def main() -> None:
                     return await response.read()
 
             rows = [
-                ("conversation page, 1,000 messages", await timed(lambda: get(f"/inbox/c/{conversation_id}")),
-                 await timed(raw_timeline)),
+                ("conversation page of a 1,000-message conversation (newest 150 shown)",
+                 await timed(lambda: get(f"/inbox/c/{conversation_id}")), await timed(raw_tail)),
                 ("conversation API, 1,000 messages",
                  await timed(lambda: get(f"/api/v1/conversations/{conversation_id}/messages")),
                  await timed(raw_timeline)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from urllib.parse import quote
 
@@ -23,16 +24,29 @@ from routing.model import PRIORITIES
 routes = web.RouteTableDef()
 
 
-async def _conversation_context(request: web.Request) -> dict[str, object]:
+TIMELINE_PAGE = 150
+
+
+async def _no_timeline() -> tuple[list[Doc], bool]:
+    return [], False
+
+
+async def _conversation_context(request: web.Request, *, with_timeline: bool = False) -> dict[str, object]:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    contact = await contacts.get(hub.db, conversation["contact_id"])
-    timeline = await messages.timeline(hub.db, conversation["_id"])
-    people = await users.user_map(hub.db, [conversation.get("assignee_id")])
-    departments = {d["_id"]: d for d in await users.departments(hub.db)}
-    earlier = [c for c in await conversations.for_contact(hub.db, conversation["contact_id"])
-               if c["_id"] != conversation["_id"]]
-    return {"conversation": conversation, "contact": contact or {}, "timeline": timeline, "people": people,
+    # Independent reads, in flight together: the page costs about its slowest read, not their sum.
+    contact, (timeline, has_earlier), people, department_list, history = await asyncio.gather(
+        contacts.get(hub.db, conversation["contact_id"]),
+        messages.timeline_tail(hub.db, conversation["_id"], limit=TIMELINE_PAGE) if with_timeline
+        else _no_timeline(),
+        users.user_map(hub.db, [conversation.get("assignee_id")]),
+        users.departments(hub.db),
+        conversations.for_contact(hub.db, conversation["contact_id"]),
+    )
+    departments = {d["_id"]: d for d in department_list}
+    earlier = [c for c in history if c["_id"] != conversation["_id"]]
+    return {"conversation": conversation, "contact": contact or {}, "timeline": timeline,
+            "has_earlier": has_earlier, "people": people,
             "departments": departments, "earlier": earlier, "priorities": PRIORITIES,
             "can_see": lambda c: conversations.can_see(user, c)}
 
@@ -40,7 +54,7 @@ async def _conversation_context(request: web.Request) -> dict[str, object]:
 @routes.get("/inbox/c/{id}")
 async def conversation_page(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
-    context = await _conversation_context(request)
+    context = await _conversation_context(request, with_timeline=True)
     conversation: Doc = context["conversation"]  # type: ignore[assignment]
     now = utcnow()
     timeline: list[Doc] = context["timeline"]  # type: ignore[assignment]
@@ -56,6 +70,21 @@ async def conversation_page(request: web.Request) -> web.Response:
 @routes.get("/inbox/c/{id}/header")
 async def conversation_header(request: web.Request) -> web.Response:
     return render(request, "partials/conversation_header.html", await _conversation_context(request))
+
+
+@routes.get("/inbox/c/{id}/earlier")
+async def conversation_earlier(request: web.Request) -> web.Response:
+    """The page of timeline entries before a message ("load earlier messages")."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    first_id = oid(request.query.get("before"))
+    first = await messages.get(hub.db, first_id) if first_id else None
+    if first is None or first.get("conversation_id") != conversation["_id"]:
+        raise web.HTTPBadRequest(text="'before' must be the id of a message in this conversation")
+    timeline, has_earlier = await messages.timeline_tail(
+        hub.db, conversation["_id"], before=(first["created_at"], first["_id"]), limit=TIMELINE_PAGE)
+    return render(request, "partials/timeline_earlier.html",
+                  {"conversation": conversation, "timeline": timeline, "has_earlier": has_earlier})
 
 
 @routes.get("/inbox/c/{id}/sync")

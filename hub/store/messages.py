@@ -63,6 +63,19 @@ async def timeline(
     return await cursor.limit(limit).to_list(limit)
 
 
+async def timeline_tail(db: Db, conversation_id: ObjectId, *, before: tuple[datetime, ObjectId] | None = None,
+                        limit: int = 150) -> tuple[list[Doc], bool]:
+    """The newest `limit` entries (before a point, for "load earlier"), oldest first, and whether more
+    lie before them. A long conversation's page then costs what its last screenfuls cost."""
+    query: Doc = {"conversation_id": conversation_id}
+    if before is not None:
+        at, first_id = before
+        query = {"$and": [query, {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": first_id}}]}]}
+    cursor = db[model.MESSAGES].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+    newest = await cursor.limit(limit + 1).to_list(limit + 1)
+    return list(reversed(newest[:limit])), len(newest) > limit
+
+
 async def contact_history(db: Db, contact_id: ObjectId, limit: int = 200) -> list[Doc]:
     """The newest `limit` messages of a contact across conversations, oldest first."""
     cursor = db[model.MESSAGES].find({"contact_id": contact_id, "direction": {"$ne": model.NOTE}})
