@@ -104,6 +104,11 @@ async def set_status(request: web.Request) -> web.Response:
     status = body.get("status")
     if status not in ("open", "pending", "snoozed", "resolved"):
         raise BadInput("status must be one of open, pending, snoozed, resolved")
+    return json_response(present.conversation(await change_status(hub, user, conversation, status)))
+
+
+async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:
+    """Set a conversation's status, free capacity on resolve, and say who did it in the timeline."""
     now = utcnow()
     try:
         updated = await conversations.set_status(hub.db, conversation["_id"], status, now)
@@ -112,10 +117,12 @@ async def set_status(request: web.Request) -> web.Response:
     if updated is None:
         raise NotFound("conversation not found")
     await routing_moves.after_status_change(hub, conversation, updated, now)  # a resolve frees capacity
-    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.",
-                                {"type": "status", "status": status, "by": user["_id"]}, now,
+    data: Doc = {"type": "status", "status": status, "by": user["_id"]}
+    if bulk:
+        data["bulk"] = True
+    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.", data, now,
                                 author={"type": "agent", "id": user["_id"], "name": user.get("name")})
-    return json_response(present.conversation(updated))
+    return updated
 
 
 @routes.post("/api/v1/messages/{id}/retry")

@@ -12,13 +12,13 @@ from bson import ObjectId
 
 from channels.base import IDENTITY_FOR_CHANNEL
 from hub import keys, present, routing_moves
-from hub.api import visible_conversation
+from hub.api import change_status, visible_conversation
 from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Forbidden, HubError
 from hub.routing_runtime import runtime
-from hub.store import agents, conversations, inbox_views, messages, search, users
+from hub.store import agents, conversations, inbox_views, search, users
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body
 
@@ -160,18 +160,7 @@ async def _assign_one(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | No
 
 
 async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Doc:
-    now = utcnow()
-    try:
-        updated = await conversations.set_status(hub.db, conversation["_id"], status, now)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    if updated is None:
-        raise BadInput("conversation not found")
-    await routing_moves.after_status_change(hub, conversation, updated, now)
-    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.",
-                                {"type": "status", "status": status, "by": user["_id"], "bulk": True}, now,
-                                author={"type": "agent", "id": user["_id"], "name": user.get("name")})
-    return updated
+    return await change_status(hub, user, conversation, status, bulk=True)
 
 
 @routes.post("/api/v1/conversations/bulk")

@@ -147,36 +147,6 @@ def can_see(user: Doc, conversation: Doc) -> bool:
     )
 
 
-async def list_for(
-    db: Db, user: Doc, *, view: str = "all", status: str | None = "open", department_id: ObjectId | None = None,
-    assignee_id: ObjectId | None = None, before: tuple[datetime, ObjectId] | None = None, limit: int = 50,
-) -> list[Doc]:
-    """A page of conversations, newest activity first, keyset-paginated by (last_message_at, _id)."""
-    clauses: list[Doc] = []
-    visible = visibility_filter(user)
-    if visible:
-        clauses.append(visible)
-    if status:
-        clauses.append({"status": status})
-    if view == "mine":
-        clauses.append({"assignee_id": user["_id"]})
-    elif view == "unassigned":
-        clauses.append({"assignee_id": None})
-    elif view == "departments":
-        clauses.append({"department_id": {"$in": list(user.get("department_ids", []))}})
-    if department_id is not None:
-        clauses.append({"department_id": department_id})
-    if assignee_id is not None:
-        clauses.append({"assignee_id": assignee_id})
-    if before is not None:
-        at, last_id = before
-        clauses.append({"$or": [{"last_message_at": {"$lt": at}},
-                                {"last_message_at": at, "_id": {"$lt": last_id}}]})
-    query: Doc = {"$and": clauses} if clauses else {}
-    cursor = db[model.CONVERSATIONS].find(query).sort([("last_message_at", DESCENDING), ("_id", DESCENDING)])
-    return await cursor.limit(limit).to_list(limit)
-
-
 async def for_contact(db: Db, contact_id: ObjectId) -> list[Doc]:
     return await db[model.CONVERSATIONS].find({"contact_id": contact_id}).sort("created_at", DESCENDING).to_list(
         100
