@@ -5,6 +5,7 @@ Every function here takes a list and answers one result per item, in order.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
@@ -44,10 +45,11 @@ class IngestBatches:
         by_kind: dict[str, list[str]] = defaultdict(list)
         for kind, value in identities:
             by_kind[kind].append(value)
-        clauses = [contacts.identity_query(k, {"$in": values}) for k, values in by_kind.items()]
-        query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        # One query per identity kind rather than an $or (which the embedded server answers by scanning).
+        pages = await asyncio.gather(*(self.db[model.CONTACTS].find(contacts.identity_query(k, {"$in": values}))
+                                       .to_list(None) for k, values in by_kind.items()))
         found: dict[tuple[str, str], Doc] = {}
-        async for doc in self.db[model.CONTACTS].find(query):
+        for doc in (d for page in pages for d in page):
             for identity in doc.get("identities", []):
                 # The dotted query can pair one element's kind with another's value; keep exact pairs.
                 found[(identity["kind"], identity["value"])] = doc

@@ -115,9 +115,10 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("client_key", ASCENDING)], unique=True, sparse=True, name="client_key_sparse"),
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)], name="timeline"),
         IndexModel([("contact_id", ASCENDING), ("created_at", ASCENDING)], name="contact_timeline"),
-        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox"),
+        # Sparse: only replies carry these fields, so a customer message costs no entry here.
+        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox_sparse", sparse=True),
         IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
-        IndexModel([("mentions", ASCENDING)], name="mentions"),  # the Mentions view
+        IndexModel([("mentions", ASCENDING)], name="mentions_sparse", sparse=True),  # the Mentions view
     ],
     "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
     "contact_merges": [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
@@ -130,7 +131,15 @@ _INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+# Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
+_OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions")}
+
+
 async def ensure_indexes(db: Db) -> None:
     """Create every index; safe to run at each start (same spec is a no-op)."""
+    for collection, names in _OBSOLETE.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        for name in set(names) & existing:
+            await db[collection].drop_index(name)
     for collection, indexes in _INDEXES.items():
         await db[collection].create_indexes(indexes)

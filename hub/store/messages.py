@@ -51,16 +51,24 @@ async def get(db: Db, message_id: ObjectId) -> Doc | None:
     return await db[model.MESSAGES].find_one({"_id": message_id})
 
 
+# Keyset pages use the (conversation_id, created_at) index with a plain range and settle ties on
+# _id in Python: the embedded server scans the whole collection as soon as a query holds an $or.
+
+
 async def timeline(
     db: Db, conversation_id: ObjectId, *, after: tuple[datetime, ObjectId] | None = None, limit: int = 1000,
 ) -> list[Doc]:
     query: Doc = {"conversation_id": conversation_id}
     if after is not None:
-        at, last_id = after
-        query = {"$and": [query, {"$or": [{"created_at": {"$gt": at}},
-                                           {"created_at": at, "_id": {"$gt": last_id}}]}]}
+        query["created_at"] = {"$gte": after[0]}
     cursor = db[model.MESSAGES].find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-    return await cursor.limit(limit).to_list(limit)
+    if after is None:
+        return await cursor.limit(limit).to_list(limit)
+    found = await cursor.limit(limit + _TIES).to_list(limit + _TIES)
+    return [m for m in found if (m["created_at"], m["_id"]) > after][:limit]
+
+
+_TIES = 50  # entries sharing one millisecond with the keyset point, fetched and dropped in Python
 
 
 async def timeline_tail(db: Db, conversation_id: ObjectId, *, before: tuple[datetime, ObjectId] | None = None,
@@ -69,10 +77,12 @@ async def timeline_tail(db: Db, conversation_id: ObjectId, *, before: tuple[date
     lie before them. A long conversation's page then costs what its last screenfuls cost."""
     query: Doc = {"conversation_id": conversation_id}
     if before is not None:
-        at, first_id = before
-        query = {"$and": [query, {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": first_id}}]}]}
+        query["created_at"] = {"$lte": before[0]}
     cursor = db[model.MESSAGES].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
-    newest = await cursor.limit(limit + 1).to_list(limit + 1)
+    extra = _TIES if before is not None else 0
+    newest = await cursor.limit(limit + 1 + extra).to_list(limit + 1 + extra)
+    if before is not None:
+        newest = [m for m in newest if (m["created_at"], m["_id"]) < before]
     return list(reversed(newest[:limit])), len(newest) > limit
 
 
@@ -108,19 +118,28 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
 
 
 async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Doc | None:
-    """Take the oldest due queued reply whose lease is free or expired (a crashed owner's)."""
-    return await update_then_get(
-        db[model.MESSAGES], {
-            "direction": model.OUT,
-            "status": "queued",
-            "next_attempt_at": {"$lte": now},
-            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-        },
-        {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
-         "$inc": {"attempts": 1}},
-        sort=[("next_attempt_at", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
-    )
+    """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
+
+    The candidates come from the (status, next_attempt_at) index alone: the embedded server scans
+    the whole collection once an $or joins the query. The lease condition is then checked in the
+    conditional update on one _id, which stays atomic: two dispatchers cannot both win a row.
+    """
+    candidates = await db[model.MESSAGES].find(
+        {"status": "queued", "next_attempt_at": {"$lte": now}},
+        {"_id": 1, "lease_until": 1},
+    ).sort("next_attempt_at", ASCENDING).limit(50).to_list(50)
+    for candidate in candidates:
+        lease = candidate.get("lease_until")
+        if lease is not None and lease >= now:
+            continue  # another dispatcher is sending it right now
+        taken = await db[model.MESSAGES].update_one(
+            {"_id": candidate["_id"], "status": "queued", "lease_until": lease},
+            {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
+             "$inc": {"attempts": 1}},
+        )
+        if taken.modified_count == 1:
+            return await db[model.MESSAGES].find_one({"_id": candidate["_id"]})
+    return None
 
 
 async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,

@@ -77,9 +77,16 @@ async def mark_escalated(db: Db, conversation_id: ObjectId, target: str, fields:
 
 async def claim_autoreply(db: Db, conversation_id: ObjectId, now: datetime, window_start: datetime) -> bool:
     """At most one auto-reply per conversation per window, however many processes try at once."""
+    # Read, then compare-and-set on the value read (atomic on one _id); an $or in the filter would
+    # make the embedded server scan every conversation.
+    current = await db[model.CONVERSATIONS].find_one({"_id": conversation_id}, {"last_autoreply_at": 1})
+    if current is None:
+        return False
+    last = current.get("last_autoreply_at")
+    if last is not None and last >= window_start:
+        return False
     result = await db[model.CONVERSATIONS].update_one(
-        {"_id": conversation_id, "$or": [{"last_autoreply_at": None}, {"last_autoreply_at": {"$lt": window_start}}]},
-        {"$set": {"last_autoreply_at": now}},
+        {"_id": conversation_id, "last_autoreply_at": last}, {"$set": {"last_autoreply_at": now}},
     )
     return result.modified_count == 1
 
