@@ -181,7 +181,10 @@ async def touch_thread(
     try:
         doc = await update_then_get(
             db[model.CONVERSATIONS], {**owned, "active": {"$ne": True}},
-            {"$set": {**touch, "status": "open", "active": True, "reopened_at": at, "waiting_since": at},
+            # routed=False: a reopened conversation goes through routing again (kind "reopened", so the
+            # previous agent gets it back when available).
+            {"$set": {**touch, "status": "open", "active": True, "reopened_at": at, "waiting_since": at,
+                      "routed": False},
              "$unset": {"resolved_at": ""}, **common},
             return_document=ReturnDocument.AFTER,
         )
