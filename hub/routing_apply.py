@@ -47,6 +47,11 @@ async def route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: InboundM
 async def _route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: InboundMessage,
                      now: datetime) -> tuple[Doc, Doc | None]:
     config = await runtime(hub).config()
+    hint = inbound.extras.get("department")
+    hinted = config.department_for(hint) if isinstance(hint, str) and hint else None
+    if hinted is not None:
+        # The channel's own department (a mailbox's) stands in for the default; rules still come first.
+        config = replace(config, policy=replace(config.policy, default_department_id=config.key_by_oid[hinted["_id"]]))
     kind: EventKind = "reopened" if conversation.get("reopened_at") else "new_conversation"
     source = inbound.extras.get("source")
     snapshot = conversation_snapshot(conversation, config, inbound.channel, contact.get("last_agent_id"))

@@ -122,6 +122,11 @@ async def _thread(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: s
     return hint, True
 
 
+def _mailbox_department(config: EmailSettings, ours: list[str]) -> str | None:
+    mailbox = config.mailbox(ours[0]) if ours else None
+    return mailbox.department or None if mailbox else None
+
+
 async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: str, ours: list[str],
                    envelope: dict[str, Any]) -> InboundMessage:
     attachments, inline = await _attachments(hub, parsed)
@@ -131,6 +136,8 @@ async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: 
     text = _truncate(text, limit, "[… the rest of this mail is in the original]")
     extras: dict[str, Any] = {
         "mailbox": ours[0] if ours else None, "mailboxes": ours, "message_id": parsed.message_id,
+        # The mailbox's department: routing sends the conversation there unless a rule says otherwise.
+        "department": _mailbox_department(config, ours),
         "in_reply_to": parsed.in_reply_to[:5], "references": parsed.references[-30:],
         "original_file_id": str(envelope["original_file_id"]), "source": envelope["source"],
     }

@@ -97,3 +97,16 @@ async def test_every_awkward_fixture_is_accepted_and_stored(hub: Hub, smtp_port:
     [message] = await inbound(hub)
     assert message["text"].strip()
     assert "<script" not in (message.get("html") or "")
+
+
+async def test_mail_to_a_departments_mailbox_goes_to_that_department(hub: Hub, smtp_port: int) -> None:
+    from hub.clock import utcnow
+    from hub.store import users
+
+    sales = await users.ensure_department(hub.db, "Sales", utcnow())
+    await users.ensure_department(hub.db, "Support", utcnow())
+    await send_mail(smtp_port, fixture("japanese_iso2022jp.eml"), recipients=("sales@hub.test",))
+    [message] = await inbound(hub)
+    assert message["extras"]["department"] == "Sales"
+    conversation = await hub.db["conversations"].find_one({"_id": message["conversation_id"]})
+    assert conversation is not None and conversation["department_id"] == sales["_id"]
