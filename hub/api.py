@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import keys, outbox, present, routing_moves
+from hub import keys, outbox, present, routing_moves, uploads
 from hub.auth import current_user
 from hub.clock import utcnow
 from hub.context import Hub
@@ -46,7 +46,7 @@ async def list_messages(request: web.Request) -> web.Response:
 async def post_message(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
+    body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
     text = body.get("text")
     # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
     content_sid = body.get("content_sid") or None
@@ -54,6 +54,8 @@ async def post_message(request: web.Request) -> web.Response:
         raise BadInput("'content_sid' must be a string")
     if content_sid and not text:
         text = f"Template {content_sid}"
+    if text is None and files:
+        text = ""
     if not isinstance(text, str):
         raise BadInput("'text' is required and must be a string")
     note = body.get("note") in (True, "true", "on", "1")
@@ -61,8 +63,8 @@ async def post_message(request: web.Request) -> web.Response:
     if channel is not None and not isinstance(channel, str):
         raise BadInput("'channel' must be a string")
     client_key = body.get("client_key")
-    message, created = await outbox.post(
-        hub, user, conversation, text, note=note, channel=channel,
+    message, created = await uploads.post(
+        hub, user, conversation, text, files, note=note, channel=channel,
         client_key=client_key if isinstance(client_key, str) and client_key else None,
         extras={"content_sid": content_sid, "content_variables": body.get("content_variables")} if content_sid
         else None,

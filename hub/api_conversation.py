@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from hub import keys, model, outbox, present
+from hub import keys, model, outbox, present, uploads
 from hub.api import visible_conversation
 from hub.auth import current_user
 from hub.clock import utcnow
@@ -74,13 +74,15 @@ async def reply(request: web.Request) -> web.Response:
     """Reply or note from the inbox; with `last_seen_id`, a reply is held (409) if something newer came in."""
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
+    body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
     text, note = body.get("text"), _flag(body.get("note"))
     content_sid = body.get("content_sid") or None
     if content_sid is not None and not isinstance(content_sid, str):
         raise BadInput("'content_sid' must be a string")
     if content_sid and not text:
         text = f"Template {content_sid}"
+    if text is None and files:
+        text = ""
     if not isinstance(text, str):
         raise BadInput("'text' is required and must be a string")
     channel = body.get("channel") or None
@@ -102,9 +104,9 @@ async def reply(request: web.Request) -> web.Response:
     extras = None
     if content_sid:
         extras = {"content_sid": content_sid, "content_variables": body.get("content_variables") or None}
-    message, created = await outbox.post(hub, user, conversation, text, note=note, channel=channel,
-                                         client_key=client_key, extras=extras,
-                                         mentions=[p["_id"] for p in mentioned] or None)
+    message, created = await uploads.post(hub, user, conversation, text, files, note=note, channel=channel,
+                                          client_key=client_key, extras=extras,
+                                          mentions=[p["_id"] for p in mentioned] or None)
     if created and mentioned:
         await _notify_mentions(hub, user, conversation, message, mentioned)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)

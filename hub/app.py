@@ -21,6 +21,7 @@ from hub import (
     api_conversation,
     api_inbox,
     keys,
+    media,
     routing_api,
 )
 from hub.auth import auth_middleware
@@ -103,7 +104,8 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     settings = settings or Settings()
     app = web.Application(
         middlewares=[security_headers_middleware, errors_middleware, auth_middleware],
-        client_max_size=max(settings.max_text_bytes * 4, 1024 * 1024),
+        # Room for a reply's attachments (hub.uploads names any one file over the limit); bigger is aiohttp's 413.
+        client_max_size=max(settings.max_text_bytes * 4, 1024 * 1024) + 3 * settings.max_attachment_bytes,
     )
     app[keys.SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(api_canned.routes)
     app.add_routes(api_admin.routes)
     app.add_routes(api_admin_mailboxes.routes)
+    app.add_routes(media.routes)
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())

@@ -23,8 +23,9 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf"
 # Visitors (signed token) and providers (signatures) authenticate themselves; no cookies involved.
 CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/webchat/")
+# /media/ links carry their own signature (hub.media), for providers that fetch a reply's files.
 PUBLIC_PREFIXES = ("/login", "/static/", "/healthz", "/readyz", "/webhooks/", "/webchat/", "/widget.", "/chat",
-                   "/favicon")
+                   "/favicon", "/media/")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from channels.base import IDENTITY_FOR_CHANNEL, ReplyRules
+from channels.base import IDENTITY_FOR_CHANNEL, Attachment, ReplyRules
 from hub import model
 from hub.clock import utcnow
 from hub.context import Hub
@@ -26,15 +26,18 @@ def reply_identity(contact: Doc, channel: str) -> Doc | None:
 
 async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool = False,
                channel: str | None = None, client_key: str | None = None,
-               extras: dict[str, Any] | None = None, mentions: list[ObjectId] | None = None) -> tuple[Doc, bool]:
+               extras: dict[str, Any] | None = None, mentions: list[ObjectId] | None = None,
+               attachments: list[Attachment] | None = None) -> tuple[Doc, bool]:
     """Queue a reply on the customer's channel (default: the last one they used), or add a note.
 
+    `attachments` are files already stored (hub.uploads); with one, the text may be empty.
     Returns (message, created); the same `client_key` twice (a double click) gives one message.
     """
     text = text.strip()
-    if not text:
-        raise BadInput("the message is empty")
-    check_text(hub, text)
+    if not text and not attachments:
+        raise BadInput("the message is empty: write something or attach a file")
+    if text:
+        check_text(hub, text)
     now = utcnow()
     doc: Doc = {
         "conversation_id": conversation["_id"],
@@ -44,6 +47,8 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
         "author": {"type": "agent", "id": user["_id"], "name": user.get("name")},
         "created_at": now,
     }
+    if attachments:
+        doc["attachments"] = [a.as_doc() for a in attachments]
     # An auto-reply (extras "automatic") is no agent's answer: it must not stop SLA and queue clocks.
     automatic = bool((extras or {}).get("automatic"))
     if automatic:
@@ -72,7 +77,8 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
     queued, created = await messages.enqueue(hub.db, doc)
     if created:
         if not automatic:
-            await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(text))
+            preview = text or "📎 " + ", ".join(a.filename for a in attachments or [])
+            await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(preview))
         hub.outbox_wakeup.set()
     return queued, created
 

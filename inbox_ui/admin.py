@@ -1,4 +1,5 @@
-"""Admin pages: users, departments, channel status, routing rules with a test box, mailboxes.
+"""Admin pages: users, departments, channel status, routing rules with a test box, mailboxes, canned
+responses and custom contact fields.
 
 Pages only read; every change goes through the JSON API (hub/api_admin*.py, hub/routing_api.py) from
 static/admin.js, so the API's checks and messages are the only ones.
@@ -13,16 +14,18 @@ from aiohttp import web
 from hub import autoreplies, keys, model, routing_admin
 from hub.api_admin import channel_rows, present_user
 from hub.api_admin_mailboxes import SECURITIES, mailbox_rows
+from hub.api_contacts import present_field
 from hub.auth import require_role
 from hub.errors import NotFound
 from hub.routing_runtime import runtime
-from hub.store import users
+from hub.store import canned, custom_fields, users
 from hub.web import render
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
 from routing.rules_io import rules_to_yaml
 
 routes = web.RouteTableDef()
+CANNED_PAGE_LIMIT = 500
 
 
 def _page(request: web.Request, template: str, section: str, context: dict[str, Any]) -> web.Response:
@@ -99,4 +102,20 @@ async def mailboxes_page(request: web.Request) -> web.Response:
     return _page(request, "mailboxes.html", "mailboxes", {
         "mailboxes": await mailbox_rows(hub), "departments": await users.departments(hub.db),
         "securities": SECURITIES,
+    })
+
+
+@routes.get("/admin/canned")
+async def canned_page(request: web.Request) -> web.Response:
+    require_role(request, "admin", "lead")  # the same people the canned API lets write
+    found = await canned.search(request.app[keys.HUB].db, limit=CANNED_PAGE_LIMIT)
+    return _page(request, "canned.html", "canned", {"canned": found})
+
+
+@routes.get("/admin/custom-fields")
+async def custom_fields_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    fields = await custom_fields.all_fields(request.app[keys.HUB].db)
+    return _page(request, "custom_fields.html", "custom-fields", {
+        "fields": [present_field(f) for f in fields], "types": custom_fields.TYPES,
     })

@@ -11,12 +11,12 @@ from typing import Any
 import aiosmtplib
 import jinja2
 
-from channels.base import ChannelError, ChannelRejected, ChannelTimeout, OutboundMessage, SendResult
+from channels.base import Attachment, ChannelError, ChannelRejected, ChannelTimeout, OutboundMessage, SendResult
 from channels.email import loops, threads
 from channels.email.settings import EmailSettings, Mailbox
 from hub.clock import utcnow
 from hub.context import Hub
-from hub.store import conversations, mail
+from hub.store import conversations, files, mail
 from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,25 @@ class EmailChannel:
         if automatic and loops.is_no_reply(message.to.value):
             raise ChannelRejected("no automatic reply to a no-reply address")
         email = self.compose(message, mailbox, department, last)
+        for attachment, data in await self._attached(message):
+            maintype, _, subtype = attachment.content_type.partition("/")
+            if not subtype or maintype == "multipart":
+                maintype, subtype = "application", "octet-stream"
+            email.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         await self._deliver(email, mailbox, message.to.value)
         return SendResult(provider_id=str(email["Message-ID"]).strip("<>").lower(), status="sent")
+
+    async def _attached(self, message: OutboundMessage) -> list[tuple[Attachment, bytes]]:
+        found: list[tuple[Attachment, bytes]] = []
+        for attachment in message.attachments:
+            file_id = oid(attachment.file_id) if attachment.file_id and not attachment.refused_reason else None
+            if file_id is None:
+                continue
+            stored = await files.get(self.hub.db, file_id)
+            if stored is None:
+                raise ChannelRejected(f"the attachment {attachment.filename} is no longer stored")
+            found.append((attachment, stored[0]))
+        return found
 
     async def _mailbox(self, conversation: Doc, last: Doc | None) -> tuple[Mailbox, str]:
         """The department's mailbox; else the one the customer wrote to; else the first configured."""

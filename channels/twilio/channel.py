@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,8 +90,10 @@ class TwilioChannel:
     """One of Twilio's two channels; both share the client and the pacing of their senders."""
 
     def __init__(self, name: str, client: Client, settings: TwilioSettings, status_callback: str,
-                 pacer: Pacer) -> None:
+                 pacer: Pacer, media_link: Callable[[str], str] | None = None) -> None:
         self.name = name
+        # Stored file id -> a URL Twilio can fetch (the hub's signed /media/ link): it takes media by URL only.
+        self.media_link = media_link
         self.client = client
         self.settings = settings
         self.status_callback = status_callback
@@ -120,8 +122,13 @@ class TwilioChannel:
             variables = message.extras.get("content_variables")
             if variables:
                 params["content_variables"] = variables if isinstance(variables, str) else json.dumps(variables)
-        else:
+        elif message.text.strip():
             params["body"] = message.text
+        media = [a.file_id for a in message.attachments if a.file_id and not a.refused_reason]
+        if media:
+            if self.media_link is None:
+                raise ChannelRejected(f"{self.name} attachments need the hub's public URL for Twilio to fetch them")
+            params["media_url"] = [self.media_link(file_id) for file_id in media]
         await self.pacer.wait(next(iter(sender.values())))
         try:
             created = await self.client.messages.create_async(**params)

@@ -17,6 +17,7 @@ from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsApp
 from channels.twilio.media import MediaFetcher
 from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
+from hub import media
 from hub.context import Hub
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,13 @@ class TwilioPlugin:
         status_callback = f"{hub.settings.effective_public_url()}/webhooks/twilio/status"
         log.info("twilio channel on sms_from=%s whatsapp_from=%s messaging_service=%s",
                  settings.sms_from or "-", settings.whatsapp_from or "-", settings.messaging_service_sid or "-")
+        def media_link(file_id: str) -> str:
+            return media.signed_url(hub.settings, file_id)
+
         return {
-            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second)),
+            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second), media_link),
             "whatsapp": WhatsAppChannel("whatsapp", client, settings, status_callback,
-                                        Pacer(settings.whatsapp_per_second)),
+                                        Pacer(settings.whatsapp_per_second), media_link),
         }
 
     async def stop(self) -> None:

@@ -13,13 +13,14 @@ from aiohttp import WSMsgType, web
 
 from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import token as visitor_tokens
-from hub import keys
+from hub import keys, media
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import HubError
 from hub.events import Event
 from hub.identities import identify
 from hub.ingest import ingest
+from hub.settings import Settings
 from hub.store import contacts, messages
 from hub.store.db import Doc
 from hub.web import dumps, json_response, render
@@ -49,11 +50,18 @@ async def demo_page(request: web.Request) -> web.Response:
     return render(request, "chat_demo.html", {})
 
 
-def _history_item(doc: Doc) -> dict[str, Any]:
+ATTACHMENT_LINK_SECONDS = 24 * 3600  # a reload makes fresh links
+
+
+def _history_item(doc: Doc, settings: Settings) -> dict[str, Any]:
     author = doc.get("author") or {}
+    # Files an agent attached reach the visitor as signed, expiring links (the visitor has no login).
+    files = [{"filename": a.get("filename") or "file",
+              "url": media.signed_url(settings, str(a["file_id"]), valid_seconds=ATTACHMENT_LINK_SECONDS)}
+             for a in doc.get("attachments") or [] if a.get("file_id")]
     return {"id": str(doc["_id"]), "direction": doc["direction"], "text": doc.get("text", ""),
             "created_at": doc["created_at"].isoformat(), "author": author.get("name") if doc["direction"] == "out"
-            else None, "status": doc.get("status")}
+            else None, "status": doc.get("status"), "attachments": files}
 
 
 class VisitorSession:
@@ -83,7 +91,7 @@ class VisitorSession:
             if message_id in self.pushed:
                 continue
             self.pushed.add(message_id)
-            await self.send({"type": "message", "message": _history_item(event.doc)})
+            await self.send({"type": "message", "message": _history_item(event.doc, self.hub.settings)})
             await messages.advance_status(self.hub.db, {"_id": event.doc["_id"]}, "delivered", utcnow())
 
     async def handle_frame(self, raw: str) -> None:
@@ -155,7 +163,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     with hub.events.subscribe(session.wants) as subscription:
         await session.send({"type": "welcome", "token": token, "visitor_id": visitor_id,
                             "name": (contact or {}).get("name"),
-                            "history": [_history_item(m) for m in history]})
+                            "history": [_history_item(m, hub.settings) for m in history]})
         pusher = asyncio.create_task(session.push_replies(subscription))
         try:
             async for msg in ws:

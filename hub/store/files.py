@@ -31,3 +31,10 @@ async def get(db: Db, file_id: ObjectId) -> tuple[bytes, Doc] | None:
     meta = stream.metadata or {}
     return data, {"filename": stream.filename, "content_type": meta.get("content_type", "application/octet-stream"),
                   "length": stream.length, "metadata": meta}
+
+
+async def delete(db: Db, file_id: ObjectId) -> None:
+    try:
+        await AsyncGridFSBucket(db).delete(file_id)
+    except NoFile:
+        return

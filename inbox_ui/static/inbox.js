@@ -19,7 +19,7 @@
     options = options || {};
     var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
     var body = options.body;
-    if (body && !(body instanceof URLSearchParams) && typeof body === "object") {
+    if (body && !(body instanceof URLSearchParams) && !(body instanceof FormData) && typeof body === "object") {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(body);
     }
@@ -77,7 +77,10 @@
     if (!form.matches || !form.matches("form[data-api]")) return;
     e.preventDefault();
     if (form.dataset.busy === "1") return; // a double click sends once (and client_key makes retries one message)
-    var params = new URLSearchParams(new FormData(form));
+    // URLSearchParams drops files: with files chosen the composer goes as multipart (FormData) instead.
+    var picker = form.querySelector('input[type="file"]');
+    var params = picker && picker.files.length ? new FormData(form) : new URLSearchParams(new FormData(form));
+    if (!(params instanceof FormData) && picker) params.delete(picker.name);
     if (form.dataset.localTime) { // datetime-local has no zone: send the agent's local time as UTC
       var local = params.get(form.dataset.localTime);
       if (local) params.set(form.dataset.localTime, new Date(local).toISOString());
@@ -130,6 +133,8 @@
   }
   function composerSent() {
     field(composer, "text").value = "";
+    var picker = composer.querySelector('input[type="file"]');
+    if (picker) picker.value = "";
     field(composer, "client_key").value = newKey();
     field(composer, "force").value = "";
     field(composer, "content_sid").value = "";

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from hub import model
 from hub.clock import utcnow
@@ -141,3 +141,21 @@ async def test_arabic_persian_chinese_and_vietnamese_render_in_their_direction(
     assert await page.locator("#composer textarea").evaluate("e => e.matches(':dir(rtl)')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "conversation-every-script.png"), full_page=True)
+
+
+async def test_a_file_chosen_in_the_composer_is_sent_with_the_reply_and_the_picker_is_cleared(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    conversation = await customer_writes(hub, "Can you send the invoice?", "b-files")
+    await open_conversation(page, base_url, conversation["_id"])
+    invoice: FilePayload = {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 invoice"}
+    await page.locator('#composer input[type="file"]').set_input_files([invoice])
+    await page.locator("#composer textarea").fill("Here it is.")
+    await page.locator("#composer [data-action=send]").click()
+    await expect(page.locator("#timeline .msg-out .text")).to_have_text(["Here it is."])
+    await expect(page.locator("#timeline .msg-out .attachment")).to_contain_text("invoice.pdf")
+    assert await page.locator('#composer input[type="file"]').evaluate("i => i.files.length") == 0
+    reply = await hub.db[model.MESSAGES].find_one({"direction": "out"})
+    assert reply is not None
+    assert [(a["filename"], a["size"]) for a in reply["attachments"]] == [("invoice.pdf", 16)]

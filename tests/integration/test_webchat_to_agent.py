@@ -94,3 +94,34 @@ async def test_visitor_email_of_existing_contact_joins_that_contact(
     kinds = sorted(i["kind"] for i in contact["identities"])
     assert kinds == ["email", "webchat", "webchat"]
     await second.close()
+
+
+async def test_a_file_an_agent_attaches_reaches_the_visitor_as_a_signed_link(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    hub.settings.public_url = base_url  # links are made on the public URL; here that is the test server
+    await make_user(hub.db, "agent@x.test")
+    csrf = await login(http, base_url, "agent@x.test")
+    visitor = Visitor(http2, base_url)
+    welcome = await visitor.connect()
+    ack = await visitor.say("can you send the invoice?", "f-1")
+    message = await messages.get(hub.db, ObjectId(ack["id"]))
+    assert message is not None
+    data = aiohttp.FormData(quote_fields=False)
+    data.add_field("text", "Here it is")
+    data.add_field("file", b"%PDF-1.4 invoice", filename="فاکتور.pdf", content_type="application/pdf")
+    async with http.post(f"{base_url}/api/v1/conversations/{message['conversation_id']}/messages", data=data,
+                         headers={"X-CSRF-Token": csrf}) as r:
+        assert r.status == 201, await r.text()
+    pushed = (await visitor.receive("message"))["message"]
+    [attachment] = pushed["attachments"]
+    assert attachment["filename"] == "فاکتور.pdf"
+    async with aiohttp.ClientSession() as anyone, anyone.get(attachment["url"]) as r:  # no login needed
+        assert r.status == 200 and await r.read() == b"%PDF-1.4 invoice"
+    async with aiohttp.ClientSession() as anyone, anyone.get(attachment["url"].replace("sig=", "sig=0")) as r:
+        assert r.status == 403
+    await visitor.close()
+    again = Visitor(http2, base_url)
+    reloaded = await again.connect(token=welcome["token"])
+    assert reloaded["history"][-1]["attachments"][0]["filename"] == "فاکتور.pdf"
+    await again.close()

@@ -61,6 +61,14 @@
     var body = el("div", "hubchat-text", m.text);
     body.dir = "auto";
     item.appendChild(body);
+    (m.attachments || []).forEach(function (file) {
+      var link = el("a", "hubchat-file", "📎 " + file.filename);
+      link.href = file.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.dir = "auto";
+      item.appendChild(link);
+    });
     if (m.direction === "out" && m.author) item.appendChild(el("div", "hubchat-author", m.author));
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;

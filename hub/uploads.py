@@ -1,0 +1,101 @@
+"""Files an agent attaches to a reply: read from a multipart form, checked, stored, and dropped again
+when the reply is not created."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import IO, Any
+
+from aiohttp import web
+from bson import ObjectId
+
+from channels.base import Attachment
+from hub import outbox
+from hub.context import Hub
+from hub.errors import BadInput, TooLarge
+from hub.store import files
+from hub.store.db import Doc
+from hub.web import read_body
+
+log = logging.getLogger(__name__)
+
+FILE_FIELD = "file"
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _size(stream: IO[bytes]) -> int:
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, Any], list[Upload]]:
+    """The reply's fields (JSON, urlencoded or multipart) and its `file` parts, all checked before any is stored.
+
+    aiohttp caches `request.post()`, so the CSRF check may have read the same multipart body already.
+    """
+    if request.content_type != "multipart/form-data":
+        return await read_body(request), []
+    form = await request.post()
+    body = {k: v for k, v in form.items() if isinstance(v, str) and k != FILE_FIELD}
+    uploads: list[Upload] = []
+    for part in form.getall(FILE_FIELD, []):
+        if isinstance(part, str):
+            if part:
+                raise BadInput(f"'{FILE_FIELD}' must be a file upload, not a text field")
+            continue
+        if isinstance(part, bytes | bytearray):
+            raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename")
+        size = _size(part.file)
+        name = part.filename or "attachment"
+        if not part.filename and size == 0:
+            continue  # a browser's file input with nothing chosen
+        if size > limit:
+            raise TooLarge(f"{name} is {size:,} bytes; an attachment may be at most {limit:,} bytes")
+        if size == 0:
+            raise BadInput(f"{name} is empty")
+        uploads.append(Upload(name[:255], part.content_type or "application/octet-stream", part.file.read()))
+    if len(uploads) > MAX_FILES:
+        raise BadInput(f"at most {MAX_FILES} files per reply")
+    return body, uploads
+
+
+async def post(hub: Hub, user: Doc, conversation: Doc, text: str, uploads: list[Upload], **options: Any
+               ) -> tuple[Doc, bool]:
+    """`outbox.post` with the uploads stored first and recorded on the message as its attachments."""
+    attachments = await store(hub, uploads, {"uploaded_by": user["_id"], "conversation_id": conversation["_id"]})
+    try:
+        message, created = await outbox.post(hub, user, conversation, text, attachments=attachments, **options)
+    except BaseException:
+        await discard(hub, attachments)
+        raise
+    if not created:
+        await discard(hub, attachments)  # the same client_key again: the first reply keeps its own files
+    return message, created
+
+
+async def store(hub: Hub, uploads: list[Upload], metadata: dict[str, Any]) -> list[Attachment]:
+    stored: list[Attachment] = []
+    for upload in uploads:
+        file_id = await files.put(hub.db, upload.data, upload.filename, upload.content_type, metadata)
+        stored.append(Attachment(upload.filename, upload.content_type, len(upload.data), str(file_id)))
+    return stored
+
+
+async def discard(hub: Hub, attachments: list[Attachment]) -> None:
+    """Remove files stored for a reply that was refused or already existed (a double click)."""
+    for attachment in attachments:
+        if attachment.file_id:
+            try:
+                await files.delete(hub.db, ObjectId(attachment.file_id))
+            except Exception:
+                log.exception("could not remove an unused upload file=%s", attachment.file_id)
