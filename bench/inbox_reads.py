@@ -9,7 +9,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bson import ObjectId
 from pymongo import DESCENDING
@@ -86,12 +86,12 @@ async def main() -> None:
                     return await response.read()
 
             def raw_inbox(before: object = None) -> Callable[[], Awaitable[object]]:
-                # The best plain query for the same rows: a deep page is a range below the cursor; the
-                # first page a range over the last hour (which holds a full page here), since the
-                # embedded server sorts every match in memory.
+                # The best plain query for the same rows: a range over the hour below the cursor (or
+                # now), which holds a full page here, since the embedded server sorts every match in
+                # memory.
                 query: dict[str, object] = {"status": "open"}
-                query["last_message_at"] = {"$lt": before} if before is not None else {
-                    "$gte": utcnow() - timedelta(hours=1)}
+                top = before if isinstance(before, datetime) else utcnow()
+                query["last_message_at"] = {"$lt": top, "$gte": top - timedelta(hours=1)}
                 return lambda: db.conversations.find(query).sort(
                     [("last_message_at", DESCENDING), ("_id", DESCENDING)]).limit(51).to_list(51)
 
