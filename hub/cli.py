@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
@@ -29,9 +31,27 @@ def _run_server(args: argparse.Namespace, settings: Settings) -> int:
     from hub.app import create_app
 
     app = create_app(settings, seed_demo=args.demo)
+    app.on_shutdown.append(_exit_if_shutdown_hangs)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
                 shutdown_timeout=5)
     return 0
+
+
+SHUTDOWN_DEADLINE_SECONDS = 30
+
+
+async def _exit_if_shutdown_hangs(app: web.Application) -> None:
+    """A stop must end the process. Seen here: with the database gone, a cancel landing inside the
+    driver's server selection can leave its lock broken and the clean-up waiting forever. After
+    the deadline the process exits anyway (an embedded database child dies with it)."""
+
+    def give_up() -> None:
+        log.error("shutdown did not finish in %ss; exiting", SHUTDOWN_DEADLINE_SECONDS)
+        os._exit(1)
+
+    timer = threading.Timer(SHUTDOWN_DEADLINE_SECONDS, give_up)
+    timer.daemon = True  # a clean stop ends the interpreter, and the timer with it
+    timer.start()
 
 
 async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> int:

@@ -32,11 +32,15 @@ class Dispatcher:
         self.workers = workers
         self.rng = random.Random()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(i), name=f"dispatcher-{i}") for i in range(self.workers)]
 
     async def stop(self) -> None:
+        # The driver can turn a cancel into another error (seen with the database gone); the flag
+        # still ends the loop.
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -50,7 +54,7 @@ class Dispatcher:
 
     async def _work(self, index: int) -> None:
         settings = self.hub.settings
-        while True:
+        while not self._stopping:
             try:
                 leased = await messages.lease_due(
                     self.hub.db, self.hub.process_id, utcnow(), settings.outbox_lease_seconds

@@ -69,6 +69,7 @@ class EventBus:
         self._task: asyncio.Task[None] | None = None
         self._conversation_cache: dict[ObjectId, Doc] = {}
         self.ready = asyncio.Event()
+        self._stopping = False
 
     def subscribe(self, predicate: Predicate, maxsize: int = 1000) -> Subscription:
         sub = Subscription(self, predicate, maxsize)
@@ -88,6 +89,7 @@ class EventBus:
         await asyncio.wait_for(self.ready.wait(), 30)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -99,7 +101,7 @@ class EventBus:
         # conversation_viewers: who is looking at or typing in a conversation (hub/store/viewers.py).
         pipeline = [{"$match": {"ns.coll": {"$in": [model.MESSAGES, model.CONVERSATIONS, "conversation_viewers"]},
                                 "operationType": {"$in": ["insert", "update", "replace"]}}}]
-        while True:
+        while not self._stopping:
             try:
                 async with await self._db.watch(
                     pipeline, full_document="updateLookup", resume_after=resume
