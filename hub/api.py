@@ -47,28 +47,10 @@ async def post_message(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
-    text = body.get("text")
-    # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
-    content_sid = body.get("content_sid") or None
-    if content_sid is not None and not isinstance(content_sid, str):
-        raise BadInput("'content_sid' must be a string")
-    if content_sid and not text:
-        text = f"Template {content_sid}"
-    if text is None and files:
-        text = ""
-    if not isinstance(text, str):
-        raise BadInput("'text' is required and must be a string")
+    fields = uploads.reply_fields(body, bool(files))
     note = body.get("note") in (True, "true", "on", "1")
-    channel = body.get("channel") or None
-    if channel is not None and not isinstance(channel, str):
-        raise BadInput("'channel' must be a string")
-    client_key = body.get("client_key")
-    message, created = await uploads.post(
-        hub, user, conversation, text, files, note=note, channel=channel,
-        client_key=client_key if isinstance(client_key, str) and client_key else None,
-        extras={"content_sid": content_sid, "content_variables": body.get("content_variables")} if content_sid
-        else None,
-    )
+    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=note,
+                                          channel=fields.channel, client_key=fields.client_key, extras=fields.extras)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 
 

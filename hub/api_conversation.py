@@ -75,21 +75,8 @@ async def reply(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
-    text, note = body.get("text"), _flag(body.get("note"))
-    content_sid = body.get("content_sid") or None
-    if content_sid is not None and not isinstance(content_sid, str):
-        raise BadInput("'content_sid' must be a string")
-    if content_sid and not text:
-        text = f"Template {content_sid}"
-    if text is None and files:
-        text = ""
-    if not isinstance(text, str):
-        raise BadInput("'text' is required and must be a string")
-    channel = body.get("channel") or None
-    if channel is not None and not isinstance(channel, str):
-        raise BadInput("'channel' must be a string")
-    client_key = body.get("client_key")
-    client_key = client_key if isinstance(client_key, str) and client_key else None
+    note = _flag(body.get("note"))
+    fields = uploads.reply_fields(body, bool(files))
     mentioned = await _mentioned(hub, conversation, _ids(body.get("mentions"), "mentions")) if note else []
     last_seen = body.get("last_seen_id") or None
     if last_seen and not note and not _flag(body.get("force")):
@@ -101,12 +88,9 @@ async def reply(request: web.Request) -> web.Response:
         except outbox.ReplyHeld as held:
             return json_response({"error": held.message, "status": 409, "held": True,
                                   "newer": [present.message(m) for m in held.newer]}, status=409)
-    extras = None
-    if content_sid:
-        extras = {"content_sid": content_sid, "content_variables": body.get("content_variables") or None}
-    message, created = await uploads.post(hub, user, conversation, text, files, note=note, channel=channel,
-                                          client_key=client_key, extras=extras,
-                                          mentions=[p["_id"] for p in mentioned] or None)
+    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=note,
+                                          channel=fields.channel, client_key=fields.client_key,
+                                          extras=fields.extras, mentions=[p["_id"] for p in mentioned] or None)
     if created and mentioned:
         await _notify_mentions(hub, user, conversation, message, mentioned)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)

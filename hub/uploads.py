@@ -69,6 +69,37 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
     return body, uploads
 
 
+@dataclass(frozen=True)
+class ReplyFields:
+    """What both reply endpoints read from a body, checked once."""
+
+    text: str
+    channel: str | None
+    client_key: str | None
+    extras: dict[str, Any] | None
+
+
+def reply_fields(body: dict[str, Any], has_files: bool) -> ReplyFields:
+    text = body.get("text")
+    # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
+    content_sid = body.get("content_sid") or None
+    if content_sid is not None and not isinstance(content_sid, str):
+        raise BadInput("'content_sid' must be a string")
+    if content_sid and not text:
+        text = f"Template {content_sid}"
+    if text is None and has_files:
+        text = ""
+    if not isinstance(text, str):
+        raise BadInput("'text' is required and must be a string")
+    channel = body.get("channel") or None
+    if channel is not None and not isinstance(channel, str):
+        raise BadInput("'channel' must be a string")
+    client_key = body.get("client_key")
+    extras = ({"content_sid": content_sid, "content_variables": body.get("content_variables") or None}
+              if content_sid else None)
+    return ReplyFields(text, channel, client_key if isinstance(client_key, str) and client_key else None, extras)
+
+
 async def post(hub: Hub, user: Doc, conversation: Doc, text: str, uploads: list[Upload], **options: Any
                ) -> tuple[Doc, bool]:
     """`outbox.post` with the uploads stored first and recorded on the message as its attachments."""
