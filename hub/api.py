@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import keys, outbox, present, routing_moves, uploads
+from hub import keys, model, outbox, present, routing_moves, uploads
 from hub.auth import current_user
 from hub.clock import utcnow
 from hub.context import Hub
@@ -23,6 +23,16 @@ async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
     if conversation is None or not conversations.can_see(user, conversation):
         raise NotFound("conversation not found")
     return conversation
+
+
+async def visible_message(hub: Hub, user: Doc, raw_id: str, missing: str = "message not found") -> Doc:
+    """The message if it exists and its conversation is visible to this user; the same 404 otherwise."""
+    message_id = oid(raw_id)
+    message = await messages.get(hub.db, message_id) if message_id else None
+    if message is None:
+        raise NotFound(missing)
+    await visible_conversation(hub, user, str(message["conversation_id"]))
+    return message
 
 
 @routes.get("/api/v1/conversations/{id}")
@@ -105,18 +115,14 @@ async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, 
     if bulk:
         data["bulk"] = True
     await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.", data, now,
-                                author={"type": "agent", "id": user["_id"], "name": user.get("name")})
+                                author=model.agent_author(user))
     return updated
 
 
 @routes.post("/api/v1/messages/{id}/retry")
 async def retry_message(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
-    message_id = oid(request.match_info["id"])
-    message = await messages.get(hub.db, message_id) if message_id else None
-    if message is None:
-        raise NotFound("message not found")
-    await visible_conversation(hub, user, str(message["conversation_id"]))
+    message = await visible_message(hub, user, request.match_info["id"])
     retried = await outbox.retry(hub, message["_id"])
     if retried is None:
         raise BadInput("only a failed reply can be sent again")

@@ -147,7 +147,11 @@ async def update_user(request: web.Request) -> web.Response:
         fields["department_ids"] = await _department_ids(hub, body["department_ids"])
     if not fields:
         raise BadInput("nothing to change: send name, role or department_ids")
-    updated = await user_admin.update(hub.db, target["_id"], fields, utcnow())
+    return _changed_user(hub, await user_admin.update(hub.db, target["_id"], fields, utcnow()))
+
+
+def _changed_user(hub: Hub, updated: Doc | None) -> web.Response:
+    """Answer a change to a user; routing re-reads agents, since role, status or capacity may differ."""
     if updated is None:
         raise NotFound("user not found")
     runtime(hub).invalidate()
@@ -162,11 +166,7 @@ async def deactivate_user(request: web.Request) -> web.Response:
     if target["_id"] == me["_id"]:
         raise Conflict("you cannot deactivate yourself")
     await _keeps_an_admin(hub, target)
-    updated = await user_admin.deactivate(hub.db, target["_id"], utcnow())
-    if updated is None:
-        raise NotFound("user not found")
-    runtime(hub).invalidate()
-    return json_response(present_user(updated))
+    return _changed_user(hub, await user_admin.deactivate(hub.db, target["_id"], utcnow()))
 
 
 @routes.post("/api/v1/admin/users/{id}/reactivate")
@@ -174,11 +174,7 @@ async def reactivate_user(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     target = await _target(request)
-    updated = await user_admin.reactivate(hub.db, target["_id"], utcnow())
-    if updated is None:
-        raise NotFound("user not found")
-    runtime(hub).invalidate()
-    return json_response(present_user(updated))
+    return _changed_user(hub, await user_admin.reactivate(hub.db, target["_id"], utcnow()))
 
 
 @routes.post("/api/v1/departments")

@@ -160,7 +160,7 @@ async def set_priority(request: web.Request) -> web.Response:
     if conversation.get("priority") != priority:
         await messages.insert_event(hub.db, conversation, f"{user.get('name')} set the priority to {priority}.",
                                     {"type": "priority", "priority": priority, "by": user["_id"]}, now,
-                                    author={"type": "agent", "id": user["_id"], "name": user.get("name")})
+                                    author=model.agent_author(user))
     return json_response(present.conversation(updated or conversation))
 
 
@@ -192,7 +192,7 @@ async def snooze(request: web.Request) -> web.Response:
     await messages.insert_event(
         hub.db, updated, f"{user.get('name')} snoozed this until {until.strftime('%Y-%m-%d %H:%M UTC')}.",
         {"type": "status", "status": "snoozed", "until": until, "by": user["_id"]}, now,
-        author={"type": "agent", "id": user["_id"], "name": user.get("name")})
+        author=model.agent_author(user))
     return json_response({**present.conversation(updated), "snoozed_until": until})
 
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
@@ -30,6 +30,8 @@ class Event:
     doc: Doc
     conversation: Doc | None  # the conversation the event belongs to (for messages: its parent)
     token: str  # the change stream resume token, usable as SSE id
+    # Renderings shared by every subscriber (one SSE payload per event, not one per open inbox).
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 Predicate = Callable[[Event], bool]

@@ -36,6 +36,11 @@ SESSIONS: Final = "sessions"
 API_TOKENS: Final = "api_tokens"
 
 
+def agent_author(user: Doc) -> Doc:
+    """How an agent is named on what they write or do in a timeline."""
+    return {"type": "agent", "id": user["_id"], "name": user.get("name")}
+
+
 def preview(text: str, limit: int = 140) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -44,7 +44,7 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
         "contact_id": conversation["contact_id"],
         "kind": "message",
         "text": text,
-        "author": {"type": "agent", "id": user["_id"], "name": user.get("name")},
+        "author": model.agent_author(user),
         "created_at": now,
     }
     if attachments:

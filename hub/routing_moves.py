@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
+from hub import model
 from hub.context import Hub
 from hub.errors import BadInput, Conflict
 from hub.routing_apply import claim_agent
@@ -27,10 +28,6 @@ from routing.sla import sla_due
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 2000
-
-
-def _author(user: Doc) -> Doc:
-    return {"type": "agent", "id": user["_id"], "name": user.get("name")}
 
 
 def check_note(raw: object) -> str:
@@ -113,7 +110,7 @@ async def reassign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None,
     text = f"{user.get('name')} assigned this to {who}." + (f" Note: {note}" if note else "")
     await messages.insert_event(hub.db, updated, text, {"type": "assignment", "assignee_id": new, "from": old,
                                                         "by": user["_id"], "note": note or None}, now,
-                                author=_author(user))
+                                author=model.agent_author(user))
     if active and old is not None and old != new:
         await offer_queue_to(hub, old, now)
     return updated
@@ -177,7 +174,7 @@ async def transfer(hub: Hub, user: Doc, conversation: Doc, department: Doc, note
     await messages.insert_event(hub.db, updated, text, {
         "type": "transfer", "from_department": old_department, "to_department": department["_id"],
         "from_assignee": old_assignee, "to_assignee": new_assignee, "note": note or None, "by": user["_id"],
-        "decision": None if decision is None else decision.as_dict()}, now, author=_author(user))
+        "decision": None if decision is None else decision.as_dict()}, now, author=model.agent_author(user))
     if old_assignee is not None and old_assignee != new_assignee and active:
         await offer_queue_to(hub, old_assignee, now)
     return updated

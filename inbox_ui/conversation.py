@@ -9,7 +9,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from hub import keys
-from hub.api import visible_conversation
+from hub.api import visible_conversation, visible_message
 from hub.api_conversation import viewer_payload
 from hub.auth import current_user
 from hub.clock import utcnow
@@ -115,11 +115,7 @@ async def earlier_timeline(request: web.Request) -> web.Response:
 async def message_partial(request: web.Request) -> web.Response:
     """One message rendered for the timeline (live updates fetch it)."""
     hub, user = request.app[keys.HUB], current_user(request)
-    message_id = oid(request.match_info["id"])
-    message: Doc | None = await messages.get(hub.db, message_id) if message_id else None
-    if message is None:
-        raise web.HTTPNotFound(text="message not found")
-    await visible_conversation(hub, user, str(message["conversation_id"]))
+    message = await visible_message(hub, user, request.match_info["id"])
     return render(request, "partials/message.html", {"m": message})
 
 
@@ -131,11 +127,7 @@ MAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'n
 async def mail_html(request: web.Request) -> web.Response:
     """An email's sanitised HTML for a sandboxed iframe: no scripts, no forms, remote images only on request."""
     hub, user = request.app[keys.HUB], current_user(request)
-    message_id = oid(request.match_info["id"])
-    message = await messages.get(hub.db, message_id) if message_id else None
-    if message is None:
-        raise web.HTTPNotFound(text="message not found")
-    await visible_conversation(hub, user, str(message["conversation_id"]))
+    message = await visible_message(hub, user, request.match_info["id"])
     remote = request.query.get("remote") == "1" and bool((message.get("extras") or {}).get("html_remote_images"))
     html = (message.get("extras") or {}).get("html_remote_images") if remote else message.get("html")
     if not isinstance(html, str) or not html:
@@ -155,11 +147,7 @@ INLINE_SAFE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 async def attachment(request: web.Request) -> web.Response:
     """An attachment, only for agents who may see its conversation; never rendered as a page."""
     hub, user = request.app[keys.HUB], current_user(request)
-    message_id = oid(request.match_info["message_id"])
-    message = await messages.get(hub.db, message_id) if message_id else None
-    if message is None:
-        raise web.HTTPNotFound(text="attachment not found")
-    await visible_conversation(hub, user, str(message["conversation_id"]))
+    message = await visible_message(hub, user, request.match_info["message_id"], "attachment not found")
     items = message.get("attachments") or []
     index = int(request.match_info["index"])
     file_id = oid(items[index].get("file_id")) if index < len(items) else None

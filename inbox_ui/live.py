@@ -89,6 +89,8 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
                 if subscription.overflowed:
                     await response.write(b"event: reload\ndata: {}\n\n")
                     break
-                data = dumps(event_payload(event))
+                data = event.shared.get("sse")
+                if data is None:
+                    data = event.shared["sse"] = dumps(event_payload(event))
                 await response.write(f"id: {_stamp()}\nevent: {event.collection}\ndata: {data}\n\n".encode())
     return response

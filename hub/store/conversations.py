@@ -163,30 +163,27 @@ async def touch_thread(
     give the contact a second active conversation (the unique index refuses): the caller then uses
     the active one.
     """
-    touch: Doc = {"last_channel": channel, "last_message_preview": preview, "updated_at": at,
-                  "last_inbound_at": at, f"last_inbound_at_by_channel.{channel}": at}
-    common: dict[str, Any] = {"$max": {"last_message_at": at}, "$addToSet": {"channels": channel}}
+    # The same update as any new customer message, except that a thread reply leaves the status to
+    # the branch below (a resolved thread that may not reopen stays resolved).
+    update = conversation_touch(contact, channel, at, preview, inbound=True)
+    update["$set"].pop("status")
+    without_wait = {k: v for k, v in update.items() if k != "$min"}
     owned: Doc = {"_id": conversation_id, "contact_id": contact["_id"]}
-    doc = await update_then_get(
-        db[model.CONVERSATIONS], {**owned, "active": True}, {"$set": touch, "$min": {"waiting_since": at}, **common},
-        return_document=ReturnDocument.AFTER,
-    )
+    doc = await update_then_get(db[model.CONVERSATIONS], {**owned, "active": True}, update)
     if doc is not None:
         return doc, False
     if not may_reopen:
-        doc = await update_then_get(
-            db[model.CONVERSATIONS], owned, {"$set": touch, **common}
-        )
+        doc = await update_then_get(db[model.CONVERSATIONS], owned, without_wait)
         return (doc, False) if doc is not None else None
     try:
         doc = await update_then_get(
             db[model.CONVERSATIONS], {**owned, "active": {"$ne": True}},
             # routed=False: a reopened conversation goes through routing again (kind "reopened", so the
             # previous agent gets it back when available).
-            {"$set": {**touch, "status": "open", "active": True, "reopened_at": at, "waiting_since": at,
+            {**without_wait,
+             "$set": {**update["$set"], "status": "open", "active": True, "reopened_at": at, "waiting_since": at,
                       "routed": False},
-             "$unset": {"resolved_at": ""}, **common},
-            return_document=ReturnDocument.AFTER,
+             "$unset": {"resolved_at": ""}},
         )
     except DuplicateKeyError:
         return None
