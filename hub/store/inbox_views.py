@@ -1,8 +1,9 @@
 """The inbox's views (Mine, Unassigned, each department, All, Mentions), their filters, counts and pages.
 
 The embedded server uses an index only when the index's leading fields cover every field of the query
-(measured with explain: {department_id, status} uses department_inbox; adding `labels`, an `$in` beside
-another field, or an `$or` makes it scan the collection). So each view is planned as a few index-exact
+(as its explain reports: {department_id, status} uses department_inbox; adding `labels`, an `$in` beside
+another field, or an `$or` reports a scan — timing confirms it for `$or`; explain can also report a scan
+for queries served quickly, so shapes here stay conservative). So each view is planned as a few index-exact
 queries ("cores"), and filters no index covers are checked here on bounded, sorted batches. Pages are
 keyset (cursor = the last row's sort key and _id), never skip: a deep page costs what the first one does.
 """
