@@ -51,3 +51,6 @@ ROUTING_RULES: Final = "routing_rules"
 PRESENCE: Final = "presence"
 LEASES: Final = "leases"
 NOTIFICATIONS: Final = "notifications"
+
+# Trust (issue 10): failed-attempt counters for sign-in and visitor verification codes.
+THROTTLES: Final = "throttles"

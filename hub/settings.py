@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -36,6 +37,29 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for due replies.")
     log_level: str = Field("INFO", description="Python logging level.")
     smtp_listen: str = Field("", description="HOST:PORT the inbound SMTP listener binds to; empty: no listener.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is "
+        "believed; empty: the TCP peer is the client.")
+    write_concern: str = Field(
+        "auto", description="How durable an acknowledged write is: auto (journaled on the embedded database, "
+        "majority on a replica set), journaled (w=1, j=true), majority, or fast (w=1, not journaled).")
+    recovery_seconds: float = Field(60.0, description="How often kept raw payloads that never became a "
+                                    "message are turned into one.")
+    recovery_grace_seconds: float = Field(30.0, description="Age a kept raw payload must reach before the "
+                                          "recovery pass treats it as abandoned.")
+    db_check_seconds: float = Field(1.0, description="How often the hub checks that its database answers.")
+    db_down_limit_seconds: float = Field(60.0, description="After the database has been down this long, "
+                                         "/healthz answers 503 so a supervisor restarts the hub.")
+    login_free_attempts: int = Field(5, description="Failed sign-ins per account or address before each "
+                                     "further one waits longer.")
+    login_max_lock_seconds: float = Field(900.0, description="Longest wait a run of failed sign-ins imposes; "
+                                          "it expires by itself.")
+    visitor_burst: int = Field(10, description="Website-chat messages a visitor may send at once.")
+    visitor_per_second: float = Field(1.0, description="Website-chat messages per second after the burst.")
+
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(part.strip(), strict=False) for part in self.trusted_proxies.split(",")
+                if part.strip()]
 
     def effective_public_url(self) -> str:
         if self.public_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -114,3 +115,25 @@ async def read_body(request: web.Request) -> dict[str, Any]:
         return data
     form = await request.post()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def client_address(request: web.Request) -> str:
+    """The client's IP address: the TCP peer, or, when the peer is a trusted proxy (HUB_TRUSTED_PROXIES),
+    the nearest untrusted address in X-Forwarded-For. A header from anyone else is ignored."""
+    peer = request.remote or ""
+    trusted = request.app[keys.SETTINGS].trusted_proxy_networks()
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

@@ -128,6 +128,7 @@ _INDEXES: dict[str, list[IndexModel]] = {
     model.DEPARTMENTS: [IndexModel([("name", ASCENDING)], unique=True, name="name_unique")],
     model.SESSIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
     model.API_TOKENS: [IndexModel([("token_hash", ASCENDING)], unique=True, name="token_hash")],
+    model.THROTTLES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
 }
 
 
