@@ -85,7 +85,7 @@
       var local = params.get(form.dataset.localTime);
       if (local) params.set(form.dataset.localTime, new Date(local).toISOString());
     }
-    if (form === composer) prepareComposer(params);
+    if (form === composer && !prepareComposer(params)) return;
     form.dataset.busy = "1";
     var error = form.querySelector(".form-error");
     if (error) error.textContent = "";
@@ -126,10 +126,22 @@
   // ---- the composer -----------------------------------------------------------------------------
   var mentioned = {}; // user id -> name picked from the @ list
 
+  // False when there is nothing to send: a lone "/" (a canned-response search that found nothing) is no reply.
   function prepareComposer(params) {
     var text = params.get("text") || "";
+    if (/^\/[^\s]*$/.test(text.trim()) && !(params instanceof FormData && params.getAll("file").some(function (f) { return f.size; }))) {
+      composer.querySelector(".form-error").textContent = composer.dataset.slashAlone;
+      return false;
+    }
     var ids = Object.keys(mentioned).filter(function (id) { return text.indexOf("@" + mentioned[id]) !== -1; });
     params.set("mentions", params.get("note") ? ids.join(",") : "");
+    return true;
+  }
+  // Note mode is deliberate and visible (colour, banner, placeholder, button), and it ends after sending
+  // or when the agent picks a channel to reply on.
+  function setNoteMode(on) {
+    field(composer, "note").checked = on;
+    channelChanged();
   }
   function composerSent() {
     field(composer, "text").value = "";
@@ -140,6 +152,7 @@
     field(composer, "content_sid").value = "";
     field(composer, "content_variables").value = "";
     mentioned = {};
+    setNoteMode(false);
     composer.querySelector(".held").hidden = true;
     field(composer, "last_seen_id").value = lastSeenMessage();
     updateSegments();
@@ -171,6 +184,10 @@
     refusal.textContent = option && !note ? clean(option.dataset.refusal) : "";
     refusal.hidden = !refusal.textContent;
     composer.classList.toggle("is-note", note);
+    composer.querySelector(".note-banner").hidden = !note;
+    field(composer, "text").placeholder = note ? composer.dataset.notePlaceholder : composer.dataset.replyPlaceholder;
+    field(composer, "text").setAttribute("aria-label", note ? composer.dataset.noteLabel : composer.dataset.replyLabel);
+    composer.querySelector("[data-action=send]").textContent = note ? composer.dataset.noteButton : composer.dataset.replyButton;
     showTemplateFields(false);
     updateSegments();
   }
@@ -300,7 +317,11 @@
 
   if (composer) {
     var textarea = field(composer, "text");
-    field(composer, "channel") && field(composer, "channel").addEventListener("change", channelChanged);
+    field(composer, "channel") && field(composer, "channel").addEventListener("change", function () { setNoteMode(false); });
+    composer.querySelector("[data-action=end-note]").addEventListener("click", function () {
+      setNoteMode(false);
+      field(composer, "text").focus();
+    });
     field(composer, "note").addEventListener("change", channelChanged);
     channelChanged();
     textarea.addEventListener("input", function () {
@@ -369,8 +390,7 @@
     if (key === "?" && help && help.togglePopover) { e.preventDefault(); help.togglePopover(); return; }
     if (key === "r" || key === "n") {
       e.preventDefault();
-      field(composer, "note").checked = key === "n";
-      channelChanged();
+      setNoteMode(key === "n");
       field(composer, "text").focus();
       return;
     }
