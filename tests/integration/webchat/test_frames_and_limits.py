@@ -19,6 +19,7 @@ from channels.webchat import views
 from hub import model
 from hub.context import Hub
 from hub.settings import Settings
+from hub.store import messages
 from tests.conftest import make_settings
 from tests.support.agents import Visitor
 
@@ -72,7 +73,7 @@ async def test_a_failure_after_the_upgrade_is_an_error_frame_and_a_clean_close(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(views.messages, "contact_history", broken)
+    monkeypatch.setattr(messages, "contact_history", broken)  # a test-only fault after the upgrade
     visitor = Visitor(http, base_url)
     welcome = await visitor.connect()  # no history yet, so no read: works
     await visitor.say("hello", "h-1")
