@@ -29,6 +29,8 @@ CODE_VALID_SECONDS = 600.0
 CODE_TRIES = 5
 SENDS_PER_ADDRESS_PER_HOUR = 3
 SENDS_PER_VISITOR_PER_HOUR = 5
+# A new visitor id costs nothing (open the page without a token), so the client's address is limited too.
+SENDS_PER_CLIENT_ADDRESS_PER_HOUR = 20
 # Wrong codes, counted per visitor and per address across codes: the first four cost nothing (a typo),
 # then each makes the next try wait 5 s, 10 s, 20 s... up to 15 minutes; quiet for a day, all forgotten.
 FREE_WRONG_CODES = 4
@@ -79,11 +81,14 @@ def _wrong_code_keys(visitor_id: str, email: str) -> tuple[str, str]:
     return f"verify:wrong:visitor:{visitor_id}", f"verify:wrong:address:{email}"
 
 
-async def start(hub: Hub, visitor_id: str, raw_email: str) -> CodeSent:
+async def start(hub: Hub, visitor_id: str, raw_email: str, client_address: str = "") -> CodeSent:
     """Mail a fresh code (replacing any earlier one) unless a limit says wait."""
     email, now = normalise_email(raw_email), utcnow()
-    for key, limit in ((f"verify:send:visitor:{visitor_id}", SENDS_PER_VISITOR_PER_HOUR),
-                       (f"verify:send:address:{email}", SENDS_PER_ADDRESS_PER_HOUR)):
+    limits = [(f"verify:send:visitor:{visitor_id}", SENDS_PER_VISITOR_PER_HOUR),
+              (f"verify:send:address:{email}", SENDS_PER_ADDRESS_PER_HOUR)]
+    if client_address:
+        limits.insert(0, (f"verify:send:client:{client_address}", SENDS_PER_CLIENT_ADDRESS_PER_HOUR))
+    for key, limit in limits:
         wait = await throttle.hit(hub.db, key, now, limit=limit, window=3600.0)
         if wait > 0:
             raise VerificationRefused(f"Too many codes were asked for; try again in {_wait_words(wait)}.",

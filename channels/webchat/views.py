@@ -25,7 +25,7 @@ from hub.settings import Settings
 from hub.store import contacts, messages, webchat_sites
 from hub.store.db import Doc
 from hub.verification import VerificationRefused
-from hub.web import dumps, json_response, render
+from hub.web import client_address, dumps, json_response, render
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -91,8 +91,10 @@ def _optional_text(frame: dict[str, Any], *names: str) -> list[str | None]:
 class VisitorSession:
     """One open widget: reads the visitor's frames, pushes agent replies from the change stream."""
 
-    def __init__(self, hub: Hub, ws: web.WebSocketResponse, visitor_id: str, token: str, user_agent: str) -> None:
+    def __init__(self, hub: Hub, ws: web.WebSocketResponse, visitor_id: str, token: str, user_agent: str,
+                 client_address: str = "") -> None:
         self.hub = hub
+        self.client_address = client_address
         self.user_agent = user_agent
         self.ws = ws
         self.visitor_id = visitor_id
@@ -228,7 +230,7 @@ class VisitorSession:
         if not email:
             raise HubError("'email' is needed to send a code")
         await claim(self.hub, self.identity, None, email)
-        sent = await verification.start(self.hub, self.visitor_id, email)
+        sent = await verification.start(self.hub, self.visitor_id, email, self.client_address)
         await self.send({"type": "verify_sent", "email": sent.email, "valid_seconds": sent.valid_seconds,
                          "tries": sent.tries})
 
@@ -260,7 +262,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # JSON may escape each non-ASCII character as six bytes; the text limit itself is checked on ingest.
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=hub.settings.max_text_bytes * 6 + 4096)
     await ws.prepare(request)
-    session = VisitorSession(hub, ws, visitor_id, token, request.headers.get("User-Agent", "")[:300])
+    session = VisitorSession(hub, ws, visitor_id, token, request.headers.get("User-Agent", "")[:300],
+                             client_address(request))
     # From here on the socket is upgraded: an HTTP error page can no longer be sent, only frames.
     try:
         with hub.events.subscribe(session.wants) as subscription:

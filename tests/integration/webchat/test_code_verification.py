@@ -163,3 +163,20 @@ async def test_without_a_mailbox_that_can_send_the_visitor_is_told_no_code_was_s
     assert (await visitor.receive("error"))["code"] == "not_sent"
     assert await verifications.pending(hub.db, welcome["visitor_id"]) is None
     await visitor.close()
+
+
+async def test_new_visitor_ids_from_one_client_address_share_a_limit_of_twenty_codes_an_hour(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, relay: FakeRelay
+) -> None:
+    for n in range(4):
+        visitor = Visitor(http, base_url)  # no token: a fresh visitor id each time
+        await visitor.connect()
+        for m in range(5):
+            await ask_code(visitor, f"p{n}-{m}@example.com")
+        await visitor.close()
+    fifth = Visitor(http, base_url)
+    await fifth.connect()
+    await fifth.send({"type": "verify_start", "email": "p5@example.com"})
+    assert (await fifth.receive("error"))["code"] == "rate_limited"
+    assert len(await relay.wait_for(20)) == 20
+    await fifth.close()
