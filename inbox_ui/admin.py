@@ -1,8 +1,9 @@
 """Admin pages: users, departments, channel status, routing rules with a test box, mailboxes, canned
-responses and custom contact fields.
+responses, custom contact fields and the website chat's identity secret.
 
 Pages only read; every change goes through the JSON API (hub/api_admin*.py, hub/routing_api.py) from
-static/admin.js, so the API's checks and messages are the only ones.
+static/admin.js, so the API's checks and messages are the only ones. The one exception is the
+website chat's secret: it is shown once, in the page that answers the form that made it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from hub.api_admin import channel_rows, present_user
 from hub.api_admin_mailboxes import SECURITIES, mailbox_rows
 from hub.api_contacts import present_field
 from hub.auth import require_role
+from hub.clock import utcnow
 from hub.errors import NotFound
 from hub.routing_runtime import runtime
-from hub.store import canned, custom_fields, users
+from hub.store import canned, custom_fields, users, webchat_sites
 from hub.web import render
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
@@ -119,3 +121,35 @@ async def custom_fields_page(request: web.Request) -> web.Response:
     return _page(request, "custom_fields.html", "custom-fields", {
         "fields": [present_field(f) for f in fields], "types": custom_fields.TYPES,
     })
+
+
+async def _webchat_page(request: web.Request, new_secret: str | None = None, status: int = 200) -> web.Response:
+    hub = request.app[keys.HUB]
+    base = (hub.settings.public_url or f"{request.scheme}://{request.host}").rstrip("/")
+    return render(request, "admin/webchat.html", {
+        "section": "webchat", "site": await webchat_sites.status(hub.db), "new_secret": new_secret,
+        "widget_url": f"{base}/widget.js",
+    }, status=status)
+
+
+@routes.get("/admin/webchat")
+async def webchat_page(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    return await _webchat_page(request)
+
+
+@routes.post("/admin/webchat/secret")
+async def webchat_secret(request: web.Request) -> web.Response:
+    """Generate (or rotate) the identity secret, or remove it; a new one is shown in this answer only."""
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    action = (await request.post()).get("action")
+    if action == "remove":
+        await webchat_sites.remove_secret(hub.db)
+        return await _webchat_page(request)
+    if action != "generate":
+        raise web.HTTPBadRequest(text="'action' must be generate or remove")
+    secret = await webchat_sites.rotate_secret(hub.db, hub.settings.ensure_secret_key(), utcnow())
+    response = await _webchat_page(request, new_secret=secret)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -8,14 +8,15 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from hub import keys
+from channels.base import Identity
+from hub import keys, model
 from hub.api import visible_conversation, visible_message
 from hub.api_conversation import viewer_payload
-from hub.auth import current_user
+from hub.auth import current_user, require_role
 from hub.clock import utcnow
-from hub.store import contacts, conversations, files, messages, users, viewers
+from hub.store import claims, contacts, conversations, files, messages, users, viewers
 from hub.store import conversation_meta as meta
-from hub.store.db import Doc, oid
+from hub.store.db import Db, Doc, oid
 from hub.web import dumps, render
 from inbox_ui.composer import reply_channels
 from inbox_ui.live import since_datetime
@@ -46,9 +47,59 @@ async def _conversation_context(request: web.Request, *, with_timeline: bool = F
     departments = {d["_id"]: d for d in department_list}
     earlier = [c for c in history if c["_id"] != conversation["_id"]]
     return {"conversation": conversation, "contact": contact or {}, "timeline": timeline,
+            "claims": await _claims(hub.db, contact or {}, user),
             "has_earlier": has_earlier, "people": people,
             "departments": departments, "earlier": earlier, "priorities": PRIORITIES,
             "can_see": lambda c: conversations.can_see(user, c)}
+
+
+MERGERS = ("admin", "lead")
+
+
+async def _claims(db: Db, contact: Doc, user: Doc) -> list[Doc]:
+    """What the customer said but did not prove; for a lead, also who (if anyone) holds it."""
+    shown = []
+    for item in claims.claims_of(contact):
+        entry: Doc = {"kind": item.get("kind"), "value": item.get("value"), "at": item.get("at"), "owner": None}
+        if user.get("role") in MERGERS:
+            owner = await contacts.find_by_identity(db, Identity(str(entry["kind"]), str(entry["value"])))
+            entry["owner"] = owner if owner is not None and owner["_id"] != contact.get("_id") else None
+        shown.append(entry)
+    return shown
+
+
+@routes.post("/inbox/c/{id}/claims")
+async def accept_claim(request: web.Request) -> web.Response:
+    """A lead vouches for what the customer said: merge into the contact holding it, or, if nobody holds
+    it, attach it to this contact as verified by that lead. Recorded in the timeline either way."""
+    user = require_role(request, *MERGERS)
+    hub = request.app[keys.HUB]
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    form = await request.post()
+    kind, value = str(form.get("kind", "")), str(form.get("value", ""))
+    contact = await contacts.get(hub.db, conversation["contact_id"])
+    said = [c for c in claims.claims_of(contact or {}) if (c.get("kind"), c.get("value")) == (kind, value)]
+    if contact is None or not said:
+        raise web.HTTPConflict(text="the customer no longer claims that identity here; reload the page")
+    identity, now = Identity(kind, value), utcnow()
+    owner = await contacts.find_by_identity(hub.db, identity)
+    who = user.get("name") or user.get("email")
+    if owner is not None and owner["_id"] != contact["_id"]:
+        record = await contacts.move_into(hub.db, contact["_id"], owner["_id"], now, by=user["_id"])
+        if record is None:
+            raise web.HTTPConflict(text="nothing was merged: the contact changed meanwhile; reload and try again")
+        text = f"{who} merged this customer into {owner.get('name') or value}: they said they are {value}."
+        data: Doc = {"type": "claim_merged", "kind": kind, "value": value, "into": owner["_id"],
+                     "merge_id": record.get("_id")}
+    else:
+        if owner is None and not await contacts.add_identity(hub.db, contact["_id"], identity):
+            raise web.HTTPConflict(text="another contact took that identity meanwhile; reload and try again")
+        text = f"{who} verified that this customer is {value}."
+        data = {"type": "claim_verified", "kind": kind, "value": value}
+    await claims.remove(hub.db, contact["_id"], identity)
+    moved = await conversations.get(hub.db, conversation["_id"]) or conversation
+    await messages.insert_event(hub.db, moved, text, data, now, author=model.agent_author(user))
+    raise web.HTTPSeeOther(f"/inbox/c/{conversation['_id']}")
 
 
 @routes.get("/inbox/c/{id}")

@@ -8,6 +8,7 @@ from channels.base import Channel
 from channels.webchat.channel import WebchatChannel
 from channels.webchat.views import routes
 from hub.context import Hub
+from hub.store import verifications
 
 
 class WebchatPlugin:
@@ -17,6 +18,7 @@ class WebchatPlugin:
         return routes
 
     async def start(self, hub: Hub) -> dict[str, Channel]:
+        await verifications.ensure_indexes(hub.db)
         return {"webchat": WebchatChannel()}
 
     async def stop(self) -> None:

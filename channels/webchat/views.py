@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import token as visitor_tokens
-from hub import keys, media
+from channels.webchat.frames import BadFrame, parse_frame
+from channels.webchat.limits import VisitorLimits
+from hub import keys, media, verification
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import HubError
 from hub.events import Event
-from hub.identities import identify
+from hub.identities import claim, join_proven, signature_matches, signed_identity
 from hub.ingest import ingest
 from hub.settings import Settings
-from hub.store import contacts, messages
+from hub.store import contacts, messages, webchat_sites
 from hub.store.db import Doc
-from hub.web import dumps, json_response, render
+from hub.verification import VerificationRefused
+from hub.web import client_address, dumps, json_response, render
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 routes = web.RouteTableDef()
 PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
+LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
+# Only these fields of a message frame are kept as its raw payload: nothing else in a frame means anything.
+RAW_FIELDS = ("type", "text", "client_id")
 
 
 @routes.get("/widget.js")
@@ -64,16 +69,42 @@ def _history_item(doc: Doc, settings: Settings) -> dict[str, Any]:
             else None, "status": doc.get("status"), "attachments": files}
 
 
+def visitor_limits(hub: Hub) -> VisitorLimits:
+    limits = hub.extras.get(LIMITS)
+    if not isinstance(limits, VisitorLimits):
+        limits = hub.extras[LIMITS] = VisitorLimits(hub.settings.visitor_burst, hub.settings.visitor_per_second)
+    return limits
+
+
+def _client_id(frame: dict[str, Any]) -> str | None:
+    value = frame.get("client_id")
+    return value if isinstance(value, str) and 0 < len(value) <= 100 else None
+
+
+def _optional_text(frame: dict[str, Any], *names: str) -> list[str | None]:
+    values = [frame.get(name) for name in names]
+    if any(v is not None and not isinstance(v, str) for v in values):
+        raise HubError(" and ".join(f"'{n}'" for n in names) + " must be strings")
+    return [v if isinstance(v, str) else None for v in values]
+
+
 class VisitorSession:
     """One open widget: reads the visitor's frames, pushes agent replies from the change stream."""
 
-    def __init__(self, hub: Hub, ws: web.WebSocketResponse, visitor_id: str, user_agent: str) -> None:
+    def __init__(self, hub: Hub, ws: web.WebSocketResponse, visitor_id: str, token: str, user_agent: str,
+                 client_address: str = "") -> None:
         self.hub = hub
+        self.client_address = client_address
         self.user_agent = user_agent
         self.ws = ws
         self.visitor_id = visitor_id
-        self.identity = Identity(WEBCHAT, visitor_id)
+        self.token = token
         self.pushed: set[str] = set()
+        self.limits = visitor_limits(hub)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(WEBCHAT, self.visitor_id)
 
     def wants(self, event: Event) -> bool:
         doc = event.doc
@@ -84,6 +115,18 @@ class VisitorSession:
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(dumps(frame))
 
+    async def welcome(self) -> None:
+        """Who this visitor is and everything their contact may show them (only proven joins add to it)."""
+        contact = await contacts.find_by_identity(self.hub.db, self.identity)
+        history = await messages.contact_history(self.hub.db, contact["_id"]) if contact else []
+        history = [m for m in history if m["direction"] in ("in", "out")]
+        self.pushed.update(str(m["_id"]) for m in history if m["direction"] == "out")
+        verified = [{"kind": i["kind"], "value": i["value"]} for i in (contact or {}).get("identities", [])
+                    if i.get("kind") != WEBCHAT]
+        await self.send({"type": "welcome", "token": self.token, "visitor_id": self.visitor_id,
+                         "name": (contact or {}).get("name"), "verified": verified,
+                         "history": [_history_item(m, self.hub.settings) for m in history]})
+
     async def push_replies(self, subscription: Any) -> None:
         while True:
             event: Event = await subscription.get()
@@ -91,30 +134,58 @@ class VisitorSession:
             if message_id in self.pushed:
                 continue
             self.pushed.add(message_id)
-            await self.send({"type": "message", "message": _history_item(event.doc, self.hub.settings)})
-            await messages.advance_status(self.hub.db, {"_id": event.doc["_id"]}, "delivered", utcnow())
+            try:
+                await self.send({"type": "message", "message": _history_item(event.doc, self.hub.settings)})
+                await messages.advance_status(self.hub.db, {"_id": event.doc["_id"]}, "delivered", utcnow())
+            except ConnectionError:
+                return  # the socket closed; the reply stays "sent" and shows in the next welcome
+            except Exception:
+                log.exception("pushing a reply to a visitor failed message=%s", message_id)
 
     async def handle_frame(self, raw: str) -> None:
         try:
-            frame = json.loads(raw)
-        except json.JSONDecodeError:
-            await self.send({"type": "error", "error": "frames must be JSON objects"})
-            return
-        if not isinstance(frame, dict):
-            await self.send({"type": "error", "error": "frames must be JSON objects"})
-            return
+            frame = parse_frame(raw)
+        except BadFrame as exc:
+            frame, problem = {}, exc.reason
+        else:
+            problem = ""
         kind = frame.get("type")
+        if kind == "ping" and not problem:
+            await self.send({"type": "pong"})
+            return
+        client_id = _client_id(frame)
+        wait = self.limits.take(self.visitor_id)
+        if wait > 0:
+            await self.send({"type": "error", "code": "rate_limited", "retry_after": round(wait, 2),
+                             "client_id": client_id, "error": "You are sending messages too fast; this one was "
+                             f"not sent. Try again in {max(round(wait), 1)} s."})
+            return
+        if problem:
+            await self.send({"type": "error", "error": problem})
+            return
         try:
             if kind == "message":
                 await self._message(frame)
             elif kind == "identify":
                 await self._identify(frame)
-            elif kind == "ping":
-                await self.send({"type": "pong"})
+            elif kind == "verify_start":
+                await self._verify_start(frame)
+            elif kind == "verify_code":
+                await self._joined(await verification.check(self.hub, self.visitor_id, frame.get("code")))
             else:
-                await self.send({"type": "error", "error": f"unknown frame type {kind!r}"})
+                shown = kind if isinstance(kind, str) and len(kind) <= 40 else "…"
+                await self.send({"type": "error", "error": f"unknown frame type {shown!r}"})
+        except VerificationRefused as exc:
+            await self.send(exc.frame())
         except HubError as exc:
-            await self.send({"type": "error", "error": exc.message, "client_id": frame.get("client_id")})
+            await self.send({"type": "error", "error": exc.message, "client_id": client_id})
+        except ConnectionError:
+            raise
+        except Exception:
+            log.exception("website chat frame failed visitor=%s type=%s", self.visitor_id,
+                          kind if isinstance(kind, str) else type(kind).__name__)
+            await self.send({"type": "error", "client_id": client_id,
+                             "error": "Something went wrong on our side; please send that again."})
 
     async def _message(self, frame: dict[str, Any]) -> None:
         text, client_id = frame.get("text"), frame.get("client_id")
@@ -125,19 +196,55 @@ class VisitorSession:
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),
             external_id=f"{self.visitor_id}:{client_id}" if client_id else None,
-            raw=frame, extras={"user_agent": self.user_agent},
+            raw={k: frame[k] for k in RAW_FIELDS if k in frame}, extras={"user_agent": self.user_agent},
         )
         result = await ingest(self.hub, inbound)
         await self.send({"type": "ack", "client_id": client_id, "id": str(result.message["_id"]),
                          "duplicate": not result.created})
 
     async def _identify(self, frame: dict[str, Any]) -> None:
-        name, email = frame.get("name"), frame.get("email")
-        if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
-            raise HubError("'name' and 'email' must be strings")
-        contact = await contacts.resolve(self.hub.db, self.identity, None, utcnow())
-        joined = await identify(self.hub, contact, name, email)
-        await self.send({"type": "identified", "name": joined.get("name")})
+        name, email, identifier, signature = _optional_text(frame, "name", "email", "identifier",
+                                                            "identifier_hash")
+        if identifier is not None or signature is not None:
+            await self._signed(identifier or "", signature or "", name)
+            return
+        # Unproven: kept as a claim on the visitor's own contact; the same answer whoever holds the address.
+        contact = await claim(self.hub, self.identity, name, email)
+        await self.send({"type": "identified", "name": contact.get("name"), "email": email and email.strip(),
+                         "verified": False})
+
+    async def _signed(self, identifier: str, signature: str, name: str | None) -> None:
+        hub = self.hub
+        secret = await webchat_sites.identity_secret(hub.db, hub.settings.ensure_secret_key())
+        if secret is None:
+            raise VerificationRefused("Signed identities are not set up on this hub (Admin → Website chat).",
+                                      "not_configured")
+        if not identifier or not signature or not signature_matches(secret, identifier, signature):
+            log.warning("website chat identity signature refused visitor=%s", self.visitor_id)
+            raise VerificationRefused("The identity's signature does not match; nothing was joined.",
+                                      "bad_signature")
+        await self._joined(signed_identity(identifier), name)
+
+    async def _verify_start(self, frame: dict[str, Any]) -> None:
+        (email,) = _optional_text(frame, "email")
+        if not email:
+            raise HubError("'email' is needed to send a code")
+        await claim(self.hub, self.identity, None, email)
+        sent = await verification.start(self.hub, self.visitor_id, email, self.client_address)
+        await self.send({"type": "verify_sent", "email": sent.email, "valid_seconds": sent.valid_seconds,
+                         "tries": sent.tries})
+
+    async def _joined(self, proven: Identity, name: str | None = None) -> None:
+        """A proven identity: join its contact, then a fresh welcome with the history it may now see."""
+        joined = await join_proven(self.hub, self.identity, proven)
+        if not joined.same_visitor:
+            # This browser's visitor is already someone else (a shared computer): a new visitor for this one.
+            self.visitor_id, self.token = visitor_tokens.issue(self.hub.settings.ensure_secret_key())
+            joined = await join_proven(self.hub, self.identity, proven)
+        if name and name.strip() and not joined.contact.get("name"):
+            await contacts.set_name(self.hub.db, joined.contact["_id"], name.strip()[:200])
+        await self.send({"type": "verified", "kind": proven.kind, "value": proven.value})
+        await self.welcome()
 
 
 @routes.get("/webchat/ws")
@@ -155,26 +262,32 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # JSON may escape each non-ASCII character as six bytes; the text limit itself is checked on ingest.
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=hub.settings.max_text_bytes * 6 + 4096)
     await ws.prepare(request)
-    session = VisitorSession(hub, ws, visitor_id, request.headers.get("User-Agent", "")[:300])
-    contact = await contacts.find_by_identity(hub.db, session.identity)
-    history = await messages.contact_history(hub.db, contact["_id"]) if contact else []
-    history = [m for m in history if m["direction"] in ("in", "out")]
-    session.pushed.update(str(m["_id"]) for m in history if m["direction"] == "out")
-    with hub.events.subscribe(session.wants) as subscription:
-        await session.send({"type": "welcome", "token": token, "visitor_id": visitor_id,
-                            "name": (contact or {}).get("name"),
-                            "history": [_history_item(m, hub.settings) for m in history]})
-        pusher = asyncio.create_task(session.push_replies(subscription))
-        try:
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    await session.handle_frame(msg.data)
-                elif msg.type == WSMsgType.BINARY:
-                    await session.send({"type": "error", "error": "binary frames are not supported"})
-                elif msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await pusher
+    session = VisitorSession(hub, ws, visitor_id, token, request.headers.get("User-Agent", "")[:300],
+                             client_address(request))
+    # From here on the socket is upgraded: an HTTP error page can no longer be sent, only frames.
+    try:
+        with hub.events.subscribe(session.wants) as subscription:
+            await session.welcome()
+            pusher = asyncio.create_task(session.push_replies(subscription))
+            try:
+                async for msg in ws:
+                    if msg.type == WSMsgType.TEXT:
+                        await session.handle_frame(msg.data)
+                    elif msg.type == WSMsgType.BINARY:
+                        await session.send({"type": "error", "error": "binary frames are not supported"})
+                    elif msg.type == WSMsgType.ERROR:
+                        break
+            finally:
+                pusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                    await pusher
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("website chat socket failed visitor=%s", session.visitor_id)
+        with contextlib.suppress(Exception):
+            await session.send({"type": "error", "code": "internal",
+                                "error": "The chat hit a problem on our side; it will reconnect."})
+        with contextlib.suppress(Exception):
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
     return ws

@@ -69,12 +69,16 @@ async def test_reload_with_token_shows_history_including_agent_reply(
     await again.close()
 
 
-async def test_visitor_email_of_existing_contact_joins_that_contact(
+async def test_visitor_email_of_existing_contact_is_only_a_claim_and_joins_nothing(
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
 ) -> None:
+    """Issue 10: typing an address proves nothing, so it no longer joins the contact that holds it
+    (tests/integration/webchat/ covers the proofs that do)."""
+    from hub.store import contacts
+
     first = Visitor(http, base_url)
     await first.connect()
-    await first.say("first visit", "a")
+    first_ack = await first.say("first visit", "a")
     await first.send({"type": "identify", "name": "Mina", "email": "Mina@Example.COM"})
     await first.receive("identified")
     await first.close()
@@ -84,15 +88,15 @@ async def test_visitor_email_of_existing_contact_joins_that_contact(
     ack = await second.say("back again from my phone", "b")
     await second.send({"type": "identify", "email": "mina@example.com"})
     identified = await second.receive("identified")
-    assert identified["name"] == "Mina"
-    joined = await messages.get(hub.db, ObjectId(ack["id"]))
-    assert joined is not None
-    from hub.store import contacts
-
-    contact = await contacts.get(hub.db, joined["contact_id"])
-    assert contact is not None and contact["name"] == "Mina"
-    kinds = sorted(i["kind"] for i in contact["identities"])
-    assert kinds == ["email", "webchat", "webchat"]
+    assert identified["name"] is None and identified["verified"] is False
+    mine = await messages.get(hub.db, ObjectId(ack["id"]))
+    theirs = await messages.get(hub.db, ObjectId(first_ack["id"]))
+    assert mine is not None and theirs is not None
+    assert mine["contact_id"] != theirs["contact_id"]
+    contact = await contacts.get(hub.db, mine["contact_id"])
+    assert contact is not None
+    assert [i["kind"] for i in contact["identities"]] == ["webchat"]
+    assert [(c["kind"], c["value"]) for c in contact["claims"]] == [("email", "mina@example.com")]
     await second.close()
 
 

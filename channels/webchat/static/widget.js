@@ -1,4 +1,7 @@
-/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page. */
+/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page.
+   A signed-in visitor: window.hubChat = {identifier, identifierHash, name} before the script (or
+   data-identifier / data-identifier-hash / data-name on it); the hash is hex HMAC-SHA256 made by the
+   site's server with the secret from Admin → Website chat. */
 (function () {
   "use strict";
   if (window.__hubChat) return;
@@ -7,6 +10,12 @@
   var wsBase = (base.protocol === "https:" ? "wss://" : "ws://") + base.host;
   var TOKEN_KEY = "hubchat.token";
   var state = { ws: null, open: false, backoff: 500, pending: {}, seen: {}, welcomed: false };
+  var given = window.hubChat || {};
+  var signed = {
+    identifier: given.identifier || script.getAttribute("data-identifier") || "",
+    hash: given.identifierHash || script.getAttribute("data-identifier-hash") || "",
+    name: given.name || script.getAttribute("data-name") || ""
+  };
 
   var link = document.createElement("link");
   link.rel = "stylesheet";
@@ -40,6 +49,18 @@
   var whoButton = el("button", null, "Save");
   whoButton.type = "submit";
   who.append(nameInput, emailInput, whoButton);
+  var codeForm = el("form", "hubchat-code");
+  codeForm.hidden = true;
+  var codeNote = el("p", "hubchat-code-note", "");
+  codeNote.setAttribute("role", "status");
+  var codeInput = el("input");
+  codeInput.name = "code"; codeInput.inputMode = "numeric"; codeInput.autocomplete = "one-time-code";
+  codeInput.maxLength = 6; codeInput.placeholder = "6-digit code"; codeInput.setAttribute("aria-label", "Code");
+  var codeButton = el("button", null, "Verify");
+  codeButton.type = "submit";
+  var resend = el("button", "hubchat-resend", "Send a new code");
+  resend.type = "button";
+  codeForm.append(codeNote, codeInput, codeButton, resend);
   var form = el("form", "hubchat-form");
   var input = el("textarea");
   input.name = "text"; input.rows = 2; input.dir = "auto"; input.placeholder = "Type a message…";
@@ -47,7 +68,7 @@
   var send = el("button", null, "Send");
   send.type = "submit";
   form.append(input, send);
-  panel.append(header, status, log, who, form);
+  panel.append(header, status, log, who, codeForm, form);
   root.append(panel, bubble);
 
   function mount() { document.body.appendChild(root); }
@@ -80,6 +101,28 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  function frameOut(frame) {
+    if (state.ws && state.ws.readyState === 1) { state.ws.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+
+  function notSent(li, frame, reason) {
+    // Shown, never silently dropped: the visitor sees it failed and can send it again.
+    li.classList.add("hubchat-failed");
+    var old = li.querySelector(".hubchat-retry");
+    if (old) old.remove();
+    var again = el("button", "hubchat-retry", "Not sent — send again");
+    again.type = "button";
+    again.title = reason || "";
+    again.addEventListener("click", function () {
+      again.remove();
+      li.classList.remove("hubchat-failed");
+      state.pending[frame.client_id] = frame;
+      frameOut(frame);
+    });
+    li.appendChild(again);
+  }
+
   function connect() {
     var token = localStorage.getItem(TOKEN_KEY);
     var url = wsBase + "/webchat/ws" + (token ? "?token=" + encodeURIComponent(token) : "");
@@ -90,6 +133,7 @@
       var f;
       try { f = JSON.parse(e.data); } catch (err) { return; }
       if (f.type === "welcome") {
+        var sendSigned = signed.identifier && signed.hash && !welcomed;
         welcomed = true;
         state.backoff = 500;
         localStorage.setItem(TOKEN_KEY, f.token);
@@ -98,6 +142,11 @@
         (f.history || []).forEach(addMessage);
         Object.keys(state.pending).forEach(function (cid) { ws.send(JSON.stringify(state.pending[cid])); });
         root.dataset.ready = "1";
+        if ((f.verified || []).length) who.hidden = true;
+        if (sendSigned) {
+          ws.send(JSON.stringify({ type: "identify", identifier: signed.identifier,
+                                   identifier_hash: signed.hash, name: signed.name || null }));
+        }
       } else if (f.type === "message") {
         addMessage(f.message);
       } else if (f.type === "ack") {
@@ -107,9 +156,27 @@
         if (li) li.classList.add("hubchat-acked");
       } else if (f.type === "error") {
         status.textContent = f.error;
-        if (f.client_id) delete state.pending[f.client_id];
+        if (f.client_id && state.pending[f.client_id]) {
+          var frame = state.pending[f.client_id];
+          delete state.pending[f.client_id];
+          var failed = log.querySelector('[data-client-id="' + f.client_id + '"]');
+          if (failed) notSent(failed, frame, f.error);
+        }
+        if (f.code === "wrong_code" || f.code === "rate_limited") codeNote.textContent = f.error;
+        if (f.code === "expired" || f.code === "no_tries" || f.code === "no_code") codeNote.textContent = f.error;
       } else if (f.type === "identified") {
         who.hidden = true;
+      } else if (f.type === "verify_sent") {
+        codeForm.hidden = false;
+        codeNote.textContent = "We sent a code to " + f.email + ". Enter it here to see your earlier messages.";
+        codeForm.dataset.email = f.email;
+        codeInput.value = "";
+        codeInput.focus();
+      } else if (f.type === "verified") {
+        who.hidden = true;
+        codeForm.hidden = true;
+        status.textContent = "";
+        root.dataset.verified = f.value;
       }
     };
     ws.onclose = function () {
@@ -141,15 +208,34 @@
   });
   who.addEventListener("submit", function (e) {
     e.preventDefault();
-    if (state.ws && state.ws.readyState === 1) {
-      state.ws.send(JSON.stringify({ type: "identify", name: nameInput.value, email: emailInput.value || null }));
+    var email = emailInput.value.trim();
+    if (frameOut({ type: "identify", name: nameInput.value, email: email || null }) && email) {
+      frameOut({ type: "verify_start", email: email });
     }
+  });
+  codeForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    frameOut({ type: "verify_code", code: codeInput.value.trim() });
+  });
+  resend.addEventListener("click", function () {
+    if (codeForm.dataset.email) frameOut({ type: "verify_start", email: codeForm.dataset.email });
   });
   bubble.addEventListener("click", function () {
     panel.hidden = !panel.hidden;
     if (!panel.hidden) input.focus();
   });
 
-  window.__hubChat = { open: function () { panel.hidden = false; } };
+  window.__hubChat = {
+    open: function () { panel.hidden = false; },
+    // The site's user signed out: forget this browser's chat so the next person starts afresh.
+    reset: function () {
+      localStorage.removeItem(TOKEN_KEY);
+      signed = { identifier: "", hash: "", name: "" };
+      log.textContent = "";
+      state.seen = {}; state.pending = {};
+      who.hidden = false; codeForm.hidden = true;
+      if (state.ws) state.ws.close();
+    }
+  };
   connect();
 })();

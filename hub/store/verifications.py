@@ -1,0 +1,53 @@
+"""One-time codes a website-chat visitor asks for to prove an email address.
+
+One pending code per visitor (asking again replaces it). Only a keyed hash of the code is stored;
+each check spends one try atomically, so two sockets of one visitor cannot share a try. Expired
+records are removed by a TTL index (a check also refuses them at once).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from hub.store.db import Db, Doc
+
+VERIFICATIONS = "webchat_verifications"
+
+
+async def ensure_indexes(db: Db) -> None:
+    await db[VERIFICATIONS].create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
+                                                       name="expiry")])
+
+
+async def start(db: Db, visitor_id: str, kind: str, value: str, code_hash: str, now: datetime,
+                valid_seconds: float, tries: int) -> None:
+    await db[VERIFICATIONS].replace_one(
+        {"_id": visitor_id},
+        {"kind": kind, "value": value, "code_hash": code_hash, "tries_left": tries, "created_at": now,
+         "expires_at": now + timedelta(seconds=valid_seconds)},
+        upsert=True,
+    )
+
+
+async def pending(db: Db, visitor_id: str) -> Doc | None:
+    return await db[VERIFICATIONS].find_one({"_id": visitor_id})
+
+
+async def spend_try(db: Db, visitor_id: str, now: datetime) -> Doc | None:
+    """Take one try of a live code; the record after the try, or None (no code, expired, no tries left)."""
+    found: Doc | None = await db[VERIFICATIONS].find_one_and_update(
+        {"_id": visitor_id, "tries_left": {"$gt": 0}, "expires_at": {"$gt": now}},
+        {"$inc": {"tries_left": -1}}, return_document=ReturnDocument.AFTER,
+    )
+    return found
+
+
+async def finish(db: Db, visitor_id: str) -> None:
+    await db[VERIFICATIONS].delete_one({"_id": visitor_id})
+
+
+async def set_expiry(db: Db, visitor_id: str, when: datetime) -> None:
+    """Move a pending code's expiry (tests use it to make a code old without waiting ten minutes)."""
+    await db[VERIFICATIONS].update_one({"_id": visitor_id}, {"$set": {"expires_at": when}})
