@@ -118,7 +118,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             return error_response(request, 401, "sign in or send an API token (Authorization: Bearer ...)")
         raise web.HTTPFound("/login?" + urlencode({"next": request.rel_url.path_qs})
                             if request.method == "GET" else "/login")
-    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
+    # The sign-in form checks its own token (a signed-in browser may sign in again, e.g. as someone else).
+    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES) \
+            and path != "/login":
         await _check_csrf(request)
     return await handler(request)
 
