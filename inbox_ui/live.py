@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import UTC, datetime
 
 from aiohttp import web
+from pymongo.errors import PyMongoError
 
 from hub import keys
 from hub.api_conversation import viewer_payload
@@ -29,10 +31,12 @@ from hub.store import conversations
 from hub.store.db import Doc
 from hub.web import dumps
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 HEARTBEAT_SECONDS = 15.0
 # How often an open stream re-reads its user, session or token: deactivation, a password reset or a
-# department taken away shows within this long (one read by _id per stream per interval).
+# department taken away shows within this long (two reads by _id per stream per interval:
+# the session or token, and the user).
 RIGHTS_CHECK_SECONDS = 2.0
 
 
@@ -97,7 +101,12 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
             while True:
                 if loop.time() >= next_check:
                     next_check = loop.time() + RIGHTS_CHECK_SECONDS
-                    current = await still_signed_in(request)
+                    try:
+                        current = await still_signed_in(request)
+                    except PyMongoError:
+                        # The database is away (it is supervised elsewhere); no events flow either.
+                        log.warning("live stream could not re-check rights; trying again shortly")
+                        continue
                     if current is None:
                         # Signed out, deactivated, password reset: the page reloads onto the sign-in form.
                         await response.write(b"event: reload\ndata: {\"reason\": \"signed-out\"}\n\n")
