@@ -13,12 +13,12 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from hub import keys, model
+from hub import accounts, keys, model
 from hub.auth import require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
-from hub.passwords import hash_password
+from hub.passwords import MIN_PASSWORD, hash_password
 from hub.routing_runtime import runtime
 from hub.store import channel_status, user_admin, users
 from hub.store import mailboxes as mailbox_store
@@ -27,7 +27,6 @@ from hub.web import json_response, read_body
 
 routes = web.RouteTableDef()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
 CHANNELS = ("webchat", "sms", "whatsapp", "telegram", "email")
 HOW_TO_CONNECT: dict[str, tuple[str, str]] = {
     "webchat": ("Website chat", "always on: put the widget script on your site"),
@@ -167,6 +166,17 @@ async def deactivate_user(request: web.Request) -> web.Response:
         raise Conflict("you cannot deactivate yourself")
     await _keeps_an_admin(hub, target)
     return _changed_user(hub, await user_admin.deactivate(hub.db, target["_id"], utcnow()))
+
+
+@routes.post("/api/v1/admin/users/{id}/password")
+async def reset_password(request: web.Request) -> web.Response:
+    """Set a user's password; they are signed out everywhere (sessions and API tokens)."""
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    target = await _target(request)
+    body = await read_body(request)
+    await accounts.reset(hub.db, target, body.get("password"))
+    return json_response({**present_user(target), "signed_out": True})
 
 
 @routes.post("/api/v1/admin/users/{id}/reactivate")

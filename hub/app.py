@@ -40,6 +40,7 @@ from inbox_ui.contacts import routes as contact_routes
 from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
+from inbox_ui.profile import routes as profile_routes
 from inbox_ui.signin import routes as signin_routes
 from inbox_ui.team import routes as team_routes
 
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
     app.add_routes(signin_routes)
+    app.add_routes(profile_routes)
     app.add_routes(list_routes)
     app.add_routes(conversation_routes)
     app.add_routes(live_routes)

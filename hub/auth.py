@@ -6,13 +6,15 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from hub import keys
+from hub import keys, signin_limits
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.passwords import verify_password
+from hub.signin_limits import SignInAttempt
 from hub.store import users
 from hub.store.db import Doc
 from hub.web import Handler, error_response
@@ -37,13 +39,18 @@ def new_api_token() -> str:
     return "hub_" + secrets.token_urlsafe(32)
 
 
-async def login(hub: Hub, email: str, password: str) -> tuple[Doc, str, str] | None:
-    """Check the password; on success a fresh session id (never the old one) and its CSRF token."""
-    user = await users.user_by_email(hub.db, email)
-    if not await verify_password(user.get("password_hash") if user else None, password) or user is None:
+async def login(hub: Hub, attempt: SignInAttempt, password: str) -> tuple[Doc, str, str] | None:
+    """Check the password; on success a fresh session id (never the old one) and its CSRF token.
+
+    Raises SignInThrottled while earlier failures for this account or address ask to wait; the
+    password is not even looked at then (hub/signin_limits.py)."""
+    await signin_limits.check(hub, attempt)
+    user = await users.user_by_email(hub.db, attempt.email)
+    right = await verify_password(user.get("password_hash") if user else None, password)
+    if not right or user is None or user.get("deactivated_at") is not None:
+        await signin_limits.failed(hub, attempt)
         return None
-    if user.get("deactivated_at") is not None:
-        return None
+    await signin_limits.succeeded(hub, attempt)
     session_id, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
     await users.create_session(hub.db, session_id, user["_id"], csrf, now,
                                now + timedelta(days=hub.settings.session_days))
@@ -63,6 +70,30 @@ async def _from_bearer(hub: Hub, header: str) -> Doc | None:
     return await users.user(hub.db, record["user_id"]) if record else None
 
 
+async def _from_session(hub: Hub, session_id: str | None) -> tuple[Doc, Doc] | None:
+    session = await users.session(hub.db, session_id, utcnow()) if session_id else None
+    user = await users.user(hub.db, session["user_id"]) if session is not None else None
+    return (user, session) if user is not None and session is not None else None
+
+
+def _usable(user: Doc | None) -> Doc | None:
+    if user is None or user.get("deactivated_at") is not None:
+        return None  # deactivation also deletes sessions and tokens; this covers one racing with it
+    user.pop("password_hash", None)
+    return user
+
+
+async def still_signed_in(request: web.Request) -> Doc | None:
+    """The request's user as the database has them now, or None once its session or token has ended
+    or the user was deactivated. For long-lived requests (the live stream) that must follow changes."""
+    hub = request.app[keys.HUB]
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        return _usable(await _from_bearer(hub, authorization))
+    found = await _from_session(hub, request.cookies.get(SESSION_COOKIE))
+    return _usable(found[0]) if found else None
+
+
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     hub = request.app[keys.HUB]
@@ -74,24 +105,22 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if user is None:
             return error_response(request, 401, "the API token is missing, malformed or revoked")
     else:
-        session_id = request.cookies.get(SESSION_COOKIE)
-        session = await users.session(hub.db, session_id, utcnow()) if session_id else None
-        if session is not None:
-            user = await users.user(hub.db, session["user_id"])
-            if user is not None:
-                request[keys.SESSION] = session
-                via_session = True
-    if user is not None and user.get("deactivated_at") is not None:
-        user = None  # deactivation also deletes sessions and tokens; this covers one racing with it
+        found = await _from_session(hub, request.cookies.get(SESSION_COOKIE))
+        if found is not None:
+            user, request[keys.SESSION] = found
+            via_session = True
+    user = _usable(user)
     if user is not None:
-        user.pop("password_hash", None)
         request[keys.USER] = user
     path = request.path
     if user is None and not path.startswith(PUBLIC_PREFIXES) and path != "/":
         if path.startswith("/api/"):
             return error_response(request, 401, "sign in or send an API token (Authorization: Bearer ...)")
-        raise web.HTTPFound(f"/login?next={request.rel_url.path_qs}" if request.method == "GET" else "/login")
-    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
+        raise web.HTTPFound("/login?" + urlencode({"next": request.rel_url.path_qs})
+                            if request.method == "GET" else "/login")
+    # The sign-in form checks its own token (a signed-in browser may sign in again, e.g. as someone else).
+    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES) \
+            and path != "/login":
         await _check_csrf(request)
     return await handler(request)
 

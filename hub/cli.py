@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from hub import routing_cli
+from hub import accounts, routing_cli
 from hub.auth import new_api_token, token_hash
 from hub.clock import utcnow
 from hub.database import open_database
 from hub.embedded_db import EmbeddedDatabaseError
+from hub.errors import HubError
 from hub.passwords import hash_password
 from hub.seed import seed_demo
 from hub.settings import Settings
@@ -113,6 +114,24 @@ def _create_token(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
     return work
 
 
+def _set_password(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        user = await users.user_by_email(db, args.email)
+        if user is None:
+            print(f"error: no user with email {args.email}", file=sys.stderr)
+            return 1
+        password = args.password or getpass.getpass("New password: ")
+        try:
+            await accounts.reset(db, user, password)
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"password set for {user['email']}; their sessions and API tokens have been ended")
+        return 0
+
+    return work
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="Omnichannel messaging hub")
     sub = parser.add_subparsers(dest="command")
@@ -128,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("create-token", help="print a new API token for a user")
     token.add_argument("--user", required=True, help="the user's email")
     token.add_argument("--label", default="cli")
+    password = sub.add_parser("set-password", help="set a user's password and sign them out everywhere")
+    password.add_argument("--email", required=True)
+    password.add_argument("--password", help="prompted for when omitted")
     telegram = sub.add_parser("telegram", help="register or inspect the Telegram bot's webhook")
     telegram.add_argument("action", choices=("set-webhook", "status"))
     routing_cli.add_parser(sub)
@@ -153,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(telegram_command(args.action, settings))
         commands: dict[str, Callable[[Db], Awaitable[int]]] = {
-            "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args)}
+            "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args),
+            "set-password": _set_password(args)}
         work = commands[command]
         return asyncio.run(_with_db(settings, work))
     except EmbeddedDatabaseError as exc:

@@ -4,19 +4,44 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
+from urllib.parse import unquote
 
 from aiohttp import web
 
 from hub import keys
 from hub.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, login, set_session_cookie
+from hub.signin_limits import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, SignInAttempt, SignInThrottled, new_device_cookie
 from hub.store import users
-from hub.web import read_body, render
+from hub.web import client_address, json_response, read_body, render, wants_json
 
 routes = web.RouteTableDef()
+WRONG = "Wrong email or password."
+_NEXT_LIMIT = 2000
 
 
-def _safe_next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else "/inbox"
+def _visible(text: str) -> str:
+    # Browsers drop tabs and newlines inside a URL and ignore leading spaces and control characters,
+    # so "/\t/evil.example/" is "//evil.example/" to them: judge (and send) what they would see.
+    return "".join(c for c in text if not c.isspace() and not unicodedata.category(c).startswith("C"))
+
+
+def _same_site_path(text: str) -> bool:
+    # "//host" and "/\\host" (browsers read "\\" as "/") name another site; a path names this one.
+    return text == "/" or (text.startswith("/") and len(text) > 1 and text[1] not in "/\\")
+
+
+def safe_next(value: object) -> str:
+    """Where to go after signing in: a path on this site, or "/" for anything else."""
+    if not isinstance(value, str) or not value or len(value) > _NEXT_LIMIT:
+        return "/"
+    candidate = _visible(value)
+    decoded = candidate
+    for _ in range(3):  # what a later decoding step (a proxy, the browser) could make of it
+        if not _same_site_path(decoded):
+            return "/"
+        decoded = _visible(unquote(decoded))
+    return candidate if _same_site_path(decoded) else "/"
 
 
 @routes.get("/")
@@ -24,11 +49,14 @@ async def root(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/inbox" if request.get(keys.USER) else "/login")
 
 
+def _login_page(request: web.Request, token: str, next_path: str, error: str | None, status: int) -> web.Response:
+    return render(request, "login.html", {"login_csrf": token, "next": next_path, "error": error}, status=status)
+
+
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(request, "login.html", {"login_csrf": token, "next": _safe_next(request.query.get("next")),
-                                              "error": None})
+    response = _login_page(request, token, safe_next(request.query.get("next", "/inbox")), None, 200)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login")
     return response
 
@@ -38,16 +66,35 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     hub = request.app[keys.HUB]
     form = await read_body(request)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, form.get("_csrf", "")):
+    given = form.get("_csrf", "")
+    if not cookie or not isinstance(given, str) or not hmac.compare_digest(cookie, given):
         raise web.HTTPForbidden(text="the login form's security token is missing or stale; reload the page")
-    result = await login(hub, str(form.get("email", "")), str(form.get("password", "")))
+    email, password = form.get("email", ""), form.get("password", "")
+    next_path = safe_next(form.get("next", "/inbox"))
+    attempt = SignInAttempt(email if isinstance(email, str) else "", client_address(request),
+                            request.cookies.get(DEVICE_COOKIE))
+    try:
+        result = await login(hub, attempt, password if isinstance(password, str) else "")
+    except SignInThrottled as throttled:
+        headers = {"Retry-After": str(throttled.retry_after)}
+        if wants_json(request):
+            response = json_response({"error": throttled.message, "status": 429,
+                                      "retry_after": throttled.retry_after}, status=429)
+        else:
+            response = _login_page(request, cookie, next_path, throttled.message, 429)
+        response.headers.update(headers)
+        return response
     if result is None:
-        return render(request, "login.html", {"login_csrf": cookie, "next": _safe_next(form.get("next")),
-                                              "error": "Wrong email or password."}, status=401)
-    _user, session_id, _csrf = result
-    response = web.HTTPFound(_safe_next(form.get("next")))
-    set_session_cookie(response, session_id, hub.settings.effective_public_url().startswith("https"),
-                       hub.settings.session_days)
+        if wants_json(request):
+            return json_response({"error": WRONG, "status": 401}, status=401)
+        return _login_page(request, cookie, next_path, WRONG, 401)
+    user, session_id, _csrf = result
+    secure = hub.settings.effective_public_url().startswith("https")
+    response = web.HTTPFound(next_path)
+    set_session_cookie(response, session_id, secure, hub.settings.session_days)
+    response.set_cookie(DEVICE_COOKIE, new_device_cookie(hub, str(user["email"]), attempt.device_cookie),
+                        httponly=True, samesite="Strict", secure=secure, path="/login",
+                        max_age=DEVICE_COOKIE_DAYS * 86400)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
 

@@ -1,4 +1,6 @@
-"""What admins change about users: role, departments, deactivation (which ends sessions and tokens)."""
+"""What admins change about users: role, departments, deactivation (which ends sessions and tokens).
+
+A password reset is `users.replace_password` with no session kept."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from hub import model
+from hub.store import users
 from hub.store.db import Db, Doc
 
 _HIDDEN: Doc = {"password_hash": 0}
@@ -28,8 +31,8 @@ async def deactivate(db: Db, user_id: ObjectId, now: datetime) -> Doc | None:
         {"_id": user_id}, {"$set": {"deactivated_at": now, "routable": False, "status": "offline", "updated_at": now}},
         _HIDDEN, return_document=ReturnDocument.AFTER)
     if updated is not None:
-        await db[model.SESSIONS].delete_many({"user_id": user_id})
-        await db[model.API_TOKENS].delete_many({"user_id": user_id})
+        await users.end_sessions(db, user_id)
+        await users.revoke_api_tokens(db, user_id)
     return updated
 
 

@@ -68,6 +68,20 @@ async def set_password_hash(db: Db, user_id: ObjectId, password_hash: str) -> No
     await db[model.USERS].update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
 
 
+async def replace_password(db: Db, user_id: ObjectId, password_hash: str, now: datetime, *,
+                           keep_session: str | None = None) -> bool:
+    """Set a new password and sign the user out everywhere else: every session but `keep_session`
+    and every API token (a token made by whoever knew the old password must not outlive it).
+    False when there is no such user."""
+    result = await db[model.USERS].update_one(
+        {"_id": user_id}, {"$set": {"password_hash": password_hash, "password_changed_at": now, "updated_at": now}})
+    if result.matched_count == 0:
+        return False
+    await end_sessions(db, user_id, keep=keep_session)
+    await revoke_api_tokens(db, user_id)
+    return True
+
+
 # --- sessions ---------------------------------------------------------------------------------------
 
 
@@ -86,6 +100,14 @@ async def delete_session(db: Db, session_id: str) -> None:
     await db[model.SESSIONS].delete_one({"_id": session_id})
 
 
+async def end_sessions(db: Db, user_id: ObjectId, *, keep: str | None = None) -> int:
+    """Delete the user's sessions (all, or all but `keep`); returns how many ended."""
+    query: Doc = {"user_id": user_id}
+    if keep is not None:
+        query["_id"] = {"$ne": keep}
+    return (await db[model.SESSIONS].delete_many(query)).deleted_count
+
+
 # --- API tokens ---------------------------------------------------------------------------------------
 
 
@@ -97,6 +119,10 @@ async def create_api_token(db: Db, token_hash: str, user_id: ObjectId, label: st
 
 async def api_token(db: Db, token_hash: str) -> Doc | None:
     return await db[model.API_TOKENS].find_one({"token_hash": token_hash})
+
+
+async def revoke_api_tokens(db: Db, user_id: ObjectId) -> int:
+    return (await db[model.API_TOKENS].delete_many({"user_id": user_id})).deleted_count
 
 
 async def user_map(db: Db, ids: list[Any]) -> dict[ObjectId, Doc]:

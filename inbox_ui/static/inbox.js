@@ -466,6 +466,8 @@
       renderPresence();
     });
     source.addEventListener("reload", function () { location.reload(); });
+    // The user's role or departments changed: lists and the open conversation may no longer be theirs.
+    source.addEventListener("rights", function () { location.reload(); });
     source.onerror = function () {
       document.body.dataset.live = "reconnecting";
       // The browser retries by itself unless the stream was closed for good (e.g. an error answer).

@@ -1,0 +1,45 @@
+"""The signed-in user's own page: change my password."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub import accounts, keys
+from hub.auth import current_user
+from hub.errors import HubError
+from hub.web import json_response, read_body, render, wants_json
+
+routes = web.RouteTableDef()
+CHANGED = "Password changed. Your other sessions and all your API tokens have been ended."
+
+
+def _page(request: web.Request, *, error: str | None = None, done: str | None = None,
+          status: int = 200) -> web.Response:
+    return render(request, "profile.html", {"error": error, "done": done}, status=status)
+
+
+@routes.get("/profile")
+async def profile_page(request: web.Request) -> web.Response:
+    current_user(request)
+    return _page(request)
+
+
+@routes.post("/profile/password")
+async def change_password(request: web.Request) -> web.Response:
+    """The form (or JSON: current_password, new_password, new_password_again) behind "change my password"."""
+    user = current_user(request)
+    hub = request.app[keys.HUB]
+    body = await read_body(request)
+    session = request.get(keys.SESSION)
+    try:
+        await accounts.change_own(hub.db, user["_id"], body.get("current_password"), body.get("new_password"),
+                                  body.get("new_password_again"), keep_session=session["_id"] if session else None)
+    except HubError as exc:
+        response = (json_response({"error": exc.message, "status": exc.status}, status=exc.status)
+                    if wants_json(request) else _page(request, error=exc.message, status=exc.status))
+        if isinstance(exc, accounts.TooManyTries):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if wants_json(request):
+        return json_response({"changed": True, "message": CHANGED})
+    return _page(request, done=CHANGED)
