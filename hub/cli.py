@@ -19,7 +19,7 @@ from hub.clock import utcnow
 from hub.database import open_database
 from hub.embedded_db import EmbeddedDatabaseError
 from hub.errors import HubError
-from hub.passwords import hash_password
+from hub.passwords import hash_password, password_problem
 from hub.seed import seed_demo
 from hub.settings import Settings
 from hub.store import users
@@ -79,8 +79,9 @@ async def _seed(db: Db) -> int:
 def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
     async def work(db: Db) -> int:
         password = args.password or getpass.getpass("Password: ")
-        if len(password) < 8:
-            print("error: the password needs at least 8 characters", file=sys.stderr)
+        problem = password_problem(password)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
             return 2
         department_ids = []
         for name in filter(None, (args.departments or "").split(",")):
