@@ -64,6 +64,7 @@ class Answer:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    after_create: bool = False  # the message is made, then this error is the answer
 
 
 def _day(value: str) -> date | None:
@@ -108,12 +109,13 @@ class FakeTwilio:
 
     # --- what tests tell it ------------------------------------------------------------------------
 
-    def answer_next(self, status: int, code: int | None = None, message: str = "", retry_after: str | None = None
-                    ) -> None:
-        """The next Messages API call gets this error, as Twilio words its errors."""
+    def answer_next(self, status: int, code: int | None = None, message: str = "", retry_after: str | None = None,
+                    *, after_create: bool = False) -> None:
+        """The next Messages API call gets this error, as Twilio words its errors; with `after_create`
+        the message is made all the same (a 5xx that hides a success)."""
         body: dict[str, Any] = {"code": code, "message": message, "more_info":
                                 f"https://www.twilio.com/docs/errors/{code}", "status": status}
-        self.answers.append(Answer(status, body, {"Retry-After": retry_after} if retry_after else {}))
+        self.answers.append(Answer(status, body, {"Retry-After": retry_after} if retry_after else {}, after_create))
 
     def serve_media(self, name: str, data: bytes, content_type: str) -> str:
         self.media[name] = (data, content_type)
@@ -146,8 +148,8 @@ class FakeTwilio:
             self._arrived.notify_all()
         if auth != (request.match_info["account"], AUTH_TOKEN):
             return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
-        if self.answers:
-            answer = self.answers.pop(0)
+        answer = self.answers.pop(0) if self.answers else None
+        if answer is not None and not answer.after_create:
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         created = json.loads((FIXTURES / "api_message_created.json").read_text(encoding="utf-8"))
         now = format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=False)
@@ -159,6 +161,8 @@ class FakeTwilio:
         self.created.append({**created, "date_sent": now, "status": "sent"})
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
+        if answer is not None:
+            return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         return web.json_response(created, status=201)
 
     def created_bodies(self) -> list[str]:
