@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.store import users
 from hub.store.db import Db, Doc
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, fixture, post_signed
+from tests.integration.twilio.helpers import eventually
 from tests.support.agents import make_user
 from tests.support.servers import HubProcess
 
@@ -53,12 +54,6 @@ def hub_env(mongo_url: str, db: Db, tmp_path: Path, fake: FakeTwilio) -> dict[st
     }
 
 
-async def eventually(check: object, timeout: float = 60) -> None:
-    async with asyncio.timeout(timeout):
-        while not await check():  # type: ignore[operator]
-            await asyncio.sleep(0.02)
-
-
 async def queue_replies(base_url: str, token: str, conversation_id: object) -> list[str]:
     ids: list[str] = []
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
@@ -88,7 +83,7 @@ async def test_a_hub_killed_mid_send_leaves_no_reply_sent_twice_and_none_queued(
         await queue_replies(first.base_url, token, inbound["conversation_id"])
 
         # Kill it as a request reaches Twilio: that send is in flight, its answer never read.
-        await eventually(lambda: _at_least(slow_twilio, REPLIES // 4))
+        await eventually(lambda: _at_least(slow_twilio, REPLIES // 4), timeout=60)
         assert first.proc is not None
         first.proc.kill()
         await asyncio.to_thread(first.proc.wait)
