@@ -37,6 +37,9 @@ from hub.store.db import Doc
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 15 * 60
+# One attempt (pacing, reconciling, sending) may run this many lease lengths, renewing the lease as it
+# goes; past that its outcome counts as unknown. With the default lease of 30 s: one minute.
+SEND_TIMEOUT_LEASES = 2
 
 UNCERTAIN = ("may have been delivered: an earlier attempt got no answer from {channel} (a crash or a "
              "timeout), and {channel} cannot be asked whether it arrived, so the reply was sent once more")
@@ -138,6 +141,10 @@ class Dispatcher:
                 log.warning("outbox lease lost while sending message=%s owner=%s", message_id, owner)
                 return
 
+    @property
+    def send_timeout(self) -> float:
+        return SEND_TIMEOUT_LEASES * self.hub.settings.outbox_lease_seconds
+
     async def _attempt(self, doc: Doc, owner: str) -> None:
         hub = self.hub
         channel = hub.channel(doc["channel"])
@@ -154,7 +161,7 @@ class Dispatcher:
             log.warning("outbox row taken by another attempt before sending message=%s", doc["_id"])
             return
         try:
-            async with asyncio.timeout(hub.settings.outbox_send_timeout_seconds):
+            async with asyncio.timeout(self.send_timeout):
                 result = await channel.send(outbound)
         except ChannelError as exc:
             await self._failed_attempt(doc, owner, exc.reason, exc.transient, _retry_after(exc), exc.maybe_sent)
@@ -175,7 +182,7 @@ class Dispatcher:
         hub, name = self.hub, doc["channel"]
         if isinstance(channel, Reconciler):
             try:
-                async with asyncio.timeout(hub.settings.outbox_send_timeout_seconds):
+                async with asyncio.timeout(self.send_timeout):
                     found = await channel.reconcile(outbound, earlier)
             except Exception as exc:
                 if not isinstance(exc, ChannelError | TimeoutError):

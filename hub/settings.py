@@ -33,11 +33,7 @@ class Settings(BaseSettings):
     visitor_token_days: int = Field(365, description="Days a website-chat visitor token stays valid.")
     outbox_max_attempts: int = Field(6, description="Send attempts before a reply is marked failed.")
     outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each attempt.")
-    outbox_lease_seconds: float = Field(30.0, description="How long a dispatcher owns a reply it sends "
-                                        "without renewing; renewed every third of it while the send runs, so "
-                                        "a crashed hub's sends are taken over this long after it died.")
-    outbox_send_timeout_seconds: float = Field(60.0, gt=0, description="Longest one send attempt may take "
-                                               "(pacing included); after it the outcome counts as unknown.")
+    outbox_lease_seconds: float = Field(30.0, description="How long a dispatcher owns a reply it sends.")
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for due replies.")
     log_level: str = Field("INFO", description="Python logging level.")
     smtp_listen: str = Field("", description="HOST:PORT the inbound SMTP listener binds to; empty: no listener.")

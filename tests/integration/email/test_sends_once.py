@@ -22,7 +22,8 @@ def settings(mongo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, re
              smtp_port: int) -> Settings:
     monkeypatch.setenv("EMAIL_MAILBOXES", mailboxes(relay.port))
     return make_settings(mongo_url, tmp_path, smtp_listen=f"127.0.0.1:{smtp_port}",
-                         max_attachment_bytes=ATTACHMENT_LIMIT, outbox_send_timeout_seconds=1.0)
+                         max_attachment_bytes=ATTACHMENT_LIMIT,
+                         outbox_lease_seconds=0.5)  # a send times out after two leases: 1 s
 
 
 async def test_a_mail_the_relay_took_without_answering_is_resent_with_the_same_message_id(

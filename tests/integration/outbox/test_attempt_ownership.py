@@ -25,7 +25,7 @@ LEASE_SECONDS = 0.6
 
 @pytest.fixture
 def settings(mongo_url: str, tmp_path: Path) -> Settings:
-    return make_settings(mongo_url, tmp_path, outbox_lease_seconds=LEASE_SECONDS, outbox_send_timeout_seconds=2.5)
+    return make_settings(mongo_url, tmp_path, outbox_lease_seconds=LEASE_SECONDS)
 
 
 class SlowChannel:
@@ -70,7 +70,7 @@ async def row_left_by_a_crash(hub: Hub, started_at: datetime) -> Doc:
 
 
 async def test_a_send_slower_than_the_lease_goes_out_once_while_two_dispatchers_compete(hub: Hub) -> None:
-    slow = SlowChannel(LEASE_SECONDS * 3)
+    slow = SlowChannel(LEASE_SECONDS * 1.5)  # longer than the lease, inside the send timeout
     hub.channels["webchat"] = slow
     rival = Dispatcher(hub)  # as a second hub process would, on the same database
     await rival.start()

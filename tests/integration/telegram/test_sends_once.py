@@ -20,7 +20,7 @@ from tests.support.agents import login, make_user
 
 @pytest.fixture
 def settings(mongo_url: str, tmp_path: Path) -> Settings:
-    return make_settings(mongo_url, tmp_path, outbox_send_timeout_seconds=1.0)
+    return make_settings(mongo_url, tmp_path, outbox_lease_seconds=0.5)  # a send times out after two leases: 1 s
 
 
 async def test_a_send_telegram_never_answered_is_resent_once_and_agents_see_it_may_be_a_double(

@@ -14,7 +14,7 @@ from tests.fakes.twilio import FakeTwilio
 from tests.integration.twilio.helpers import eventually
 from tests.integration.twilio.test_outbound_and_status import _agent, _conversation, _reply
 
-pytestmark = pytest.mark.hub_settings(outbox_send_timeout_seconds=1.0)
+pytestmark = pytest.mark.hub_settings(outbox_lease_seconds=0.5)  # a send times out after two leases: 1 s
 
 
 async def _settled(hub: Hub, message_id: str) -> Doc:
