@@ -228,7 +228,7 @@ async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | Non
         db[model.MESSAGES], {"_id": message_id, "direction": model.OUT, "status": "failed"},
         {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": now,
                   "lease_until": None, "error": None, "updated_at": now, "attempt_started_at": None,
-                  "uncertain_resends": 0}},
+                  "uncertain_resends": 0, "delivery_uncertain": None}},
         return_document=ReturnDocument.AFTER,
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from channels.base import OutboundMessage, SendResult, UnsettledAttempt
-from hub import model
+from hub import model, outbox
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN, Dispatcher
@@ -132,3 +132,9 @@ async def test_a_channel_that_cannot_look_up_resends_once_saying_so_then_never_a
     assert failed["status"] == "failed"
     assert failed["delivery_uncertain"] == UNCERTAIN.format(channel="webchat")
     assert failed["error"] == GAVE_UP_UNCERTAIN.format(channel="webchat")
+
+    # The agent asked the customer and retries: a plain send, no longer flagged.
+    silent.seconds = 0
+    await outbox.retry(hub, doc["_id"])
+    sent = await wait_status(hub, doc["_id"], "sent")
+    assert silent.sends == [str(doc["_id"])] * 2 and sent["delivery_uncertain"] is None
