@@ -111,7 +111,15 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.hub.outbox_wakeup.wait(), settings.outbox_poll_seconds)
                 continue
-            await self.deliver(leased)
+            try:
+                await self.deliver(leased)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Most likely the database went away while recording the outcome. The row keeps its
+                # started attempt, so whoever takes it next settles it first; this worker carries on.
+                log.exception("outbox delivery failed message=%s", leased.get("_id"))
+                await asyncio.sleep(settings.outbox_poll_seconds)
 
     async def deliver(self, doc: Doc) -> None:
         """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""
