@@ -93,17 +93,26 @@ class SendResult:
 
 
 class ChannelError(Exception):
-    """A send failed. `reason` is shown to agents, so it must read well to a person."""
+    """A send failed. `reason` is shown to agents, so it must read well to a person.
+
+    `maybe_sent` says the request may have reached the provider before it failed (no answer, a
+    dropped connection): the hub then treats the attempt's outcome as unknown and reconciles it
+    before sending again. A refusal, a 429 or a connection that never opened is known not sent.
+    """
 
     transient = True
+    maybe_sent = False
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, maybe_sent: bool | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        if maybe_sent is not None:
+            self.maybe_sent = maybe_sent
 
 
 class ChannelTimeout(ChannelError):
     transient = True
+    maybe_sent = True  # the request left and no answer came back
 
 
 class ChannelRateLimited(ChannelError):
@@ -125,6 +134,27 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class UnsettledAttempt:
+    """An earlier send attempt that started but whose outcome was never recorded (the hub crashed, or
+    the provider did not answer in time): it may or may not have reached the customer."""
+
+    owner: str  # the attempt's unique id
+    number: int
+    started_at: datetime
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    """Optional: a channel that can find out what became of an unsettled attempt before a resend."""
+
+    async def reconcile(self, message: OutboundMessage, attempt: UnsettledAttempt) -> SendResult | None:
+        """The provider's record of the earlier attempt (adopted as this message's send), or None when
+        the provider has no trace of it and sending again cannot make a duplicate. Raise ChannelError
+        when the provider cannot be asked right now."""
+        ...
 
 
 @runtime_checkable

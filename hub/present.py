@@ -8,7 +8,7 @@ from hub.store.db import Doc
 
 _MESSAGE_FIELDS = ("conversation_id", "contact_id", "direction", "kind", "channel", "text", "html", "subject",
                    "attachments", "author", "status", "error", "provider_id", "created_at", "updated_at",
-                   "attempts", "data", "to", "received_at", "edits", "edited_at")
+                   "attempts", "data", "to", "received_at", "edits", "edited_at", "delivery_uncertain")
 _CONVERSATION_FIELDS = ("contact_id", "contact_name", "department_id", "assignee_id", "status", "priority",
                         "labels", "channels", "last_channel", "last_message_at", "last_message_preview",
                         "waiting_since", "first_response_at", "created_at", "updated_at", "routing")

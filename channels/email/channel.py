@@ -11,12 +11,20 @@ from typing import Any
 import aiosmtplib
 import jinja2
 
-from channels.base import Attachment, ChannelError, ChannelRejected, ChannelTimeout, OutboundMessage, SendResult
+from channels.base import (
+    Attachment,
+    ChannelError,
+    ChannelRejected,
+    ChannelTimeout,
+    OutboundMessage,
+    SendResult,
+    UnsettledAttempt,
+)
 from channels.email import loops, threads
 from channels.email.settings import EmailSettings, Mailbox
 from hub.clock import utcnow
 from hub.context import Hub
-from hub.store import conversations, files, mail
+from hub.store import conversations, files, mail, messages
 from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
@@ -43,7 +51,7 @@ class EmailChannel:
             raise ChannelRejected("no automatic reply to an automatic mail: the two could answer each other forever")
         if automatic and loops.is_no_reply(message.to.value):
             raise ChannelRejected("no automatic reply to a no-reply address")
-        email = self.compose(message, mailbox, department, last)
+        email = self.compose(message, mailbox, department, last, await self._message_id(message))
         for attachment, data in await self._attached(message):
             maintype, _, subtype = attachment.content_type.partition("/")
             if not subtype or maintype == "multipart":
@@ -51,6 +59,19 @@ class EmailChannel:
             email.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         await self._deliver(email, mailbox, message.to.value)
         return SendResult(provider_id=str(email["Message-ID"]).strip("<>").lower(), status="sent")
+
+    async def _message_id(self, message: OutboundMessage) -> str:
+        """Made once and kept on the reply before the first attempt: every retry carries the same
+        Message-ID, so a copy that did arrive is recognised as the same mail by the receiving side."""
+        made = threads.make_message_id(message.conversation_id, message.message_id, self.config.id_domain())
+        row_id = oid(message.message_id)
+        if row_id is None:
+            return made
+        return await messages.keep_outbound_header(self.hub.db, row_id, "message_id", made)
+
+    async def reconcile(self, message: OutboundMessage, attempt: UnsettledAttempt) -> SendResult | None:
+        """SMTP cannot be asked what it received; a resend is safe because it repeats the Message-ID."""
+        return None
 
     async def _attached(self, message: OutboundMessage) -> list[tuple[Attachment, bytes]]:
         found: list[tuple[Attachment, bytes]] = []
@@ -79,7 +100,8 @@ class EmailChannel:
             chosen = written_to or self.config.mailboxes[0]
         return chosen, department or chosen.department
 
-    def compose(self, message: OutboundMessage, mailbox: Mailbox, department: str, last: Doc | None) -> EmailMessage:
+    def compose(self, message: OutboundMessage, mailbox: Mailbox, department: str, last: Doc | None,
+                message_id: str) -> EmailMessage:
         extras: dict[str, Any] = dict((last or {}).get("extras") or {})
         subject = str((last or {}).get("subject") or message.extras.get("subject") or "")
         if not subject:
@@ -93,8 +115,7 @@ class EmailChannel:
         email["From"] = Address(mailbox.display_name or department or "", addr_spec=mailbox.address)
         email["To"] = message.to.value
         email["Date"] = format_datetime(utcnow())
-        email["Message-ID"] = threads.make_message_id(message.conversation_id, message.message_id,
-                                                      self.config.id_domain())
+        email["Message-ID"] = message_id
         parent = extras.get("message_id")
         if parent:
             references = [*list(extras.get("references") or []), parent][-MAX_REFERENCES:]
@@ -126,8 +147,11 @@ class EmailChannel:
             raise _by_code(exc.code, f"the mail server {where} answered {exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPTimeoutError, TimeoutError) as exc:
             raise ChannelTimeout(f"the mail server {where} did not answer in time") from exc
-        except (aiosmtplib.SMTPException, OSError) as exc:
+        except aiosmtplib.SMTPConnectError as exc:
             raise ChannelError(f"could not reach the mail server {where}: {exc}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # The connection broke midway: the relay may have taken the mail before it did.
+            raise ChannelError(f"lost the mail server {where}: {exc}", maybe_sent=True) from exc
 
 
 def _by_code(code: int, reason: str) -> ChannelError:

@@ -9,7 +9,7 @@ _OURS = re.compile(r"^conv-([0-9a-f]{24})\.msg-([0-9a-f]{24})(?:\.[0-9a-z]+)?@(.
 
 
 def make_message_id(conversation_id: str, message_id: str, domain: str) -> str:
-    # The random tail keeps a resent copy (retry after a failure) distinct for strict receivers.
+    # The outbox keeps the first one made for a reply, so every retry repeats it (see EmailChannel).
     return f"<conv-{conversation_id}.msg-{message_id}.{secrets.token_hex(4)}@{domain}>"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,8 +24,9 @@ from channels.base import (
     ChannelTimeout,
     OutboundMessage,
     SendResult,
+    UnsettledAttempt,
 )
-from channels.twilio import phones
+from channels.twilio import phones, reconcile
 from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
 from channels.twilio.status import error_reason
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 MAX_RETRY_AFTER = 15 * 60.0
+# A send waits this long at most for its sender's pacing slot; a longer wait is handed back to the
+# outbox as a retry, so no attempt sits in a lease (or past the send timeout) merely queueing.
+MAX_PACING_WAIT = 10.0
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -58,7 +62,8 @@ def error_for(status: int, body: str, retry_after: str | None) -> ChannelError:
         seconds = _retry_after(retry_after)
         return ChannelRateLimited(reason, seconds) if seconds is not None else ChannelError(reason)
     if status >= 500:
-        return ChannelError(f"Twilio had a server error (HTTP {status}); will retry")
+        # Twilio may have created the message before failing to answer: the next attempt looks first.
+        return ChannelError(f"Twilio had a server error (HTTP {status}); will retry", maybe_sent=True)
     return ChannelRejected(error_reason(code if code is not None else status, message))
 
 
@@ -90,8 +95,11 @@ class TwilioChannel:
     """One of Twilio's two channels; both share the client and the pacing of their senders."""
 
     def __init__(self, name: str, client: Client, settings: TwilioSettings, status_callback: str,
-                 pacer: Pacer, media_link: Callable[[str], str] | None = None) -> None:
+                 pacer: Pacer, media_link: Callable[[str], str] | None = None,
+                 is_ours: Callable[[str], Awaitable[bool]] | None = None) -> None:
         self.name = name
+        # Whether a SID is already some reply's: a found message is adopted only if no other reply holds it.
+        self.is_ours = is_ours or _none_ours
         # Stored file id -> a URL Twilio can fetch (the hub's signed /media/ link): it takes media by URL only.
         self.media_link = media_link
         self.client = client
@@ -110,12 +118,12 @@ class TwilioChannel:
         setting = "TWILIO_WHATSAPP_FROM" if self.name == "whatsapp" else "TWILIO_SMS_FROM"
         raise ChannelRejected(f"no {self.name} sender is configured: set {setting} or TWILIO_MESSAGING_SERVICE_SID")
 
-    async def send(self, message: OutboundMessage) -> SendResult:
+    def create_params(self, message: OutboundMessage) -> dict[str, Any]:
+        """The Messages API create parameters for this reply (the same on every attempt)."""
         if message.to.kind != PHONE or not message.to.value:
             raise ChannelRejected(f"the customer has no phone number to send a {self.name} message to")
-        sender = self.sender()
         params: dict[str, Any] = {"to": phones.twilio_address(self.name, message.to.value),
-                                  "status_callback": self.status_callback, **sender}
+                                  "status_callback": self.status_callback, **self.sender()}
         content_sid = message.extras.get("content_sid")
         if content_sid:
             params["content_sid"] = content_sid
@@ -129,23 +137,55 @@ class TwilioChannel:
             if self.media_link is None:
                 raise ChannelRejected(f"{self.name} attachments need the hub's public URL for Twilio to fetch them")
             params["media_url"] = [self.media_link(file_id) for file_id in media]
-        await self.pacer.wait(next(iter(sender.values())))
+        return params
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        params = self.create_params(message)
+        sender = str(params.get("from_") or params.get("messaging_service_sid"))
+        wait = self.pacer.reserve(sender, longest=MAX_PACING_WAIT)
+        if wait is None:
+            raise ChannelRateLimited(f"the {self.name} sender is busy (pacing); will send shortly",
+                                     retry_after=self.pacer.free_in(sender))
+        await self.pacer.sleep(wait)
         try:
             created = await self.client.messages.create_async(**params)
         except ChannelRateLimited as exc:
-            self.pacer.hold_off(next(iter(sender.values())), exc.retry_after)
+            self.pacer.hold_off(sender, exc.retry_after)
             raise
         except ChannelError:
             raise
         except TimeoutError as exc:
             raise ChannelTimeout("Twilio did not answer in time; will retry") from exc
         except aiohttp.ClientError as exc:
-            raise ChannelError(f"could not reach Twilio ({type(exc).__name__}); will retry") from exc
+            # A connection never made sent nothing; one that broke after the request may have.
+            raise ChannelError(f"could not reach Twilio ({type(exc).__name__}); will retry",
+                               maybe_sent=not isinstance(exc, aiohttp.ClientConnectorError)) from exc
         except TwilioException as exc:
-            raise ChannelError(f"Twilio's answer could not be read ({exc})") from exc
+            raise ChannelError(f"Twilio's answer could not be read ({exc})", maybe_sent=True) from exc
         log.info("twilio message created channel=%s message=%s sid=%s", self.name, message.message_id, created.sid)
         # "sent" = handed to Twilio; its status callbacks move it on from there.
         return SendResult(provider_id=str(created.sid), status="sent")
+
+    async def reconcile(self, message: OutboundMessage, attempt: UnsettledAttempt) -> SendResult | None:
+        """Adopt the message an unsettled attempt created at Twilio, if it did (see reconcile.py)."""
+        params = self.create_params(message)
+        try:
+            sid = await reconcile.find_earlier(self.client, params, attempt.started_at, self.is_ours)
+        except ChannelError:
+            raise
+        except TimeoutError as exc:
+            raise ChannelTimeout("Twilio did not answer the message lookup in time") from exc
+        except (aiohttp.ClientError, TwilioException) as exc:
+            raise ChannelError(f"could not look the message up at Twilio ({type(exc).__name__})") from exc
+        if sid is None:
+            return None
+        log.info("twilio message adopted channel=%s message=%s sid=%s attempt=%s", self.name, message.message_id,
+                 sid, attempt.owner)
+        return SendResult(provider_id=sid, status="sent")
+
+
+async def _none_ours(sid: str) -> bool:
+    return False
 
 
 class WhatsAppChannel(TwilioChannel):

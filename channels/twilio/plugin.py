@@ -19,6 +19,7 @@ from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
 from hub import media
 from hub.context import Hub
+from hub.store import messages
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,14 @@ class TwilioPlugin:
         def media_link(file_id: str) -> str:
             return media.signed_url(hub.settings, file_id)
 
+        async def is_ours(sid: str) -> bool:
+            return await messages.find_provider(hub.db, CHANNELS, sid) is not None
+
         return {
-            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second), media_link),
+            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second), media_link,
+                                 is_ours),
             "whatsapp": WhatsAppChannel("whatsapp", client, settings, status_callback,
-                                        Pacer(settings.whatsapp_per_second), media_link),
+                                        Pacer(settings.whatsapp_per_second), media_link, is_ours),
         }
 
     async def stop(self) -> None:

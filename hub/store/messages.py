@@ -120,9 +120,11 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
 async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Doc | None:
     """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
 
-    The candidates come from the (status, next_attempt_at) index alone: the embedded server scans
-    the whole collection once an $or joins the query. The lease condition is then checked in the
-    conditional update on one _id, which stays atomic: two dispatchers cannot both win a row.
+    `owner` is unique to this attempt (never a process id, which all its workers share), so only
+    this attempt can renew the lease or record the outcome. The candidates come from the
+    (status, next_attempt_at) index alone: the embedded server scans the whole collection once an
+    $or joins the query. The lease condition is then checked in the conditional update on one _id,
+    which stays atomic: two dispatchers cannot both win a row.
     """
     candidates = await db[model.MESSAGES].find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
@@ -142,22 +144,56 @@ async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> 
     return None
 
 
+async def extend_lease(db: Db, message_id: ObjectId, owner: str, until: datetime) -> bool:
+    """Renew the lease while a send runs; False once another attempt owns the row (or it is settled)."""
+    renewed = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": {"lease_until": until}})
+    return renewed.matched_count == 1
+
+
+async def record_attempt_started(db: Db, message_id: ObjectId, owner: str, number: int, now: datetime) -> bool:
+    """Written just before the request leaves: if the attempt never records its outcome, the next one
+    knows the provider may have it. False when this attempt no longer owns the row."""
+    started = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"attempt_owner": owner, "attempt_number": number, "attempt_started_at": now}})
+    return started.matched_count == 1
+
+
+async def mark_uncertain(db: Db, message_id: ObjectId, owner: str, reason: str, now: datetime) -> bool:
+    """A channel that cannot look an unsettled attempt up resends blindly, once: say so on the message."""
+    marked = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"delivery_uncertain": reason, "updated_at": now}, "$inc": {"uncertain_resends": 1}})
+    return marked.matched_count == 1
+
+
+_SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
+
+
 async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
-                    now: datetime) -> Doc | None:
+                    now: datetime, *, adopted: bool = False) -> Doc | None:
+    """Only the attempt that owns the lease records the send; a stale attempt gets None."""
+    update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
+                   "sent_at": now, "updated_at": now, "error": None, **_SETTLED}
+    if adopted:
+        update["reconciled_at"] = now
     return await update_then_get(
-        db[model.MESSAGES], {"_id": message_id, "lease_owner": owner, "status": "queued"},
-        {"$set": {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
-                  "sent_at": now, "updated_at": now, "error": None, "lease_until": None}},
+        db[model.MESSAGES], {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update},
         return_document=ReturnDocument.AFTER,
     )
 
 
 async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, at: datetime,
-                         now: datetime) -> None:
-    await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
-        {"$set": {"next_attempt_at": at, "lease_until": None, "last_error": reason, "updated_at": now}},
-    )
+                         now: datetime, *, outcome_unknown: bool = False) -> bool:
+    """Free the row for a later attempt. With `outcome_unknown` the attempt stays recorded as started,
+    so the next one reconciles before it sends. False when this attempt no longer owns the row."""
+    update: Doc = {"next_attempt_at": at, "lease_until": None, "last_error": reason, "updated_at": now}
+    if not outcome_unknown:
+        update["attempt_started_at"] = None
+    retried = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update})
+    return retried.matched_count == 1
 
 
 async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
@@ -168,7 +204,7 @@ async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
     return await update_then_get(
         db[model.MESSAGES], query,
         {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
-                  "failed_at": now, "updated_at": now, "lease_until": None}},
+                  "failed_at": now, "updated_at": now, **_SETTLED}},
         return_document=ReturnDocument.AFTER,
     )
 
@@ -186,11 +222,13 @@ async def advance_status(db: Db, query: Doc, status: str, now: datetime, error: 
 
 
 async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | None:
-    """An agent asks to send a failed reply again: back to queued, attempts reset."""
+    """An agent asks to send a failed reply again: back to queued, attempts reset. The agent has seen
+    any "may have been delivered" warning, so the blind resend it allows starts afresh too."""
     return await update_then_get(
         db[model.MESSAGES], {"_id": message_id, "direction": model.OUT, "status": "failed"},
         {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": now,
-                  "lease_until": None, "error": None, "updated_at": now}},
+                  "lease_until": None, "error": None, "updated_at": now, "attempt_started_at": None,
+                  "uncertain_resends": 0, "delivery_uncertain": None}},
         return_document=ReturnDocument.AFTER,
     )
 
@@ -225,6 +263,16 @@ async def set_attachments(db: Db, message_id: ObjectId, attachments: list[Doc], 
         db[model.MESSAGES], {"_id": message_id}, {"$set": {"attachments": attachments, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
+
+
+async def keep_outbound_header(db: Db, message_id: ObjectId, name: str, value: str) -> str:
+    """The header a channel must repeat on every attempt (an email's Message-ID): stored before the
+    first attempt leaves; later attempts get the stored one back, whatever they propose."""
+    field = f"outbound_headers.{name}"
+    await db[model.MESSAGES].update_one({"_id": message_id, field: {"$exists": False}}, {"$set": {field: value}})
+    found = await db[model.MESSAGES].find_one({"_id": message_id}, {field: 1})
+    kept = ((found or {}).get("outbound_headers") or {}).get(name)
+    return kept if isinstance(kept, str) else value
 
 
 async def find_provider(db: Db, channels: list[str], provider_id: str) -> Doc | None:

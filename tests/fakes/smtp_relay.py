@@ -29,8 +29,13 @@ class Received:
 @dataclass
 class FakeRelay:
     received: list[Received] = field(default_factory=list)
+    turned_away: list[Received] = field(default_factory=list)  # mails answered with one of data_replies
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply, e.g. "550 5.1.1 no such user"
     data_replies: list[str] = field(default_factory=list)  # replies to DATA, used one per message, then 250
+    # The next `slow` mails are kept at once but answered only after `delay_seconds` (a relay that
+    # takes the mail and then stalls, so the sender cannot know it arrived).
+    slow: int = 0
+    delay_seconds: float = 0.0
     port: int = 0
     controller: Any = None
 
@@ -43,8 +48,12 @@ class FakeRelay:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_replies:
+            self.turned_away.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
             return self.data_replies.pop(0)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        if self.slow > 0:
+            self.slow -= 1
+            await asyncio.sleep(self.delay_seconds)
         return "250 2.0.0 queued"
 
     def start(self) -> FakeRelay:

@@ -3,6 +3,7 @@ and can be told to answer 429 (with retry_after), 403 or 5xx, per method and per
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -51,6 +52,9 @@ class FakeTelegramApi:
         self.pending_update_count = 0
         self.last_error: tuple[int, str] | None = None
         self._message_ids = itertools.count(1000)
+        # The next `slow_calls` sends are delivered at once but answered only after `delay_seconds`.
+        self.slow_calls = 0
+        self.delay_seconds = 0.0
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -121,7 +125,11 @@ class FakeTelegramApi:
         handler = getattr(self, f"_{call.method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.json_response({"ok": True, "result": handler(call)})
+        result = handler(call)
+        if self.slow_calls > 0 and call.method.startswith("send"):
+            self.slow_calls -= 1
+            await asyncio.sleep(self.delay_seconds)
+        return web.json_response({"ok": True, "result": result})
 
     async def download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

@@ -1,5 +1,9 @@
-"""A loopback stand-in for Twilio: the Messages API (records what it receives, answers as told) and
-the media host, plus Twilio's side of webhooks (signing form posts with the auth token)."""
+"""A loopback stand-in for Twilio: the Messages API (records what it receives, answers as told, keeps
+the messages it created and lists them with Twilio's filters), the media host, plus Twilio's side of
+webhooks (signing form posts with the auth token).
+
+`delay_seconds` makes every create slow the way a loaded Twilio is: the message exists as soon as the
+request arrives, the answer comes later (or never, if the caller dies waiting)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -58,10 +64,22 @@ class Answer:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    after_create: bool = False  # the message is made, then this error is the answer
+
+
+def _day(value: str) -> date | None:
+    """DateSent values: YYYY-MM-DD as documented, or the ISO datetime twilio-python sends."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
 
 
 class FakeTwilio:
     def __init__(self) -> None:
+        self.delay_seconds = 0.0
+        self.created: list[dict[str, Any]] = []  # every Message resource made, oldest first
+        self.list_requests: list[dict[str, str]] = []
         self.requests: list[Recorded] = []
         self.media_requests: list[Recorded] = []
         self.media: dict[str, tuple[bytes, str]] = {}
@@ -74,6 +92,7 @@ class FakeTwilio:
     async def start(self) -> FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create_message)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self._list_messages)
         app.router.add_get("/media/{name}", self._media)
         app.router.add_get("/redirect/{name}", self._redirect)
         self._runner = web.AppRunner(app, access_log=None)
@@ -90,12 +109,13 @@ class FakeTwilio:
 
     # --- what tests tell it ------------------------------------------------------------------------
 
-    def answer_next(self, status: int, code: int | None = None, message: str = "", retry_after: str | None = None
-                    ) -> None:
-        """The next Messages API call gets this error, as Twilio words its errors."""
+    def answer_next(self, status: int, code: int | None = None, message: str = "", retry_after: str | None = None,
+                    *, after_create: bool = False) -> None:
+        """The next Messages API call gets this error, as Twilio words its errors; with `after_create`
+        the message is made all the same (a 5xx that hides a success)."""
         body: dict[str, Any] = {"code": code, "message": message, "more_info":
                                 f"https://www.twilio.com/docs/errors/{code}", "status": status}
-        self.answers.append(Answer(status, body, {"Retry-After": retry_after} if retry_after else {}))
+        self.answers.append(Answer(status, body, {"Retry-After": retry_after} if retry_after else {}, after_create))
 
     def serve_media(self, name: str, data: bytes, content_type: str) -> str:
         self.media[name] = (data, content_type)
@@ -128,14 +148,49 @@ class FakeTwilio:
             self._arrived.notify_all()
         if auth != (request.match_info["account"], AUTH_TOKEN):
             return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
-        if self.answers:
-            answer = self.answers.pop(0)
+        answer = self.answers.pop(0) if self.answers else None
+        if answer is not None and not answer.after_create:
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         created = json.loads((FIXTURES / "api_message_created.json").read_text(encoding="utf-8"))
+        now = format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=False)
+        media = [v for k, v in (await request.post()).items() if k == "MediaUrl"]
         created.update(sid="SM" + uuid.uuid4().hex, to=form.get("To"), body=form.get("Body", ""),
-                       account_sid=request.match_info["account"],
+                       account_sid=request.match_info["account"], date_created=now, date_updated=now,
+                       num_media=str(len(media)),
                        **{"from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid")})
+        self.created.append({**created, "date_sent": now, "status": "sent"})
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        if answer is not None:
+            return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         return web.json_response(created, status=201)
+
+    def created_bodies(self) -> list[str]:
+        return [str(m["body"]) for m in self.created]
+
+    async def _list_messages(self, request: web.Request) -> web.Response:
+        """Messages list as Twilio filters it: To, From, DateSent (also DateSent< and DateSent>, each
+        on and before / on and after that day, GMT), newest first, PageSize per page."""
+        query = dict(request.query)
+        self.list_requests.append(query)
+        if self._auth(request) != (request.match_info["account"], AUTH_TOKEN):
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        found = list(reversed(self.created))
+        if "To" in query:
+            found = [m for m in found if m["to"] == query["To"]]
+        if "From" in query:
+            found = [m for m in found if m["from"] == query["From"]]
+        for name, keep in (("DateSent", lambda d, x: d == x), ("DateSent<", lambda d, x: d <= x),
+                           ("DateSent>", lambda d, x: d >= x)):
+            if name in query:
+                wanted = _day(query[name])
+                found = [m for m in found if m.get("date_sent") and wanted is not None
+                         and keep(datetime.strptime(m["date_sent"], "%a, %d %b %Y %H:%M:%S %z").date(), wanted)]
+        size = min(int(query.get("PageSize", "50")), 1000)
+        uri = request.path_qs
+        return web.json_response({"messages": found[:size], "first_page_uri": uri, "next_page_uri": None,
+                                  "previous_page_uri": None, "page": 0, "page_size": size, "start": 0,
+                                  "end": max(min(size, len(found)) - 1, 0), "uri": uri})
 
     async def _media(self, request: web.Request) -> web.Response:
         self.media_requests.append(Recorded(request.path, {}, self._auth(request)))

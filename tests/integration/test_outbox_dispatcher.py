@@ -122,22 +122,25 @@ async def test_an_expired_lease_of_a_crashed_process_is_taken_over(hub: Hub, pro
     hub.channels["webchat"] = HttpChannel(str(srv.make_url("/send")))
     conversation = await ingest_one(hub)
     now = utcnow()
+
+    async def row(text: str, **fields: object) -> Doc:
+        doc, _ = await messages.enqueue(hub.db, {
+            "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"],
+            "direction": model.OUT, "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"},
+            "text": text, "created_at": now, **fields})
+        return doc
+
     # A row another process leased and then died holding: its lease ran out a second ago.
-    crashed, _ = await messages.enqueue(hub.db, {
-        "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"], "direction": model.OUT,
-        "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"}, "text": "orphan",
-        "created_at": now, "lease_until": now - timedelta(seconds=1), "lease_owner": "dead-host:1", "attempts": 1,
-    })
+    crashed = await row("orphan", lease_until=now - timedelta(seconds=1), lease_owner="dead-host:1", attempts=1)
     # And one whose lease is still valid must be left alone.
-    held, _ = await messages.enqueue(hub.db, {
-        "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"], "direction": model.OUT,
-        "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"}, "text": "held",
-        "created_at": now, "lease_until": now + timedelta(minutes=5), "lease_owner": "busy-host:2", "attempts": 1,
-    })
+    held = await row("held", lease_until=now + timedelta(minutes=5), lease_owner="busy-host:2", attempts=1)
     hub.outbox_wakeup.set()
     taken = await wait_status(hub, crashed["_id"], "sent")
-    assert taken["lease_owner"] == hub.process_id and taken["attempts"] == 2
-    await asyncio.sleep(1)
+    assert taken["lease_owner"].startswith(hub.process_id + "/") and taken["attempts"] == 2
+    # A row due after the held one: once it is sent, the dispatcher has looked past the held row.
+    later = await row("later", next_attempt_at=now + timedelta(milliseconds=1))
+    hub.outbox_wakeup.set()
+    await wait_status(hub, later["_id"], "sent")
     still_held = await messages.get(hub.db, held["_id"])
     assert still_held is not None and still_held["status"] == "queued" and still_held["lease_owner"] == "busy-host:2"
 

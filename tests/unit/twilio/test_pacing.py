@@ -47,3 +47,12 @@ async def test_wait_sleeps_for_the_booked_delay() -> None:
     await pacer.wait("a")
     await pacer.wait("a")
     assert slept == [0.5]
+
+
+def test_a_slot_further_off_than_a_send_may_wait_is_not_booked() -> None:
+    clock = Clock()
+    pacer = Pacer(1.0, clock=clock)
+    pacer.hold_off("+14155550100", 30.0)
+    assert pacer.reserve("+14155550100", longest=10.0) is None  # handed back to the outbox as a retry
+    assert pacer.free_in("+14155550100") == 30.0  # and nothing was booked by asking
+    assert pacer.reserve("+14155550101", longest=10.0) == 0.0
