@@ -14,8 +14,9 @@ from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from hub import model
+from hub.clock import utcnow
 from hub.coalesce import Coalescer
-from hub.store import contacts
+from hub.store import contacts, raw
 from hub.store import messages as message_store
 from hub.store.db import Db, Doc
 
@@ -31,10 +32,15 @@ class IngestBatches:
         self.find_active: Coalescer[ObjectId, Doc | None] = Coalescer(self._find_active)
         self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
         self.insert_message: Coalescer[Doc, tuple[Doc, bool]] = Coalescer(self._insert_messages)
+        self.raw_processed: Coalescer[ObjectId, None] = Coalescer(self._raw_processed)
 
     async def _keep_raw(self, docs: list[Doc]) -> list[ObjectId]:
         result = await self.db[model.RAW_INBOUND].insert_many(docs, ordered=True)
         return [ObjectId(i) for i in result.inserted_ids]
+
+    async def _raw_processed(self, raw_ids: list[ObjectId]) -> list[None]:
+        await raw.mark_processed(self.db, raw_ids, utcnow())  # one update_many per batch
+        return [None] * len(raw_ids)
 
     async def _find_external(self, keys: list[tuple[str, str]]) -> list[Doc | None]:
         wanted = [message_store.external_key(channel, external_id) for channel, external_id in keys]
@@ -100,7 +106,8 @@ class IngestBatches:
 
 
 async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Doc, bool] | BaseException:
-    key = message_store.dedupe_key(doc)
+    # A message with no provider id carries the key of the raw payload it came from (see hub/ingest.py).
+    key = message_store.dedupe_key(doc) or ({"dedupe_key": doc["dedupe_key"]} if "dedupe_key" in doc else None)
     existing = await db[model.MESSAGES].find_one(key) if key else None
     if existing is None:
         return RuntimeError(f"message insert failed: {error.get('errmsg')}")
