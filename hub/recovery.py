@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 LEASE = "raw-recovery"
 PAGE = 100
+# Held only while a pass runs (released after it), so a restarted hub is not kept waiting by the lease
+# of the process that crashed; renewed after every PASS_LIMIT payloads.
+LEASE_SECONDS = 120.0
+PASS_LIMIT = 1000
 
 
 @dataclass
@@ -36,14 +40,27 @@ class RecoveryReport:
     recovered: list[ObjectId] = field(default_factory=list)  # messages created from kept payloads
     already_stored: int = 0  # the message existed (the crash came after it); only the marker was missing
     failed: int = 0
+    more: bool = False  # stopped at the limit with payloads left
+
+    @property
+    def seen(self) -> int:
+        return len(self.recovered) + self.already_stored + self.failed
 
 
-async def recover(hub: Hub, now: datetime) -> RecoveryReport:
-    """One pass over every payload pending since before the grace period."""
+async def recover(hub: Hub, now: datetime, limit: int | None = None,
+                  skipped: list[ObjectId] | None = None) -> RecoveryReport:
+    """One pass over up to `limit` payloads pending since before the grace period, oldest first.
+
+    `skipped` collects the payloads that failed (not tried again until the next run).
+    """
     report = RecoveryReport()
+    limit = PASS_LIMIT if limit is None else limit
     cutoff = now - timedelta(seconds=hub.settings.recovery_grace_seconds)
-    skipped: list[ObjectId] = []  # failed this pass; retried next pass, not again in this one
-    while page := await raw.abandoned(hub.db, cutoff, PAGE, skip=skipped):
+    skipped = [] if skipped is None else skipped
+    while (room := limit - report.seen) > 0:
+        page = await raw.abandoned(hub.db, cutoff, min(PAGE, room), skip=skipped)
+        if not page:
+            return report
         for doc in page:
             try:
                 result = await ingest(hub, raw.inbound_from(doc), replay_of=doc["_id"])
@@ -63,6 +80,7 @@ async def recover(hub: Hub, now: datetime) -> RecoveryReport:
                          doc.get("channel"), result.message["_id"])
             else:
                 report.already_stored += 1
+    report.more = bool(await raw.abandoned(hub.db, cutoff, 1, skip=skipped))
     return report
 
 
@@ -72,10 +90,6 @@ class Recovery:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def lease_seconds(self) -> float:
-        return max(self.hub.settings.recovery_seconds * 3, 30.0)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="raw-recovery")
@@ -90,11 +104,22 @@ class Recovery:
             await leases.release(self.hub.db, LEASE, self.hub.process_id)
 
     async def run_once(self) -> RecoveryReport | None:
-        """A pass if this process holds (or takes) the lease; None when another process does."""
-        now = utcnow()
-        if not await leases.acquire(self.hub.db, LEASE, self.hub.process_id, now, self.lease_seconds):
+        """A pass if this process takes the lease; None while another process runs one."""
+        db, owner = self.hub.db, self.hub.process_id
+        if not await leases.acquire(db, LEASE, owner, utcnow(), LEASE_SECONDS):
             return None
-        return await recover(self.hub, now)
+        skipped: list[ObjectId] = []
+        try:
+            report = await recover(self.hub, utcnow(), skipped=skipped)
+            while report.more and await leases.acquire(db, LEASE, owner, utcnow(), LEASE_SECONDS):
+                more = await recover(self.hub, utcnow(), skipped=skipped)
+                report.recovered += more.recovered
+                report.already_stored += more.already_stored
+                report.failed += more.failed
+                report.more = more.more
+            return report
+        finally:
+            await leases.release(db, LEASE, owner)
 
     async def _loop(self) -> None:
         while True:  # the first pass at start-up, then every HUB_RECOVERY_SECONDS (0: at start-up only)
