@@ -29,6 +29,7 @@ from hub.context import Hub
 from hub.database import open_database
 from hub.dispatcher import Dispatcher
 from hub.events import EventBus
+from hub.recovery import recovery_ctx
 from hub.routing_runtime import routing_ctx
 from hub.seed import seed_demo as seed_demo_data
 from hub.settings import Settings
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app[keys.JINJA] = env
     app.cleanup_ctx.append(_hub_ctx)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
+    app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
     app.cleanup_ctx.append(api_conversation.conversation_ctx)
     app.cleanup_ctx.append(api_admin.admin_ctx)
     app.router.add_get("/healthz", healthz)

