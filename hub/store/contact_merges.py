@@ -126,12 +126,17 @@ async def _give_identities(db: Db, target_id: ObjectId, identities: list[Doc], n
     return folded
 
 
-async def _event(db: Db, conversation_id: ObjectId, contact_id: ObjectId, text: str, data: Doc, now: datetime,
-                 by: ObjectId | None) -> None:
+def _event(conversation_id: ObjectId, contact_id: ObjectId, text: str, data: Doc, now: datetime,
+           by: ObjectId | None) -> Doc:
+    """A timeline event saying what a merge or its undo changed (written together, in one insert)."""
     author: Doc = {"type": "agent", "id": by} if by is not None else {"type": "system"}
-    await db[model.MESSAGES].insert_one({
-        "conversation_id": conversation_id, "contact_id": contact_id, "direction": model.EVENT, "kind": "event",
-        "channel": None, "text": text, "data": data, "author": author, "created_at": now})
+    return {"conversation_id": conversation_id, "contact_id": contact_id, "direction": model.EVENT, "kind": "event",
+            "channel": None, "text": text, "data": data, "author": author, "created_at": now}
+
+
+async def _say(db: Db, events: list[Doc]) -> None:
+    if events:
+        await db[model.MESSAGES].insert_many(events)
 
 
 async def _refresh_search(db: Db, contact_id: ObjectId) -> None:
@@ -173,10 +178,15 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
     }
     source_active = next((c for c in owned if c.get("active")), None)
     target_active = await _active(db, target_id)
+    if source_active is not None and target_active is None:
+        try:  # the source's open conversation becomes the target's
+            await conversations.update_one({"_id": source_active["_id"]}, {"$set": {"contact_id": target_id}})
+        except DuplicateKeyError:  # the target's first message opened one meanwhile: move into that
+            target_active = await _active(db, target_id)
     moved_ids: list[ObjectId] = []
     moved_count = 0
     if source_active is not None and target_active is not None:
-        stub = await conversations.find_one({"_id": source_active["_id"]}) or {}
+        stub = await conversations.find_one({"_id": source_active["_id"]}) or source_active
         entries = await db[model.MESSAGES].find({"conversation_id": stub["_id"]}, {"direction": 1}).to_list(None)
         moved_ids = [m["_id"] for m in entries]  # timeline events move too: the history stays whole
         moved_count = sum(1 for m in entries if m.get("direction") != model.EVENT)
@@ -199,26 +209,34 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
         await conversations.update_one({"_id": target_active["_id"]}, update)
     await conversations.update_many({"_id": {"$in": conversation_ids}}, {"$set": {
         "contact_id": target_id, **({"contact_name": target_name} if target_name else {})}})
-    await db[model.MESSAGES].update_many({"conversation_id": {"$in": conversation_ids}},
-                                         {"$set": {"contact_id": target_id}})
+    if moved_ids and target_active is not None and source_active is not None:
+        # A message that reached the source's conversation while it moved (ingest had found it just before).
+        late = [m["_id"] for m in await db[model.MESSAGES].find(
+            {"conversation_id": source_active["_id"], "direction": {"$ne": model.EVENT}}, {"_id": 1}).to_list(None)]
+        if late:
+            await db[model.MESSAGES].update_many({"_id": {"$in": late}},
+                                                 {"$set": {"conversation_id": target_active["_id"]}})
+            moved_ids += late
+            record["moved_message_count"] = moved_count = moved_count + len(late)
     await db[model.MESSAGES].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
     data: Doc = {"type": "contact_merged", "source_id": source_id, "target_id": target_id}
+    said: list[Doc] = []
     if moved_ids:
         assert source_active is not None and target_active is not None
-        await _event(db, target_active["_id"], target_id,
+        said.append(_event(target_active["_id"], target_id,
                      f"Merged {source_label} into {target_label}: {moved_count} messages moved from "
                      f"conversation …{short(source_active['_id'])}.",
-                     {**data, "from_conversation_id": source_active["_id"], "messages": moved_count}, now, by)
-        await _event(db, source_active["_id"], target_id,
+                     {**data, "from_conversation_id": source_active["_id"], "messages": moved_count}, now, by))
+        said.append(_event(source_active["_id"], target_id,
                      f"Merged {source_label} into {target_label}: this conversation's {moved_count} messages "
                      f"moved to conversation …{short(target_active['_id'])}, which stays open.",
-                     {**data, "into_conversation_id": target_active["_id"], "messages": moved_count}, now, by)
+                     {**data, "into_conversation_id": target_active["_id"], "messages": moved_count}, now, by))
     for conversation_id in conversation_ids:
         if moved_ids and source_active is not None and conversation_id == source_active["_id"]:
             continue
-        await _event(db, conversation_id, target_id,
-                     f"Merged {source_label} into {target_label}: this conversation now belongs to {target_label}.",
-                     data, now, by)
+        said.append(_event(conversation_id, target_id, f"Merged {source_label} into {target_label}: this "
+                           f"conversation now belongs to {target_label}.", data, now, by))
+    await _say(db, said)
     await _refresh_search(db, target_id)
     record["message_count"] = message_count
     result = await db[MERGES].insert_one(record)
@@ -272,9 +290,13 @@ async def undo(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = 
         notes.append("an identity of this contact is held by another contact now; it stays there")
     conversations = db[model.CONVERSATIONS]
     names: Doc = record.get("contact_names") or {}
+    by_name: dict[str, list[ObjectId]] = {}
     for conversation_id in conversation_ids:
-        await conversations.update_one({"_id": conversation_id}, {"$set": {
-            "contact_id": source_id, "contact_name": names.get(str(conversation_id)) or record.get("source_name")}})
+        name = names.get(str(conversation_id)) or record.get("source_name") or ""
+        by_name.setdefault(name, []).append(conversation_id)
+    for name, ids in by_name.items():
+        await conversations.update_many({"_id": {"$in": ids}}, {"$set": {
+            "contact_id": source_id, **({"contact_name": name} if name else {})}})
     into = record.get("into_conversation_id")
     moved: list[ObjectId] = record.get("moved_message_ids") or []
     stub_id: ObjectId | None = None
@@ -332,13 +354,13 @@ async def undo(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = 
     data: Doc = {"type": "contact_merge_undone", "merge_id": merge_id, "source_id": source_id,
                  "target_id": target_id}
     text = f"Merge of {record.get('source_label')} into {record.get('target_label')} undone"
+    said = [_event(conversation_id, source_id, f"{text}: this conversation belongs to "
+                   f"{record.get('source_label')} again.", data, now, by) for conversation_id in conversation_ids]
     if into is not None and moved and stub_id is not None:
         count = record.get("moved_message_count", len(moved))
-        await _event(db, into, target_id, f"{text}: {count} messages moved back to conversation …{short(stub_id)}.",
-                     data, now, by)
-    for conversation_id in conversation_ids:
-        await _event(db, conversation_id, source_id, f"{text}: this conversation belongs to "
-                     f"{record.get('source_label')} again.", data, now, by)
+        said.append(_event(into, target_id, f"{text}: {count} messages moved back to conversation …{short(stub_id)}.",
+                           data, now, by))
+    await _say(db, said)
     for contact_id in (source_id, target_id):
         await _refresh_search(db, contact_id)
     await db[MERGES].update_one({"_id": merge_id}, {"$set": {"undo_notes": notes}})

@@ -3,21 +3,26 @@ a lead sees what moves before merging, and merge after merge keeps working in on
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestServer
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
+from channels.base import Identity
 from hub import keys, model
 from hub.app import create_app
+from hub.clock import utcnow
 from hub.context import Hub
 from hub.store import contacts
 from hub.store.db import Doc
 from tests.conftest import make_settings
 from tests.integration.inbox.helpers import arrive, place
+from tests.integration.inbox.merge_invariants import check as check_invariants
 from tests.support.agents import login, make_user
 
 
@@ -190,3 +195,75 @@ async def test_a_database_with_contacts_merged_by_an_earlier_version_is_migrated
     for source in people[1:]:
         status, body = await merge(http, base_url, csrf, source.contact["_id"], people[0].contact["_id"])
         assert status == 201, body
+
+
+@pytest.mark.timeout(900)  # about 800 requests; each merge is some twenty database round trips
+async def test_hundreds_of_merges_and_undos_in_one_database_never_fail_and_keep_every_invariant(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    csrf = await lead(hub, http, base_url)
+    rng = random.Random(10)
+    identities: set[tuple[str, str]] = set()
+    who: list[tuple[str, str]] = []  # (channel, identity value) a customer writes from
+    for n in range(40):
+        channel = ("webchat", "email", "sms")[n % 3]
+        value = {"webchat": f"v-load-{n}", "email": f"load{n}@example.com", "sms": f"+98912{n:07d}"}[channel]
+        kind = {"webchat": "webchat", "email": "email", "sms": "phone"}[channel]
+        identities.add((kind, value))
+        who.append((channel, value))
+        if n % 4 == 3:  # a contact with no conversation at all
+            await contacts.resolve(hub.db, Identity(kind, value), f"Quiet {n}", utcnow())
+        else:
+            await arrive(hub, f"first from {n}", value, channel=channel, name=f"Person {n}")
+            if n % 5 == 0:
+                await arrive(hub, f"second from {n}", value, channel=channel)
+    stack: list[str] = []  # merges not undone, newest last
+    merges = undos = 0
+    for step in range(200):
+        live = [c["_id"] async for c in hub.db[model.CONTACTS].find({"merged_into": {"$exists": False}}, {"_id": 1})]
+        roll = rng.random()
+        if stack and (roll < 0.3 or len(live) < 3):
+            status, body = await undo(http, base_url, csrf, stack.pop())
+            assert status == 200, body
+            undos += 1
+        elif roll < 0.4:
+            channel, value = rng.choice(who)  # a customer writes again, to whichever contact holds them now
+            await arrive(hub, f"step {step}", value, channel=channel)
+        else:
+            source, target = rng.sample(live, 2)
+            status, body = await merge(http, base_url, csrf, source, target, confirm_conflicts=True)
+            assert status == 201, body
+            stack.append(body["id"])
+            merges += 1
+        if step % 40 == 0:
+            await check_invariants(hub.db, identities)
+    await check_invariants(hub.db, identities)
+    while stack:  # every merge still undoes, newest first
+        status, body = await undo(http, base_url, csrf, stack.pop())
+        assert status == 200, body
+        undos += 1
+    await check_invariants(hub.db, identities)
+    assert await hub.db[model.CONTACTS].count_documents({"merged_into": {"$exists": True}}) == 0
+    assert merges >= 100 and undos == merges
+
+
+async def test_the_merge_page_asks_first_showing_what_moves_and_what_conflicts(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    await lead(hub, http, base_url)
+    await make_user(hub.db, "ana@x.test")
+    await login(http2, base_url, "ana@x.test")
+    target = await arrive(hub, "hi", "+989121234567", channel="sms", name="Mina Rahimi")
+    source = await arrive(hub, "hello", "+989351234567", channel="sms", name="Mina")
+    page_url = f"{base_url}/inbox/contacts/{target.contact['_id']}/merge?from={source.contact['_id']}"
+    async with http2.get(page_url) as r:
+        assert r.status == 403
+    async with http.get(f"{base_url}/inbox/contacts/{target.contact['_id']}") as r:
+        assert f'/merge?from={source.contact["_id"]}' in await r.text()  # the duplicate offers a review, not a merge
+    async with http.get(page_url) as r:
+        assert r.status == 200
+        page = await r.text()
+    assert "+989351234567" in page and "the 1 messages of conversation" in page
+    assert 'data-kind="phone"' in page and 'data-kind="name"' in page and 'data-kind="open_conversations"' in page
+    assert 'name="confirm_conflicts"' in page and f'data-redirect="/inbox/contacts/{target.contact["_id"]}"' in page
+    assert (await contacts.get(hub.db, source.contact["_id"]) or {}).get("merged_into") is None
