@@ -73,10 +73,11 @@ async def find_by_identity(db: Db, identity: Identity) -> Doc | None:
 
 
 async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool:
-    """Attach an identity; False when another contact already holds it."""
+    """Attach an identity; False when another contact already holds it (or this one was merged away:
+    a merged-away contact must hold none, see contact_merges)."""
     try:
         result = await db[model.CONTACTS].update_one(
-            {"_id": contact_id}, {"$addToSet": {"identities": identity.as_doc()}}
+            {"_id": contact_id, "merged_into": {"$exists": False}}, {"$addToSet": {"identities": identity.as_doc()}}
         )
     except DuplicateKeyError:
         return False

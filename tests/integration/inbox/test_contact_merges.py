@@ -219,7 +219,7 @@ async def test_hundreds_of_merges_and_undos_in_one_database_never_fail_and_keep_
                 await arrive(hub, f"second from {n}", value, channel=channel)
     stack: list[str] = []  # merges not undone, newest last
     merges = undos = 0
-    for step in range(200):
+    for step in range(160):
         live = [c["_id"] async for c in hub.db[model.CONTACTS].find({"merged_into": {"$exists": False}}, {"_id": 1})]
         roll = rng.random()
         if stack and (roll < 0.3 or len(live) < 3):
@@ -244,7 +244,7 @@ async def test_hundreds_of_merges_and_undos_in_one_database_never_fail_and_keep_
         undos += 1
     await check_invariants(hub.db, identities)
     assert await hub.db[model.CONTACTS].count_documents({"merged_into": {"$exists": True}}) == 0
-    assert merges >= 100 and undos == merges
+    assert merges >= 80 and undos == merges
 
 
 async def test_the_merge_page_asks_first_showing_what_moves_and_what_conflicts(
@@ -254,7 +254,7 @@ async def test_the_merge_page_asks_first_showing_what_moves_and_what_conflicts(
     await make_user(hub.db, "ana@x.test")
     await login(http2, base_url, "ana@x.test")
     target = await arrive(hub, "hi", "+989121234567", channel="sms", name="Mina Rahimi")
-    source = await arrive(hub, "hello", "+989351234567", channel="sms", name="Mina")
+    source = await arrive(hub, "hello", "+9809121234567", channel="sms", name="Mina")
     page_url = f"{base_url}/inbox/contacts/{target.contact['_id']}/merge?from={source.contact['_id']}"
     async with http2.get(page_url) as r:
         assert r.status == 403
@@ -263,7 +263,7 @@ async def test_the_merge_page_asks_first_showing_what_moves_and_what_conflicts(
     async with http.get(page_url) as r:
         assert r.status == 200
         page = await r.text()
-    assert "+989351234567" in page and "the 1 messages of conversation" in page
+    assert "+9809121234567" in page and "the 1 messages of conversation" in page
     assert 'data-kind="phone"' in page and 'data-kind="name"' in page and 'data-kind="open_conversations"' in page
     assert 'name="confirm_conflicts"' in page and f'data-redirect="/inbox/contacts/{target.contact["_id"]}"' in page
     assert (await contacts.get(hub.db, source.contact["_id"]) or {}).get("merged_into") is None
