@@ -116,8 +116,9 @@ async def _give_identities(db: Db, target_id: ObjectId, identities: list[Doc], n
                 await db[model.CONTACTS].update_one({"_id": target_id}, {"$addToSet": {"identities": identity}})
                 break
             except DuplicateKeyError:
-                holder = await db[model.CONTACTS].find_one(
-                    {"identities.kind": identity["kind"], "identities.value": identity["value"]})
+                found = await db[model.CONTACTS].find(
+                    {"identities.kind": identity["kind"], "identities.value": identity["value"]}).to_list(10)
+                holder = next((c for c in found if identity in (c.get("identities") or [])), None)
                 if holder is None or holder["_id"] == target_id or folds >= _MAX_FOLDS:
                     continue
                 record = await move_into(db, holder["_id"], target_id, now, _folds=folds + 1)

@@ -18,7 +18,7 @@ from hub import keys, model
 from hub.app import create_app
 from hub.clock import utcnow
 from hub.context import Hub
-from hub.store import contacts
+from hub.store import contact_merges, contacts
 from hub.store.db import Doc
 from tests.conftest import make_settings
 from tests.integration.inbox.helpers import arrive, place
@@ -267,3 +267,23 @@ async def test_the_merge_page_asks_first_showing_what_moves_and_what_conflicts(
     assert 'data-kind="phone"' in page and 'data-kind="name"' in page and 'data-kind="open_conversations"' in page
     assert 'name="confirm_conflicts"' in page and f'data-redirect="/inbox/contacts/{target.contact["_id"]}"' in page
     assert (await contacts.get(hub.db, source.contact["_id"]) or {}).get("merged_into") is None
+
+
+async def test_a_first_message_landing_between_taking_identities_and_giving_them_joins_the_target_too(
+    hub: Hub,
+) -> None:
+    source = await arrive(hub, "hi", "v-gap", name="Gap")
+    target = await arrive(hub, "hello", "gap@example.com", channel="email", name="Gap")
+    now = utcnow()
+    # The merge's first write: the source no longer holds its identity...
+    claimed = await contact_merges._claim_source(hub.db, source.contact["_id"], target.contact["_id"], now)
+    assert claimed is not None
+    # ...when the visitor writes again: no contact holds "v-gap", so ingest creates one.
+    newcomer = await arrive(hub, "are you there?", "v-gap")
+    assert newcomer.contact["_id"] not in (source.contact["_id"], target.contact["_id"])
+    folded = await contact_merges._give_identities(hub.db, target.contact["_id"], claimed["identities"], now, 0)
+    assert [f["source_id"] for f in folded] == [newcomer.contact["_id"]]
+    holder = await contacts.find_by_identity(hub.db, Identity("webchat", "v-gap"))
+    assert holder is not None and holder["_id"] == target.contact["_id"]
+    moved = await hub.db[model.MESSAGES].find_one({"_id": newcomer.message["_id"]})
+    assert moved is not None and moved["conversation_id"] == target.conversation["_id"]
