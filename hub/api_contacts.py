@@ -11,13 +11,14 @@ from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
-from hub.store import contacts, conversations, custom_fields
+from hub.store import contact_merges, contacts, conversations, custom_fields
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body
 
 routes = web.RouteTableDef()
 MAX_TAGS = 50
 MAX_TAG = 60
+IDENTITY_KINDS = ("phone", "email", "telegram", "whatsapp")
 
 
 async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
@@ -29,11 +30,38 @@ async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
 
 
 def present_merge(record: Doc) -> dict[str, Any]:
-    return {"id": record["_id"], "source_id": record["source_id"], "target_id": record["target_id"],
-            "at": record.get("at"), "by": record.get("by"), "source_name": record.get("source_name"),
-            "identities": record.get("identities") or [],
-            "conversations": len(record.get("conversation_ids") or []),
-            "messages": len(record.get("message_ids") or []), "undone_at": record.get("undone_at")}
+    return contact_merges.summary(record)
+
+
+def present_preview(planned: Doc) -> dict[str, Any]:
+    """What a merge would move and what looks like two people, for the lead to confirm."""
+    source_active, target_active = planned["source_active"], planned["target_active"]
+    return {
+        "source": present.contact(planned["source"]), "target": present.contact(planned["target"]),
+        "identities": planned["identities"],
+        "conversations": [{"id": c["_id"], "status": c.get("status"), "active": bool(c.get("active")),
+                           "last_message_preview": c.get("last_message_preview")} for c in planned["conversations"]],
+        "messages": planned["messages_total"],
+        "active_conversation": {
+            "outcome": planned["active_outcome"],
+            "source_id": source_active["_id"] if source_active else None,
+            "target_id": target_active["_id"] if target_active else None,
+            "messages_moving": planned["messages_moving"],
+        },
+        "conflicts": planned["conflicts"],
+        "needs_confirmation": any(c["kind"] in IDENTITY_KINDS for c in planned["conflicts"]),
+    }
+
+
+async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, Doc]:
+    """The two contacts of a merge, both live and different, or the error saying why not."""
+    source = await contact_or_404(hub, source_raw)
+    target = await contact_or_404(hub, target_raw)
+    if source["_id"] == target["_id"]:
+        raise BadInput("a contact cannot be merged into itself")
+    if source.get("merged_into") is not None or target.get("merged_into") is not None:
+        raise Conflict("one of these contacts was already merged into another")
+    return source, target
 
 
 async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
@@ -112,22 +140,31 @@ async def set_tags(request: web.Request) -> web.Response:
     return json_response(present.contact(updated))
 
 
+@routes.get("/api/v1/contacts/{id}/merge-preview")
+async def merge_preview(request: web.Request) -> web.Response:
+    """What merging this contact into `into` would move and what conflicts, before anything changes."""
+    require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    into = request.query.get("into", "")
+    if not into:
+        raise BadInput("say which contact to merge into: ?into=<contact id>")
+    source, target = await merge_pair(hub, request.match_info["id"], into)
+    return json_response(present_preview(await contact_merges.plan(hub.db, source, target)))
+
+
 @routes.post("/api/v1/contacts/merge")
 async def merge(request: web.Request) -> web.Response:
-    """A lead folds one contact into another; identities that conflict need an explicit confirmation."""
+    """A lead folds one contact into another; identities or names that conflict need an explicit confirmation."""
     user = require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
     body = await read_body(request)
-    source = await contact_or_404(hub, str(body.get("source_id", "")))
-    target = await contact_or_404(hub, str(body.get("target_id", "")))
-    if source["_id"] == target["_id"]:
-        raise BadInput("a contact cannot be merged into itself")
-    if source.get("merged_into") is not None or target.get("merged_into") is not None:
-        raise Conflict("one of these contacts was already merged into another")
-    conflicts = contacts.conflicting_identities(source, target)
+    source, target = await merge_pair(hub, str(body.get("source_id", "")), str(body.get("target_id", "")))
+    # Different names and two open conversations are shown in the preview; different identities of one
+    # kind (two phones, two emails) may be two people, so they need an explicit confirmation.
+    conflicts = [c["kind"] for c in contact_merges.conflicts(source, target) if c["kind"] in IDENTITY_KINDS]
     if conflicts and body.get("confirm_conflicts") not in (True, "true", "on", "1"):
-        raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two "
-                       "people. Check, then merge again with confirm_conflicts.")
+        raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two people. "
+                       "Check, then merge again with confirm_conflicts.")
     record = await contacts.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])
     if record is None:
         raise Conflict("nothing was merged: the contact changed meanwhile; reload and try again")

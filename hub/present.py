@@ -34,5 +34,6 @@ def conversation(doc: Doc) -> dict[str, Any]:
 
 
 def contact(doc: Doc) -> dict[str, Any]:
-    return _pick(doc, ("name", "identities", "attributes", "tags", "created_at", "last_seen_at", "merged_into",
-                        "source"))
+    # A merged-away contact holds no identities field (an empty list would collide in the unique index).
+    return {"identities": [], **_pick(doc, ("name", "identities", "attributes", "tags", "created_at", "last_seen_at",
+                                            "merged_into", "source"))}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub import keys
-from hub.api_contacts import contact_or_404, profile
-from hub.auth import current_user
-from hub.store import contacts, inbox_views, search, users
+from hub.api_contacts import contact_or_404, merge_pair, present_preview, profile
+from hub.auth import current_user, require_role
+from hub.store import contact_merges, contacts, inbox_views, search, users
 from hub.store.db import Doc, oid
 from hub.web import render
 
@@ -45,3 +45,16 @@ async def contact_page(request: web.Request) -> web.Response:
                                   + [m.get("by") for m in data["merges"]])
     return render(request, "contact.html", {**data, "departments": departments, "people": people,
                                             "is_lead": inbox_views.is_lead(user)})
+
+
+@routes.get("/inbox/contacts/{id}/merge")
+async def merge_page(request: web.Request) -> web.Response:
+    """Ask before merging: what would move into this contact from `from`, and what looks like two people."""
+    require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    source, target = await merge_pair(hub, request.query.get("from", ""), request.match_info["id"])
+    planned = await contact_merges.plan(hub.db, source, target)
+    return render(request, "contact_merge.html", {"plan": planned, "preview": present_preview(planned),
+                                                  "source": source, "target": target,
+                                                  "source_label": contact_merges.label(source),
+                                                  "target_label": contact_merges.label(target)})

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import Identity
 from hub import model
-from hub.store import search
+from hub.store import contact_merges, search
 from hub.store.db import Db, Doc
 
 
@@ -73,10 +73,11 @@ async def find_by_identity(db: Db, identity: Identity) -> Doc | None:
 
 
 async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool:
-    """Attach an identity; False when another contact already holds it."""
+    """Attach an identity; False when another contact already holds it (or this one was merged away:
+    a merged-away contact must hold none, see contact_merges)."""
     try:
         result = await db[model.CONTACTS].update_one(
-            {"_id": contact_id}, {"$addToSet": {"identities": identity.as_doc()}}
+            {"_id": contact_id, "merged_into": {"$exists": False}}, {"$addToSet": {"identities": identity.as_doc()}}
         )
     except DuplicateKeyError:
         return False
@@ -86,97 +87,18 @@ async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool
     return result.matched_count == 1
 
 
-MERGES = "contact_merges"
+MERGES = contact_merges.MERGES
 
 
 async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime,
                     by: ObjectId | None = None) -> Doc | None:
-    """Fold `source` into `target`: identities, conversations and messages follow.
-
-    Returns the merge record (also kept in `contact_merges`) naming everything that moved, so that
-    `undo_merge` can put it back; None when there was nothing to merge.
-    """
-    source = await get(db, source_id)
-    if source is None or source_id == target_id or source.get("merged_into") is not None:
-        return None
-    identities = source.get("identities", [])
-    conversation_ids = [c["_id"] for c in await db[model.CONVERSATIONS].find(
-        {"contact_id": source_id}, {"_id": 1}).to_list(None)]
-    message_ids = [m["_id"] for m in await db[model.MESSAGES].find(
-        {"contact_id": source_id}, {"_id": 1}).to_list(None)]
-    record: Doc = {"source_id": source_id, "target_id": target_id, "by": by, "at": now,
-                   "identities": identities, "conversation_ids": conversation_ids, "message_ids": message_ids,
-                   "closed_conversation_ids": [], "source_name": source.get("name"), "undone_at": None}
-    await db[model.CONTACTS].update_one(
-        {"_id": source_id},
-        {"$set": {"merged_into": target_id, "merged_at": now, "merged_identities": identities,
-                  "identities": [], "match_keys": [], "search_text": ""}},
-    )
-    if identities:
-        await db[model.CONTACTS].update_one(
-            {"_id": target_id}, {"$addToSet": {"identities": {"$each": identities}}}
-        )
-    # The target may already have an active conversation; the source's one is closed into history.
-    target_active = await db[model.CONVERSATIONS].find_one({"contact_id": target_id, "active": True})
-    if target_active is not None:
-        closing = await db[model.CONVERSATIONS].find({"contact_id": source_id, "active": True},
-                                                     {"status": 1}).to_list(None)
-        record["closed_conversation_ids"] = [{"id": c["_id"], "status": c.get("status")} for c in closing]
-        await db[model.CONVERSATIONS].update_many(
-            {"contact_id": source_id, "active": True},
-            {"$set": {"status": "resolved", "resolved_at": now}, "$unset": {"active": ""}},
-        )
-    await db[model.CONVERSATIONS].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
-    await db[model.MESSAGES].update_many({"contact_id": source_id}, {"$set": {"contact_id": target_id}})
-    target = await get(db, target_id)
-    if target is not None:
-        await refresh_search(db, target)
-    result = await db[MERGES].insert_one(record)
-    record["_id"] = result.inserted_id
-    return record
+    """Fold `source` into `target` (see hub/store/contact_merges.py); None when nothing was merged."""
+    return await contact_merges.move_into(db, source_id, target_id, now, by)
 
 
 async def undo_merge(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = None) -> Doc:
-    """Put a merge back: the source's identities, conversations and messages return to it.
-
-    Raises ValueError with a readable reason when the merge is unknown, already undone, or when the
-    target has since been merged elsewhere (undo that one first).
-    """
-    record = await db[MERGES].find_one({"_id": merge_id})
-    if record is None:
-        raise ValueError("no such merge")
-    if record.get("undone_at") is not None:
-        raise ValueError("this merge was already undone")
-    target = await get(db, record["target_id"])
-    if target is None or target.get("merged_into") is not None:
-        raise ValueError("the contact it was merged into has been merged again since; undo that merge first")
-    claimed = await db[MERGES].update_one({"_id": merge_id, "undone_at": None},
-                                          {"$set": {"undone_at": now, "undone_by": by}})
-    if claimed.modified_count != 1:
-        raise ValueError("this merge was already undone")
-    identities = record.get("identities") or []
-    if identities:
-        await db[model.CONTACTS].update_one({"_id": record["target_id"]},
-                                            {"$pull": {"identities": {"$in": identities}}})
-    await db[model.CONTACTS].update_one(
-        {"_id": record["source_id"]},
-        {"$set": {"identities": identities}, "$unset": {"merged_into": "", "merged_at": "", "merged_identities": ""}})
-    await db[model.CONVERSATIONS].update_many({"_id": {"$in": record.get("conversation_ids") or []}},
-                                              {"$set": {"contact_id": record["source_id"]}})
-    await db[model.MESSAGES].update_many({"_id": {"$in": record.get("message_ids") or []}},
-                                         {"$set": {"contact_id": record["source_id"]}})
-    for closed in record.get("closed_conversation_ids") or []:
-        try:
-            await db[model.CONVERSATIONS].update_one(
-                {"_id": closed["id"], "status": "resolved"},
-                {"$set": {"status": closed.get("status") or "open", "active": True}, "$unset": {"resolved_at": ""}})
-        except DuplicateKeyError:
-            pass  # the source has a newer active conversation: this one stays in history
-    for contact_id in (record["source_id"], record["target_id"]):
-        contact = await get(db, contact_id)
-        if contact is not None:
-            await refresh_search(db, contact)
-    return {**record, "undone_at": now}
+    """Put a merge back; ValueError with a readable reason when it cannot be."""
+    return await contact_merges.undo(db, merge_id, now, by)
 
 
 async def merges_for(db: Db, contact_id: ObjectId, limit: int = 20) -> list[Doc]:

@@ -114,8 +114,10 @@ def oid(value: object) -> ObjectId | None:
 
 _INDEXES: dict[str, list[IndexModel]] = {
     model.CONTACTS: [
-        IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True,
-                   name="identity_unique"),
+        # Sparse: a merged-away contact has no `identities` field and so no key; a plain unique index
+        # would give each such contact the key (null, null), and an empty list one key too (see contact_merges).
+        IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True, sparse=True,
+                   name="identity_unique_sparse"),
         IndexModel([("name_lower", ASCENDING)], name="name_lower"),
         IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions
     ],
@@ -171,7 +173,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
 
 
 # Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
-_OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions")}
+_OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions"),
+                                         model.CONTACTS: ("identity_unique",)}
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -180,5 +183,7 @@ async def ensure_indexes(db: Db) -> None:
         existing = {index["name"] async for index in await db[collection].list_indexes()}
         for name in set(names) & existing:
             await db[collection].drop_index(name)
+            if name == "identity_unique":  # that version left `identities: []` on merged contacts; now no field
+                await db[collection].update_many({"identities": {"$size": 0}}, {"$unset": {"identities": ""}})
     for collection, indexes in _INDEXES.items():
         await db[collection].create_indexes(indexes)

@@ -77,7 +77,8 @@
       var error = form.querySelector(".form-error");
       if (error) error.textContent = "";
       post(form.getAttribute("action"), new URLSearchParams(new FormData(form)), false).then(function () {
-        if (form.hasAttribute("data-reload")) location.reload();
+        if (form.dataset.redirect) location.href = form.dataset.redirect;
+        else if (form.hasAttribute("data-reload")) location.reload();
       }).catch(function (err) {
         if (error) error.textContent = err.message; else alert(err.message);
       }).finally(function () { form.dataset.busy = ""; });

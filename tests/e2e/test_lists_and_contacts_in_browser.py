@@ -54,7 +54,11 @@ async def test_lead_merges_a_suggested_duplicate_and_undoes_it_in_the_browser(
     await sign_in(page, base_url, "lead@x.test")
     await page.goto(f"{base_url}/inbox/contacts/{chat.contact['_id']}")
     await expect(page.locator(".duplicates li")).to_have_count(1)
-    await page.click("[data-action=merge]")
+    await page.click("[data-action=merge]")  # asks first: what moves, what conflicts
+    await expect(page.locator(".merge-moves .moves-identities")).to_contain_text("reza.ahmadi@example.com")
+    await expect(page.locator(".merge-conflicts .conflict[data-kind=open_conversations]")).to_have_count(1)
+    await page.screenshot(path=str(SHOTS / "contact-merge-preview.png"), full_page=True)
+    await page.click("[data-action=confirm-merge]")
     await expect(page.locator(".identities li", has_text="reza.ahmadi@example.com")).to_have_count(1)
     await expect(page.locator(".contact-conversations li")).to_have_count(2)
     await page.screenshot(path=str(SHOTS / "contact-merged.png"), full_page=True)

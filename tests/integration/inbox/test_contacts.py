@@ -99,7 +99,11 @@ async def test_lead_merges_a_suggested_duplicate_and_undoes_it(
     assert {"kind": "email", "value": "reza.ahmadi@example.com"} in target["identities"]
     moved = await hub.db[model.CONVERSATIONS].find_one({"_id": mail.conversation["_id"]})
     assert moved is not None and moved["contact_id"] == chat.contact["_id"]
-    assert moved["status"] == "resolved"  # the target already had an active conversation
+    # The target already had an active conversation: the mail's messages moved into it, and the mail's
+    # conversation is a resolved record pointing there (never resolved with its messages in it).
+    assert moved["status"] == "resolved" and moved["merged_into_conversation"] == chat.conversation["_id"]
+    assert await hub.db[model.MESSAGES].count_documents({"conversation_id": chat.conversation["_id"],
+                                                         "direction": "in"}) == 2
     async with http.post(f"{base_url}/api/v1/contacts/merge", json=merge, headers={"X-CSRF-Token": lead_csrf}) as r:
         assert r.status == 409
 
