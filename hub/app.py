@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -27,7 +28,7 @@ from hub import (
 )
 from hub.auth import auth_middleware
 from hub.context import Hub
-from hub.database import open_database
+from hub.database import close_client, open_database
 from hub.db_health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db_health import DatabaseHealth, health_of
 from hub.dispatcher import Dispatcher
@@ -89,12 +90,19 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             for plugin in app[CHANNEL_PLUGINS]:
                 await plugin.stop()
             await events.stop()
+            late_close = hub.extras.pop(_LATE_CLOSE, None)
+            if isinstance(late_close, asyncio.TimerHandle):
+                late_close.cancel()  # the clean-up is done with the database; open_database closes it now
+
+
+SHUTDOWN_DATABASE_GRACE_SECONDS = 4.0
 
 
 async def _let_go_of_a_dead_database(app: web.Application) -> None:
     """First step of a stop: no more restarts, and if the database is down, close the client now.
     Closing ends every call waiting in server selection at once (with an error, not a cancel, so the
-    driver's lock stays sound), and every clean-up after this one finds its database call fails fast."""
+    driver's lock stays sound), and every clean-up after this one finds its database call fails fast.
+    A database that is up gets a grace period for the clean-up's last writes, then the same."""
     hub = app.get(keys.HUB)
     if hub is None:
         return
@@ -102,7 +110,18 @@ async def _let_go_of_a_dead_database(app: web.Application) -> None:
     await health.stop_watching()
     if health.down:
         log.warning("stopping while the database is down: closing its client first so nothing waits for it")
-        await hub.client.close()
+        await close_client(hub.client)
+        return
+
+    def close_late() -> None:
+        log.warning("the stop is still waiting on the database after %.0fs: closing its client",
+                    SHUTDOWN_DATABASE_GRACE_SECONDS)
+        hub.extras["closing_client"] = asyncio.ensure_future(close_client(hub.client))
+
+    hub.extras[_LATE_CLOSE] = asyncio.get_running_loop().call_later(SHUTDOWN_DATABASE_GRACE_SECONDS, close_late)
+
+
+_LATE_CLOSE = "close_client_late"
 
 
 async def healthz(request: web.Request) -> web.Response:

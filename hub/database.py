@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import pymongo
 from pymongo import AsyncMongoClient
 
 from hub.db_health import DatabaseHealth, DatabaseWatcher
@@ -17,7 +18,7 @@ from hub.store.db import Db, Doc, connect, ensure_indexes, ping, url_answers
 log = logging.getLogger(__name__)
 
 URL_FILE = "db.url"
-CLOSE_SECONDS = 2.0  # closing the client is quick, unless the database vanished mid-way: never wait on it
+CLOSE_SECONDS = 1.0
 
 
 @contextlib.asynccontextmanager
@@ -53,18 +54,22 @@ async def open_database(settings: Settings, *, share: bool = True, health: Datab
     finally:
         if health is not None:
             await health.stop_watching()
-        await _close(client)
+        await close_client(client)
         if embedded is not None:
             if share:
                 url_file.unlink(missing_ok=True)
             await embedded.stop()
 
 
-async def _close(client: AsyncMongoClient[Doc]) -> None:
+async def close_client(client: AsyncMongoClient[Doc]) -> None:
+    """Close without waiting on a database that is gone: `close()` first ends the client's pooled
+    sessions on the server, and with the server down that waits out server selection (10 s). The
+    driver's own timeout bounds it (a cancel inside server selection could break its lock)."""
     try:
-        await asyncio.wait_for(client.close(), CLOSE_SECONDS)
+        with pymongo.timeout(CLOSE_SECONDS):
+            await asyncio.wait_for(client.close(), CLOSE_SECONDS * 2)  # the last resort behind the timeout
     except TimeoutError:
-        log.warning("the database client did not close in %.0fs; going on without it", CLOSE_SECONDS)
+        log.warning("the database client did not close in %.0fs; going on without it", CLOSE_SECONDS * 2)
 
 
 def _redact(url: str) -> str:

@@ -79,6 +79,7 @@ class DatabaseHealth:
         return RETRY_AFTER_SECONDS
 
     def view(self) -> HealthView:
+        self._note_limit()
         return HealthView(self.up, self._since_wall, self.reason, round(self.down_seconds(), 1), self.past_limit(),
                           self.restarts)
 
@@ -92,6 +93,9 @@ class DatabaseHealth:
             self.reason = reason
             if not quiet:
                     log.warning("database still down after %.1fs: %s", self.down_seconds(), reason)
+        self._note_limit()
+
+    def _note_limit(self) -> None:
         if self.past_limit() and not self._limit_logged:
             self._limit_logged = True
             log.error("database down for %.0fs, past HUB_DB_DOWN_LIMIT_SECONDS=%g: /healthz now answers 503 so "

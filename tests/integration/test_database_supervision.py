@@ -26,9 +26,11 @@ import aiosmtplib
 import pytest
 from pymongo import AsyncMongoClient, WriteConcern
 
+from hub.app import create_app
+from tests.conftest import make_settings
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, sign
-from tests.support.agents import Visitor
-from tests.support.servers import VENV_BIN, HubProcess, free_port
+from tests.support.agents import Visitor, login, next_event, sse_events
+from tests.support.servers import VENV_BIN, DatabaseProcess, HubProcess, free_port
 
 STOP_BOUND_SECONDS = 12  # the hub promises 10 s; a stop that needs the watchdog or more fails the test
 PROMPT = aiohttp.ClientTimeout(total=5)  # well under the driver's 10 s server selection: "at once", not a hang
@@ -37,13 +39,13 @@ PROMPT = aiohttp.ClientTimeout(total=5)  # well under the driver's 10 s server s
 class LoggedHub(HubProcess):
     """A hub process whose log goes to a file, so a test can read it while the hub runs."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ()) -> None:
+        super().__init__(env, args)
         self.log_path = log_path
 
     def start(self, timeout: float = 40) -> LoggedHub:
         with self.log_path.open("w") as log:
-            self.proc = subprocess.Popen([str(VENV_BIN / "hub"), "run"], env=self.env, stdout=log,
+            self.proc = subprocess.Popen([str(VENV_BIN / "hub"), "run", *self.args], env=self.env, stdout=log,
                                          stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -179,7 +181,7 @@ async def test_a_killed_database_is_answered_for_at_once_then_restarted_on_the_s
     tmp_path: Path,
 ) -> None:
     smtp_port = free_port()
-    hub = LoggedHub(hub_env(tmp_path, smtp_port), tmp_path / "hub.log").start()
+    hub = LoggedHub(hub_env(tmp_path, smtp_port), tmp_path / "hub.log", ("--demo",)).start()
     try:
         url_file = tmp_path / "data" / "db.url"
         url_before = url_file.read_text()
@@ -237,7 +239,13 @@ async def test_a_killed_database_is_answered_for_at_once_then_restarted_on_the_s
 
             again = await visitor.connect(token=welcome["token"])
             assert [m["text"] for m in again["history"]] == ["kept before the crash"]
-            await visitor.say("said after the restart", "after-1")
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent:
+                await login(agent, hub.base_url, "support1@demo.hub", "demo-password")
+                async with agent.get(f"{hub.base_url}/inbox/events") as sse:  # live events flow again
+                    stream = sse_events(sse)
+                    await next_event(stream, "ready", {})
+                    ack = await visitor.say("said after the restart", "after-1")
+                    await next_event(stream, "messages", {"id": ack["id"]}, timeout=15)
             await visitor.close()
             webhook = await post_sms(http, hub, sms("SM" + "a1" * 16, "sent after the restart"))
             assert webhook.status == 200
@@ -268,7 +276,7 @@ async def test_a_database_that_does_not_come_back_turns_healthz_red_and_a_stop_s
                         return dict(await r.json()) if r.status == 503 else None
 
                 red = await eventually(healthz_red, 20, "/healthz answering 503")
-                assert red["database"] == "down" and red["down_seconds"] > 2
+                assert red["database"] == "down" and red["down_seconds"] >= 2
                 assert "does not restart" in red["reason"]
                 # A stop while the database is down (and its restart keeps failing) still ends, cleanly.
                 assert hub.terminate_within(STOP_BOUND_SECONDS) == 0
@@ -278,3 +286,40 @@ async def test_a_database_that_does_not_come_back_turns_healthz_red_and_a_stop_s
     assert "past HUB_DB_DOWN_LIMIT_SECONDS=2" in log
     assert "stopping while the database is down" in log
     assert "shutdown did not finish" not in log
+
+
+async def test_with_a_database_url_an_outage_is_reported_and_answered_but_nothing_is_restarted(
+    aiohttp_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    database = DatabaseProcess(tmp_path / "db")
+    try:
+        settings = make_settings(database.url, tmp_path, db_check_seconds=0.5, db_down_limit_seconds=1.5)
+        server = await aiohttp_server(create_app(settings), host="127.0.0.1")
+        base = str(server.make_url("")).rstrip("/")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "/healthz") as r:
+                assert r.status == 200 and await r.json() == {"status": "ok"}
+            database.proc.kill()
+            database.proc.wait()
+
+            async def noticed() -> bool:
+                async with http.get(base + "/readyz", timeout=PROMPT) as r:
+                    return r.status == 503 and (await r.json())["status"] == "database down"
+
+            await eventually(noticed, 5, "/readyz answering 503: the database is down")
+            async with http.post(base + "/api/v1/conversations/000000000000000000000000/messages", json={"text": "x"},
+                                 timeout=PROMPT) as r:
+                assert r.status == 503 and int(r.headers["Retry-After"]) > 0
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(base.replace("http", "ws") + "/webchat/ws")
+            assert refused.value.status == 503
+
+            async def healthz_red() -> bool:
+                async with http.get(base + "/healthz", timeout=PROMPT) as r:
+                    return r.status == 503
+
+            await eventually(healthz_red, 10, "/healthz answering 503 past the limit")
+        assert "database down: it does not answer" in caplog.text
+        assert "restarting the embedded database" not in caplog.text
+    finally:
+        database.stop()
