@@ -14,22 +14,28 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 import aiosmtplib
 import pytest
 from pymongo import AsyncMongoClient, WriteConcern
 
+from hub import keys
 from hub.app import create_app
+from hub.auth import new_api_token, token_hash
+from hub.clock import utcnow
+from hub.db_health import health_of
+from hub.store import users
 from tests.conftest import make_settings
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, sign
-from tests.support.agents import Visitor, login, next_event, sse_events
+from tests.support.agents import Visitor, login, make_user, next_event, sse_events
 from tests.support.servers import VENV_BIN, DatabaseProcess, HubProcess, free_port
 
 STOP_BOUND_SECONDS = 12  # the hub promises 10 s; a stop that needs the watchdog or more fails the test
@@ -141,6 +147,10 @@ async def post_sms(http: aiohttp.ClientSession, hub: HubProcess, params: dict[st
         return response
 
 
+async def logged(hub: LoggedHub, text: str) -> bool:
+    return text in await asyncio.to_thread(hub.log)
+
+
 async def journal_everything_so_far(url: str) -> None:
     """One journaled write waits for the journal to hold every earlier write too. (Durable
     acknowledgements are issue 10 part 3; this test is about what a restart keeps, so it waits.)"""
@@ -225,9 +235,14 @@ async def test_a_killed_database_is_answered_for_at_once_then_restarted_on_the_s
                     assert r.status == 200  # down, but not yet past HUB_DB_DOWN_LIMIT_SECONDS (60 s)
                     assert (await r.json())["database"] == "down"
 
-                await eventually(lambda: asyncio.to_thread(lambda: "restart attempt 2 failed" in hub.log()), 15,
-                                 "restart retried with backoff")
-                data_dir.restore()
+                await eventually(lambda: logged(hub, "restart attempt 2 failed"), 15, "restart retried with backoff")
+                # Now the data is back but something else briefly holds the port: retried until it is free.
+                with socket.socket() as squatter:
+                    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the old TIME_WAITs
+                    squatter.bind(("127.0.0.1", urlsplit(url_before).port or 0))
+                    squatter.listen()
+                    data_dir.restore()
+                    await eventually(lambda: logged(hub, "Address already in use"), 20, "a held port retried")
 
             async def ready_again() -> bool:
                 async with http.get(hub.base_url + "/readyz", timeout=PROMPT) as r:
@@ -321,5 +336,39 @@ async def test_with_a_database_url_an_outage_is_reported_and_answered_but_nothin
             await eventually(healthz_red, 10, "/healthz answering 503 past the limit")
         assert "database down: it does not answer" in caplog.text
         assert "restarting the embedded database" not in caplog.text
+    finally:
+        database.stop()
+
+
+async def test_a_request_caught_inside_the_outage_gets_503_not_500_and_wakes_the_watcher(
+    aiohttp_server: Any, tmp_path: Path,
+) -> None:
+    database = DatabaseProcess(tmp_path / "db")
+    try:
+        # The watcher would not look again for a minute: only the failing request can tell it.
+        settings = make_settings(database.url, tmp_path, db_check_seconds=60)
+        server = await aiohttp_server(create_app(settings), host="127.0.0.1")
+        base = str(server.make_url("")).rstrip("/")
+        hub = server.app[keys.HUB]
+        user = await make_user(hub.db, "lena@hub.test")
+        token = new_api_token()
+        await users.create_api_token(hub.db, token_hash(token), user["_id"], "test", utcnow())
+        database.proc.kill()
+        database.proc.wait()
+        async with aiohttp.ClientSession() as http:
+            # Waits out the driver's server selection (it started before anyone knew), then a clear 503.
+            async with http.get(base + "/api/v1/conversations", headers={"Authorization": f"Bearer {token}"},
+                                timeout=aiohttp.ClientTimeout(total=30)) as r:
+                body = await r.json()
+                assert r.status == 503, body
+                assert int(r.headers["Retry-After"]) > 0 and "try again" in body["error"]
+
+            async def known_down() -> bool:
+                return health_of(hub).down
+
+            await eventually(known_down, 5, "the watcher, woken by the failed request, marking the database down")
+            async with http.get(base + "/api/v1/conversations", headers={"Authorization": f"Bearer {token}"},
+                                timeout=PROMPT) as r:
+                assert r.status == 503 and "Retry-After" in r.headers  # now at once
     finally:
         database.stop()
