@@ -35,6 +35,7 @@ EXTRAS_KEY = "db_health"
 PING_SECONDS = 1.0  # a healthy ping takes milliseconds; a second is a database that is not there
 RESTART_FIRST_DELAY = 0.25
 RESTART_MAX_DELAY = 10.0
+STABLE_SECONDS = 60.0  # a database that ran this long since its last restart starts the backoff afresh
 RETRY_AFTER_SECONDS = 5
 
 
@@ -147,6 +148,8 @@ class DatabaseWatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._delay = RESTART_FIRST_DELAY
+        self._restarted_at = -math.inf
 
     def start(self) -> None:
         self.health._wake = self._wake
@@ -217,7 +220,12 @@ class DatabaseWatcher:
     async def _restart(self) -> None:
         embedded = self.embedded
         assert embedded is not None
-        delay = RESTART_FIRST_DELAY
+        if time.monotonic() - self._restarted_at > STABLE_SECONDS:
+            self._delay = RESTART_FIRST_DELAY
+        else:  # it died again soon after a restart: a crash loop waits longer each time
+            log.warning("the embedded database died again %.0fs after its restart; next try in %.1fs",
+                        time.monotonic() - self._restarted_at, self._delay)
+            await self._pause(self._delay)
         attempt = 0
         while not self._stopping:
             attempt += 1
@@ -227,10 +235,13 @@ class DatabaseWatcher:
                 await embedded.start()
             except (EmbeddedDatabaseError, OSError) as exc:
                 self.health.mark_down(f"the embedded database does not restart: {exc}", quiet=True)
-                log.warning("embedded database restart attempt %d failed: %s; next try in %.1fs", attempt, exc, delay)
-                await self._pause(delay)
-                delay = min(delay * 2, RESTART_MAX_DELAY)
+                log.warning("embedded database restart attempt %d failed: %s; next try in %.1fs", attempt, exc,
+                            self._delay)
+                await self._pause(self._delay)
+                self._delay = min(self._delay * 2, RESTART_MAX_DELAY)
                 continue
+            self._restarted_at = time.monotonic()
+            self._delay = min(self._delay * 2, RESTART_MAX_DELAY)
             self.health.restarts += 1
             log.warning("embedded database restarted pid=%s port=%d; reconnecting", embedded.pid, embedded.port)
             return

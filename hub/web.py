@@ -88,7 +88,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(request, 500, "Something went wrong on our side; it has been logged.")
 
 
-DATABASE_DOWN_MESSAGE = "the hub's database is restarting; nothing was stored, please try again in a few seconds"
+DATABASE_DOWN_MESSAGE = "the hub's database is restarting; please try again in a few seconds"
 _NEEDS_NO_DATABASE = ("/healthz", "/readyz", "/static/")
 
 
