@@ -108,6 +108,9 @@ class DatabaseHealth:
             self.up, self.reason = True, ""
             self._since, self._since_wall = time.monotonic(), utcnow()
 
+    def watched_by(self, watcher: DatabaseWatcher, wake: asyncio.Event) -> None:
+        self._watcher, self._wake = watcher, wake
+
     def suspect(self) -> None:
         """A request saw the driver fail: check now rather than at the next tick."""
         if self._wake is not None:
@@ -152,8 +155,7 @@ class DatabaseWatcher:
         self._restarted_at = -math.inf
 
     def start(self) -> None:
-        self.health._wake = self._wake
-        self.health._watcher = self
+        self.health.watched_by(self, self._wake)
         if self.embedded is not None:
             self.embedded.on_exit = self._embedded_exited
         self._task = asyncio.create_task(self._run(), name="database-watcher")
