@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jinja2
+import pymongo
 from aiohttp import web
 
 from channels.registry import ChannelPlugin, plugins
@@ -26,7 +28,9 @@ from hub import (
 )
 from hub.auth import auth_middleware
 from hub.context import Hub
-from hub.database import open_database
+from hub.database import close_client, open_database
+from hub.db_health import EXTRAS_KEY as DB_HEALTH_KEY
+from hub.db_health import DatabaseHealth, health_of
 from hub.dispatcher import Dispatcher
 from hub.events import EventBus
 from hub.recovery import recovery_ctx
@@ -34,7 +38,7 @@ from hub.routing_runtime import routing_ctx
 from hub.seed import seed_demo as seed_demo_data
 from hub.settings import Settings
 from hub.store.db import ping
-from hub.web import errors_middleware, json_response, security_headers_middleware
+from hub.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
 from inbox_ui import filters
 from inbox_ui.admin import routes as admin_routes
 from inbox_ui.contacts import routes as contact_routes
@@ -64,10 +68,12 @@ CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
 async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     settings.ensure_secret_key()
-    async with open_database(settings) as (client, db):
+    health = DatabaseHealth(settings.db_down_limit_seconds)
+    async with open_database(settings, health=health) as (client, db):
         events = EventBus(db)
         hub = Hub(settings=settings, client=client, db=db, events=events,
                   process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}")
+        hub.extras[DB_HEALTH_KEY] = health
         app[keys.HUB] = hub
         for plugin in app[CHANNEL_PLUGINS]:
             hub.channels.update(await plugin.start(hub))
@@ -86,16 +92,78 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             for plugin in app[CHANNEL_PLUGINS]:
                 await plugin.stop()
             await events.stop()
+            late_close = hub.extras.pop(_LATE_CLOSE, None)
+            if isinstance(late_close, asyncio.TimerHandle):
+                late_close.cancel()  # the clean-up is done with the database; open_database closes it now
+
+
+SHUTDOWN_DATABASE_GRACE_SECONDS = 4.0
+
+
+async def _let_go_of_a_dead_database(app: web.Application) -> None:
+    """First step of a stop: no more restarts, and if the database is down, close the client now.
+    Closing ends every call waiting in server selection at once (with an error, not a cancel, so the
+    driver's lock stays sound), and every clean-up after this one finds its database call fails fast.
+    A database that is up gets a grace period for the clean-up's last writes, then the same."""
+    hub = app.get(keys.HUB)
+    if hub is None:
+        return
+    health = health_of(hub)
+    await health.stop_watching()
+    if health.down:
+        log.warning("stopping while the database is down: closing its client first so nothing waits for it")
+        await close_client(hub.client)
+        return
+
+    def close_late() -> None:
+        log.warning("the stop is still waiting on the database after %.0fs: closing its client",
+                    SHUTDOWN_DATABASE_GRACE_SECONDS)
+        hub.extras["closing_client"] = asyncio.ensure_future(close_client(hub.client))
+
+    hub.extras[_LATE_CLOSE] = asyncio.get_running_loop().call_later(SHUTDOWN_DATABASE_GRACE_SECONDS, close_late)
+
+
+_LATE_CLOSE = "close_client_late"
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Alive, unless the database has been down past HUB_DB_DOWN_LIMIT_SECONDS: then a supervisor
+    (systemd, Docker, Kubernetes) should restart the hub."""
+    hub = request.app.get(keys.HUB)
+    if hub is None:
+        return json_response({"status": "ok"})
+    view = health_of(hub).view()
+    if view.past_limit:
+        return json_response({"status": "database down too long", "database": "down", "since": view.since,
+                              "down_seconds": view.down_seconds, "reason": view.reason}, status=503)
+    if not view.up:
+        return json_response({"status": "ok", "database": "down", "since": view.since,
+                              "down_seconds": view.down_seconds, "reason": view.reason})
     return json_response({"status": "ok"})
 
 
+READY_PING_SECONDS = 2.0
+
+
 async def readyz(request: web.Request) -> web.Response:
+    """Ready to serve: answers at once from the watcher's state while the database is known down."""
     hub = request.app.get(keys.HUB)
-    if hub is None or not await ping(hub.db):
-        return json_response({"status": "database not answering"}, status=503)
+    if hub is None:
+        return json_response({"status": "starting"}, status=503)
+    health = health_of(hub)
+    if health.down:
+        view = health.view()
+        response = json_response({"status": "database down", "since": view.since,
+                                  "down_seconds": view.down_seconds, "reason": view.reason}, status=503)
+        response.headers["Retry-After"] = str(health.retry_after())
+        return response
+    with pymongo.timeout(READY_PING_SECONDS):  # the driver's own bound: never a cancel in server selection
+        answered = await ping(hub.db)
+    if not answered:
+        health.suspect()
+        response = json_response({"status": "database not answering"}, status=503)
+        response.headers["Retry-After"] = str(health.retry_after())
+        return response
     return json_response({"status": "ready"})
 
 
@@ -105,7 +173,7 @@ SEED_DEMO = web.AppKey("seed_demo", bool)
 def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> web.Application:
     settings = settings or Settings()
     app = web.Application(
-        middlewares=[security_headers_middleware, errors_middleware, auth_middleware],
+        middlewares=[security_headers_middleware, errors_middleware, database_down_middleware, auth_middleware],
         # Room for a reply's attachments (hub.uploads names any one file over the limit); bigger is aiohttp's 413.
         client_max_size=max(settings.max_text_bytes * 4, 1024 * 1024) + 3 * settings.max_attachment_bytes,
     )
@@ -119,6 +187,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     filters.install(env)
     app[keys.JINJA] = env
     app.cleanup_ctx.append(_hub_ctx)
+    app.on_shutdown.append(_let_go_of_a_dead_database)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
     app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
     app.cleanup_ctx.append(api_conversation.conversation_ctx)

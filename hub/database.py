@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import pymongo
 from pymongo import AsyncMongoClient
 
+from hub.db_health import DatabaseHealth, DatabaseWatcher
 from hub.embedded_db import EmbeddedDatabase
 from hub.settings import Settings
 from hub.store.db import Db, Doc, connect, ensure_indexes, ping, url_answers
@@ -15,14 +18,18 @@ from hub.store.db import Db, Doc, connect, ensure_indexes, ping, url_answers
 log = logging.getLogger(__name__)
 
 URL_FILE = "db.url"
+CLOSE_SECONDS = 1.0
 
 
 @contextlib.asynccontextmanager
-async def open_database(settings: Settings, *, share: bool = True) -> AsyncIterator[tuple[AsyncMongoClient[Doc], Db]]:
+async def open_database(settings: Settings, *, share: bool = True, health: DatabaseHealth | None = None,
+                        ) -> AsyncIterator[tuple[AsyncMongoClient[Doc], Db]]:
     """Connect (starting the embedded server when no URL is set), make indexes, and clean up after.
 
     A command run beside a running hub (`hub create-token`) reuses its embedded server through
     the URL it left in the data dir, since the data dir can only be opened by one server.
+    With `health`, a watcher keeps it up to date and restarts an embedded server that died (same
+    port, same data dir, so the client and the URL file stay right).
     """
     embedded: EmbeddedDatabase | None = None
     url = settings.mongo_url
@@ -41,13 +48,28 @@ async def open_database(settings: Settings, *, share: bool = True) -> AsyncItera
         if not await ping(db):
             raise RuntimeError(f"the database at {_redact(url)} does not answer")
         await ensure_indexes(db)
+        if health is not None:
+            DatabaseWatcher(health, db, settings.db_check_seconds, embedded).start()
         yield client, db
     finally:
-        await client.close()
+        if health is not None:
+            await health.stop_watching()
+        await close_client(client)
         if embedded is not None:
             if share:
                 url_file.unlink(missing_ok=True)
             await embedded.stop()
+
+
+async def close_client(client: AsyncMongoClient[Doc]) -> None:
+    """Close without waiting on a database that is gone: `close()` first ends the client's pooled
+    sessions on the server, and with the server down that waits out server selection (10 s). The
+    driver's own timeout bounds it (a cancel inside server selection could break its lock)."""
+    try:
+        with pymongo.timeout(CLOSE_SECONDS):
+            await asyncio.wait_for(client.close(), CLOSE_SECONDS * 2)  # the last resort behind the timeout
+    except TimeoutError:
+        log.warning("the database client did not close in %.0fs; going on without it", CLOSE_SECONDS * 2)
 
 
 def _redact(url: str) -> str:

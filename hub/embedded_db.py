@@ -14,6 +14,8 @@ import re
 import shutil
 import signal
 import sys
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -50,17 +52,36 @@ def _server_command() -> list[str]:
     )
 
 
+STOP_SECONDS = 3.0  # SIGINT, then SIGKILL: journaled writes survive a kill, and a stop must stay bounded
+
+
 class EmbeddedDatabase:
-    """Start with `await start()`, read `.url`, stop with `await stop()`."""
+    """Start with `await start()`, read `.url`, stop with `await stop()`.
+
+    After the first start the port is kept, so a restart (`start()` again after the process exited)
+    listens where the hub's client, and the URL left in the data dir, already point.
+    """
 
     def __init__(self, storage_path: Path, port: int = 0) -> None:
         self.storage_path = storage_path
         self.port = port
         self.url = ""
+        self.on_exit: Callable[[], None] | None = None  # called on the loop when the process ends by itself
+        self.last_output: deque[str] = deque(maxlen=5)  # why it ended, for the log
         self._proc: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode if self._proc else None
+
     async def start(self, timeout: float = 30.0) -> str:
+        if self._proc is not None:
+            await self.stop()  # a restart: the old process has exited; collect it and its reader first
         self.storage_path.mkdir(parents=True, exist_ok=True)
         cmd = [
             *_server_command(),
@@ -78,6 +99,7 @@ class EmbeddedDatabase:
         )
         assert self._proc.stdout is not None
         seen: list[str] = []
+        listening = False
         try:
             async with asyncio.timeout(timeout):
                 while True:
@@ -88,14 +110,16 @@ class EmbeddedDatabase:
                     seen.append(line)
                     match = _LISTENING.search(line)
                     if match:
+                        self.port = int(match.group(2))
                         self.url = f"mongodb://{match.group(1)}:{match.group(2)}/?directConnection=true"
+                        listening = True
                         break
         except TimeoutError:
             await self.stop()
             raise EmbeddedDatabaseError(
                 f"the embedded database did not start within {timeout:.0f}s (data dir {self.storage_path})"
             ) from None
-        if not self.url:
+        if not listening:
             await self._proc.wait()
             self._proc = None
             text = "\n".join(seen)
@@ -106,21 +130,26 @@ class EmbeddedDatabase:
                 )
             last = seen[-1] if seen else "no output"
             raise EmbeddedDatabaseError(f"the embedded database exited at start: {last}")
-        self._drain = asyncio.create_task(self._drain_output())
-        log.info("embedded database listening url=%s data=%s", self.url, self.storage_path)
+        self._drain = asyncio.create_task(self._drain_output(self._proc), name="embedded-database-output")
+        log.info("embedded database listening url=%s data=%s pid=%d", self.url, self.storage_path, self._proc.pid)
         return self.url
 
-    async def _drain_output(self) -> None:
-        # Keep reading so a chatty server never blocks on a full pipe.
-        assert self._proc is not None and self._proc.stdout is not None
-        while await self._proc.stdout.readline():
-            pass
+    async def _drain_output(self, proc: asyncio.subprocess.Process) -> None:
+        # Keep reading so a chatty server never blocks on a full pipe; the end of its output is
+        # the first sign that it died, so whoever supervises it hears at once.
+        assert proc.stdout is not None
+        self.last_output.clear()
+        while raw := await proc.stdout.readline():
+            self.last_output.append(raw.decode(errors="replace").rstrip())
+        await proc.wait()
+        if self._proc is proc and self.on_exit is not None:
+            self.on_exit()
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    async def stop(self, timeout: float = 15.0) -> None:
+    async def stop(self, timeout: float = STOP_SECONDS) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -134,7 +163,8 @@ class EmbeddedDatabase:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 await proc.wait()
-        if self._drain:
-            self._drain.cancel()
+        drain, self._drain = self._drain, None
+        if drain:
+            drain.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._drain
+                await drain

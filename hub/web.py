@@ -13,6 +13,7 @@ from aiohttp import web
 from bson import ObjectId
 
 from hub import keys
+from hub.db_health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,38 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
                 text = _DEFAULT_MESSAGES.get(exc.status, text)
             return error_response(request, exc.status, text)
         raise
-    except Exception:
+    except Exception as exc:
+        if is_outage(exc):
+            # The database went away under this request: a retry later will work, so say so (never 500).
+            log.warning("database unreachable during path=%s: %s", request.path, type(exc).__name__)
+            hub = request.app.get(keys.HUB)
+            if hub is not None:
+                health_of(hub).suspect()
+            return database_unavailable(request)
         log.exception("unhandled error path=%s", request.path)
         return error_response(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+DATABASE_DOWN_MESSAGE = "the hub's database is restarting; please try again in a few seconds"
+_NEEDS_NO_DATABASE = ("/healthz", "/readyz", "/static/")
+
+
+def database_unavailable(request: web.Request) -> web.Response:
+    hub = request.app.get(keys.HUB)
+    response = error_response(request, 503, DATABASE_DOWN_MESSAGE)
+    response.headers["Retry-After"] = str(health_of(hub).retry_after() if hub is not None else RETRY_AFTER_SECONDS)
+    return response
+
+
+@web.middleware
+async def database_down_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """While the database is known down, answer 503 + Retry-After at once (providers retry on it)
+    instead of letting the request wait out the driver's server selection."""
+    hub = request.app.get(keys.HUB)
+    if (hub is not None and health_of(hub).down and not request.path.startswith(_NEEDS_NO_DATABASE)
+            and request.match_info.http_exception is None):
+        return database_unavailable(request)
+    return await handler(request)
 
 
 _DEFAULT_MESSAGES = {

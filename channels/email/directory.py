@@ -64,11 +64,16 @@ class MailboxDirectory:
         self.task = asyncio.create_task(self._run(), name="email-mailboxes")
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+        task, self.task = self.task, None
+        if task is None:
+            return
+        # A cancel that lands inside a driver call can be lost there (seen with the database gone: the
+        # loop went back to sleep and the stop waited forever); ask again until the task has ended.
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.5)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def _run(self) -> None:
         while True:

@@ -12,9 +12,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings
 from hub.context import Hub
+from hub.db_health import health_of
 
 log = logging.getLogger(__name__)
 STORE_TIMEOUT_SECONDS = 120
+DATABASE_DOWN_REPLY = "451 4.3.0 Our mail store is restarting; nothing was kept, please try again in a few minutes"
 
 
 class InboundHandler:
@@ -34,6 +36,8 @@ class InboundHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if health_of(self.hub).down:
+            return DATABASE_DOWN_REPLY  # at once: the sending server queues the mail and tries again
         data = envelope.original_content or envelope.content
         if not isinstance(data, bytes):
             data = str(data or "").encode("utf-8", "surrogateescape")
