@@ -22,6 +22,7 @@ from hub import (
     api_inbox,
     keys,
     media,
+    redaction,
     routing_api,
 )
 from hub.auth import auth_middleware
@@ -69,6 +70,7 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
         app[keys.HUB] = hub
         for plugin in app[CHANNEL_PLUGINS]:
             hub.channels.update(await plugin.start(hub))
+        _hide_secrets(app)
         if app[SEED_DEMO]:
             from hub.cli import print_logins
 
@@ -84,6 +86,14 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             for plugin in app[CHANNEL_PLUGINS]:
                 await plugin.stop()
             await events.stop()
+
+
+def _hide_secrets(app: web.Application) -> None:
+    """Keep every configured secret out of the logs (the generated secret key and plugins' settings too)."""
+    found = [*redaction.secrets_in(app[keys.SETTINGS]), *redaction.secrets_in_environment(os.environ)]
+    for plugin in app[CHANNEL_PLUGINS]:
+        found += redaction.secrets_in(getattr(plugin, "settings", None))
+    redaction.install(*found)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -109,6 +119,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     )
     app[keys.SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
+    redaction.install(*redaction.secrets_in(settings))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(["html"]),
