@@ -104,15 +104,20 @@ def without_surrogates(text: str) -> str:
     return text
 
 
+def _storable_key(key: str) -> str:
+    # BSON refuses a NUL in a key as it refuses surrogates; no provider sends one on purpose.
+    return without_surrogates(key).replace("\x00", "\ufffd")
+
+
 def without_surrogates_in(value: Any, depth: int = 0) -> Any:
-    """A copy of a JSON-like value with lone surrogates replaced in every string, keys included;
-    the value itself when it holds none."""
+    """A copy of a JSON-like value with lone surrogates replaced in every string, keys included (and NULs
+    in keys); the value itself when it holds none."""
     if isinstance(value, str):
         return without_surrogates(value)
     if depth > 200:  # deeper than any store accepts; the store refuses it with its own error
         return value
     if isinstance(value, Mapping):
-        cleaned = {without_surrogates(k) if isinstance(k, str) else k: without_surrogates_in(v, depth + 1)
+        cleaned = {_storable_key(k) if isinstance(k, str) else k: without_surrogates_in(v, depth + 1)
                    for k, v in value.items()}
         same = len(cleaned) == len(value) and all(
             k in value and cleaned[k] is value[k] for k in cleaned)

@@ -45,7 +45,7 @@ def loads(raw: bytes | str) -> Any:
 
 
 def clean(value: Any, depth: int = 0) -> Any:
-    """`value` checked for depth and number range, with lone surrogates replaced by U+FFFD."""
+    """`value` checked for depth and number range, lone surrogates (and NULs in keys) replaced by U+FFFD."""
     if isinstance(value, str):
         return without_surrogates(value)
     if isinstance(value, bool) or value is None or isinstance(value, float):
@@ -57,7 +57,8 @@ def clean(value: Any, depth: int = 0) -> Any:
     if depth >= MAX_DEPTH:
         raise BadInput(TOO_DEEP)
     if isinstance(value, dict):
-        return {without_surrogates(str(k)): clean(v, depth + 1) for k, v in value.items()}
+        # A NUL in a key is refused by BSON as surrogates are; no client sends one on purpose.
+        return {without_surrogates(k).replace("\x00", "\ufffd"): clean(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [clean(v, depth + 1) for v in value]
     return value
