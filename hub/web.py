@@ -118,7 +118,7 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     return {k: without_surrogates(v) for k, v in form.items() if isinstance(v, str)}
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """`request.post()`, with a 400 for a form that is not text in its declared charset."""
     try:
         return await request.post()
