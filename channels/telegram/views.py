@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
-from channels.telegram import intake
+from channels.telegram import intake, shape
 from channels.telegram.settings import TelegramSettings
 from hub import json_body, keys
 from hub.errors import BadInput
@@ -64,9 +64,13 @@ def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return _error("not a Telegram update: it must be a JSON object with a numeric update_id", 400)
+        malformed = shape.problem(payload)
+        if malformed:
+            return _error(f"not a Telegram update Telegram would send: {malformed}", 400)
         try:
             update = Update.de_json(payload, state.bot)
-        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError) as exc:
+            # Overflow and OSError: a date past what the platform's clock functions can hold.
             return _error(f"not a Telegram update Telegram would send: {type(exc).__name__} {exc}", 400)
         outcome = await intake.handle(request.app[keys.HUB], state.bot, state.settings.bot_id, update, payload)
         return json_response(outcome.as_json())
