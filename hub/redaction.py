@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, SecretStr
@@ -23,44 +23,64 @@ from pydantic import BaseModel, SecretStr
 MASK = "[redacted]"
 # Shorter values are not worth hiding and would mangle every line they happen to occur in.
 MIN_SECRET_CHARS = 6
-# A Bot API token in a URL path, whoever configured it: /bot123456:AA.../method or /file/bot.../path.
-_BOT_TOKEN_IN_URL = re.compile(r"(?<=/bot)\d+:[A-Za-z0-9_-]+")
+# A Bot API token in a URL path, whoever configured it: /bot123456:AA.../method or /file/bot.../path,
+# its colon written or percent-encoded.
+_BOT_TOKEN_IN_URL = re.compile(r"(?<=/bot)\d+(?::|%3A|%3a)[A-Za-z0-9_-]+")
 # Setting names whose values are secrets even when they are plain strings (Twilio's auth_token).
 _SECRET_NAMES = re.compile(r"token|secret|password|api_key", re.IGNORECASE)
 
 # The settings prefixes the hub and its channels read; nothing else in the environment is looked at.
 _OUR_PREFIXES = ("HUB_", "TELEGRAM_", "TWILIO_", "EMAIL_")
 
-_lock = threading.Lock()
-_secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+class Redactor:
+    """A set of secrets and the one pattern that finds any of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def hide(self, *values: str | None) -> None:
+        """Hide these secrets from now on, as written and URL-encoded (empty and very short ones are ignored)."""
+        fresh = {form for v in values if v and len(v) >= MIN_SECRET_CHARS
+                 for form in (v, quote(v, safe=""), quote_plus(v, safe="")) if form not in self._secrets}
+        if not fresh:
+            return
+        with self._lock:
+            self._secrets.update(fresh)
+            # Longest first, so a secret that contains another is hidden whole.
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+    def hidden(self) -> frozenset[str]:
+        return frozenset(self._secrets)
+
+    def redact(self, text: str) -> str:
+        pattern = self._pattern
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
+        return _BOT_TOKEN_IN_URL.sub(MASK, text)
+
+
+# Process-wide, as logging is: what every log record is cleaned of.
+_PROCESS = Redactor()
+_install_lock = threading.Lock()
 _installed = False
 
 
 def hide(*values: str | None) -> None:
-    """Add secrets to hide from every log record from now on (empty and very short values are ignored)."""
-    global _pattern
-    fresh = {v for v in values if v and len(v) >= MIN_SECRET_CHARS and v not in _secrets}
-    if not fresh:
-        return
-    with _lock:
-        _secrets.update(fresh)
-        # Longest first, so a secret that contains another is hidden whole.
-        ordered = sorted(_secrets, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+    """Add secrets to hide from every log record from now on."""
+    _PROCESS.hide(*values)
 
 
 def hidden() -> frozenset[str]:
     """Every secret hidden so far (for tests that check a log holds none of them)."""
-    return frozenset(_secrets)
+    return _PROCESS.hidden()
 
 
 def redact(text: str) -> str:
     """`text` with every known secret, and any Bot API token in a URL, replaced by [redacted]."""
-    pattern = _pattern
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
-    return _BOT_TOKEN_IN_URL.sub(MASK, text)
+    return _PROCESS.redact(text)
 
 
 def url_password(url: str) -> str | None:
@@ -118,7 +138,7 @@ def install(*secrets: str | None) -> None:
     """Hide `secrets` and make sure every log record is redacted (idempotent; safe to call per app)."""
     global _installed
     hide(*secrets)
-    with _lock:
+    with _install_lock:
         if _installed:
             return
         _installed = True

@@ -81,7 +81,9 @@ logging.getLogger("pymongo").setLevel(logging.INFO)
 
 def _secrets_the_suite_configured() -> dict[str, str]:
     """Every secret a hub in this run was configured with (what create_app told the redaction), plus the
-    fixed test tokens of the fakes, and the secret half of a bot token on its own."""
+    fixed test tokens of the fakes, and the secret half of a bot token on its own; each URL-encoded too."""
+    from urllib.parse import quote
+
     from hub import redaction
     from tests.fakes import twilio as fake_twilio
     from tests.integration.telegram import conftest as telegram
@@ -91,6 +93,7 @@ def _secrets_the_suite_configured() -> dict[str, str]:
                   "TELEGRAM_BOT_TOKEN (telegram conftest)": telegram.TOKEN,
                   "the secret half of TELEGRAM_BOT_TOKEN": telegram.TOKEN.partition(":")[2],
                   "TELEGRAM_WEBHOOK_SECRET (telegram conftest)": telegram.SECRET})
+    found.update({f"{name}, URL-encoded": quote(value, safe="") for name, value in list(found.items())})
     return {name: value for name, value in found.items() if len(value) >= redaction.MIN_SECRET_CHARS}
 
 

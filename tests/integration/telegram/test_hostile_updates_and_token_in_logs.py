@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -66,6 +67,10 @@ async def test_a_reply_sent_with_httpx_logging_at_debug_leaves_no_token_in_the_l
     for name in ("httpx", "httpcore", "telegram"):
         caplog.set_level(logging.DEBUG, logger=name)
     agent = await make_user(hub.db, "agent@x.test")
+    # A photo first: its download URL (/file/bot<TOKEN>/...) carries the token percent-encoded.
+    telegram_api.add_file("AgACAgQAAxkBAAIBZ2-large", b"\xff\xd8\xff" + b"p" * 500, "photos/file_7.jpg")
+    status, answer = await post_update(http, base_url, payload("photo_with_caption"))
+    assert status == 200 and answer["result"] == "stored", answer
     update = payload("text_in_persian_with_emoji_and_zero_width")
     status, answer = await post_update(http, base_url, update)
     assert status == 200
@@ -78,7 +83,7 @@ async def test_a_reply_sent_with_httpx_logging_at_debug_leaves_no_token_in_the_l
     assert telegram_api.sent("sendMessage")
     lines = caplog.text
     assert "sendMessage" in lines  # httpx did log the request: the check below is not vacuous
-    assert "/bot[redacted]/sendMessage" in lines
-    assert TOKEN not in lines
+    assert "/bot[redacted]/sendMessage" in lines and "/file/bot[redacted]/photos/file_7.jpg" in lines
+    assert TOKEN not in lines and quote(TOKEN, safe="") not in lines
     assert TOKEN.partition(":")[2] not in lines
     assert SECRET not in lines
