@@ -7,6 +7,7 @@ adapter's `send()`. Provider-specific leftovers ride in `extras`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,6 +73,61 @@ class InboundMessage:
     # belongs to the same contact; a resolved one reopens unless `thread_may_reopen` is False.
     thread_conversation_id: str | None = None
     thread_may_reopen: bool = True
+
+    def __post_init__(self) -> None:
+        # A lone surrogate (JSON's "\ud800", a broken mail header) cannot be encoded to BSON: the insert
+        # would fail and the provider would retry forever. Keep the text, with U+FFFD in its place.
+        for name in ("text", "html", "subject", "contact_name", "external_id", "thread_conversation_id"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, without_surrogates(value))
+        object.__setattr__(self, "identity", _clean_identity(self.identity))
+        object.__setattr__(self, "extra_identities", tuple(_clean_identity(i) for i in self.extra_identities))
+        object.__setattr__(self, "raw", without_surrogates_in(self.raw))
+        object.__setattr__(self, "extras", without_surrogates_in(self.extras))
+
+
+def _clean_identity(identity: Identity) -> Identity:
+    value = without_surrogates(identity.value)
+    return identity if value is identity.value else Identity(identity.kind, value)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD (text that UTF-8 and BSON can hold)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _storable_key(key: str) -> str:
+    # BSON refuses a NUL in a key as it refuses surrogates; no provider sends one on purpose.
+    return without_surrogates(key).replace("\x00", "\ufffd")
+
+
+def without_surrogates_in(value: Any, depth: int = 0) -> Any:
+    """A copy of a JSON-like value with lone surrogates replaced in every string, keys included (and NULs
+    in keys); the value itself when it holds none."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if depth > 200:  # deeper than any store accepts; the store refuses it with its own error
+        return value
+    if isinstance(value, Mapping):
+        cleaned = {_storable_key(k) if isinstance(k, str) else k: without_surrogates_in(v, depth + 1)
+                   for k, v in value.items()}
+        same = len(cleaned) == len(value) and all(
+            k in value and cleaned[k] is value[k] for k in cleaned)
+        return value if same else cleaned
+    if isinstance(value, list | tuple):
+        items = [without_surrogates_in(v, depth + 1) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return tuple(items) if isinstance(value, tuple) else items
+    return value
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from hub.auth import require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
+from hub.params import parse_int
 from hub.store import mailboxes as mailbox_store
 from hub.store import users
 from hub.store.db import Doc, oid
@@ -61,9 +62,10 @@ def _port(body: dict[str, Any], name: str, default: int) -> int:
     raw = _text(body, name)
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+    port = parse_int(raw)
+    if port is None or not 1 <= port <= 65535:
         raise BadInput(f"'{name}' must be a port number from 1 to 65535")
-    return int(raw)
+    return port
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:

@@ -17,10 +17,11 @@ from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Forbidden, HubError
+from hub.params import int_param
 from hub.routing_runtime import runtime
 from hub.store import agents, conversations, inbox_views, search, users
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response, read_body, read_form
 
 routes = web.RouteTableDef()
 MAX_BULK = 200
@@ -73,10 +74,7 @@ def list_request(q: Mapping[str, str], user: Doc, default_limit: int = 50, defau
         if oid(department) is None:
             raise BadInput("department must be a department id")
         view = f"dept:{department}"
-    try:
-        limit = max(1, min(int(q.get("limit", str(default_limit))), 200))
-    except ValueError:
-        raise BadInput("limit must be a number") from None
+    limit = int_param(q, "limit", default_limit, 1, 200)
     try:
         before = inbox_views.parse_cursor(q["before"]) if q.get("before") else None
     except inbox_views.ViewError as exc:
@@ -170,7 +168,7 @@ async def bulk(request: web.Request) -> web.Response:
     body = await read_body(request)
     form_ids: list[str] = []
     if request.content_type != "application/json":
-        form_ids = [v for v in (await request.post()).getall("ids", []) if isinstance(v, str)]
+        form_ids = [v for v in (await read_form(request)).getall("ids", []) if isinstance(v, str)]
     ids = _ids(body, form_ids)
     action = body.get("action")
     if action not in ("assign", "resolve", "status", "transfer"):

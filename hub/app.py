@@ -24,6 +24,7 @@ from hub import (
     api_inbox,
     keys,
     media,
+    redaction,
     routing_api,
 )
 from hub.auth import auth_middleware
@@ -77,6 +78,7 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
         app[keys.HUB] = hub
         for plugin in app[CHANNEL_PLUGINS]:
             hub.channels.update(await plugin.start(hub))
+        _hide_secrets(app)
         if app[SEED_DEMO]:
             from hub.cli import print_logins
 
@@ -124,6 +126,14 @@ async def _let_go_of_a_dead_database(app: web.Application) -> None:
 
 
 _LATE_CLOSE = "close_client_late"
+
+
+def _hide_secrets(app: web.Application) -> None:
+    """Keep every configured secret out of the logs (the generated secret key and plugins' settings too)."""
+    found = [*redaction.secrets_in(app[keys.SETTINGS]), *redaction.secrets_in_environment(os.environ)]
+    for plugin in app[CHANNEL_PLUGINS]:
+        found += redaction.secrets_in(getattr(plugin, "settings", None))
+    redaction.install(*found)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -179,6 +189,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     )
     app[keys.SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
+    redaction.install(*redaction.secrets_in(settings))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(["html"]),

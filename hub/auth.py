@@ -17,7 +17,7 @@ from hub.passwords import verify_password
 from hub.signin_limits import SignInAttempt
 from hub.store import users
 from hub.store.db import Doc
-from hub.web import Handler, error_response
+from hub.web import Handler, error_response, read_form
 
 SESSION_COOKIE = "hub_session"
 LOGIN_CSRF_COOKIE = "hub_login_csrf"
@@ -129,7 +129,7 @@ async def _check_csrf(request: web.Request) -> None:
     expected = request[keys.SESSION]["csrf"]
     given = request.headers.get(CSRF_HEADER, "")
     if not given and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()  # aiohttp caches the form, so the handler can still read it
+        form = await read_form(request)  # aiohttp caches the form, so the handler can still read it
         value = form.get(CSRF_FIELD, "")
         given = value if isinstance(value, str) else ""
     if not given or not hmac.compare_digest(given, expected):

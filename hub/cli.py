@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from hub import accounts, routing_cli
+from hub import accounts, redaction, routing_cli
 from hub.auth import new_api_token, token_hash
 from hub.clock import utcnow
 from hub.database import open_database
@@ -167,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per Bot API call, URL (token) included
+    redaction.install(*redaction.secrets_in(settings), *redaction.secrets_in_environment(os.environ))
     command = args.command or "run"
     if command == "run" and not hasattr(args, "demo"):
         args.demo = False

@@ -10,13 +10,13 @@ from typing import IO, Any
 from aiohttp import web
 from bson import ObjectId
 
-from channels.base import Attachment
+from channels.base import Attachment, without_surrogates
 from hub import outbox
 from hub.context import Hub
 from hub.errors import BadInput, TooLarge
 from hub.store import files
 from hub.store.db import Doc
-from hub.web import read_body
+from hub.web import read_body, read_form
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
     """
     if request.content_type != "multipart/form-data":
         return await read_body(request), []
-    form = await request.post()
-    body = {k: v for k, v in form.items() if isinstance(v, str) and k != FILE_FIELD}
+    form = await read_form(request)
+    body = {k: without_surrogates(v) for k, v in form.items() if isinstance(v, str) and k != FILE_FIELD}
     uploads: list[Upload] = []
     for part in form.getall(FILE_FIELD, []):
         if isinstance(part, str):
@@ -56,7 +56,7 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
         if isinstance(part, bytes | bytearray):
             raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename")
         size = _size(part.file)
-        name = part.filename or "attachment"
+        name = without_surrogates(part.filename or "attachment")
         if not part.filename and size == 0:
             continue  # a browser's file input with nothing chosen
         if size > limit:

@@ -11,8 +11,10 @@ from typing import Any
 
 from aiohttp import web
 from bson import ObjectId
+from multidict import MultiDictProxy
 
-from hub import keys
+from channels.base import without_surrogates
+from hub import json_body, keys
 from hub.db_health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
 
@@ -134,17 +136,27 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
 
 
 async def read_body(request: web.Request) -> dict[str, Any]:
-    """A JSON object or a form, whichever the client sent; a clear 400 for anything else."""
+    """A JSON object or a form, whichever the client sent; a clear 400 for anything else.
+
+    Strings come back without lone surrogates (U+FFFD in their place), so they can be stored."""
     if request.content_type == "application/json":
-        try:
-            data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text="the request body is not valid JSON") from None
+        data = json_body.loads(await request.read())
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text="the request body must be a JSON object")
         return data
-    form = await request.post()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    form = await read_form(request)
+    return {k: without_surrogates(v) for k, v in form.items() if isinstance(v, str)}
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """`request.post()`, with a 400 for a form that is not text in its declared charset."""
+    try:
+        return await request.post()
+    except (UnicodeDecodeError, LookupError):
+        raise web.HTTPBadRequest(text="the form is not valid text in its declared charset (UTF-8 unless "
+                                      "the Content-Type names another)") from None
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=f"the form is malformed: {exc}") from None
 
 
 def client_address(request: web.Request) -> str:

@@ -7,8 +7,9 @@ from aiohttp import web
 from hub import keys
 from hub.api_contacts import contact_or_404, merge_pair, present_preview, profile
 from hub.auth import current_user, require_role
+from hub.params import oid_param
 from hub.store import contact_merges, contacts, inbox_views, search, users
-from hub.store.db import Doc, oid
+from hub.store.db import Doc
 from hub.web import render
 
 routes = web.RouteTableDef()
@@ -25,7 +26,7 @@ async def contact_list(request: web.Request) -> web.Response:
     if search.query_pattern(q):
         found = await search.contacts_matching(hub.db, q, PAGE_SIZE)
     else:
-        before = oid(request.query.get("before")) if request.query.get("before") else None
+        before = oid_param(request.query, "before", "a contact id")
         found = await contacts.page(hub.db, before, PAGE_SIZE)
         if len(found) == PAGE_SIZE:
             older = f"/inbox/contacts?before={found[-1]['_id']}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiohttp import web
 from pymongo.errors import PyMongoError
@@ -26,6 +26,7 @@ from hub.api_conversation import viewer_payload
 from hub.auth import current_user, still_signed_in
 from hub.clock import utcnow
 from hub.events import Event
+from hub.params import parse_int, stamp_to_datetime
 from hub.presence import live_agent
 from hub.store import conversations
 from hub.store.db import Doc
@@ -60,19 +61,17 @@ def _stamp() -> int:
 
 
 def _since(request: web.Request) -> int | None:
-    raw = request.headers.get("Last-Event-ID") or request.query.get("last") or ""
-    if not raw.isdigit():
+    value = parse_int(request.headers.get("Last-Event-ID") or request.query.get("last") or "")
+    if value is None or value < 0:
         return None
-    value = int(raw)
     # A stamp from the future (another clock, a forged header) is treated as "no resume point".
     return value if value <= _stamp() else None
 
 
 def since_datetime(raw: str | None) -> datetime | None:
-    """Parse a `since` stamp (ms) a page sends back when catching up."""
-    if not raw or not raw.isdigit():
-        return None
-    return datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
+    """Parse a `since` stamp (ms) a page sends back when catching up; None for anything that is not one."""
+    value = parse_int(raw or "")
+    return stamp_to_datetime(value) if value is not None else None
 
 
 @routes.get("/inbox/events")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -70,3 +71,51 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 async def http2() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         yield session
+
+
+# --- secrets never reach the logs -------------------------------------------------------------------------
+# pyproject's log_file writes every record of the run; the driver's per-command DEBUG monitoring would
+# make it hundreds of megabytes (it logs documents we store, where secrets are already sealed).
+logging.getLogger("pymongo").setLevel(logging.INFO)
+
+
+def _secrets_the_suite_configured() -> dict[str, str]:
+    """Every secret a hub in this run was configured with (what create_app told the redaction), plus the
+    fixed test tokens of the fakes, and the secret half of a bot token on its own; each URL-encoded too."""
+    from urllib.parse import quote
+
+    from hub import redaction
+    from tests.fakes import twilio as fake_twilio
+    from tests.integration.telegram import conftest as telegram
+
+    found = {f"configured secret #{i}": value for i, value in enumerate(sorted(redaction.hidden()))}
+    found.update({"TWILIO_AUTH_TOKEN (tests/fakes/twilio.py)": fake_twilio.AUTH_TOKEN,
+                  "TELEGRAM_BOT_TOKEN (telegram conftest)": telegram.TOKEN,
+                  "the secret half of TELEGRAM_BOT_TOKEN": telegram.TOKEN.partition(":")[2],
+                  "TELEGRAM_WEBHOOK_SECRET (telegram conftest)": telegram.SECRET})
+    found.update({f"{name}, URL-encoded": quote(value, safe="") for name, value in list(found.items())})
+    return {name: value for name, value in found.items() if len(value) >= redaction.MIN_SECRET_CHARS}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    handler = getattr(plugin, "log_file_handler", None)
+    path = Path(getattr(handler, "baseFilename", os.devnull))
+    if handler is None or str(path) == os.devnull or not path.is_file():
+        return
+    handler.flush()
+    secrets = _secrets_the_suite_configured()
+    leaks: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as log_file:
+        for number, line in enumerate(log_file, 1):
+            leaks += [f"{name} at {path}:{number}" for name, value in secrets.items()
+                      if value in line]
+            if len(leaks) > 20:
+                break
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.section("a configured secret reached the log", red=True)
+            for leak in leaks:
+                reporter.write_line(leak, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

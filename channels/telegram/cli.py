@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from channels.telegram.bot import open_bot
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.views import PATH
+from hub import redaction
 from hub.settings import Settings
 
 ALLOWED_UPDATES = ["message", "edited_message"]
@@ -37,22 +38,25 @@ async def status(settings: Settings, telegram: TelegramSettings) -> int:
     async with open_bot(telegram) as bot:
         info = await bot.get_webhook_info()
     expected = webhook_url(settings)
-    print(f"webhook url:      {info.url or '(none: Telegram holds updates for getUpdates)'}")
-    print(f"points at us:     {'yes' if info.url == expected else f'no (this hub is {expected})'}")
-    print(f"pending updates:  {info.pending_update_count}")
+    lines = [f"webhook url:      {info.url or '(none: Telegram holds updates for getUpdates)'}",
+             f"points at us:     {'yes' if info.url == expected else f'no (this hub is {expected})'}",
+             f"pending updates:  {info.pending_update_count}"]
     if info.last_error_date is not None:
-        print(f"last error:       {info.last_error_date.isoformat()} {info.last_error_message or ''}".rstrip())
+        lines.append(f"last error:       {info.last_error_date.isoformat()} {info.last_error_message or ''}".rstrip())
     else:
-        print("last error:       none")
+        lines.append("last error:       none")
     if info.last_synchronization_error_date is not None:
-        print(f"last sync error:  {info.last_synchronization_error_date.isoformat()}")
+        lines.append(f"last sync error:  {info.last_synchronization_error_date.isoformat()}")
     if info.allowed_updates:
-        print(f"allowed updates:  {', '.join(info.allowed_updates)}")
+        lines.append(f"allowed updates:  {', '.join(info.allowed_updates)}")
+    # A webhook URL or an error message can carry the token (some set-ups put it in the path).
+    print(redaction.redact("\n".join(lines)))
     return 0
 
 
 async def run(action: str, settings: Settings) -> int:
     telegram = TelegramSettings()
+    redaction.install(*redaction.secrets_in(telegram))
     if not telegram.enabled:
         print("error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
@@ -61,5 +65,5 @@ async def run(action: str, settings: Settings) -> int:
             return await set_webhook(settings, telegram)
         return await status(settings, telegram)
     except TelegramError as exc:
-        print(f"error: Telegram answered: {exc.message}", file=sys.stderr)
+        print(f"error: Telegram answered: {redaction.redact(exc.message)}", file=sys.stderr)
         return 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -11,9 +10,10 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
-from channels.telegram import intake
+from channels.telegram import intake, shape
 from channels.telegram.settings import TelegramSettings
-from hub import keys
+from hub import json_body, keys
+from hub.errors import BadInput
 from hub.web import json_response
 
 log = logging.getLogger(__name__)
@@ -58,15 +58,19 @@ def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
             log.warning("telegram webhook refused: %s remote=%s", problem, request.remote)
             return _error(problem, 403)
         try:
-            payload: Any = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return _error("the body is not valid JSON", 400)
+            payload: Any = json_body.loads(await request.read())
+        except BadInput as exc:
+            return _error(exc.message, 400)
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return _error("not a Telegram update: it must be a JSON object with a numeric update_id", 400)
+        malformed = shape.problem(payload)
+        if malformed:
+            return _error(f"not a Telegram update Telegram would send: {malformed}", 400)
         try:
             update = Update.de_json(payload, state.bot)
-        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError) as exc:
+            # Overflow and OSError: a date past what the platform's clock functions can hold.
             return _error(f"not a Telegram update Telegram would send: {type(exc).__name__} {exc}", 400)
         outcome = await intake.handle(request.app[keys.HUB], state.bot, state.settings.bot_id, update, payload)
         return json_response(outcome.as_json())

@@ -218,7 +218,7 @@ def _template_problem(content_sid: object, variables: object) -> str | None:
     if isinstance(variables, str):
         try:
             parsed = json.loads(variables)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the stack
             parsed = None
         if isinstance(parsed, dict):
             return None

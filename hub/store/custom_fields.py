@@ -74,7 +74,7 @@ def coerce(field: Doc, raw: Any) -> Any:
             raise FieldError(f"{label} must be a number")
         try:
             number = float(raw) if not isinstance(raw, int | float) else raw
-        except ValueError:
+        except (ValueError, TypeError):  # TypeError: a list or an object where a number belongs
             raise FieldError(f"{label} must be a number, not {str(raw)[:40]!r}") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise FieldError(f"{label} must be a finite number")

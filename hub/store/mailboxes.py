@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from hub import redaction
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def _seal(fields: Doc, key: str) -> Doc:
     for part, section in _sections(fields):
         password = section.pop("password", "")
         if password:
+            redaction.hide(str(password))
             section["password_sealed"] = _box(key).encrypt(str(password).encode()).decode()
         sealed[part] = section
     return sealed
@@ -58,6 +60,7 @@ def _unseal(doc: Doc, key: str) -> Doc:
         if token:
             try:
                 section["password"] = _box(key).decrypt(token.encode()).decode()
+                redaction.hide(section["password"])  # the email channel now holds it: keep it out of logs
             except InvalidToken:
                 # HUB_SECRET_KEY changed since the password was saved: it has to be entered again.
                 log.warning("mailbox password cannot be unsealed; re-enter it address=%s", doc.get("address"))

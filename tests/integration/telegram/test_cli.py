@@ -61,3 +61,17 @@ async def test_telegram_commands_without_a_token_say_so(tmp_path: Path, telegram
     code, _, err = await hub_command(tmp_path, telegram_api, "telegram", "status", TELEGRAM_BOT_TOKEN="")
     assert code == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in err
+
+
+async def test_status_prints_no_token_even_when_the_webhook_url_holds_it(
+    tmp_path: Path, telegram_api: FakeTelegramApi
+) -> None:
+    # Some set-ups register https://host/bot<TOKEN> as their webhook; the token must still not be shown.
+    telegram_api.webhook = {"url": f"https://other.example.com/bot{TOKEN}"}
+    telegram_api.last_error = (1764072000, f"Wrong response from https://other.example.com/bot{TOKEN}")
+    code, out, err = await hub_command(tmp_path, telegram_api, "telegram", "status", HUB_LOG_LEVEL="debug")
+    assert code == 0, err
+    assert "webhook url:      https://other.example.com/bot[redacted]" in out
+    secret_part = TOKEN.partition(":")[2]
+    for text in (out, err):
+        assert TOKEN not in text and secret_part not in text and SECRET not in text

@@ -48,7 +48,7 @@ async def test_missing_or_wrong_secret_is_refused_with_403_and_nothing_is_stored
 async def test_invalid_json_is_a_400_saying_so(hub: Hub, base_url: str, http: aiohttp.ClientSession) -> None:
     status, body = await post_update(http, base_url, '{"update_id": 1, "message": {')
     assert status == 400
-    assert body["error"] == "the body is not valid JSON"
+    assert body["error"] == "the request body is not valid JSON"
     assert await stored(hub) == (0, 0, 0)
     await assert_a_valid_update_still_gets_in(hub, http, base_url)
 
