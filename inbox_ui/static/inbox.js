@@ -390,8 +390,7 @@
   function catchUp(since) {
     if (!conversationId) { refresh("#conversation-list"); return; }
     var from = Math.max(0, since - 5000);
-    fetch("/inbox/c/" + conversationId + "/sync?since=" + from, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : ""; })
+    hub.html("/inbox/c/" + conversationId + "/sync?since=" + from)
       .then(function (html) { nodesFrom(html).forEach(upsert); document.body.dataset.synced = String(Date.now()); });
     refresh("#conversation-header");
     presencePing();
