@@ -1,26 +1,8 @@
-/* Admin pages: forms that send JSON (or raw text) to the API with the CSRF header and show every
-   problem the API reports next to the form. No inline scripts (strict CSP); text only via textContent. */
+/* Admin pages: how their forms become JSON (or raw text), the routing test box's answer, and the
+   delete/deactivate buttons. Sending, busy state and problems next to the form are hub.js's. */
 (function () {
   "use strict";
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-
-  function send(url, method, body, contentType) {
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
-    return fetch(url, { method: method, headers: headers, credentials: "same-origin",
-                        body: body === undefined ? undefined : (contentType ? body : JSON.stringify(body)) })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) {
-          data = data || {};
-          if (!r.ok) {
-            var err = new Error(data.error || ("HTTP " + r.status));
-            err.data = data;
-            throw err;
-          }
-          return data;
-        });
-      });
-  }
+  var hub = window.hub;
 
   function setPath(obj, path, value) {
     var parts = path.split("."), node = obj;
@@ -78,22 +60,6 @@
     return path.split(".").reduce(function (node, key) { return node && node[key]; }, obj);
   }
 
-  function showProblems(form, err) {
-    var error = form.querySelector(".form-error"), list = form.querySelector(".form-problems");
-    if (error) error.textContent = err ? err.message : "";
-    if (!list) return;
-    list.textContent = "";
-    var problems = (err && err.data && err.data.problems) || [];
-    if (problems.length > 1 || (problems.length === 1 && problems[0] !== (err && err.message))) {
-      problems.forEach(function (p) {
-        var li = document.createElement("li");
-        li.dir = "auto";
-        li.textContent = p;
-        list.appendChild(li);
-      });
-    }
-  }
-
   function text(el, value) { if (el) el.textContent = value == null || value === "" ? "—" : String(value); }
 
   function showExplanation(data) {
@@ -131,30 +97,17 @@
     box.hidden = false;
   }
 
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (!form.matches || !form.matches("form[data-admin]")) return;
-    e.preventDefault();
-    if (form.dataset.busy === "1") return;
-    form.dataset.busy = "1";
-    showProblems(form, null);
-    var ok = form.querySelector(".form-ok");
-    if (ok) ok.textContent = "";
-    var method = form.dataset.method || "POST", url = form.getAttribute("action"), request;
-    if (form.dataset.format === "text") {
-      var area = form.querySelector("textarea");
-      request = send(url, method, area.value, form.dataset.contentType || "text/plain; charset=utf-8");
-    } else {
-      request = send(url, method, jsonBody(form));
-    }
-    request.then(function (data) {
-      if (form.dataset.then === "reload") { window.location.reload(); return; }
-      if (form.dataset.then === "explain") { showExplanation(data); return; }
+  // form[data-api="admin"]: a JSON body, or the textarea as it is with data-format="text".
+  hub.form("admin", {
+    body: function (form) {
+      return form.dataset.format === "text" ? form.querySelector("textarea").value : jsonBody(form);
+    },
+    done: function (form, data) {
+      if (form.dataset.then === "explain") { showExplanation(data); return true; }
       if (data.version) { var v = document.getElementById("rules-version"); if (v) v.textContent = data.version; }
       if (data.rules) { var n = document.getElementById("rules-count"); if (n) n.textContent = data.rules.length; }
-      if (ok) ok.textContent = ok.dataset.saved || "Saved.";
-    }).catch(function (err) { showProblems(form, err); })
-      .finally(function () { form.dataset.busy = ""; });
+      return false;
+    }
   });
 
   document.addEventListener("click", function (e) {
@@ -162,8 +115,12 @@
     if (!button) return;
     if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
     var error = button.parentElement.querySelector(".form-error");
-    send(button.dataset.adminPost, button.dataset.method || "POST").then(function () {
+    button.disabled = true;
+    hub.request(button.dataset.adminPost, { method: button.dataset.method || "POST" }).then(function () {
       window.location.reload();
-    }).catch(function (err) { if (error) error.textContent = err.message; else window.alert(err.message); });
+    }).catch(function (err) {
+      button.disabled = false;
+      if (error) error.textContent = err.message; else window.alert(err.message);
+    });
   });
 })();

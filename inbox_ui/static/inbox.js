@@ -1,8 +1,8 @@
-/* The inbox's small bit of JavaScript: API forms, the composer, presence, and live updates from
-   /inbox/events with catch-up after a dropped connection. No inline scripts anywhere (strict CSP). */
+/* The inbox's own JavaScript: the composer, presence, and live updates from /inbox/events with
+   catch-up after a dropped connection. Requests and API forms go through hub.js. */
 (function () {
   "use strict";
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var hub = window.hub;
   var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
   var page = document.querySelector("[data-live]");
   var conversationId = page ? (page.dataset.conversation || null) : null;
@@ -15,29 +15,6 @@
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
   function field(form, name) { return form.querySelector('[name="' + name + '"]'); }
-  function request(url, options) {
-    options = options || {};
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    var body = options.body;
-    if (body && !(body instanceof URLSearchParams) && !(body instanceof FormData) && typeof body === "object") {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(body);
-    }
-    return fetch(url, { method: options.method || (body ? "POST" : "GET"), body: body, headers: headers,
-                        credentials: "same-origin" }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        data = data || {};
-        data._status = r.status;
-        if (!r.ok) {
-          var err = new Error(data.error || ("HTTP " + r.status));
-          err.data = data;
-          throw err;
-        }
-        return data;
-      });
-    });
-  }
-
   // ---- the timeline -----------------------------------------------------------------------------
   function lastSeenMessage() {
     var items = timeline ? timeline.querySelectorAll(':scope > li[data-direction="in"], :scope > li[data-direction="out"]') : [];
@@ -47,9 +24,8 @@
     return !composer || !field(composer, "text").value.trim();
   }
   function nodesFrom(html) {
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html.trim();
-    return Array.prototype.filter.call(tpl.content.children, function (n) { return n.matches("li[data-message]"); });
+    var content = typeof html === "string" ? hub.fragment(html) : html;
+    return Array.prototype.filter.call(content.children, function (n) { return n.matches("li[data-message]"); });
   }
   // Insert or replace one timeline item by its element id, keeping time order: never a duplicate.
   function upsert(node) {
@@ -66,36 +42,22 @@
     if (composerIdle() && composer) field(composer, "last_seen_id").value = lastSeenMessage();
   }
   function upsertMessage(id) {
-    fetch("/inbox/m/" + encodeURIComponent(id), { credentials: "same-origin" }).then(function (r) {
-      return r.ok ? r.text() : "";
-    }).then(function (html) { nodesFrom(html).forEach(upsert); });
+    hub.html("/inbox/m/" + encodeURIComponent(id)).then(function (html) { nodesFrom(html).forEach(upsert); });
   }
 
-  // ---- forms that post to the JSON API ----------------------------------------------------------
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (!form.matches || !form.matches("form[data-api]")) return;
-    e.preventDefault();
-    if (form.dataset.busy === "1") return; // a double click sends once (and client_key makes retries one message)
-    // URLSearchParams drops files: with files chosen the composer goes as multipart (FormData) instead.
-    var picker = form.querySelector('input[type="file"]');
-    var params = picker && picker.files.length ? new FormData(form) : new URLSearchParams(new FormData(form));
-    if (!(params instanceof FormData) && picker) params.delete(picker.name);
-    if (form.dataset.localTime) { // datetime-local has no zone: send the agent's local time as UTC
-      var local = params.get(form.dataset.localTime);
-      if (local) params.set(form.dataset.localTime, new Date(local).toISOString());
-    }
-    if (form === composer && !prepareComposer(params)) return;
-    form.dataset.busy = "1";
-    var error = form.querySelector(".form-error");
-    if (error) error.textContent = "";
-    request(form.action, { body: params }).then(function (data) {
-      if (form === composer) composerSent(data);
-    }).catch(function (err) {
-      if (form === composer && err.data && err.data.held) { showHeld(err.message, err.data.newer || []); return; }
-      if (form === composer && err.data && err.data._status === 409) showTemplateFields(true);
-      if (error) error.textContent = err.message; else alert(err.message);
-    }).finally(function () { form.dataset.busy = ""; });
+  // "Load earlier messages": the answer is the page before, with its own button when there is more.
+  // Upserted, because a catch-up after connecting may already have brought some of them.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-load-earlier]");
+    if (!button) return;
+    button.disabled = true;
+    hub.html(button.dataset.loadEarlier).then(function (html) {
+      if (!html) { button.disabled = false; return; }
+      var content = hub.fragment(html), more = content.querySelector("li.load-earlier");
+      var li = button.closest("li");
+      if (more) li.replaceWith(more); else li.remove();
+      nodesFrom(content).forEach(upsert);
+    });
   });
 
   document.addEventListener("toggle", function (e) {
@@ -103,12 +65,11 @@
     if (!d.open) return;
     if (d.matches("details.earlier-conversation") && !d.dataset.loaded) {
       d.dataset.loaded = "1";
-      fetch(d.dataset.src, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; })
-        .then(function (html) {
-          var list = d.querySelector(".earlier-timeline");
-          list.innerHTML = "";
-          nodesFrom(html).forEach(function (n) { n.removeAttribute("id"); list.appendChild(n); });
-        });
+      hub.html(d.dataset.src).then(function (html) {
+        var list = d.querySelector(".earlier-timeline");
+        list.innerHTML = "";
+        nodesFrom(html).forEach(function (n) { n.removeAttribute("id"); list.appendChild(n); });
+      });
     }
     if (d.matches("details.mail-html")) {
       var frame = d.querySelector("iframe");
@@ -201,7 +162,7 @@
     clearTimeout(segmentTimer);
     if (!option || option.value !== "sms" || field(composer, "note").checked || !text) { out.hidden = true; return; }
     segmentTimer = setTimeout(function () {
-      request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
+      hub.request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
         out.textContent = d.segments + (d.segments === 1 ? " SMS segment" : " SMS segments") + " · " + d.encoding +
           " · " + d.characters + " chars";
         out.hidden = false;
@@ -239,7 +200,7 @@
     if (!item) return;
     if (suggestion.kind === "canned") {
       closeSuggest();
-      request(composer.dataset.cannedRender + item.id, { body: {} }).then(function (d) {
+      hub.request(composer.dataset.cannedRender + item.id, { body: {} }).then(function (d) {
         textarea.value = d.text;
         textarea.focus();
         updateSegments();
@@ -265,11 +226,11 @@
     if (!canned && !mention) { closeSuggest(); return; }
     lookupTimer = setTimeout(function () {
       if (canned) {
-        request(composer.dataset.canned + "?q=" + encodeURIComponent(canned[1])).then(function (d) {
+        hub.request(composer.dataset.canned + "?q=" + encodeURIComponent(canned[1])).then(function (d) {
           showSuggest("canned", d.canned || [], 0);
         });
       } else {
-        request(composer.dataset.mentionable + "?q=" + encodeURIComponent(mention[2])).then(function (d) {
+        hub.request(composer.dataset.mentionable + "?q=" + encodeURIComponent(mention[2])).then(function (d) {
           showSuggest("mention", (d.users || []).filter(function (u) { return u.id !== me; }),
                       before.length - mention[2].length - 1);
         });
@@ -284,7 +245,7 @@
   function presencePing(extra) {
     if (!composer) return;
     var body = new URLSearchParams(extra || {});
-    request(composer.dataset.presence, { body: body }).then(function (d) {
+    hub.request(composer.dataset.presence, { body: body }).then(function (d) {
       clockOffset = Date.parse(d.now) - Date.now();
       viewers = {};
       (d.viewers || []).forEach(noteViewer);
@@ -316,6 +277,17 @@
   }
 
   if (composer) {
+    // The composer is a form[data-api] with three extras: what it sends, a reply held because the
+    // customer wrote meanwhile, and template fields when a channel needs a template (409).
+    hub.form("composer", {
+      body: function (form) { var params = hub.formBody(form); return prepareComposer(params) && params; },
+      done: composerSent,
+      fail: function (form, err) {
+        if (err.data.held) { showHeld(err.message, err.data.newer || []); return true; }
+        if (err.status === 409) showTemplateFields(true);
+        return false;
+      }
+    });
     var textarea = field(composer, "text");
     field(composer, "channel") && field(composer, "channel").addEventListener("change", function () { setNoteMode(false); });
     composer.querySelector("[data-action=end-note]").addEventListener("click", function () {
@@ -365,7 +337,7 @@
     setInterval(renderPresence, 2000);
     window.addEventListener("pagehide", function () {
       var data = new FormData();
-      data.set("_csrf", csrf);
+      data.set("_csrf", hub.csrf);
       data.set("left", "1");
       if (navigator.sendBeacon) navigator.sendBeacon(composer.dataset.presence, data);
     });
@@ -409,17 +381,16 @@
 
   function refresh(selector) {
     var el = document.querySelector(selector);
-    if (!el || !window.htmx) return;
+    if (!el) return;
     clearTimeout(timers[selector]);
-    timers[selector] = setTimeout(function () { htmx.trigger(el, "refresh"); }, 150);
+    timers[selector] = setTimeout(function () { hub.refresh(el); }, 150);
   }
   // After (re)connecting: fetch what changed since the last event this page saw (a margin covers the
   // change stream's own delay); upsert keeps it free of duplicates.
   function catchUp(since) {
     if (!conversationId) { refresh("#conversation-list"); return; }
     var from = Math.max(0, since - 5000);
-    fetch("/inbox/c/" + conversationId + "/sync?since=" + from, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : ""; })
+    hub.html("/inbox/c/" + conversationId + "/sync?since=" + from)
       .then(function (html) { nodesFrom(html).forEach(upsert); document.body.dataset.synced = String(Date.now()); });
     refresh("#conversation-header");
     presencePing();

@@ -1,0 +1,97 @@
+"""In Chromium: the page regions hub.js re-renders from the server without a reload (they were htmx's):
+"load earlier messages" pages back through a long timeline, and a lead's team page follows the agents'
+load on its own clock. A failed API form shows the server's message and leaves its button usable."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from bson import ObjectId
+from playwright.async_api import Browser, expect
+
+from hub import model
+from hub.context import Hub
+from tests.e2e.test_conversation_page_in_browser import agent_page, open_conversation
+from tests.integration.conversation.helpers import customer_writes
+
+
+async def five_messages(hub: Hub, minutes_ago: int) -> ObjectId:
+    conversation = None
+    for n in range(1, 6):
+        conversation = await customer_writes(hub, f"message {n}", f"long-{n}")
+    assert conversation is not None
+    if minutes_ago:  # older than the catch-up margin: only "load earlier" can bring them
+        async for m in hub.db[model.MESSAGES].find({"conversation_id": conversation["_id"]}):
+            await hub.db[model.MESSAGES].update_one(
+                {"_id": m["_id"]}, {"$set": {"created_at": m["created_at"] - timedelta(minutes=minutes_ago)},
+                                    "$unset": {"updated_at": ""}})
+    return ObjectId(conversation["_id"])
+
+
+async def test_load_earlier_pages_back_through_the_timeline_until_the_first_message(
+    hub: Hub, base_url: str, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("inbox_ui.conversation.TIMELINE_PAGE", 2)
+    conversation_id = await five_messages(hub, minutes_ago=30)
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await open_conversation(page, base_url, conversation_id)
+    bubbles = page.locator("#timeline .msg-in .text")
+    await expect(bubbles).to_have_text(["message 4", "message 5"])
+
+    await page.click("#timeline .load-earlier button")
+    await expect(bubbles).to_have_text(["message 2", "message 3", "message 4", "message 5"])
+    await page.click("#timeline .load-earlier button")
+    await expect(bubbles).to_have_text([f"message {n}" for n in range(1, 6)])
+    await expect(page.locator("#timeline .load-earlier")).to_have_count(0)
+
+
+async def test_load_earlier_after_a_catch_up_brought_those_messages_shows_each_once(
+    hub: Hub, base_url: str, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("inbox_ui.conversation.TIMELINE_PAGE", 2)
+    conversation_id = await five_messages(hub, minutes_ago=0)  # fresh: the catch-up on connecting brings all
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await open_conversation(page, base_url, conversation_id)
+    bubbles = page.locator("#timeline .msg-in .text")
+    await expect(page.locator("body[data-synced]")).to_have_count(1)
+    await expect(bubbles).to_have_text([f"message {n}" for n in range(1, 6)])
+
+    for _ in range(2):  # 4 and 5 were on the page: two more pages of two reach message 1
+        await page.click("#timeline .load-earlier button")
+        await expect(page.locator("#timeline .load-earlier button:disabled")).to_have_count(0)
+    await expect(page.locator("#timeline .load-earlier")).to_have_count(0)
+    await expect(bubbles).to_have_text([f"message {n}" for n in range(1, 6)])
+    ids = await page.locator("#timeline > li").evaluate_all("els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids))
+
+
+async def test_team_page_shows_an_agents_new_load_without_a_reload(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    _, lead = await agent_page(browser, hub, base_url, "lead@x.test", "Lee", role="lead")
+    _, _ana = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await lead.goto(f"{base_url}/inbox/team")
+    row = lead.locator("#team-agents tr", has_text="Ana")
+    await expect(row.locator("[data-load]")).to_have_text(re.compile(r"^0/"))
+    await lead.evaluate("window.notReloaded = true")
+
+    await hub.db[model.USERS].update_one({"email": "ana@x.test"}, {"$set": {"open_count": 3}})
+    await expect(row.locator("[data-load]")).to_have_text(re.compile(r"^3/"), timeout=15_000)
+    assert await lead.evaluate("window.notReloaded === true")
+
+
+async def test_a_refused_form_shows_the_servers_reason_and_its_button_works_again(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    conversation = await customer_writes(hub, "Please call me back", "v-snooze")
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await open_conversation(page, base_url, conversation["_id"])
+    snooze = page.locator("#snooze-form")
+    await snooze.locator('[name="until"]').fill("2001-01-01T09:00")  # in the past: refused
+    await snooze.locator("button[type=submit]").click()
+    await expect(snooze.locator(".form-error")).to_have_text("'until' is in the past; pick a later time")
+    await expect(snooze.locator("button[type=submit]")).to_be_enabled()
+    stored = await hub.db[model.CONVERSATIONS].find_one({"_id": conversation["_id"]})
+    assert stored is not None and stored["status"] != "snoozed"
