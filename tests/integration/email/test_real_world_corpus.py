@@ -4,7 +4,6 @@ message, readable where it can be decoded, with no lone surrogate anywhere in wh
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import aiosmtplib
