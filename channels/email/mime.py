@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 
@@ -280,7 +280,10 @@ def _sender(msg: Message, declared: list[str], envelope_sender: str) -> tuple[st
 
 def parse(raw: bytes, envelope_sender: str = "") -> ParsedMail:
     body, skipped = strip_preamble(raw)
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(body)
+    try:
+        msg: Message = BytesParser(policy=policy.default).parsebytes(body)
+    except Exception:  # the standard parser trips on some broken headers; the older policy parses lazily
+        msg = BytesParser(policy=policy.compat32).parsebytes(body)
     declared = declared_charsets(msg)
     name, address, source = _sender(msg, declared, envelope_sender)
     recipients: list[str] = []
