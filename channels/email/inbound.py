@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bson import ObjectId
+from pymongo.errors import (
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    WaitQueueTimeoutError,
+    WTimeoutError,
+)
 
 from channels.base import EMAIL, Attachment, Identity, InboundMessage
+from channels.email import auth, loops, threads
 from channels.email import html as html_tools
-from channels.email import loops, threads
+from channels.email.charsets import no_surrogates
+from channels.email.headers import clean_text, normalise_address
 from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
 from hub.clock import utcnow
 from hub.context import Hub
-from hub.errors import BadInput
-from hub.identities import normalise_email
 from hub.ingest import ingest
 from hub.store import conversations, files, mail, messages, raw
 from hub.store.db import oid
 
 log = logging.getLogger(__name__)
 MAX_EXTRA_TEXT = 1024 * 1024  # the full original text beside the folded reply; the .eml keeps the rest
+# Identity kinds of this channel beside EMAIL: a From the receiving server marked as failing its
+# checks (the address is only claimed), and a mail that names no address anywhere.
+UNVERIFIED_EMAIL = "email_unverified"
+UNKNOWN_SENDER = "email_unknown"
+# Server answers that mean "the database cannot take writes now", not "this document is wrong".
+_OUTAGE_CODES = {6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
 
 
 class Refused(Exception):
-    """A mail we will never take (the sending server turns it into a bounce for its sender)."""
+    """A mail we will never take (the sending server turns it into a bounce for its sender).
+
+    `receive` itself no longer refuses a mail for a missing or odd sender: it stores it instead."""
 
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # stored, duplicate, bounce, own
+    kind: str  # stored, duplicate, bounce, own, unreadable
     detail: str = ""
     message_id: ObjectId | None = None
 
@@ -45,32 +63,118 @@ def _truncate(text: str, limit: int, note: str) -> str:
     return data[:room].decode("utf-8", "ignore") + "\n\n" + note
 
 
+def database_trouble(exc: BaseException) -> bool:
+    """The database is away or overloaded (worth a 451 and a retry), as opposed to a mail we cannot read."""
+    if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError | WaitQueueTimeoutError
+                  | TimeoutError | ConnectionError):
+        return True
+    if isinstance(exc, PyMongoError) and (exc.has_error_label("RetryableWriteError")
+                                          or exc.has_error_label("TransientTransactionError")):
+        return True
+    return isinstance(exc, OperationFailure) and exc.code in _OUTAGE_CODES
+
+
 async def receive(hub: Hub, config: EmailSettings, data: bytes, *, envelope_from: str, recipients: list[str],
                   source: str) -> Outcome:
-    """Store first (the original in GridFS), then parse; raises Refused only for a mail with no sender."""
+    """Store first (the original in GridFS), then parse. Only a database outage raises (the sender tries
+    again later); a mail that cannot be read is stored as a message saying so, with its original."""
     now = utcnow()
     ours = [r.lower() for r in recipients if config.mailbox(r)]
     original_id = await files.put(hub.db, data, "original.eml", "message/rfc822", {"channel": "email"})
-    envelope = {"source": source, "envelope_from": envelope_from, "recipients": ours,
+    envelope = {"source": source, "envelope_from": no_surrogates(envelope_from), "recipients": ours,
                 "original_file_id": original_id, "size": len(data)}
-    parsed = await asyncio.to_thread(parse, data, envelope_from)
-    domains = config.our_domains()
+    try:
+        return await _receive(hub, config, data, envelope, now)
+    except Exception as exc:
+        if database_trouble(exc):
+            raise
+        log.exception("mail could not be read; storing it as unreadable source=%s", source)
+        return await _store_unreadable(hub, config, data, envelope, exc)
+
+
+async def _receive(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[str, Any], now: Any) -> Outcome:
+    parsed = await asyncio.to_thread(parse, data, envelope["envelope_from"])
     report = loops.bounce(parsed)
-    if report is not None:
+    if report is not None and await mail.sent_with_message_ids(hub.db, report.original_message_ids):
         return await _bounce(hub, parsed, report, envelope, now)
-    if parsed.message_id and threads.ours(parsed.message_id, domains):
+    if parsed.message_id and threads.ours(parsed.message_id, config.our_domains()):
         raw_id = await raw.keep(hub.db, "email", {**envelope, "message_id": parsed.message_id}, now)
         await raw.mark(hub.db, raw_id, "our own message came back; not stored as customer mail")
         return Outcome("own", "our own message")
-    try:
-        sender = normalise_email(parsed.sender)
-    except BadInput as exc:
-        raise Refused(f"the sender address {parsed.sender[:100]!r} is not usable") from exc
-    inbound = await _inbound(hub, config, parsed, sender, ours, envelope)
-    result = await ingest(hub, inbound)
+    verdict = auth.check(parsed.authentication_results, config.trusted_authserv_ids)
+    identity = sender_identity(parsed, verdict)
+    inbound = await _inbound(hub, config, parsed, identity, envelope["recipients"], envelope)
+    if verdict.failed:
+        inbound = replace(inbound, extras={**inbound.extras, "sender_not_verified": verdict.reason})
+    if report is not None:  # about a mail we never sent: a person should see it, flagged for what it is
+        inbound = replace(inbound, extras={**inbound.extras, "auto_submitted": True, "auto_reason": "delivery report",
+                                           "bounce": {"action": report.action, "reason": report.reason,
+                                                      "original_message_ids": report.original_message_ids[:5]}})
+    result = await ingest(hub, storable(inbound))
+    if identity.kind == UNVERIFIED_EMAIL:
+        await mail.record_claim(hub.db, result.contact["_id"], EMAIL, identity.value, now)
     kind = "stored" if result.created else "duplicate"
-    log.info("mail %s source=%s mailbox=%s message=%s", kind, source, ",".join(ours), result.message["_id"])
+    log.info("mail %s source=%s mailbox=%s message=%s sender_from=%s verified=%s", kind, envelope["source"],
+             ",".join(envelope["recipients"]), result.message["_id"], parsed.sender_source, not verdict.failed)
     return Outcome(kind, message_id=result.message["_id"])
+
+
+def sender_identity(parsed: ParsedMail, verdict: auth.SenderCheck) -> Identity:
+    """Whom a mail is from. A From the receiving server marked as forged is a claim, kept on a contact of
+    its own so it never reaches the history of the contact holding that address."""
+    if not parsed.sender:
+        return Identity(UNKNOWN_SENDER, parsed.fingerprint())
+    if verdict.failed:
+        return Identity(UNVERIFIED_EMAIL, parsed.sender)
+    return Identity(EMAIL, parsed.sender)
+
+
+async def _store_unreadable(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[str, Any],
+                            exc: Exception) -> Outcome:
+    """The mail as its original file, under the envelope sender as an unverified claim: agents see it."""
+    now = utcnow()
+    digest = hashlib.sha256(data).hexdigest()[:40]
+    address = normalise_address(envelope["envelope_from"]) if envelope["envelope_from"] else None
+    identity = Identity(UNVERIFIED_EMAIL, address) if address else Identity(UNKNOWN_SENDER, f"sha256:{digest}")
+    reason = clean_text(f"{type(exc).__name__}: {exc}")[:300]
+    ours = envelope["recipients"]
+    inbound = InboundMessage(
+        channel="email", identity=identity, received_at=now, external_id=f"unreadable|sha256:{digest}",
+        text="This mail could not be read, so it is kept as it arrived: open the attached original.eml.",
+        attachments=(Attachment("original.eml", "message/rfc822", len(data),
+                                file_id=str(envelope["original_file_id"])),),
+        raw=envelope,
+        extras={"mailbox": ours[0] if ours else None, "mailboxes": ours, "unreadable": reason,
+                "department": _mailbox_department(config, ours), "source": envelope["source"],
+                "original_file_id": str(envelope["original_file_id"]),
+                "sender_not_verified": "the mail could not be read, so its sender could not be checked"},
+    )
+    result = await ingest(hub, storable(inbound))
+    if address:
+        await mail.record_claim(hub.db, result.contact["_id"], EMAIL, address, now)
+    log.info("unreadable mail kept message=%s reason=%s", result.message["_id"], type(exc).__name__)
+    return Outcome("unreadable" if result.created else "duplicate", reason, result.message["_id"])
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return no_surrogates(value)
+    if isinstance(value, Mapping):
+        return {no_surrogates(str(k)): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def storable(inbound: InboundMessage) -> InboundMessage:
+    """No lone surrogate reaches the database, whichever corner of the parser let one through."""
+    return replace(
+        inbound, text=no_surrogates(inbound.text), html=_scrub(inbound.html), subject=_scrub(inbound.subject),
+        contact_name=_scrub(inbound.contact_name), raw=_scrub(inbound.raw), extras=_scrub(inbound.extras),
+        identity=Identity(inbound.identity.kind, no_surrogates(inbound.identity.value)),
+        attachments=tuple(replace(a, filename=no_surrogates(a.filename), content_type=no_surrogates(a.content_type))
+                          for a in inbound.attachments),
+    )
 
 
 async def _bounce(hub: Hub, parsed: ParsedMail, report: loops.Bounce, envelope: dict[str, Any],
@@ -107,6 +211,8 @@ async def _attachments(hub: Hub, parsed: ParsedMail) -> tuple[list[Attachment], 
 
 
 async def _thread(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: str) -> tuple[str | None, bool]:
+    """The conversation a reply names. `ingest` joins it only if it belongs to the sender's own contact,
+    so a reference to another customer's conversation opens a new one instead."""
     hint = threads.conversation_hint(parsed.in_reply_to, parsed.references, config.our_domains())
     conversation_id = oid(hint) if hint else None
     if conversation_id is None:
@@ -127,7 +233,7 @@ def _mailbox_department(config: EmailSettings, ours: list[str]) -> str | None:
     return mailbox.department or None if mailbox else None
 
 
-async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: str, ours: list[str],
+async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, identity: Identity, ours: list[str],
                    envelope: dict[str, Any]) -> InboundMessage:
     attachments, inline = await _attachments(hub, parsed)
     full_text = parsed.text
@@ -158,12 +264,14 @@ async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: 
     if reason:
         extras["auto_submitted"] = True
         extras["auto_reason"] = reason
-    thread_id, may_reopen = await _thread(hub, config, parsed, sender)
+    if parsed.sender_source != "from":
+        extras["sender_from"] = parsed.sender_source  # no usable From: the address came from here
+    thread_id, may_reopen = await _thread(hub, config, parsed, identity.value)
     external = parsed.message_id or parsed.fingerprint()
     return InboundMessage(
-        channel="email", identity=Identity(EMAIL, sender), text=text, received_at=utcnow(),
+        channel="email", identity=identity, text=text, received_at=utcnow(),
         # The sender is part of the key: another sender reusing a Message-ID must not be swallowed.
-        external_id=f"{sender}|{external}"[:900], contact_name=parsed.sender_name or None,
+        external_id=f"{identity.value}|{external}"[:900], contact_name=parsed.sender_name or None,
         attachments=tuple(attachments), html=html, subject=parsed.subject or None,
         raw={**envelope, "message_id": parsed.message_id}, extras=extras,
         thread_conversation_id=thread_id, thread_may_reopen=may_reopen,

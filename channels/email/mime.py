@@ -6,20 +6,26 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
+from channels.email import charsets
+from channels.email import headers as header_tools
 from channels.email import html as html_tools
+from channels.email.headers import clean_text
 
 MAX_DEPTH = 40
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_PREAMBLE_LINES = 5
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _BOUNDARY_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\s*$")
-# Declared charsets that lie in practice: decode with the superset mail clients really use.
-_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ks_c_5601-1987": "cp949",
-                    "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874", "x-sjis": "shift_jis",
-                    "ascii": "utf-8", "us-ascii": "utf-8"}
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_KNOWN_HEADER = re.compile(rb"^(from|to|subject|date|message-id|received|return-path|mime-version|"
+                           rb"content-type|reply-to|sender|delivered-to)[ \t]*:", re.IGNORECASE)
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:()+-]{1,40})", re.IGNORECASE)
+_WORD_CHARSET = re.compile(r"=\?([A-Za-z0-9._:()+-]{1,40})(?:\*[^?]*)?\?[QqBb]\?")
+# Where a sender's address may come from when From is missing or holds none, in order.
+SENDER_HEADERS = ("from", "reply-to", "return-path")
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class Part:
 @dataclass
 class ParsedMail:
     message_id: str | None
-    sender: str  # lower-cased address from From (or the envelope when From is unusable)
+    sender: str  # lower-cased address from From, else Reply-To, Return-Path, the envelope; "" when none
     sender_name: str
     recipients: list[str]
     subject: str
@@ -47,6 +53,9 @@ class ParsedMail:
     defects: list[str] = field(default_factory=list)
     content_type: str = "text/plain"
     report: Message | None = None  # the delivery-status part of a DSN
+    sender_source: str = "from"  # the header the sender came from, "envelope", or "none"
+    authentication_results: list[str] = field(default_factory=list)
+    charsets: list[str] = field(default_factory=list)  # declared anywhere in the mail, first seen first
 
     def fingerprint(self) -> str:
         """Stands in for a missing Message-ID: same sender, date, subject and body -> same mail."""
@@ -56,25 +65,41 @@ class ParsedMail:
 
 
 def clean_header_text(value: str) -> str:
-    return " ".join(_CONTROL.sub(" ", value).split())
+    return clean_text(value)
 
 
-def header(msg: Message, name: str) -> str:
-    """A header decoded (RFC 2047), or its raw bytes made readable when the encoding is broken."""
-    try:
-        value = msg.get(name)
-    except Exception:
-        value = None
-        raw = msg.get_all(name, failobj=None) if hasattr(msg, "get_all") else None
-        if raw:
-            value = str(raw[0])
-    if value is None:
+def header(msg: Message, name: str, declared: list[str] | None = None) -> str:
+    """A header's first value as text: encoded words and raw 8-bit bytes read best-effort."""
+    values = header_tools.raw_values(msg, name)
+    if not values:
         return ""
+    return header_tools.decode_value(values[0], declared if declared is not None else declared_charsets(msg))
+
+
+def declared_charsets(msg: Message) -> list[str]:
+    """Every charset the mail names (Content-Type parameters, encoded words), to read unlabelled bytes."""
+    # Body charsets first: a client writing raw 8-bit headers writes them in its own charset.
+    bodies: list[str] = []
+    words: list[str] = []
     try:
-        text = str(value)
+        parts = list(msg.walk())
     except Exception:
-        text = repr(value)
-    return clean_header_text(text.encode("utf-8", "replace").decode("utf-8"))
+        parts = [msg]
+    for part in parts[:200]:
+        for name, value in _raw_items(part):
+            is_type = name.lower() == "content-type"
+            for match in (_CHARSET_PARAM if is_type else _WORD_CHARSET).finditer(value):
+                charset = charsets.label(match.group(1))
+                if charset not in ("us-ascii", "ascii", "utf-8"):
+                    (bodies if is_type else words).append(charset)
+    return list(dict.fromkeys([*bodies, *words]))
+
+
+def _raw_items(part: Message) -> list[tuple[str, str]]:
+    try:
+        return [(str(k), str(v)) for k, v in part.raw_items()]
+    except Exception:
+        return []
 
 
 def message_ids(value: str) -> list[str]:
@@ -82,29 +107,32 @@ def message_ids(value: str) -> list[str]:
     return list(_MSGID.findall(value))
 
 
-def decode_text(part: Message) -> str:
-    return _decode_text(part).replace("\r\n", "\n")
+def decode_text(part: Message, declared: list[str] | None = None) -> str:
+    return _decode_text(part, declared or []).replace("\r\n", "\n")
 
 
-def _decode_text(part: Message) -> str:
+def _part_charset(part: Message) -> str | None:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        return None
+    return charsets.no_surrogates(str(charset)) if charset else None
+
+
+def _decode_text(part: Message, declared: list[str]) -> str:
     try:
         payload = part.get_payload(decode=True)
     except Exception:
         payload = None
     if not isinstance(payload, bytes):
-        raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
-    declared = str(part.get_content_charset() or "utf-8").lower()
-    for charset in (_CHARSET_ALIASES.get(declared, declared), "utf-8"):
         try:
-            return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
+            raw = part.get_payload()
+        except Exception:
+            raw = ""
+        return charsets.repair(raw, declared) if isinstance(raw, str) else ""
+    own = _part_charset(part)
     # Unknown or lying charset: keep every byte readable rather than lose the customer's words.
-    try:
-        return payload.decode("utf-8", errors="replace")
-    except Exception:  # pragma: no cover - decode with replace does not fail
-        return payload.decode("latin-1")
+    return charsets.decode(payload, [own, *declared] if own else declared)
 
 
 def _filename(part: Message, index: int) -> str:
@@ -112,7 +140,7 @@ def _filename(part: Message, index: int) -> str:
         name = part.get_filename()
     except Exception:
         name = None
-    name = clean_header_text(str(name or "")).replace("/", "_").replace("\\", "_")[:200]
+    name = clean_text(charsets.repair(str(name or ""))).replace("/", "_").replace("\\", "_")[:200]
     if name:
         return name
     extension = {"text/html": ".html", "text/plain": ".txt", "message/rfc822": ".eml"}.get(
@@ -141,6 +169,7 @@ class _Walker:
 
     def __init__(self, mail: ParsedMail) -> None:
         self.mail = mail
+        self.declared = mail.charsets
         self.texts: list[str] = []
         self.htmls: list[str] = []
 
@@ -170,13 +199,13 @@ class _Walker:
             return
         disposition = (part.get_content_disposition() or "inline").lower()
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not part.get_filename():
-            (self.texts if ctype == "text/plain" else self.htmls).append(decode_text(part))
+            (self.texts if ctype == "text/plain" else self.htmls).append(decode_text(part, self.declared))
             return
         self._file(part)
 
     def _broken_multipart(self, part: Message, depth: int) -> None:
         """Try the boundary the body really uses; failing that, the body as text beats losing it."""
-        body = decode_text(part)
+        body = decode_text(part, self.declared)
         first = next((line for line in body.splitlines() if line.strip()), "")
         used = _BOUNDARY_LINE.match(first)
         if used and depth < MAX_DEPTH:
@@ -193,9 +222,9 @@ class _Walker:
         rich = [c for c in children if c.get_content_type() == "text/html"]
         others = [c for c in children if c.is_multipart()]
         if plain:
-            self.texts.append(decode_text(plain[0]))
+            self.texts.append(decode_text(plain[0], self.declared))
         if rich:
-            self.htmls.append(decode_text(rich[-1]))
+            self.htmls.append(decode_text(rich[-1], self.declared))
         elif others and not plain:
             self.walk(others[-1], depth + 1)
         elif others:  # multipart/related with the html and its inline images
@@ -204,9 +233,16 @@ class _Walker:
             del self.texts[before:]  # the plain alternative already says it
 
     def _file(self, part: Message) -> None:
-        cid = header(part, "content-id").strip("<> ") or None
-        self.mail.parts.append(Part(_filename(part, len(self.mail.parts) + 1), part.get_content_type(),
+        cid = header(part, "content-id", self.declared).strip("<> ") or None
+        self.mail.parts.append(Part(_filename(part, len(self.mail.parts) + 1), _content_type(part),
                                     _part_bytes(part), cid))
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return clean_text(part.get_content_type())[:100] or "application/octet-stream"
+    except Exception:
+        return "application/octet-stream"
 
 
 def _children(part: Message) -> list[Message]:
@@ -217,32 +253,60 @@ def _children(part: Message) -> list[Message]:
     return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
 
 
+def strip_preamble(raw: bytes) -> tuple[bytes, bool]:
+    """Lines before the headers that are not headers (an mbox "From " line, a stray blank or banner
+    line) would make the parser read the whole mail as body; skip a few when real headers follow."""
+    lines = raw.split(b"\n", MAX_PREAMBLE_LINES + 1)
+    if not lines or _HEADER_LINE.match(lines[0]):
+        return raw, False
+    for skip in range(1, min(MAX_PREAMBLE_LINES, len(lines) - 1) + 1):
+        if _KNOWN_HEADER.match(lines[skip]):
+            return b"\n".join(lines[skip:]), True
+    return raw, False
+
+
+def _sender(msg: Message, declared: list[str], envelope_sender: str) -> tuple[str, str, str]:
+    """(display name, address, where it came from): From, then Reply-To, Return-Path, the envelope."""
+    for name in SENDER_HEADERS:
+        for value in header_tools.raw_values(msg, name):
+            found = header_tools.mailbox(value, declared)
+            if found is not None:
+                return found[0][:200], found[1], name
+    envelope = header_tools.normalise_address(envelope_sender) if envelope_sender else None
+    if envelope:
+        return "", envelope, "envelope"
+    return "", "", "none"
+
+
 def parse(raw: bytes, envelope_sender: str = "") -> ParsedMail:
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
-    name, address = "", ""
+    body, skipped = strip_preamble(raw)
     try:
-        addresses = msg["from"].addresses if msg["from"] is not None else ()
-        if addresses:
-            name, address = addresses[0].display_name, addresses[0].addr_spec
-    except Exception:
-        name, address = parseaddr(header(msg, "from"))
-    if "@" not in address:
-        address = envelope_sender
+        msg: Message = BytesParser(policy=policy.default).parsebytes(body)
+    except Exception:  # the standard parser trips on some broken headers; the older policy parses lazily
+        msg = BytesParser(policy=policy.compat32).parsebytes(body)
+    declared = declared_charsets(msg)
+    name, address, source = _sender(msg, declared, envelope_sender)
     recipients: list[str] = []
     for field_name in ("to", "cc"):
-        for _, addr in getaddresses([header(msg, field_name)]):
-            if "@" in addr:
-                recipients.append(addr.lower())
-    message_id = next(iter(message_ids(header(msg, "message-id"))), None)
+        for _, addr in getaddresses([header(msg, field_name, declared)]):
+            normal = header_tools.normalise_address(addr) if "@" in addr else None
+            if normal:
+                recipients.append(normal)
+    message_id = next(iter(message_ids(header(msg, "message-id", declared))), None)
     mail = ParsedMail(
-        message_id=message_id, sender=address.strip().lower(), sender_name=clean_header_text(name)[:200],
-        recipients=recipients, subject=header(msg, "subject")[:998], date=header(msg, "date"), text="", html=None,
-        in_reply_to=message_ids(header(msg, "in-reply-to")), references=message_ids(header(msg, "references")),
-        headers={k: header(msg, k) for k in ("auto-submitted", "precedence", "x-autoreply", "x-autorespond",
-                                             "list-id", "list-unsubscribe", "x-auto-response-suppress",
-                                             "return-path")},
-        content_type=msg.get_content_type(),
+        message_id=message_id, sender=address, sender_name=name,
+        recipients=recipients, subject=header(msg, "subject", declared)[:998], date=header(msg, "date", declared),
+        text="", html=None, in_reply_to=message_ids(header(msg, "in-reply-to", declared)),
+        references=message_ids(header(msg, "references", declared)),
+        headers={k: header(msg, k, declared) for k in ("auto-submitted", "precedence", "x-autoreply",
+                                                       "x-autorespond", "list-id", "list-unsubscribe",
+                                                       "x-auto-response-suppress", "return-path")},
+        content_type=_content_type(msg), sender_source=source, charsets=declared,
+        authentication_results=[header_tools.decode_value(v, declared)
+                                for v in header_tools.raw_values(msg, "authentication-results")][:20],
     )
+    if skipped:
+        mail.defects.append("the first line was not a header; it was skipped")
     walker = _Walker(mail)
     try:
         walker.walk(msg)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SmtpOut(BaseModel):
@@ -61,6 +61,22 @@ class EmailSettings(BaseSettings):
     reopen_per_sender_per_hour: int = Field(
         10, description="How often mail from one sender may reopen resolved conversations per hour."
     )
+    trusted_authserv_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated authserv-ids (the first word of an Authentication-Results header) "
+                    "of the mail servers that receive our mail and check SPF, DKIM and DMARC. A From that "
+                    "such a server marked as failing does not join the contact holding that address. "
+                    "Empty: no verdict is trusted (a forger's own header would look the same).",
+    )
+
+    @field_validator("trusted_authserv_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(v).strip().lower() for v in value if str(v).strip()]
+        return value
 
     def mailbox(self, address: str) -> Mailbox | None:
         address = address.strip().lower()

@@ -125,10 +125,19 @@ def read(message: Message) -> Content | None:
         c = message.contact
         name = " ".join(p for p in (c.first_name, c.last_name) if p)
         phone = normalise_phone(c.phone_number)
-        extras["contact"] = {"name": name, "phone": phone or c.phone_number, "user_id": c.user_id}
-        text = f"Shared contact: {name} {phone or c.phone_number}".strip()
-        if sender is not None and c.user_id == sender.id and phone:
+        # A card is the sender's own number only when Telegram itself says so: it fills `user_id` from
+        # the number, and a card they typed, picked from their address book for someone else, or
+        # forwarded from another chat is a claim anyone can make. Such a card is shown, never joined.
+        own = (sender is not None and c.user_id is not None and c.user_id == sender.id and phone is not None
+               and message.forward_origin is None)
+        extras["contact"] = {"name": name, "phone": phone or c.phone_number, "user_id": c.user_id,
+                             "own": own}
+        card = " ".join(part for part in (name, phone or c.phone_number) if part)
+        if own:
             own_phone = phone
+            text = f"Shared contact: {card}"
+        else:
+            text = f"Shared a contact card: {card} (not the customer's own number)"
     if message.sticker:
         text = f"[sticker {message.sticker.emoji or ''}]".replace(" ]", "]")
     if not text and not media:
