@@ -29,7 +29,7 @@ from channels.email.settings import EmailSettings
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.ingest import ingest
-from hub.store import conversations, files, mail, messages, raw
+from hub.store import claims, conversations, files, mail, messages, raw
 from hub.store.db import oid
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ async def _receive(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[
                                                       "original_message_ids": report.original_message_ids[:5]}})
     result = await ingest(hub, storable(inbound))
     if identity.kind == UNVERIFIED_EMAIL:
-        await mail.record_claim(hub.db, result.contact["_id"], EMAIL, identity.value, now)
+        await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, identity.value), now)
     kind = "stored" if result.created else "duplicate"
     log.info("mail %s source=%s mailbox=%s message=%s sender_from=%s verified=%s", kind, envelope["source"],
              ",".join(envelope["recipients"]), result.message["_id"], parsed.sender_source, not verdict.failed)
@@ -151,7 +151,7 @@ async def _store_unreadable(hub: Hub, config: EmailSettings, data: bytes, envelo
     )
     result = await ingest(hub, storable(inbound))
     if address:
-        await mail.record_claim(hub.db, result.contact["_id"], EMAIL, address, now)
+        await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, address), now)
     log.info("unreadable mail kept message=%s reason=%s", result.message["_id"], type(exc).__name__)
     return Outcome("unreadable" if result.created else "duplicate", reason, result.message["_id"])
 

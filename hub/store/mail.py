@@ -67,9 +67,3 @@ async def sent_with_message_ids(db: Db, message_ids: list[str]) -> Doc | None:
     return await db[model.MESSAGES].find_one(
         {"provider_id": {"$in": message_ids[:50]}, "direction": model.OUT, "channel": "email"}, {"_id": 1})
 
-
-async def record_claim(db: Db, contact_id: ObjectId, kind: str, value: str, at: datetime) -> None:
-    """An identity the contact says is theirs but nobody vouched for (shown as unverified), kept once."""
-    await db[model.CONTACTS].update_one(
-        {"_id": contact_id, "claims.value": {"$ne": value}},
-        {"$push": {"claims": {"kind": kind, "value": value, "at": at}}})
