@@ -53,8 +53,3 @@ async def last_inbound_email(db: Db, conversation_id: ObjectId) -> Doc | None:
         {"conversation_id": conversation_id, "direction": model.IN, "channel": "email"},
         sort=[("created_at", DESCENDING)],
     )
-
-
-async def department(db: Db, department_id: ObjectId) -> Doc | None:
-    return await db[model.DEPARTMENTS].find_one({"_id": department_id})
-
