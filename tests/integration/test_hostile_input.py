@@ -83,7 +83,7 @@ async def test_a_reply_with_lone_surrogates_is_stored_with_replacement_character
     body = '{"text": "before \\ud800 middle \\udfff after \\ud83d\\ude00"}'
     status, answer = await post_raw(http, f"{base_url}/api/v1/conversations/{conversation['_id']}/messages",
                                     body, headers)
-    assert status in (200, 201), answer
+    assert status == 201, answer
     stored = await hub.db[model.MESSAGES].find_one({"direction": "out"})
     assert stored is not None
     assert stored["text"] == "before \ufffd middle \ufffd after 😀"
@@ -100,7 +100,7 @@ async def test_surrogates_in_names_labels_and_fields_are_kept_as_replacement_cha
     updated = await hub.db[model.CONVERSATIONS].find_one({"_id": conversation["_id"]})
     assert updated is not None and "vip\ufffd" in updated["labels"]
     status, answer = await post_raw(http, f"{base_url}/api/v1/departments", '{"name": "Sales \\udc00"}', headers)
-    assert status in (200, 201), answer
+    assert status == 201, answer
     assert await hub.db[model.DEPARTMENTS].find_one({"name": "Sales \ufffd"}) is not None
 
 
@@ -171,8 +171,7 @@ async def test_a_form_that_is_not_utf8_is_a_400_not_a_500(
 ) -> None:
     status, answer = await post_raw(http, f"{base_url}/login", body,
                                     content_type="application/x-www-form-urlencoded")
-    assert status in (400, 401, 403), answer
-    assert status != 500
+    assert status == 400, answer
 
 
 async def test_a_form_in_an_unknown_charset_is_a_400(hub: Hub, base_url: str, http: aiohttp.ClientSession) -> None:
