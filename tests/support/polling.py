@@ -11,7 +11,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def poll_until(check: Callable[[], Awaitable[T]], what: str, *, timeout: float = 15,
+async def poll_until(check: Callable[[], Awaitable[T | None]], what: str, *, timeout: float = 15,
                      every: float = 0.05) -> T:
     """Call `check` until it returns something truthy, and return that; past `timeout` seconds, fail
     saying `what` was awaited and the last value `check` gave."""
