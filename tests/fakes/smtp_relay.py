@@ -68,8 +68,8 @@ class FakeRelay:
 
     async def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
         """Poll: the relay's handler runs on aiosmtpd's own thread, where an asyncio.Event cannot be set."""
-        async def arrived() -> list[Received]:
-            return self.received if len(self.received) >= count else []
+        async def arrived() -> bool:
+            return len(self.received) >= count
 
-        return await poll_until(arrived, f"{count} mails at the relay",
-                                timeout=timeout, every=0.02)
+        await poll_until(arrived, f"{count} mails at the relay", timeout=timeout, every=0.02)
+        return self.received
