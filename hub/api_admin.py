@@ -21,6 +21,7 @@ from hub.errors import BadInput, Conflict, NotFound
 from hub.passwords import MIN_PASSWORD, hash_password
 from hub.routing_runtime import runtime
 from hub.store import channel_status, user_admin, users
+from hub.store import departments as department_store
 from hub.store import mailboxes as mailbox_store
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body
@@ -56,7 +57,7 @@ async def _department_ids(hub: Hub, raw: Any) -> list[ObjectId]:
     values = [v for v in raw.split(",")] if isinstance(raw, str) else raw if isinstance(raw, list) else None
     if values is None:
         raise BadInput("'department_ids' must be a list of department ids")
-    known = {d["_id"] for d in await users.departments(hub.db)}
+    known = {d["_id"] for d in await department_store.all_departments(hub.db)}
     ids: list[ObjectId] = []
     for value in (str(v).strip() for v in values):
         if not value:

@@ -18,7 +18,6 @@ from hub.web import json_response, read_body
 routes = web.RouteTableDef()
 MAX_TAGS = 50
 MAX_TAG = 60
-IDENTITY_KINDS = ("phone", "email", "telegram", "whatsapp")
 
 
 async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
@@ -49,7 +48,7 @@ def present_preview(planned: Doc) -> dict[str, Any]:
             "messages_moving": planned["messages_moving"],
         },
         "conflicts": planned["conflicts"],
-        "needs_confirmation": any(c["kind"] in IDENTITY_KINDS for c in planned["conflicts"]),
+        "needs_confirmation": any(c["kind"] in contact_merges.PERSON_KINDS for c in planned["conflicts"]),
     }
 
 
@@ -72,7 +71,7 @@ async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
     duplicates = await contacts.likely_duplicates(hub.db, contact)
     return {
         "contact": contact, "conversations": history, "fields": await custom_fields.all_fields(hub.db),
-        "duplicates": [{"contact": d, "conflicts": contacts.conflicting_identities(contact, d)} for d in duplicates],
+        "duplicates": [{"contact": d, "conflicts": contact_merges.identity_conflicts(contact, d)} for d in duplicates],
         "merges": await contacts.merges_for(hub.db, contact["_id"]),
     }
 
@@ -161,7 +160,7 @@ async def merge(request: web.Request) -> web.Response:
     source, target = await merge_pair(hub, str(body.get("source_id", "")), str(body.get("target_id", "")))
     # Different names and two open conversations are shown in the preview; different identities of one
     # kind (two phones, two emails) may be two people, so they need an explicit confirmation.
-    conflicts = [c["kind"] for c in contact_merges.conflicts(source, target) if c["kind"] in IDENTITY_KINDS]
+    conflicts = contact_merges.identity_conflicts(source, target)
     if conflicts and body.get("confirm_conflicts") not in (True, "true", "on", "1"):
         raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two people. "
                        "Check, then merge again with confirm_conflicts.")

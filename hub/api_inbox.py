@@ -20,6 +20,7 @@ from hub.errors import BadInput, Forbidden, HubError
 from hub.params import int_param
 from hub.routing_runtime import runtime
 from hub.store import agents, conversations, inbox_views, search, users
+from hub.store import departments as department_store
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body, read_form
 
@@ -103,7 +104,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     page, cursor = await list_page(hub, user, wanted)
     body: dict[str, Any] = {"conversations": [present.conversation(c) for c in page], "next": cursor}
     if request.query.get("counts") in ("1", "true"):
-        views = [key for key, _ in inbox_views.view_names(user, await users.departments(hub.db))]
+        views = [key for key, _ in inbox_views.view_names(user, await department_store.all_departments(hub.db))]
         body["counts"] = await inbox_views.counts(hub.db, user, views, wanted.filters.status)
     return json_response(body)
 

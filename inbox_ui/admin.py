@@ -21,6 +21,7 @@ from hub.clock import utcnow
 from hub.errors import NotFound
 from hub.routing_runtime import runtime
 from hub.store import canned, custom_fields, users, webchat_sites
+from hub.store import departments as department_store
 from hub.web import render
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
@@ -44,7 +45,7 @@ async def admin_home(request: web.Request) -> web.Response:
 async def users_page(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
-    departments = await users.departments(hub.db)
+    departments = await department_store.all_departments(hub.db)
     return _page(request, "users.html", "users", {
         "people": [present_user(u) for u in await users.users(hub.db)],
         "departments": departments, "department_names": {str(d["_id"]): d["name"] for d in departments},
@@ -102,7 +103,7 @@ async def mailboxes_page(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     return _page(request, "mailboxes.html", "mailboxes", {
-        "mailboxes": await mailbox_rows(hub), "departments": await users.departments(hub.db),
+        "mailboxes": await mailbox_rows(hub), "departments": await department_store.all_departments(hub.db),
         "securities": SECURITIES,
     })
 

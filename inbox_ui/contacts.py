@@ -9,6 +9,7 @@ from hub.api_contacts import contact_or_404, merge_pair, present_preview, profil
 from hub.auth import current_user, require_role
 from hub.params import oid_param
 from hub.store import contact_merges, contacts, inbox_views, search, users
+from hub.store import departments as department_store
 from hub.store.db import Doc
 from hub.web import render
 
@@ -41,7 +42,7 @@ async def contact_page(request: web.Request) -> web.Response:
         # A merged-away record: its history lives on the contact it was merged into (undo is there).
         raise web.HTTPFound(f"/inbox/contacts/{contact['merged_into']}")
     data = await profile(hub, user, contact)
-    departments = {d["_id"]: d for d in await users.departments(hub.db)}
+    departments = {d["_id"]: d for d in await department_store.all_departments(hub.db)}
     people = await users.user_map(hub.db, [c.get("assignee_id") for c in data["conversations"]]
                                   + [m.get("by") for m in data["merges"]])
     return render(request, "contact.html", {**data, "departments": departments, "people": people,

@@ -16,6 +16,7 @@ from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.store import claims, contacts, conversations, files, messages, users, viewers
 from hub.store import conversation_meta as meta
+from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
 from hub.web import dumps, render
 from inbox_ui.composer import reply_channels
@@ -41,7 +42,7 @@ async def _conversation_context(request: web.Request, *, with_timeline: bool = F
         messages.timeline_tail(hub.db, conversation["_id"], limit=TIMELINE_PAGE) if with_timeline
         else _no_timeline(),
         users.user_map(hub.db, [conversation.get("assignee_id")]),
-        users.departments(hub.db),
+        department_store.all_departments(hub.db),
         conversations.for_contact(hub.db, conversation["contact_id"]),
     )
     departments = {d["_id"]: d for d in department_list}

@@ -11,6 +11,7 @@ from hub import keys
 from hub.api_inbox import ListRequest, list_page, list_request
 from hub.auth import current_user
 from hub.store import conversations, inbox_views, search, users
+from hub.store import departments as department_store
 from hub.store.db import Doc
 from hub.web import render
 
@@ -31,7 +32,7 @@ async def _list_context(request: web.Request) -> dict[str, object]:
     hub, user = request.app[keys.HUB], current_user(request)
     wanted = list_request(request.query, user, PAGE_SIZE, "all" if inbox_views.is_lead(user) else "mine")
     page, cursor = await list_page(hub, user, wanted)
-    departments = await users.departments(hub.db)
+    departments = await department_store.all_departments(hub.db)
     views = inbox_views.view_names(user, departments)
     raw = dict(request.query)
     everyone = await users.users(hub.db)
@@ -68,7 +69,7 @@ async def search_context(request: web.Request) -> dict[str, object]:
     if search.query_pattern(q):
         found = await search.conversations_matching(hub.db, q, conversations.visibility_filter(user))
         people = await search.contacts_matching(hub.db, q)
-    departments = await users.departments(hub.db)
+    departments = await department_store.all_departments(hub.db)
     return {"q": q, "conversations": found, "contacts": people,
             "people": await users.user_map(hub.db, [c.get("assignee_id") for c in found]),
             "departments": {d["_id"]: d for d in departments}, "older": None}

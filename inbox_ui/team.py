@@ -7,7 +7,7 @@ from aiohttp import web
 from hub import keys
 from hub.api_inbox import team_rows
 from hub.auth import require_role
-from hub.store import users
+from hub.store import departments as department_store
 from hub.web import render
 
 routes = web.RouteTableDef()
@@ -16,7 +16,7 @@ routes = web.RouteTableDef()
 async def _team_context(request: web.Request) -> dict[str, object]:
     require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
-    departments = {d["_id"]: d for d in await users.departments(hub.db)}
+    departments = {d["_id"]: d for d in await department_store.all_departments(hub.db)}
     return {"agents": await team_rows(hub), "departments": departments}
 
 

@@ -16,6 +16,7 @@ from hub import keys
 from hub.app import create_app
 from hub.context import Hub
 from hub.settings import Settings
+from tests.fakes.smtp_relay import FakeRelay
 from tests.support.servers import DatabaseProcess
 
 
@@ -71,6 +72,14 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 async def http2() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         yield session
+
+
+@pytest.fixture
+def relay() -> Iterator[FakeRelay]:
+    """A real SMTP server on loopback standing in for the provider's relay; it keeps what it receives."""
+    relay = FakeRelay().start()
+    yield relay
+    relay.stop()
 
 
 # --- secrets never reach the logs -------------------------------------------------------------------------

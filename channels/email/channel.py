@@ -25,6 +25,7 @@ from channels.email.settings import EmailSettings, Mailbox
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.store import conversations, files, mail, messages
+from hub.store import departments as department_store
 from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class EmailChannel:
         """The department's mailbox; else the one the customer wrote to; else the first configured."""
         department = ""
         if conversation.get("department_id") is not None:
-            found = await mail.department(self.hub.db, conversation["department_id"])
+            found = await department_store.get(self.hub.db, conversation["department_id"])
             department = str(found.get("name", "")) if found else ""
         by_department = [m for m in self.config.mailboxes if department and m.department == department]
         written_to = self.config.mailbox(str(((last or {}).get("extras") or {}).get("mailbox") or ""))

@@ -12,7 +12,6 @@ latest expiry is copied onto the user as `connected_until`, so routing reads age
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -141,10 +140,3 @@ async def presence_close(db: Db, stream_id: str, user_id: ObjectId, now: datetim
     # with a stream opening right now heals at that stream's next heartbeat.
     until: Any = others[0]["expires_at"] if others else None
     await db[model.USERS].update_one({"_id": user_id}, {"$set": {"connected_until": until}})
-
-
-async def connected(db: Db, user_ids: Iterable[ObjectId], now: datetime) -> set[ObjectId]:
-    ids = list(user_ids)
-    found = await db[model.USERS].find({"_id": {"$in": ids}, "connected_until": {"$gt": now}}, {"_id": 1}
-                                       ).to_list(len(ids) or 1)
-    return {doc["_id"] for doc in found}

@@ -18,6 +18,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from channels.base import EMAIL, PHONE, TELEGRAM
 from hub import model
 from hub.store import conversation_activity, search
 from hub.store.db import Db, Doc
@@ -25,6 +26,9 @@ from hub.store.db import Db, Doc
 MERGES = "contact_merges"
 _SPOKEN: Doc = {"direction": {"$ne": model.EVENT}}  # what a person wrote (messages, replies, notes)
 _MAX_FOLDS = 5  # newcomers created in the gap of one merge that are folded in too (see _give_identities)
+# Kinds a person usually holds one of, so two different values may be two people. A web-chat visitor id
+# is one browser (one person has many), so differing ones say nothing.
+PERSON_KINDS = (PHONE, EMAIL, TELEGRAM)
 
 
 def label(contact: Doc) -> str:
@@ -38,10 +42,15 @@ def short(conversation_id: ObjectId) -> str:
     return str(conversation_id)[-6:]
 
 
+def identity_conflicts(source: Doc, target: Doc) -> list[str]:
+    """Kinds where both contacts hold values and none is shared (two phones may be one person, or two)."""
+    return [c["kind"] for c in conflicts(source, target) if c["kind"] in PERSON_KINDS]
+
+
 def conflicts(source: Doc, target: Doc) -> list[Doc]:
     """What suggests two people rather than one: different phones, emails, names; two open cases."""
     found: list[Doc] = []
-    for kind in ("phone", "email", "telegram", "whatsapp"):
+    for kind in PERSON_KINDS:
         mine = sorted({str(i["value"]) for i in source.get("identities") or [] if i.get("kind") == kind})
         theirs = sorted({str(i["value"]) for i in target.get("identities") or [] if i.get("kind") == kind})
         if mine and theirs and not set(mine) & set(theirs):

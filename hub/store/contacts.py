@@ -153,14 +153,3 @@ async def likely_duplicates(db: Db, contact: Doc, limit: int = 10) -> list[Doc]:
         return []
     found = await db[model.CONTACTS].find({"match_keys": {"$in": keys}}).limit(limit + 1).to_list(limit + 1)
     return [c for c in found if c["_id"] != contact["_id"] and c.get("merged_into") is None][:limit]
-
-
-def conflicting_identities(a: Doc, b: Doc) -> list[str]:
-    """Kinds where both contacts hold a different single value (two phones may be one person, or two)."""
-    kinds: list[str] = []
-    for kind in ("phone", "email", "telegram", "whatsapp"):
-        mine = {i["value"] for i in a.get("identities") or [] if i.get("kind") == kind}
-        theirs = {i["value"] for i in b.get("identities") or [] if i.get("kind") == kind}
-        if mine and theirs and not mine & theirs:
-            kinds.append(kind)
-    return kinds

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hub import model
@@ -81,27 +81,6 @@ def _identity_label(contact: Doc) -> str:
 
 async def get(db: Db, conversation_id: ObjectId) -> Doc | None:
     return await db[model.CONVERSATIONS].find_one({"_id": conversation_id})
-
-
-async def apply_routing(
-    db: Db, conversation_id: ObjectId, department_id: ObjectId | None, assignee_id: ObjectId | None,
-    decision: Doc, now: datetime,
-) -> Doc | None:
-    """Record where routing sent a conversation; only the first routing of an opening wins."""
-    return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, "routed": {"$ne": True}},
-        {"$set": {"department_id": department_id, "assignee_id": assignee_id, "routing": decision,
-                  "routed": True, "routed_at": now, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
-    )
-
-
-async def assign(db: Db, conversation_id: ObjectId, assignee_id: ObjectId | None, now: datetime) -> Doc | None:
-    return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id},
-        {"$set": {"assignee_id": assignee_id, "assigned_at": now, "updated_at": now}},
-        return_document=ReturnDocument.AFTER,
-    )
 
 
 async def set_status(db: Db, conversation_id: ObjectId, status: str, now: datetime) -> Doc | None:

@@ -55,15 +55,9 @@ async def last_inbound_email(db: Db, conversation_id: ObjectId) -> Doc | None:
     )
 
 
-async def department(db: Db, department_id: ObjectId) -> Doc | None:
-    return await db[model.DEPARTMENTS].find_one({"_id": department_id})
-
-
-
 async def sent_with_message_ids(db: Db, message_ids: list[str]) -> Doc | None:
     """One of our sent mails among these Message-IDs (a delivery report names the one it is about)."""
     if not message_ids:
         return None
     return await db[model.MESSAGES].find_one(
         {"provider_id": {"$in": message_ids[:50]}, "direction": model.OUT, "channel": "email"}, {"_id": 1})
-

@@ -34,12 +34,3 @@ async def save(db: Db, rules: list[Doc], version: str, saved_by: ObjectId | None
     result = await db[model.ROUTING_RULES].insert_one(doc)
     doc["_id"] = result.inserted_id
     return doc
-
-
-async def by_version(db: Db, version: str) -> Doc | None:
-    return await db[model.ROUTING_RULES].find_one({"version": version}, sort=[("saved_at", DESCENDING)])
-
-
-async def history(db: Db, limit: int = 20) -> list[Doc]:
-    cursor = db[model.ROUTING_RULES].find({}, {"rules": 0}).sort([("saved_at", DESCENDING), ("_id", DESCENDING)])
-    return await cursor.limit(limit).to_list(limit)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from channels.base import EMAIL, PHONE
 from hub import model
 from hub.store.db import Db, Doc
 from routing.text import normalize_text
@@ -63,11 +64,11 @@ def match_keys(contact: Doc) -> list[str]:
         keys.add(f"name:{_strip_latin_marks(name)}")
     for identity in contact.get("identities") or []:
         value = str(identity.get("value") or "")
-        if identity.get("kind") in ("phone", "whatsapp", "sms"):
+        if identity.get("kind") == PHONE:
             digits = "".join(c for c in value if c.isdigit())
             if len(digits) >= 8:
                 keys.add(f"phone:{digits[-9:]}")  # the same subscriber written with another country prefix
-        elif identity.get("kind") == "email" and "@" in value:
+        elif identity.get("kind") == EMAIL and "@" in value:
             local = value.lower().split("@", 1)[0].split("+", 1)[0].replace(".", "")
             if len(local) >= 4:
                 keys.add(f"email:{local}")  # ana.silva@work and anasilva+shop@home
@@ -112,18 +113,3 @@ async def contacts_matching(db: Db, raw: str, limit: int = 50) -> list[Doc]:
         return []
     cursor = db[model.CONTACTS].find({"search_text": {"$regex": pattern}, "merged_into": {"$exists": False}})
     return await cursor.limit(limit).to_list(limit)
-
-
-async def backfill(db: Db, batch: int = 500) -> int:
-    """Give records written before search existed their search fields; returns how many were updated."""
-    updated = 0
-    async for contact in db[model.CONTACTS].find({"search_text": {"$exists": False}}):
-        await db[model.CONTACTS].update_one({"_id": contact["_id"]}, {"$set": contact_fields(contact)})
-        updated += 1
-    query: Doc = {"search_text": {"$exists": False}, "direction": model.IN}
-    async for message in db[model.MESSAGES].find(query, {"text": 1, "subject": 1}).batch_size(batch):
-        await db[model.MESSAGES].update_one(
-            {"_id": message["_id"]},
-            {"$set": {"search_text": search_text(message.get("subject"), message.get("text"))}})
-        updated += 1
-    return updated

@@ -28,10 +28,6 @@ async def ensure_department(db: Db, name: str, now: datetime) -> Doc:
     return doc
 
 
-async def departments(db: Db) -> list[Doc]:
-    return await db[model.DEPARTMENTS].find().sort("name", ASCENDING).to_list(1000)
-
-
 async def department_by_name(db: Db, name: str) -> Doc | None:
     return await db[model.DEPARTMENTS].find_one({"name": name})
 
@@ -62,10 +58,6 @@ async def users(db: Db) -> list[Doc]:
 
 async def count_users(db: Db) -> int:
     return await db[model.USERS].count_documents({})
-
-
-async def set_password_hash(db: Db, user_id: ObjectId, password_hash: str) -> None:
-    await db[model.USERS].update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
 
 
 async def replace_password(db: Db, user_id: ObjectId, password_hash: str, now: datetime, *,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -23,13 +22,6 @@ from tests.integration.webchat.conftest import code_in, customer_with_history
 from tests.support.agents import Visitor
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def relay() -> Iterator[FakeRelay]:
-    relay = FakeRelay().start()
-    yield relay
-    relay.stop()
 
 
 @pytest.fixture

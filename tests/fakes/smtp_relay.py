@@ -12,6 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.support.polling import poll_until
 from tests.support.servers import free_port
 
 
@@ -67,8 +68,8 @@ class FakeRelay:
 
     async def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
         """Poll: the relay's handler runs on aiosmtpd's own thread, where an asyncio.Event cannot be set."""
-        for _ in range(int(timeout / 0.02)):
-            if len(self.received) >= count:
-                return self.received
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"the relay received {len(self.received)} mails, expected {count}")
+        async def arrived() -> bool:
+            return len(self.received) >= count
+
+        await poll_until(arrived, f"{count} mails at the relay", timeout=timeout, every=0.02)
+        return self.received

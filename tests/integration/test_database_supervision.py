@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -36,6 +35,7 @@ from hub.store import users
 from tests.conftest import make_settings
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, sign
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events
+from tests.support.polling import poll_until
 from tests.support.servers import VENV_BIN, DatabaseProcess, HubProcess, free_port
 
 STOP_BOUND_SECONDS = 12  # the hub promises 10 s; a stop that needs the watchdog or more fails the test
@@ -109,18 +109,6 @@ def _status(url: str) -> int | None:
         return int(exc.code)
     except OSError:
         return None
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float, what: str) -> Any:
-    """Poll until `check` returns something truthy; only the outcome is asserted, never a duration."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not reached within {timeout}s")
-        await asyncio.sleep(0.1)
 
 
 def hub_env(tmp_path: Path, smtp_port: int, **extra: str) -> dict[str, str]:
@@ -211,7 +199,7 @@ async def test_a_killed_database_is_answered_for_at_once_then_restarted_on_the_s
                         known_down = r.status == 503 and (await r.json())["status"] == "database down"
                         return r if known_down else None
 
-                ready = await eventually(noticed, 3, "/readyz answering 503: the database is down")
+                ready = await poll_until(noticed, "/readyz answering 503: the database is down", timeout=3)
                 assert ready.headers["Retry-After"].isdigit()
 
                 webhook = await post_sms(http, hub, sms("SM" + "d0" * 16, "sent while the database is down"))
@@ -235,20 +223,21 @@ async def test_a_killed_database_is_answered_for_at_once_then_restarted_on_the_s
                     assert r.status == 200  # down, but not yet past HUB_DB_DOWN_LIMIT_SECONDS (60 s)
                     assert (await r.json())["database"] == "down"
 
-                await eventually(lambda: logged(hub, "restart attempt 2 failed"), 15, "restart retried with backoff")
+                await poll_until(lambda: logged(hub, "restart attempt 2 failed"), "restart retried with backoff",
+                                 timeout=15)
                 # Now the data is back but something else briefly holds the port: retried until it is free.
                 with socket.socket() as squatter:
                     squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the old TIME_WAITs
                     squatter.bind(("127.0.0.1", urlsplit(url_before).port or 0))
                     squatter.listen()
                     data_dir.restore()
-                    await eventually(lambda: logged(hub, "Address already in use"), 20, "a held port retried")
+                    await poll_until(lambda: logged(hub, "Address already in use"), "a held port retried", timeout=20)
 
             async def ready_again() -> bool:
                 async with http.get(hub.base_url + "/readyz", timeout=PROMPT) as r:
                     return r.status == 200
 
-            await eventually(ready_again, 30, "/readyz answering 200 after the restart")
+            await poll_until(ready_again, "/readyz answering 200 after the restart", timeout=30)
             assert hub.database_pid() != first_pid
             assert url_file.read_text() == url_before  # same port: the client and the URL file stay right
 
@@ -290,7 +279,7 @@ async def test_a_database_that_does_not_come_back_turns_healthz_red_and_a_stop_s
                     async with http.get(hub.base_url + "/healthz", timeout=PROMPT) as r:
                         return dict(await r.json()) if r.status == 503 else None
 
-                red = await eventually(healthz_red, 20, "/healthz answering 503")
+                red = await poll_until(healthz_red, "/healthz answering 503", timeout=20)
                 assert red["database"] == "down" and red["down_seconds"] >= 2
                 assert "does not restart" in red["reason"]
                 # A stop while the database is down (and its restart keeps failing) still ends, cleanly.
@@ -321,7 +310,7 @@ async def test_with_a_database_url_an_outage_is_reported_and_answered_but_nothin
                 async with http.get(base + "/readyz", timeout=PROMPT) as r:
                     return r.status == 503 and (await r.json())["status"] == "database down"
 
-            await eventually(noticed, 5, "/readyz answering 503: the database is down")
+            await poll_until(noticed, "/readyz answering 503: the database is down", timeout=5)
             async with http.post(base + "/api/v1/conversations/000000000000000000000000/messages", json={"text": "x"},
                                  timeout=PROMPT) as r:
                 assert r.status == 503 and int(r.headers["Retry-After"]) > 0
@@ -333,7 +322,7 @@ async def test_with_a_database_url_an_outage_is_reported_and_answered_but_nothin
                 async with http.get(base + "/healthz", timeout=PROMPT) as r:
                     return r.status == 503
 
-            await eventually(healthz_red, 10, "/healthz answering 503 past the limit")
+            await poll_until(healthz_red, "/healthz answering 503 past the limit", timeout=10)
         assert "database down: it does not answer" in caplog.text
         assert "restarting the embedded database" not in caplog.text
     finally:
@@ -366,7 +355,8 @@ async def test_a_request_caught_inside_the_outage_gets_503_not_500_and_wakes_the
             async def known_down() -> bool:
                 return health_of(hub).down
 
-            await eventually(known_down, 5, "the watcher, woken by the failed request, marking the database down")
+            await poll_until(known_down, "the watcher, woken by the failed request, marking the database down",
+                             timeout=5)
             async with http.get(base + "/api/v1/conversations", headers={"Authorization": f"Bearer {token}"},
                                 timeout=PROMPT) as r:
                 assert r.status == 503 and "Retry-After" in r.headers  # now at once

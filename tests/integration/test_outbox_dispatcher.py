@@ -20,6 +20,7 @@ from hub.store import messages
 from hub.store.db import Doc
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import make_user
+from tests.support.polling import poll_until
 
 
 class FakeProvider:
@@ -78,12 +79,11 @@ async def ingest_one(hub: Hub) -> Doc:
 
 
 async def wait_status(hub: Hub, message_id: object, *statuses: str, timeout: float = 15) -> Doc:
-    async with asyncio.timeout(timeout):
-        while True:
-            doc = await messages.get(hub.db, message_id)  # type: ignore[arg-type]
-            if doc and doc["status"] in statuses:
-                return doc
-            await asyncio.sleep(0.05)
+    async def reached() -> Doc | None:
+        doc = await messages.get(hub.db, message_id)  # type: ignore[arg-type]
+        return doc if doc and doc["status"] in statuses else None
+
+    return await poll_until(reached, f"message {message_id} {' or '.join(statuses)}", timeout=timeout)
 
 
 async def test_transient_errors_are_retried_then_the_reply_is_sent(hub: Hub, provider) -> None:  # type: ignore[no-untyped-def]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from bson import ObjectId
 
 from hub.context import Hub
 from hub.store import messages
+from hub.store.db import Doc
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events
+from tests.support.polling import poll_until
 
 
 async def test_visitor_message_reaches_agent_live_and_reply_reaches_visitor(
@@ -38,12 +38,11 @@ async def test_visitor_message_reaches_agent_live_and_reply_reaches_visitor(
         assert pushed["message"]["id"] == reply_id
         await visitor.close()
 
-    for _ in range(50):
-        stored = await messages.get(hub.db, ObjectId(reply_id))
-        if stored and stored["status"] == "delivered":
-            break
-        await asyncio.sleep(0.1)
-    assert stored and stored["status"] == "delivered"
+    async def delivered() -> Doc | None:
+        doc = await messages.get(hub.db, ObjectId(reply_id))
+        return doc if doc and doc["status"] == "delivered" else None
+
+    await poll_until(delivered, f"reply {reply_id} delivered", timeout=5)
 
 
 async def test_reload_with_token_shows_history_including_agent_reply(

@@ -22,13 +22,6 @@ SMTP_PORT = free_port()
 
 
 @pytest.fixture
-def relay() -> object:
-    relay = FakeRelay().start()
-    yield relay
-    relay.stop()
-
-
-@pytest.fixture
 def settings(mongo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.delenv("EMAIL_MAILBOXES", raising=False)
     return make_settings(mongo_url, tmp_path, smtp_listen=f"127.0.0.1:{SMTP_PORT}")

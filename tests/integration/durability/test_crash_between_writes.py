@@ -4,7 +4,6 @@ payload into exactly one message, and no later replay makes a second."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import aiohttp
@@ -13,16 +12,8 @@ from pymongo import AsyncMongoClient
 from hub import model
 from hub.store.db import Db, Doc
 from tests.support.agents import Visitor
+from tests.support.polling import poll_until
 from tests.support.servers import HubProcess
-
-
-async def wait_for(check: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("the condition never held")
 
 
 async def send_and_see_the_hub_die(hub: HubProcess, frame: dict[str, object]) -> str:
@@ -51,7 +42,7 @@ async def restart_and_wait_for_one_message(env: dict[str, str], db: Db, text: st
             pending = await db[model.RAW_INBOUND].count_documents({"pending_since": {"$exists": True}})
             return pending == 0 and await db[model.MESSAGES].count_documents({"text": text}) >= 1
 
-        await wait_for(replayed)
+        await poll_until(replayed, "the kept frame replayed into one message", timeout=30, every=0.2)
     finally:
         output = await asyncio.to_thread(hub.stop)
     assert "Traceback" not in output
@@ -122,7 +113,7 @@ async def test_a_keyed_message_kept_before_a_crash_and_sent_again_is_stored_once
             async def settled() -> bool:
                 return await db[model.RAW_INBOUND].count_documents({"pending_since": {"$exists": True}}) == 0
 
-            await wait_for(settled)
+            await poll_until(settled, "no raw inbound left pending", timeout=30, every=0.2)
         finally:
             await asyncio.to_thread(hub.stop)
         found = await db[model.MESSAGES].find({"text": text}).to_list(None)

@@ -3,7 +3,6 @@ not messages, young payloads still in flight and payloads another process is rec
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +11,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from channels.base import EMAIL, WEBCHAT, Attachment, Identity, InboundMessage
-from channels.telegram.plugin import TelegramPlugin
 from hub import model, recovery
-from hub.app import CHANNEL_PLUGINS, create_app
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.ingest import ingest
@@ -23,7 +20,8 @@ from hub.settings import Settings
 from hub.store import leases, raw
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegramApi
-from tests.integration.telegram.conftest import payload, post_update, telegram_api, telegram_settings
+from tests.integration.telegram.conftest import payload, post_update, serve_with_telegram, telegram_api
+from tests.support.polling import poll_until
 
 __all__ = ["telegram_api"]  # a fixture, used by name
 
@@ -125,12 +123,9 @@ async def test_a_payload_that_cannot_be_replayed_is_set_aside_with_the_reason(hu
 
 async def test_only_the_process_holding_the_lease_runs_the_pass(hub: Hub) -> None:
     await kept_before_a_crash(hub, inbound("wait for the other process"), ago=timedelta(hours=2))
-    for _ in range(100):  # this hub's own start-up pass holds the lease while it runs
-        if await leases.acquire(hub.db, LEASE, "another-process", utcnow(), 600):
-            break
-        await asyncio.sleep(0.05)
-    else:
-        raise AssertionError("the start-up pass never released its lease")
+    # This hub's own start-up pass holds the lease while it runs.
+    await poll_until(lambda: leases.acquire(hub.db, LEASE, "another-process", utcnow(), 600),
+                     "the start-up pass releasing its lease", timeout=5)
     assert await Recovery(hub).run_once() is None
     assert await inbound_messages(hub) == []
     await leases.release(hub.db, LEASE, "another-process")
@@ -165,12 +160,7 @@ async def test_payloads_kept_without_becoming_messages_are_never_replayed(hub: H
 @pytest.fixture
 async def telegram_server(aiohttp_server, settings: Settings,  # type: ignore[no-untyped-def]
                           telegram_api: FakeTelegramApi) -> TestServer:
-    app = create_app(settings)
-    for plugin in app[CHANNEL_PLUGINS]:
-        if isinstance(plugin, TelegramPlugin):
-            plugin.settings = telegram_settings(telegram_api)
-    srv: TestServer = await aiohttp_server(app, host="127.0.0.1")
-    return srv
+    return await serve_with_telegram(aiohttp_server, settings, telegram_api)
 
 
 async def test_a_telegram_edit_is_applied_once_and_never_replayed_as_a_new_message(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiosmtplib
@@ -20,13 +19,6 @@ ATTACHMENT_LIMIT = 4096
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-@pytest.fixture
-def relay() -> Iterator[FakeRelay]:
-    relay = FakeRelay().start()
-    yield relay
-    relay.stop()
 
 
 @pytest.fixture

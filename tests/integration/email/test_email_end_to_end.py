@@ -3,17 +3,17 @@ and the customer's answer to that mail joins the same conversation (reopening it
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from bson import ObjectId
 
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.store import conversations, messages
+from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import fixture, send_mail
 from tests.support.agents import login, make_user, next_event, sse_events
+from tests.support.polling import poll_until
 
 
 def customer_reply(to_message_id: str, references: str, subject: str, body: str, message_id: str) -> bytes:
@@ -55,12 +55,12 @@ async def test_mail_in_agent_reply_out_and_customer_reply_threads_into_the_same_
     assert plain is not None and "Tracking: <b>123</b>" in plain.get_content()
     assert rich is not None and "Tracking: &lt;b&gt;123&lt;/b&gt;" in rich.get_content()
     # The relay has the mail before the dispatcher records the send: wait for the record.
-    for _ in range(100):
-        stored = await messages.get(hub.db, ObjectId(reply_id))
-        if stored is not None and stored["status"] != "queued":
-            break
-        await asyncio.sleep(0.05)
-    assert stored is not None and stored["status"] == "sent"
+    async def recorded() -> Doc | None:
+        doc = await messages.get(hub.db, ObjectId(reply_id))
+        return doc if doc is not None and doc["status"] != "queued" else None
+
+    stored = await poll_until(recorded, f"reply {reply_id} past queued", timeout=5)
+    assert stored["status"] == "sent"
     assert stored["provider_id"] == mail["Message-ID"].strip("<>").lower()
 
     await conversations.set_status(hub.db, ObjectId(conversation_id), "resolved", utcnow())

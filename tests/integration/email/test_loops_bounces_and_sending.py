@@ -3,7 +3,6 @@ and the relay's 4xx/5xx answers become retries or readable failures."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -17,17 +16,17 @@ from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import fixture, send_mail
 from tests.support.agents import make_user
+from tests.support.polling import poll_until
 
 OURS = "conv-65a000000000000000000001.msg-65a000000000000000000002.abcd1234@hub.test"
 
 
 async def wait_status(hub: Hub, message_id: ObjectId, status: str) -> Doc:
-    for _ in range(200):
+    async def reached() -> Doc | None:
         doc = await messages.get(hub.db, message_id)
-        if doc is not None and doc["status"] == status:
-            return doc
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"message never became {status}: {doc}")
+        return doc if doc is not None and doc["status"] == status else None
+
+    return await poll_until(reached, f"message {message_id} {status}", timeout=10)
 
 
 async def first_conversation(hub: Hub, smtp_port: int) -> Doc:

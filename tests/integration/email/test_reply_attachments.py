@@ -3,8 +3,6 @@ filename and content type, next to the plain and HTML bodies."""
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 
 from hub.context import Hub
@@ -12,17 +10,15 @@ from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import fixture, send_mail
 from tests.support.agents import login, make_user
+from tests.support.polling import poll_until
 
 CSV = "سفارش,مبلغ\n۱۲۳۴,۵۰۰\n".encode()
 
 
 async def _inbound(hub: Hub) -> Doc:
-    for _ in range(200):
-        found = await hub.db["messages"].find_one({"channel": "email", "direction": "in"})
-        if found is not None:
-            return dict(found)
-        await asyncio.sleep(0.05)
-    raise AssertionError("the mail never arrived")
+    found = await poll_until(lambda: hub.db["messages"].find_one({"channel": "email", "direction": "in"}),
+                             "the inbound mail stored", timeout=10)
+    return dict(found)
 
 
 async def test_email_reply_carries_the_attached_file_to_the_relay(

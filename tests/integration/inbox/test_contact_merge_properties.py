@@ -64,7 +64,10 @@ async def test_random_merges_undos_and_messages_never_fail_and_keep_the_invarian
             if op == "merge":
                 source, target = people[a % len(people)][0], people[b % len(people)][0]
                 status, body = await merge(http, base_url, csrf, source, target, confirm_conflicts=True)
-                assert status in (201, 400, 404, 409), (status, body)
+                # Random pairs: a contact with itself (400) or one an earlier step merged away (409) are
+                # right answers too; the branch below checks that this is the reason.
+                assert status in (201, 400, 409), (status, body)
+                assert (status == 400) == (source == target), (status, body)
                 if status == 201:
                     made.append(body["id"])
                 elif source != target:
@@ -72,6 +75,7 @@ async def test_random_merges_undos_and_messages_never_fail_and_keep_the_invarian
                     assert any(c is not None and c.get("merged_into") for c in either), body  # the only reason
             elif op == "undo" and made:
                 status, body = await undo(http, base_url, csrf, made[a % len(made)])
+                # 409 when a later step makes this undo impossible (the answer says what): by design.
                 assert status in (200, 409), (status, body)
             elif op == "write":
                 _, channel, value = people[a % len(people)]

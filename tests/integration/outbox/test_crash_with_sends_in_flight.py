@@ -18,8 +18,8 @@ from hub.clock import utcnow
 from hub.store import users
 from hub.store.db import Db, Doc
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, fixture, post_signed
-from tests.integration.twilio.helpers import eventually
 from tests.support.agents import make_user
+from tests.support.polling import poll_until
 from tests.support.servers import HubProcess
 
 PUBLIC_URL = "http://hub.example.test"
@@ -83,7 +83,8 @@ async def test_a_hub_killed_mid_send_leaves_no_reply_sent_twice_and_none_queued(
         await queue_replies(first.base_url, token, inbound["conversation_id"])
 
         # Kill it as a request reaches Twilio: that send is in flight, its answer never read.
-        await eventually(lambda: _at_least(slow_twilio, REPLIES // 4), timeout=60)
+        await poll_until(lambda: _at_least(slow_twilio, REPLIES // 4), "a quarter of the sends reaching Twilio",
+                         timeout=60)
         assert first.proc is not None
         first.proc.kill()
         await asyncio.to_thread(first.proc.wait)
@@ -93,14 +94,7 @@ async def test_a_hub_killed_mid_send_leaves_no_reply_sent_twice_and_none_queued(
                                                        "attempt_started_at": {"$ne": None}})
     assert in_flight >= 1, "the kill was meant to land while sends were in flight"
 
-    second = await asyncio.to_thread(HubProcess(env).start)
-    try:
-        async def settled() -> bool:
-            return await db["messages"].count_documents({"direction": "out", "status": "queued"}) == 0
-
-        await eventually(settled, timeout=90)
-    finally:
-        second.stop()
+    await settle_on_a_new_hub(env, db)
 
     sent_to_twilio = Counter(slow_twilio.created_bodies())
     assert sent_to_twilio == {f"reply {n:02d}": 1 for n in range(REPLIES)}
@@ -109,6 +103,18 @@ async def test_a_hub_killed_mid_send_leaves_no_reply_sent_twice_and_none_queued(
     assert {r["text"]: (r["status"], r["provider_id"]) for r in replies} == {
         body: ("sent", sid) for body, sid in sid_of.items()}
     assert any(r.get("reconciled_at") for r in replies), "an in-flight send was looked up and adopted"
+
+
+async def settle_on_a_new_hub(env: dict[str, str], db: Db) -> None:
+    """Start another hub on the same database and wait until it has settled every queued reply."""
+    second = await asyncio.to_thread(HubProcess(env).start)
+    try:
+        async def settled() -> bool:
+            return await db["messages"].count_documents({"direction": "out", "status": "queued"}) == 0
+
+        await poll_until(settled, "no reply left queued on the new hub", timeout=90)
+    finally:
+        second.stop()
 
 
 async def _at_least(fake: FakeTwilio, count: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -21,10 +21,10 @@ from hub.store.db import Db
 from tests.fakes.smtp_relay import FakeRelay
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.email.conftest import fixture, send_mail
-from tests.integration.outbox.test_crash_with_sends_in_flight import REPLIES, db, queue_replies
+from tests.integration.outbox.test_crash_with_sends_in_flight import REPLIES, db, queue_replies, settle_on_a_new_hub
 from tests.integration.telegram.conftest import SECRET, TOKEN, payload
-from tests.integration.twilio.helpers import eventually
 from tests.support.agents import make_user
+from tests.support.polling import poll_until
 from tests.support.servers import HubProcess, free_port
 
 __all__ = ["db"]  # the fixture, shared with the Twilio crash test
@@ -46,24 +46,13 @@ async def agent_token(db: Db) -> str:
     return token
 
 
-async def kill_when(hub: HubProcess, reached: object) -> None:
+async def kill_when(hub: HubProcess, reached: Callable[[], Awaitable[bool]]) -> None:
     """SIGKILL the hub as soon as `reached()` holds: its sends in flight never hear back."""
-    await eventually(reached, timeout=60)  # type: ignore[arg-type]
+    await poll_until(reached, "the moment to kill the hub", timeout=60)
     assert hub.proc is not None
     hub.proc.kill()
     await asyncio.to_thread(hub.proc.wait)
     hub.stop()
-
-
-async def settle_on_a_new_hub(env: dict[str, str], db: Db) -> None:
-    second = await asyncio.to_thread(HubProcess(env).start)
-    try:
-        async def settled() -> bool:
-            return await db["messages"].count_documents({"direction": "out", "status": "queued"}) == 0
-
-        await eventually(settled, timeout=90)
-    finally:
-        second.stop()
 
 
 @pytest.fixture

@@ -44,14 +44,20 @@ def telegram_settings(api: FakeTelegramApi, **overrides: Any) -> TelegramSetting
     return TelegramSettings(_env_file=None, **values)
 
 
-@pytest.fixture
-async def server(aiohttp_server, settings: Settings, telegram_api: FakeTelegramApi) -> TestServer:  # type: ignore[no-untyped-def]
+async def serve_with_telegram(aiohttp_server, settings: Settings,  # type: ignore[no-untyped-def]
+                              telegram_api: FakeTelegramApi) -> TestServer:
+    """A hub whose Telegram plugin talks to the fake Bot API."""
     app = create_app(settings)
     for plugin in app[CHANNEL_PLUGINS]:
         if isinstance(plugin, TelegramPlugin):
             plugin.settings = telegram_settings(telegram_api)
     srv: TestServer = await aiohttp_server(app, host="127.0.0.1")
     return srv
+
+
+@pytest.fixture
+async def server(aiohttp_server, settings: Settings, telegram_api: FakeTelegramApi) -> TestServer:  # type: ignore[no-untyped-def]
+    return await serve_with_telegram(aiohttp_server, settings, telegram_api)
 
 
 async def post_update(http: aiohttp.ClientSession, base_url: str, body: dict[str, Any] | str | bytes,

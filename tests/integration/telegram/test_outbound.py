@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -27,6 +26,7 @@ from hub.store.db import Doc
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update, telegram_settings
 from tests.support.agents import make_user
+from tests.support.polling import poll_until
 
 
 async def customer_writes(http: aiohttp.ClientSession, base_url: str, hub: Hub, user_id: int = CUSTOMER_ID) -> Doc:
@@ -45,13 +45,12 @@ async def customer_writes(http: aiohttp.ClientSession, base_url: str, hub: Hub, 
 
 async def settled(hub: Hub, message_id: ObjectId, check: Any = None) -> Doc:
     """The reply once the dispatcher is done with it (or once `check` holds)."""
-    for _ in range(200):
+    async def done() -> Doc | None:
         doc = await messages.get(hub.db, message_id)
         assert doc is not None
-        if (check(doc) if check else doc["status"] != "queued"):
-            return doc
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"reply never settled: {doc}")
+        return doc if (check(doc) if check else doc["status"] != "queued") else None
+
+    return await poll_until(done, f"reply {message_id} settled", timeout=10)
 
 
 async def test_long_reply_is_split_into_several_messages_within_telegrams_limit(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -18,18 +16,6 @@ from tests.integration.twilio.conftest import PUBLIC_URL
 async def webhook(http: aiohttp.ClientSession, base_url: str, params: dict[str, str], path: str = "/webhooks/twilio",
                   **kwargs: Any) -> tuple[int, str]:
     return await post_signed(http, base_url, PUBLIC_URL, path, params, **kwargs)
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10) -> Any:
-    """Poll until `check` returns something truthy (no timing is asserted, only the outcome)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def inbound_by_sid(hub: Hub, channel: str, sid: str) -> Doc:

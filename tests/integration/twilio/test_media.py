@@ -8,20 +8,21 @@ import pytest
 
 from hub.context import Hub
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, fixture
-from tests.integration.twilio.helpers import eventually, inbound_by_sid, webhook
+from tests.integration.twilio.helpers import inbound_by_sid, webhook
 from tests.support.agents import login, make_user
+from tests.support.polling import poll_until
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 40
 SAFE_DEFAULTS = {"TWILIO_MEDIA_HOSTS": None, "TWILIO_MEDIA_ALLOW_PRIVATE": None}
 
 
 async def _attachments(hub: Hub, sid: str) -> list[dict[str, object]]:
-    async def settled() -> object:
+    async def settled() -> list[dict[str, object]] | None:
         message = await inbound_by_sid(hub, "whatsapp", sid)
-        items = message["attachments"]
+        items: list[dict[str, object]] = message["attachments"]
         return items if all(a["file_id"] or a["refused_reason"] for a in items) else None
 
-    return list(await eventually(settled))
+    return await poll_until(settled, f"every attachment of {sid} stored or refused")
 
 
 async def test_image_is_downloaded_with_credentials_stored_and_served_to_agents_safely(

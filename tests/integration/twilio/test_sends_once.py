@@ -11,8 +11,8 @@ from hub.context import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.fakes.twilio import FakeTwilio
-from tests.integration.twilio.helpers import eventually
 from tests.integration.twilio.test_outbound_and_status import _agent, _conversation, _reply
+from tests.support.polling import poll_until
 
 pytestmark = pytest.mark.hub_settings(outbox_lease_seconds=0.5)  # a send times out after two leases: 1 s
 
@@ -22,7 +22,7 @@ async def _settled(hub: Hub, message_id: str) -> Doc:
         doc = await messages.get(hub.db, ObjectId(message_id))
         return doc if doc and doc["status"] != "queued" else None
 
-    return dict(await eventually(done, timeout=20))
+    return dict(await poll_until(done, f"reply {message_id} past queued", timeout=20))
 
 
 async def test_a_send_twilio_took_but_never_answered_is_adopted_not_sent_again(

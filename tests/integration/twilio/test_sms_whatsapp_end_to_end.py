@@ -8,8 +8,9 @@ import aiohttp
 from hub.context import Hub
 from tests.fakes.twilio import FakeTwilio, fixture
 from tests.integration.twilio.conftest import PUBLIC_URL, SMS_FROM, WHATSAPP_FROM
-from tests.integration.twilio.helpers import eventually, inbound_by_sid, webhook
+from tests.integration.twilio.helpers import inbound_by_sid, webhook
 from tests.support.agents import login, make_user, next_event, sse_events
+from tests.support.polling import poll_until
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -52,7 +53,7 @@ async def test_sms_reaches_agent_live_reply_reaches_twilio_and_status_only_moves
     async def provider_id() -> object:
         return (await _message_api(http, base_url, conversation_id, reply["id"])).get("provider_id")
 
-    sid = str(await eventually(provider_id))
+    sid = str(await poll_until(provider_id, "the first reply's Twilio sid in the API"))
     for name in ("status_sent.json", "status_delivered.json", "status_sent.json", "status_queued.json"):
         status, _ = await webhook(http2, base_url, fixture(name, sid=sid), path="/webhooks/twilio/status")
         assert status == 200
@@ -68,7 +69,7 @@ async def test_sms_reaches_agent_live_reply_reaches_twilio_and_status_only_moves
     async def second_sid() -> object:
         return (await _message_api(http, base_url, conversation_id, second["id"])).get("provider_id")
 
-    sid2 = str(await eventually(second_sid))
+    sid2 = str(await poll_until(second_sid, "the second reply's Twilio sid in the API"))
     status, _ = await webhook(http2, base_url, fixture("status_undelivered_unreachable_handset.json", sid=sid2),
                               path="/webhooks/twilio/status")
     assert status == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from hub.store import contacts
 from tests.conftest import make_settings
 from tests.fakes.smtp_relay import FakeRelay, Received
 from tests.support.agents import Visitor
-
-
-@pytest.fixture
-def relay() -> Iterator[FakeRelay]:
-    relay = FakeRelay().start()
-    yield relay
-    relay.stop()
 
 
 @pytest.fixture
