@@ -82,8 +82,7 @@ async def post_message(request: web.Request) -> web.Response:
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
     fields = uploads.reply_fields(body, bool(files))
-    note = body.get("note") in (True, "true", "on", "1")
-    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=note,
+    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=fields.note,
                                           channel=fields.channel, client_key=fields.client_key, extras=fields.extras)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 

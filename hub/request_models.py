@@ -178,7 +178,7 @@ def _flag(value: object) -> bool:
     return value in (True, "true", "on", "1", 1) and not isinstance(value, float)
 
 
-def _comma_list(value: object) -> object:
+def comma_list(value: object) -> object:
     """A form field "a, b" or a JSON list: both become a list (blank items dropped from text)."""
     if isinstance(value, str):
         return [part for part in value.split(",") if part.strip()]
@@ -194,7 +194,7 @@ Id = Annotated[ObjectId, PlainValidator(_object_id)]
 OptionalId = Annotated[ObjectId | None, PlainValidator(_optional_object_id)]  # absent or "" is None
 Moment = Annotated[datetime, PlainValidator(_moment)]
 Flag = Annotated[bool, PlainValidator(_flag)]
-TextList = Annotated[list[str], BeforeValidator(_comma_list)]
+TextList = Annotated[list[str], BeforeValidator(comma_list)]
 
 
 def one_of(choices: Sequence[str]) -> PlainValidator:
