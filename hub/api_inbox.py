@@ -62,7 +62,7 @@ class ListQuery(RequestModel):
     sort: Annotated[str, one_of(inbox_views.SORTS)] = "recent"
     assignee: Annotated[str | None, AfterValidator(_assignee_filter)] = None
     department: OptionalId = None
-    limit: Annotated[WholeNumber, Field(ge=1, le=200)] | None = None
+    limit: WholeNumber | None = Field(None, ge=1, le=200)
     before: Annotated[tuple[datetime, ObjectId], BeforeValidator(_cursor)] | None = None
 
     field_messages = {
