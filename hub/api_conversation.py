@@ -129,10 +129,10 @@ async def _mentioned(hub: Hub, conversation: Doc, ids: list[ObjectId]) -> list[D
     for user_id in ids:
         person = found.get(user_id)
         if person is None:
-            raise BadInput(f"mention {user_id} is not a known user")
+            raise BadInput(f"mention {user_id} is not a known user", field="mentions")
         if not conversations.can_see(person, conversation):
             raise BadInput(f"{person.get('name')} cannot see this conversation (not in its department), "
-                           "so a mention would not reach them; ask a team lead to transfer it")
+                           "so a mention would not reach them; ask a team lead to transfer it", field="mentions")
     return [found[i] for i in ids]
 
 

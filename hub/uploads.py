@@ -53,10 +53,10 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
     for part in form.getall(FILE_FIELD, []):
         if isinstance(part, str):
             if part:
-                raise BadInput(f"'{FILE_FIELD}' must be a file upload, not a text field")
+                raise BadInput(f"'{FILE_FIELD}' must be a file upload, not a text field", field=FILE_FIELD)
             continue
         if isinstance(part, bytes | bytearray):
-            raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename")
+            raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename", field=FILE_FIELD)
         size = _size(part.file)
         name = without_surrogates(part.filename or "attachment")
         if not part.filename and size == 0:
@@ -64,10 +64,10 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
         if size > limit:
             raise TooLarge(f"{name} is {size:,} bytes; an attachment may be at most {limit:,} bytes")
         if size == 0:
-            raise BadInput(f"{name} is empty")
+            raise BadInput(f"{name} is empty", field=FILE_FIELD)
         uploads.append(Upload(name[:255], part.content_type or "application/octet-stream", part.file.read()))
     if len(uploads) > MAX_FILES:
-        raise BadInput(f"at most {MAX_FILES} files per reply")
+        raise BadInput(f"at most {MAX_FILES} files per reply", field=FILE_FIELD)
     return body, uploads
 
 
