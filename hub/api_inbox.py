@@ -82,7 +82,7 @@ def list_request(q: Mapping[str, str], user: Doc, default_limit: int = 50, defau
     Without a view the API lists everything the user may see ("all"; for agents that is their
     departments and their own), as it always did; the inbox page opens agents on "mine".
     """
-    query = parse_mapping({k: v for k, v in q.items() if v != ""}, ListQuery)
+    query = parse_mapping({k: q[k] for k in q if q[k] != ""}, ListQuery)  # q[k]: a repeated one's first
     view = query.view or default_view
     if query.department is not None:  # the API's earlier filter: the same as that department's view
         view = f"dept:{query.department}"

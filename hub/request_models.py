@@ -55,7 +55,9 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
 
 def parse_mapping(data: Mapping[str, Any], model: type[Model]) -> Model:
     """`data` (a body, a query, a form) as `model`; strings arrive without lone surrogates."""
-    values = {key: without_surrogates(value) if isinstance(value, str) else value for key, value in data.items()}
+    values: dict[str, Any] = {}
+    for key, value in data.items():  # a query's repeated parameter: the first, as `query.get` reads it
+        values.setdefault(key, without_surrogates(value) if isinstance(value, str) else value)
     try:
         return model.model_validate(values)
     except ValidationError as exc:
