@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
+from pydantic import Field
 
 from hub import keys, model, outbox, present, routing_moves, uploads
 from hub.auth import current_user
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Forbidden, NotFound
+from hub.request_models import RequestModel, parse_body, parse_query
 from hub.store import contacts, conversations, messages, users
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response
 
 routes = web.RouteTableDef()
+Status = Literal["open", "pending", "snoozed", "resolved"]
+
+
+class AssignBody(RequestModel):
+    assignee_id: str | None = "me"  # "me", "none" (or empty) or a user id; the id is looked up below
+    note: routing_moves.Note = ""
+
+    field_messages = {"assignee_id": "assignee_id is not a known user"}
+
+
+class StatusBody(RequestModel):
+    status: Status
+
+    field_messages = {"status": "status must be one of open, pending, snoozed, resolved"}
+
+
+class IdentityQuery(RequestModel):
+    identity: str = Field(pattern=r"^[^:]+:.+$")
+
+    field_messages = {"identity": "identity must look like KIND:VALUE, e.g. email:ana@example.com"}
 
 
 async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
@@ -58,8 +82,7 @@ async def post_message(request: web.Request) -> web.Response:
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
     fields = uploads.reply_fields(body, bool(files))
-    note = body.get("note") in (True, "true", "on", "1")
-    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=note,
+    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=fields.note,
                                           channel=fields.channel, client_key=fields.client_key, extras=fields.extras)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 
@@ -68,8 +91,8 @@ async def post_message(request: web.Request) -> web.Response:
 async def assign(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
-    raw = body.get("assignee_id", "me")
+    body = await parse_body(request, AssignBody)
+    raw = body.assignee_id
     if raw in (None, "", "none"):
         assignee = None
     elif raw == "me":
@@ -78,15 +101,14 @@ async def assign(request: web.Request) -> web.Response:
         assignee_id = oid(raw)
         assignee = await users.user(hub.db, assignee_id) if assignee_id else None
         if assignee is None:
-            raise BadInput("assignee_id is not a known user")
+            raise BadInput("assignee_id is not a known user", field="assignee_id")
     if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
         raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
     held_by = conversation.get("assignee_id")
     if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
         raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
     # Routing keeps agents' load and the timeline (with the optional note) in step with the move.
-    updated = await routing_moves.reassign(hub, user, conversation, assignee, routing_moves.check_note(
-        body.get("note")), utcnow())
+    updated = await routing_moves.reassign(hub, user, conversation, assignee, body.note, utcnow())
     return json_response(present.conversation(updated))
 
 
@@ -94,11 +116,8 @@ async def assign(request: web.Request) -> web.Response:
 async def set_status(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
-    status = body.get("status")
-    if status not in ("open", "pending", "snoozed", "resolved"):
-        raise BadInput("status must be one of open, pending, snoozed, resolved")
-    return json_response(present.conversation(await change_status(hub, user, conversation, status)))
+    body = await parse_body(request, StatusBody)
+    return json_response(present.conversation(await change_status(hub, user, conversation, body.status)))
 
 
 async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:
@@ -133,10 +152,7 @@ async def retry_message(request: web.Request) -> web.Response:
 async def find_contacts(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     current_user(request)
-    identity = request.query.get("identity", "")
-    kind, sep, value = identity.partition(":")
-    if not sep or not kind or not value:
-        raise BadInput("identity must look like KIND:VALUE, e.g. email:ana@example.com")
+    kind, _, value = parse_query(request, IdentityQuery).identity.partition(":")
     if kind == "email":
         value = value.strip().lower()
     found = await contacts.search_by_identity(hub.db, kind, value)

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from bson import ObjectId
+from pydantic import BeforeValidator, PlainValidator, StringConstraints
 
 from hub import accounts, keys, model
 from hub.auth import require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
-from hub.passwords import MIN_PASSWORD, hash_password
+from hub.passwords import hash_password, password_problem
+from hub.request_models import RequestModel, TextList, parse_body
 from hub.routing_runtime import runtime
 from hub.store import channel_status, user_admin, users
 from hub.store import departments as department_store
 from hub.store import mailboxes as mailbox_store
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response
 
 routes = web.RouteTableDef()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -53,34 +55,64 @@ def present_user(doc: Doc) -> dict[str, Any]:
             "deactivated_at": doc.get("deactivated_at")}
 
 
-async def _department_ids(hub: Hub, raw: Any) -> list[ObjectId]:
-    values = [v for v in raw.split(",")] if isinstance(raw, str) else raw if isinstance(raw, list) else None
-    if values is None:
-        raise BadInput("'department_ids' must be a list of department ids")
+def _new_password(value: object) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    assert isinstance(value, str)
+    return value
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Role = Literal["admin", "lead", "agent"]  # model.ROLES
+NewPassword = Annotated[str, PlainValidator(_new_password)]
+Email = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+                  StringConstraints(pattern=EMAIL_RE.pattern, max_length=320)]
+ROLE_SENTENCE = f"role must be one of {', '.join(model.ROLES)}"
+DEPARTMENT_IDS_SENTENCE = "'department_ids' must be a list of department ids"
+
+
+class NewUser(RequestModel):
+    email: Email
+    name: Name
+    password: NewPassword
+    role: Role = "agent"
+    department_ids: TextList = []
+
+    field_messages = {"email": "'email' must be an email address like name@example.com", "role": ROLE_SENTENCE,
+                      "department_ids": DEPARTMENT_IDS_SENTENCE}
+
+
+class UserChange(RequestModel):
+    """Only the fields sent change (`model_fields_set`); the defaults are never stored."""
+
+    name: Name = ""
+    role: Role = "agent"
+    department_ids: TextList = []
+
+    field_messages = {"role": ROLE_SENTENCE, "department_ids": DEPARTMENT_IDS_SENTENCE}
+
+
+class PasswordReset(RequestModel):
+    password: str | None = None  # its rules are accounts.reset's, shared with "change my password"
+
+
+class NewDepartment(RequestModel):
+    name: Name
+
+
+async def _department_ids(hub: Hub, values: list[str]) -> list[ObjectId]:
+    """The ids of known departments; a 400 naming the first that is not one (needs the database)."""
     known = {d["_id"] for d in await department_store.all_departments(hub.db)}
     ids: list[ObjectId] = []
-    for value in (str(v).strip() for v in values):
+    for value in (v.strip() for v in values):
         if not value:
             continue
         department = oid(value)
         if department is None or department not in known:
-            raise BadInput(f"no department with id {value!r}")
+            raise BadInput(f"no department with id {value!r}", field="department_ids")
         ids.append(department)
     return ids
-
-
-def _role(value: Any) -> str:
-    if value not in model.ROLES:
-        raise BadInput(f"role must be one of {', '.join(model.ROLES)}")
-    return str(value)
-
-
-def _name(value: Any, what: str = "name") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadInput(f"'{what}' is required")
-    if len(value) > 200:
-        raise BadInput(f"'{what}' is longer than 200 characters")
-    return value.strip()
 
 
 @routes.get("/api/v1/admin/users")
@@ -93,19 +125,12 @@ async def list_users(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    email = str(body.get("email") or "").strip().lower()
-    if not EMAIL_RE.match(email):
-        raise BadInput("'email' must be an email address like name@example.com")
-    name = _name(body.get("name"))
-    password = body.get("password")
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
-    role = _role(body.get("role", "agent"))
-    department_ids = await _department_ids(hub, body.get("department_ids", []))
-    password_hash = await hash_password(password)  # runs in an executor: ~150 ms of CPU
+    body = await parse_body(request, NewUser)
+    department_ids = await _department_ids(hub, body.department_ids)
+    password_hash = await hash_password(body.password)  # runs in an executor: ~150 ms of CPU
     try:
-        created = await users.create_user(hub.db, email, name, password_hash, role, department_ids, utcnow())
+        created = await users.create_user(hub.db, body.email, body.name, password_hash, body.role, department_ids,
+                                          utcnow())
     except users.AlreadyExists as exc:
         raise Conflict(str(exc)) from None
     created.pop("password_hash", None)
@@ -133,18 +158,19 @@ async def update_user(request: web.Request) -> web.Response:
     me = require_role(request, "admin")
     hub = request.app[keys.HUB]
     target = await _target(request)
-    body = await read_body(request)
+    body = await parse_body(request, UserChange)
+    sent = body.model_fields_set
     fields: Doc = {}
-    if "name" in body:
-        fields["name"] = _name(body["name"])
-    if "role" in body:
-        fields["role"] = _role(body["role"])
-        if fields["role"] != "admin":
+    if "name" in sent:
+        fields["name"] = body.name
+    if "role" in sent:
+        fields["role"] = body.role
+        if body.role != "admin":
             if target["_id"] == me["_id"]:
                 raise Conflict("you cannot take away your own admin role")
             await _keeps_an_admin(hub, target)
-    if "department_ids" in body:
-        fields["department_ids"] = await _department_ids(hub, body["department_ids"])
+    if "department_ids" in sent:
+        fields["department_ids"] = await _department_ids(hub, body.department_ids)
     if not fields:
         raise BadInput("nothing to change: send name, role or department_ids")
     return _changed_user(hub, await user_admin.update(hub.db, target["_id"], fields, utcnow()))
@@ -175,8 +201,8 @@ async def reset_password(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     target = await _target(request)
-    body = await read_body(request)
-    await accounts.reset(hub.db, target, body.get("password"))
+    body = await parse_body(request, PasswordReset)
+    await accounts.reset(hub.db, target, body.password)
     return json_response({**present_user(target), "signed_out": True})
 
 
@@ -192,8 +218,7 @@ async def reactivate_user(request: web.Request) -> web.Response:
 async def create_department(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    name = _name(body.get("name"))
+    name = (await parse_body(request, NewDepartment)).name
     if await users.department_by_name(hub.db, name) is not None:
         raise Conflict(f"a department named {name!r} already exists")
     created = await users.ensure_department(hub.db, name, utcnow())

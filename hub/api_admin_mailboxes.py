@@ -7,10 +7,11 @@ from the field names only).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from channels.email.settings import Mailbox
 from hub import keys
@@ -19,10 +20,11 @@ from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
 from hub.params import parse_int
+from hub.request_models import Flag, RequestModel, parse_body
 from hub.store import mailboxes as mailbox_store
 from hub.store import users
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response
 
 routes = web.RouteTableDef()
 SECURITIES = ("starttls", "tls", "none")
@@ -49,61 +51,87 @@ async def mailbox_rows(hub: Hub) -> list[dict[str, Any]]:
     return [*_settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]
 
 
-def _text(body: dict[str, Any], name: str) -> str:
-    value = body.get(name, "")
+def _text(value: object) -> str:
+    """Text, trimmed; a number is taken as its digits (a port typed into JSON), null as empty."""
     if value is None:
         return ""
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise BadInput(f"'{name}' must be text")
+        raise PydanticCustomError("hub_text", "{name} must be text")
     return str(value).strip()
 
 
-def _port(body: dict[str, Any], name: str, default: int) -> int:
-    raw = _text(body, name)
+def _port(value: object) -> int | None:
+    raw = _text(value)
     if not raw:
-        return default
+        return None
     port = parse_int(raw)
     if port is None or not 1 <= port <= 65535:
-        raise BadInput(f"'{name}' must be a port number from 1 to 65535")
+        raise PydanticCustomError("hub_port", "{name} must be a port number from 1 to 65535")
     return port
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
-    return body.get(name) in (True, "true", "on", "1", 1)
+def _security(value: object) -> str:
+    security = _text(value) or "starttls"
+    if security not in SECURITIES:
+        raise PydanticCustomError("hub_choice", "{name} must be one of " + ", ".join(SECURITIES))
+    return security
 
 
-async def _fields(hub: Hub, body: dict[str, Any], existing: Doc | None) -> Doc:
+Text = Annotated[str, PlainValidator(_text)]
+Port = Annotated[int | None, PlainValidator(_port)]  # None: the protocol's usual port
+
+
+class MailboxForm(RequestModel):
+    """The admin form (or JSON) for a stored mailbox; empty password fields keep the stored password."""
+
+    address: Text = ""
+    department: Text = ""
+    display_name: Text = ""
+    smtp_host: Text = ""
+    smtp_port: Port = None
+    smtp_security: Annotated[str, PlainValidator(_security)] = "starttls"
+    smtp_username: Text = ""
+    smtp_password: Text = ""
+    imap_enabled: Flag = False
+    imap_host: Text = ""
+    imap_port: Port = None
+    imap_ssl: Flag = False
+    imap_username: Text = ""
+    imap_password: Text = ""
+    imap_folder: Text = ""
+
+    field_messages = {"smtp_security": f"'smtp_security' must be one of {', '.join(SECURITIES)}"}
+
+
+async def _fields(hub: Hub, form: MailboxForm, existing: Doc | None) -> Doc:
     """The document to store, validated; empty password fields keep the stored password."""
-    department = _text(body, "department")
-    if department and await users.department_by_name(hub.db, department) is None:
-        raise BadInput(f"no department named {department!r}")
-    fields: Doc = {"address": _text(body, "address").lower(), "department": department,
-                   "display_name": _text(body, "display_name")}
-    host = _text(body, "smtp_host")
-    if host:
-        security = _text(body, "smtp_security") or "starttls"
-        if security not in SECURITIES:
-            raise BadInput(f"'smtp_security' must be one of {', '.join(SECURITIES)}")
-        password = body.get("smtp_password") or (existing or {}).get("smtp", {}).get("password", "")
-        fields["smtp"] = {"host": host, "port": _port(body, "smtp_port", 587), "security": security,
-                          "username": _text(body, "smtp_username"), "password": str(password)}
-    if _flag(body, "imap_enabled"):
-        imap_host = _text(body, "imap_host")
-        if not imap_host:
-            raise BadInput("'imap_host' is required when IMAP is on")
-        password = body.get("imap_password") or ((existing or {}).get("imap") or {}).get("password", "")
+    if form.department and await users.department_by_name(hub.db, form.department) is None:
+        raise BadInput(f"no department named {form.department!r}", field="department")
+    fields: Doc = {"address": form.address.lower(), "department": form.department,
+                   "display_name": form.display_name}
+    if form.smtp_host:
+        password = form.smtp_password or (existing or {}).get("smtp", {}).get("password", "")
+        fields["smtp"] = {"host": form.smtp_host, "port": form.smtp_port or 587, "security": form.smtp_security,
+                          "username": form.smtp_username, "password": str(password)}
+    if form.imap_enabled:
+        if not form.imap_host:
+            raise BadInput("'imap_host' is required when IMAP is on", field="imap_host")
+        password = form.imap_password or ((existing or {}).get("imap") or {}).get("password", "")
         if not password:
-            raise BadInput("'imap_password' is required when IMAP is on")
-        fields["imap"] = {"host": imap_host, "port": _port(body, "imap_port", 993), "ssl": _flag(body, "imap_ssl"),
-                          "username": _text(body, "imap_username") or fields["address"],
-                          "password": str(password), "folder": _text(body, "imap_folder") or "INBOX"}
+            raise BadInput("'imap_password' is required when IMAP is on", field="imap_password")
+        fields["imap"] = {"host": form.imap_host, "port": form.imap_port or 993, "ssl": form.imap_ssl,
+                          "username": form.imap_username or fields["address"],
+                          "password": str(password), "folder": form.imap_folder or "INBOX"}
     try:
         Mailbox.model_validate(fields)
     except ValidationError as exc:
         # Only the field names: pydantic's message may repeat the value, and the value may be a password.
-        where = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+        where = [".".join(map(str, e["loc"])) for e in exc.errors()]
         hint = " (an address like support@example.com)" if "address" in where else ""
-        raise BadInput(f"check these fields: {where}{hint}") from None
+        message = f"check these fields: {', '.join(where)}{hint}"
+        raise BadInput(message, field=where[0] if where else None,
+                       fields=[{"field": name, "reason": f"check '{name}'{hint if name == 'address' else ''}"}
+                               for name in where]) from None
     return fields
 
 
@@ -128,7 +156,7 @@ async def list_mailboxes(request: web.Request) -> web.Response:
 async def create_mailbox(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
-    fields = await _fields(hub, await read_body(request), None)
+    fields = await _fields(hub, await parse_body(request, MailboxForm), None)
     _taken_by_settings(hub, fields["address"])
     try:
         created = await mailbox_store.create(hub.db, fields, utcnow(), hub.settings.ensure_secret_key())
@@ -153,7 +181,7 @@ async def update_mailbox(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     existing = await _stored(request)
-    fields = await _fields(hub, await read_body(request), existing)
+    fields = await _fields(hub, await parse_body(request, MailboxForm), existing)
     _taken_by_settings(hub, fields["address"])
     try:
         key = hub.settings.ensure_secret_key()

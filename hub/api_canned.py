@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import AfterValidator, PlainValidator, StringConstraints
 
 from hub import keys
 from hub.api import visible_conversation
 from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
+from hub.request_models import RequestModel, parse_body, parse_query
 from hub.store import canned, contacts
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response
 from inbox_ui.composer import canned_environment, check_template, render_canned, template_values
 
 routes = web.RouteTableDef()
@@ -26,45 +28,71 @@ def _present(doc: Doc) -> dict[str, Any]:
             "updated_at": doc.get("updated_at")}
 
 
-def _fields(body: dict[str, Any], partial: bool) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if "shortcut" in body or not partial:
-        shortcut = body.get("shortcut")
-        if not isinstance(shortcut, str) or not shortcut.strip():
-            raise BadInput("'shortcut' is required: a short word such as 'refund' (typed as /refund)")
-        shortcut = shortcut.strip().lstrip("/").lower()
-        if len(shortcut) > 40 or not set(shortcut) <= SHORTCUT_CHARS:
-            raise BadInput("a shortcut uses up to 40 of a-z, 0-9, '-' and '_'")
-        fields["shortcut"] = shortcut
-    for name, limit in (("title", 200), ("body", MAX_BODY)):
-        if name in body or not partial:
-            value = body.get(name)
-            if not isinstance(value, str) or not value.strip():
-                raise BadInput(f"'{name}' is required and must be text")
-            if len(value) > limit:
-                raise BadInput(f"'{name}' may have at most {limit} characters")
-            fields[name] = value.strip()
-    if "body" in fields:
-        check_template(canned_environment(), fields["body"])
-    return fields
+def _shortcut(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("'shortcut' is required: a short word such as 'refund' (typed as /refund)")
+    shortcut = value.strip().lstrip("/").lower()
+    if len(shortcut) > 40 or not set(shortcut) <= SHORTCUT_CHARS:
+        raise ValueError("a shortcut uses up to 40 of a-z, 0-9, '-' and '_'")
+    return shortcut
+
+
+def _template(value: str) -> str:
+    try:
+        check_template(canned_environment(), value)
+    except BadInput as exc:  # the line that does not parse, as the 400's reason for 'body'
+        raise ValueError(exc.message) from None
+    return value
+
+
+Shortcut = Annotated[str, PlainValidator(_shortcut)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY),
+                 AfterValidator(_template)]
+
+
+class NewCanned(RequestModel):
+    shortcut: Shortcut
+    title: Title
+    body: Body
+
+    field_messages = {"title": "'title' is required and must be text (at most 200 characters)",
+                      "body": f"'body' is required and must be text (at most {MAX_BODY} characters)"}
+
+
+class CannedChange(RequestModel):
+    """Only the fields sent change (`model_fields_set`)."""
+
+    shortcut: Shortcut = ""
+    title: Title = ""
+    body: Body = ""
+
+    field_messages = NewCanned.field_messages
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class CannedQuery(RequestModel):
+    q: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 @routes.get("/api/v1/canned")
 async def list_canned(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     current_user(request)
-    found = await canned.search(hub.db, request.query.get("q", "").strip().lstrip("/").lower())
+    found = await canned.search(hub.db, parse_query(request, CannedQuery).q.strip().lstrip("/").lower())
     return json_response({"canned": [_present(d) for d in found]})
 
 
 @routes.post("/api/v1/canned")
 async def create_canned(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], require_role(request, "admin", "lead")
-    fields = _fields(await read_body(request), partial=False)
+    new = await parse_body(request, NewCanned)
     try:
-        doc = await canned.create(hub.db, fields["shortcut"], fields["title"], fields["body"], user["_id"], utcnow())
+        doc = await canned.create(hub.db, new.shortcut, new.title, new.body, user["_id"], utcnow())
     except canned.ShortcutTaken:
-        raise Conflict(f"the shortcut /{fields['shortcut']} is taken; pick another") from None
+        raise Conflict(f"the shortcut /{new.shortcut} is taken; pick another") from None
     return json_response(_present(doc), status=201)
 
 
@@ -81,7 +109,7 @@ async def update_canned(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     require_role(request, "admin", "lead")
     doc = await _existing(request)
-    fields = _fields(await read_body(request), partial=True)
+    fields = (await parse_body(request, CannedChange)).fields()
     try:
         updated = await canned.update(hub.db, doc["_id"], fields, utcnow())
     except canned.ShortcutTaken:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import AfterValidator, StringConstraints
 
 from hub import keys, present
 from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Conflict, NotFound
+from hub.request_models import Flag, RequestModel, TextList, parse_body, parse_query
 from hub.store import contact_merges, contacts, conversations, custom_fields
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body
@@ -18,6 +20,32 @@ from hub.web import json_response, read_body
 routes = web.RouteTableDef()
 MAX_TAGS = 50
 MAX_TAG = 60
+TAGS_SENTENCE = "'tags' must be a list of text, or text separated by commas"
+
+
+def _tags(values: list[str]) -> list[str]:
+    tags = list(dict.fromkeys(t.strip() for t in values if t.strip()))
+    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
+        raise ValueError(f"at most {MAX_TAGS} tags of up to {MAX_TAG} characters each")
+    return tags
+
+
+class TagsBody(RequestModel):
+    tags: Annotated[TextList, AfterValidator(_tags)]
+
+    field_messages = {"tags": TAGS_SENTENCE}
+
+
+class MergeQuery(RequestModel):
+    into: Annotated[str, StringConstraints(min_length=1)]
+
+    field_messages = {"into": "say which contact to merge into: ?into=<contact id>"}
+
+
+class MergeBody(RequestModel):
+    source_id: str = ""  # the ids are looked up, with the same 404 for a malformed and an unknown one
+    target_id: str = ""
+    confirm_conflicts: Flag = False
 
 
 async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
@@ -98,22 +126,22 @@ async def set_attributes(request: web.Request) -> web.Response:
     fields = {f["key"]: f for f in await custom_fields.all_fields(hub.db)}
     unknown = sorted(set(body) - set(fields))
     if unknown:
-        raise BadInput(f"no custom field {unknown[0]!r}; an admin defines fields first")
+        raise BadInput(f"no custom field {unknown[0]!r}; an admin defines fields first", field=unknown[0])
     values: Doc = {}
     cleared: list[str] = []
-    problems: list[str] = []
+    problems: list[dict[str, str]] = []
     for key, raw in body.items():
         try:
             value = custom_fields.coerce(fields[key], raw)
         except custom_fields.FieldError as exc:
-            problems.append(str(exc))
+            problems.append({"field": key, "reason": str(exc)})
             continue
         if value is None:
             cleared.append(key)
         else:
             values[key] = value
     if problems:
-        raise BadInput("; ".join(problems))
+        raise BadInput("; ".join(p["reason"] for p in problems), field=problems[0]["field"], fields=problems)
     updated = await contacts.set_attributes(hub.db, contact["_id"], values, cleared, utcnow())
     if updated is None:
         raise NotFound("contact not found")
@@ -125,14 +153,7 @@ async def set_tags(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     current_user(request)
     contact = await contact_or_404(hub, request.match_info["id"])
-    raw = (await read_body(request)).get("tags")
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
-        raise BadInput("'tags' must be a list of text, or text separated by commas")
-    tags = list(dict.fromkeys(t.strip() for t in raw if t.strip()))
-    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
-        raise BadInput(f"at most {MAX_TAGS} tags of up to {MAX_TAG} characters each")
+    tags = (await parse_body(request, TagsBody)).tags
     updated = await contacts.set_tags(hub.db, contact["_id"], tags, utcnow())
     if updated is None:
         raise NotFound("contact not found")
@@ -144,9 +165,7 @@ async def merge_preview(request: web.Request) -> web.Response:
     """What merging this contact into `into` would move and what conflicts, before anything changes."""
     require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
-    into = request.query.get("into", "")
-    if not into:
-        raise BadInput("say which contact to merge into: ?into=<contact id>")
+    into = parse_query(request, MergeQuery).into
     source, target = await merge_pair(hub, request.match_info["id"], into)
     return json_response(present_preview(await contact_merges.plan(hub.db, source, target)))
 
@@ -156,12 +175,12 @@ async def merge(request: web.Request) -> web.Response:
     """A lead folds one contact into another; identities or names that conflict need an explicit confirmation."""
     user = require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    source, target = await merge_pair(hub, str(body.get("source_id", "")), str(body.get("target_id", "")))
+    body = await parse_body(request, MergeBody)
+    source, target = await merge_pair(hub, body.source_id, body.target_id)
     # Different names and two open conversations are shown in the preview; different identities of one
     # kind (two phones, two emails) may be two people, so they need an explicit confirmation.
     conflicts = contact_merges.identity_conflicts(source, target)
-    if conflicts and body.get("confirm_conflicts") not in (True, "true", "on", "1"):
+    if conflicts and not body.confirm_conflicts:
         raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two people. "
                        "Check, then merge again with confirm_conflicts.")
     record = await contacts.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])

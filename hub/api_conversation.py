@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
+from pydantic import AfterValidator, BeforeValidator, PlainValidator, StringConstraints
 
 from hub import keys, model, outbox, present, uploads
 from hub.api import visible_conversation
@@ -15,12 +16,23 @@ from hub.auth import current_user
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput
+from hub.params import parse_datetime
+from hub.request_models import (
+    Flag,
+    OptionalId,
+    RequestModel,
+    TextList,
+    comma_list,
+    parse_body,
+    parse_mapping,
+    parse_query,
+)
 from hub.store import canned, contacts, conversations, messages, notifications, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store.db import Doc, oid
-from hub.web import json_response, read_body
+from hub.web import json_response
 from inbox_ui.composer import reply_channels
-from routing.model import PRIORITIES
+from routing.model import PRIORITIES, Priority
 
 routes = web.RouteTableDef()
 
@@ -36,25 +48,80 @@ async def conversation_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def _flag(value: Any) -> bool:
-    return value in (True, "true", "on", "1", 1)
+UNTIL_REQUIRED = "'until' is required: a date and time such as 2026-11-20T09:00 (UTC unless an offset is given)"
 
 
-def _ids(value: Any, name: str) -> list[ObjectId]:
-    """A list of ids, or a comma-separated string of them (a form field)."""
-    raw = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
-    if value not in (None, "") and not isinstance(value, (str, list)):
-        raise BadInput(f"'{name}' must be a list of user ids")
-    out: list[ObjectId] = []
-    for item in raw:
-        if isinstance(item, str) and not item.strip():
-            continue
-        parsed = oid(item.strip() if isinstance(item, str) else item)
-        if parsed is None:
-            raise BadInput(f"'{name}' holds {item!r}, which is not a user id")
-        if parsed not in out:
-            out.append(parsed)
-    return out
+def _mention(value: object) -> ObjectId:
+    parsed = oid(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError(f"'mentions' holds {str(value)[:40]!r}, which is not a user id")
+    return parsed
+
+
+def _dedupe(ids: list[ObjectId]) -> list[ObjectId]:
+    return list(dict.fromkeys(ids))
+
+
+Mention = Annotated[ObjectId, PlainValidator(_mention)]
+
+
+class ReplyOptions(RequestModel):
+    """What the reply endpoint reads besides the text, note, channel and files (hub/uploads.py reads those)."""
+
+    force: Flag = False
+    mentions: Annotated[list[Mention], BeforeValidator(comma_list), AfterValidator(_dedupe)] = []
+    last_seen_id: OptionalId = None
+
+    field_messages = {"mentions": "'mentions' must be a list of user ids",
+                      "last_seen_id": "last_seen_id must be a message id"}
+
+
+def _labels(items: list[str]) -> list[str]:
+    labels: list[str] = []
+    for item in (" ".join(i.split()) for i in items):
+        if len(item) > MAX_LABEL_CHARS:
+            raise ValueError(f"a label may have at most {MAX_LABEL_CHARS} characters: {item[:20]!r}…")
+        if item and item.casefold() not in {x.casefold() for x in labels}:
+            labels.append(item)
+    if len(labels) > MAX_LABELS:
+        raise ValueError(f"at most {MAX_LABELS} labels per conversation")
+    return labels
+
+
+class LabelsBody(RequestModel):
+    labels: Annotated[TextList, AfterValidator(_labels)] = []
+
+    field_messages = {"labels": "'labels' must be a list of strings or a comma-separated string"}
+
+
+class PriorityBody(RequestModel):
+    priority: Priority
+
+    field_messages = {"priority": f"priority must be one of {', '.join(PRIORITIES)}"}
+
+
+def _until(value: object) -> datetime:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(UNTIL_REQUIRED)
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError(f"'until' is not a date and time: {value[:40]!r}")
+    return moment
+
+
+class SnoozeBody(RequestModel):
+    until: Annotated[datetime, PlainValidator(_until)]
+
+    field_messages = {"until": UNTIL_REQUIRED}
+
+
+class PresenceBody(RequestModel):
+    left: Flag = False
+    typing: Flag = False
+
+
+class MentionableQuery(RequestModel):
+    q: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 async def _mentioned(hub: Hub, conversation: Doc, ids: list[ObjectId]) -> list[Doc]:
@@ -62,10 +129,10 @@ async def _mentioned(hub: Hub, conversation: Doc, ids: list[ObjectId]) -> list[D
     for user_id in ids:
         person = found.get(user_id)
         if person is None:
-            raise BadInput(f"mention {user_id} is not a known user")
+            raise BadInput(f"mention {user_id} is not a known user", field="mentions")
         if not conversations.can_see(person, conversation):
             raise BadInput(f"{person.get('name')} cannot see this conversation (not in its department), "
-                           "so a mention would not reach them; ask a team lead to transfer it")
+                           "so a mention would not reach them; ask a team lead to transfer it", field="mentions")
     return [found[i] for i in ids]
 
 
@@ -75,16 +142,13 @@ async def reply(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
-    note = _flag(body.get("note"))
+    options = parse_mapping(body, ReplyOptions)
     fields = uploads.reply_fields(body, bool(files))
-    mentioned = await _mentioned(hub, conversation, _ids(body.get("mentions"), "mentions")) if note else []
-    last_seen = body.get("last_seen_id") or None
-    if last_seen and not note and not _flag(body.get("force")):
-        seen_id = oid(last_seen)
-        if seen_id is None:
-            raise BadInput("last_seen_id must be a message id")
+    note = fields.note
+    mentioned = await _mentioned(hub, conversation, options.mentions) if note else []
+    if options.last_seen_id is not None and not note and not options.force:
         try:
-            await outbox.check_not_stale(hub, user, conversation, seen_id)
+            await outbox.check_not_stale(hub, user, conversation, options.last_seen_id)
         except outbox.ReplyHeld as held:
             return json_response({"error": held.message, "status": 409, "held": True,
                                   "newer": [present.message(m) for m in held.newer]}, status=409)
@@ -120,7 +184,7 @@ async def mentionable(request: web.Request) -> web.Response:
     """People who can see this conversation, for the @mention picker (name prefix, any script)."""
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    q = request.query.get("q", "").casefold()
+    q = parse_query(request, MentionableQuery).q.casefold()
     people = [p for p in await users.users(hub.db) if conversations.can_see(p, conversation)
               and (not q or str(p.get("name", "")).casefold().startswith(q) or any(
                   part.startswith(q) for part in str(p.get("name", "")).casefold().split()))]
@@ -132,18 +196,7 @@ async def mentionable(request: web.Request) -> web.Response:
 async def set_labels(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    raw = (await read_body(request)).get("labels", [])
-    items = raw.split(",") if isinstance(raw, str) else raw
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise BadInput("'labels' must be a list of strings or a comma-separated string")
-    labels: list[str] = []
-    for item in (" ".join(i.split()) for i in items):
-        if len(item) > MAX_LABEL_CHARS:
-            raise BadInput(f"a label may have at most {MAX_LABEL_CHARS} characters: {item[:20]!r}…")
-        if item and item.casefold() not in {x.casefold() for x in labels}:
-            labels.append(item)
-    if len(labels) > MAX_LABELS:
-        raise BadInput(f"at most {MAX_LABELS} labels per conversation")
+    labels = (await parse_body(request, LabelsBody)).labels
     updated = await meta.set_labels(hub.db, conversation["_id"], labels, utcnow())
     return json_response(present.conversation(updated or conversation))
 
@@ -152,9 +205,7 @@ async def set_labels(request: web.Request) -> web.Response:
 async def set_priority(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    priority = (await read_body(request)).get("priority")
-    if priority not in PRIORITIES:
-        raise BadInput(f"priority must be one of {', '.join(PRIORITIES)}")
+    priority = (await parse_body(request, PriorityBody)).priority
     now = utcnow()
     updated = await meta.set_priority(hub.db, conversation["_id"], priority, now)
     if conversation.get("priority") != priority:
@@ -164,19 +215,12 @@ async def set_priority(request: web.Request) -> web.Response:
     return json_response(present.conversation(updated or conversation))
 
 
-def _parse_until(raw: Any, now: datetime) -> datetime:
-    if not isinstance(raw, str) or not raw:
-        raise BadInput("'until' is required: a date and time such as 2026-11-20T09:00 (UTC unless an offset is given)")
-    try:
-        until = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadInput(f"'until' is not a date and time: {raw[:40]!r}") from None
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
+def _check_until(until: datetime, now: datetime) -> datetime:
+    """The bounds that depend on the clock (the syntax is SnoozeBody's)."""
     if until <= now:
-        raise BadInput("'until' is in the past; pick a later time")
+        raise BadInput("'until' is in the past; pick a later time", field="until")
     if until > now + timedelta(days=366):
-        raise BadInput("a conversation can be snoozed for at most a year")
+        raise BadInput("a conversation can be snoozed for at most a year", field="until")
     return until
 
 
@@ -185,7 +229,7 @@ async def snooze(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     now = utcnow()
-    until = _parse_until((await read_body(request)).get("until"), now)
+    until = _check_until((await parse_body(request, SnoozeBody)).until, now)
     updated = await meta.snooze(hub.db, conversation["_id"], until, now)
     if updated is None:
         raise BadInput("a resolved conversation cannot be snoozed; reopen it first")
@@ -201,12 +245,12 @@ async def presence(request: web.Request) -> web.Response:
     """A viewing heartbeat, a typing ping, or leaving; every agent on the conversation hears it live."""
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
+    body = await parse_body(request, PresenceBody)
     now = utcnow()
-    if _flag(body.get("left")):
+    if body.left:
         await viewers.leave(hub.db, conversation["_id"], user["_id"], now)
     else:
-        typing_until = now + timedelta(seconds=TYPING_SECONDS) if _flag(body.get("typing")) else None
+        typing_until = now + timedelta(seconds=TYPING_SECONDS) if body.typing else None
         await viewers.beat(hub.db, conversation["_id"], user, now, timedelta(seconds=VIEWING_SECONDS), typing_until)
     return await _viewers_response(hub, conversation["_id"], now)
 

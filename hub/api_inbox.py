@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints, field_validator
 
 from channels.base import IDENTITY_FOR_CHANNEL
 from hub import keys, present, routing_moves
@@ -17,7 +18,8 @@ from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.context import Hub
 from hub.errors import BadInput, Forbidden, HubError
-from hub.params import int_param
+from hub.request_models import OptionalId, RequestModel, WholeNumber, one_of, parse_mapping, parse_query
+from hub.routing_moves import Note
 from hub.routing_runtime import runtime
 from hub.store import agents, conversations, inbox_views, search, users
 from hub.store import departments as department_store
@@ -37,6 +39,43 @@ class ListRequest:
     limit: int
 
 
+def _assignee_filter(value: str) -> str:
+    if value not in ("me", "none") and oid(value) is None:
+        raise ValueError("assignee must be a user id, 'me' or 'none'")
+    return value
+
+
+def _cursor(value: str) -> tuple[datetime, ObjectId]:
+    try:
+        return inbox_views.parse_cursor(value)
+    except inbox_views.ViewError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class ListQuery(RequestModel):
+    """A list's view, filters, sort and cursor; an empty parameter is the same as an absent one."""
+
+    view: str = ""
+    status: Annotated[str, one_of((*inbox_views.STATUSES, "any"))] = "open"
+    channel: Annotated[str | None, one_of(tuple(IDENTITY_FOR_CHANNEL))] = None
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LABEL)] = ""
+    priority: Annotated[str | None, one_of(inbox_views.PRIORITIES)] = None
+    sort: Annotated[str, one_of(inbox_views.SORTS)] = "recent"
+    assignee: Annotated[str | None, AfterValidator(_assignee_filter)] = None
+    department: OptionalId = None
+    limit: WholeNumber | None = Field(None, ge=1, le=200)
+    before: Annotated[tuple[datetime, ObjectId], BeforeValidator(_cursor)] | None = None
+
+    field_messages = {
+        "status": "unknown status: use open, pending, snoozed, resolved or any",
+        "channel": f"unknown channel: use {', '.join(IDENTITY_FOR_CHANNEL)}",
+        "label": f"a label is at most {MAX_LABEL} characters",
+        "priority": f"unknown priority: use {', '.join(inbox_views.PRIORITIES)}",
+        "sort": "sort must be 'recent' (last activity) or 'waiting' (longest waiting first)",
+        "department": "department must be a department id",
+    }
+
+
 def list_request(q: Mapping[str, str], user: Doc, default_limit: int = 50, default_view: str = "all"
                  ) -> ListRequest:
     """Read a list's view, filters, sort and cursor from a query string; BadInput with the reason.
@@ -44,45 +83,16 @@ def list_request(q: Mapping[str, str], user: Doc, default_limit: int = 50, defau
     Without a view the API lists everything the user may see ("all"; for agents that is their
     departments and their own), as it always did; the inbox page opens agents on "mine".
     """
-    view = q.get("view") or default_view
-    status = q.get("status", "open")
-    if status not in (*inbox_views.STATUSES, "any"):
-        raise BadInput(f"unknown status {status!r}; use open, pending, snoozed, resolved or any")
-    channel = q.get("channel") or None
-    if channel is not None and channel not in IDENTITY_FOR_CHANNEL:
-        raise BadInput(f"unknown channel {channel!r}; use {', '.join(IDENTITY_FOR_CHANNEL)}")
-    label = (q.get("label") or "").strip() or None
-    if label is not None and len(label) > MAX_LABEL:
-        raise BadInput(f"a label is at most {MAX_LABEL} characters")
-    priority = q.get("priority") or None
-    if priority is not None and priority not in inbox_views.PRIORITIES:
-        raise BadInput(f"unknown priority {priority!r}; use {', '.join(inbox_views.PRIORITIES)}")
-    sort = q.get("sort") or "recent"
-    if sort not in inbox_views.SORTS:
-        raise BadInput("sort must be 'recent' (last activity) or 'waiting' (longest waiting first)")
-    raw_assignee = q.get("assignee") or None
-    assignee: ObjectId | str | None = None
-    if raw_assignee == "me":
-        assignee = user["_id"]
-    elif raw_assignee == "none":
-        assignee = "none"
-    elif raw_assignee:
-        assignee = oid(raw_assignee)
-        if assignee is None:
-            raise BadInput("assignee must be a user id, 'me' or 'none'")
-    department = q.get("department")
-    if department:  # the API's earlier filter: the same as that department's view
-        if oid(department) is None:
-            raise BadInput("department must be a department id")
-        view = f"dept:{department}"
-    limit = int_param(q, "limit", default_limit, 1, 200)
-    try:
-        before = inbox_views.parse_cursor(q["before"]) if q.get("before") else None
-    except inbox_views.ViewError as exc:
-        raise BadInput(str(exc)) from None
-    filters = inbox_views.Filters(status=None if status == "any" else status, channel=channel, label=label,
-                                  assignee=assignee, priority=priority, sort=sort)
-    return ListRequest(view, filters, before, limit)
+    query = parse_mapping({k: q[k] for k in q if q[k] != ""}, ListQuery)  # q[k]: a repeated one's first
+    view = query.view or default_view
+    if query.department is not None:  # the API's earlier filter: the same as that department's view
+        view = f"dept:{query.department}"
+    assignee: ObjectId | str | None = user["_id"] if query.assignee == "me" else oid(
+        query.assignee) if query.assignee not in (None, "none") else query.assignee
+    filters = inbox_views.Filters(status=None if query.status == "any" else query.status, channel=query.channel,
+                                  label=query.label or None, assignee=assignee, priority=query.priority,
+                                  sort=query.sort)
+    return ListRequest(view, filters, query.before, query.limit or default_limit)
 
 
 async def list_page(hub: Hub, user: Doc, request: ListRequest) -> tuple[list[Doc], str | None]:
@@ -109,12 +119,21 @@ async def list_conversations(request: web.Request) -> web.Response:
     return json_response(body)
 
 
+class SearchQuery(RequestModel):
+    q: str = ""
+
+    @field_validator("q")
+    @classmethod
+    def _searchable(cls, value: str) -> str:
+        if not search.query_pattern(value):
+            raise ValueError("'q' is required: a name, phone, email or words from a message")
+        return value
+
+
 @routes.get("/api/v1/search")
 async def search_everything(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
-    q = request.query.get("q", "")
-    if not search.query_pattern(q):
-        raise BadInput("'q' is required: a name, phone, email or words from a message")
+    q = parse_query(request, SearchQuery).q
     found = await search.conversations_matching(hub.db, q, conversations.visibility_filter(user))
     people = await search.contacts_matching(hub.db, q)
     return json_response({"conversations": [present.conversation(c) for c in found],
@@ -124,15 +143,25 @@ async def search_everything(request: web.Request) -> web.Response:
 # --- bulk actions -----------------------------------------------------------------------------------------
 
 
-def _ids(body: dict[str, Any], form_ids: list[str]) -> list[str]:
-    raw = body.get("ids") if "ids" in body and not form_ids else form_ids
-    if isinstance(raw, str):
-        raw = [raw]
+def _conversation_ids(value: object) -> list[str]:
+    raw = [value] if isinstance(value, str) else value
     if not isinstance(raw, list) or not raw or not all(isinstance(i, str) for i in raw):
-        raise BadInput("'ids' must be a list of conversation ids (select at least one)")
+        raise ValueError("'ids' must be a list of conversation ids (select at least one)")
     if len(raw) > MAX_BULK:
-        raise BadInput(f"at most {MAX_BULK} conversations at once; you selected {len(raw)}")
+        raise ValueError(f"at most {MAX_BULK} conversations at once; you selected {len(raw)}")
     return list(dict.fromkeys(raw))
+
+
+class BulkBody(RequestModel):
+    ids: Annotated[list[str], PlainValidator(_conversation_ids)]
+    action: Annotated[str, one_of(("assign", "resolve", "status", "transfer"))]
+    note: Note = ""
+    assignee_id: object = "me"  # "me", "none" or a user id, looked up in _assignee
+    status: str | None = None  # required for "status"
+    department_id: str | None = None  # required for "transfer"
+
+    field_messages = {"ids": "'ids' must be a list of conversation ids (select at least one)",
+                      "action": "'action' must be assign, resolve, status or transfer"}
 
 
 async def _assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
@@ -143,7 +172,7 @@ async def _assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
     assignee_id = oid(raw)
     assignee = await users.user(hub.db, assignee_id) if assignee_id else None
     if assignee is None:
-        raise BadInput("assignee_id is not a known user")
+        raise BadInput("assignee_id is not a known user", field="assignee_id")
     assignee.pop("password_hash", None)
     return assignee
 
@@ -166,30 +195,26 @@ async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Do
 async def bulk(request: web.Request) -> web.Response:
     """Apply one action to many conversations; each is checked on its own and gets its own result."""
     hub, user = request.app[keys.HUB], current_user(request)
-    body = await read_body(request)
-    form_ids: list[str] = []
-    if request.content_type != "application/json":
-        form_ids = [v for v in (await read_form(request)).getall("ids", []) if isinstance(v, str)]
-    ids = _ids(body, form_ids)
-    action = body.get("action")
-    if action not in ("assign", "resolve", "status", "transfer"):
-        raise BadInput("'action' must be assign, resolve, status or transfer")
-    note = routing_moves.check_note(body.get("note"))
+    raw_body = await read_body(request)
+    if request.content_type != "application/json" and "ids" in raw_body:  # a form repeats "ids"
+        raw_body["ids"] = [v for v in (await read_form(request)).getall("ids", []) if isinstance(v, str)]
+    body = parse_mapping(raw_body, BulkBody)
+    ids, action, note = body.ids, body.action, body.note
     assignee: Doc | None = None
     department: Doc | None = None
-    status = "resolved" if action == "resolve" else body.get("status")
+    status = "resolved" if action == "resolve" else body.status
     if action == "assign":
-        assignee = await _assignee(hub, user, body.get("assignee_id", "me"))
+        assignee = await _assignee(hub, user, body.assignee_id)
     elif action == "status" and status not in inbox_views.STATUSES:
-        raise BadInput("status must be one of open, pending, snoozed, resolved")
+        raise BadInput("status must be one of open, pending, snoozed, resolved", field="status")
     elif action == "transfer":
         require_role(request, "admin", "lead")
-        raw = body.get("department_id")
-        if not isinstance(raw, str) or not raw.strip():
-            raise BadInput("'department_id' is required to transfer")
-        department = (await runtime(hub).config()).department_for(raw.strip())
+        raw = (body.department_id or "").strip()
+        if not raw:
+            raise BadInput("'department_id' is required to transfer", field="department_id")
+        department = (await runtime(hub).config()).department_for(raw)
         if department is None:
-            raise BadInput(f"no department {raw.strip()!r}")
+            raise BadInput(f"no department {raw!r}", field="department_id")
     results: list[dict[str, Any]] = []
     for raw_id in ids:
         try:

@@ -10,9 +10,24 @@ class HubError(Exception):
         super().__init__(message)
         self.message = message
 
+    def details(self) -> dict[str, object]:
+        """What the JSON answer carries besides "error" and "status"."""
+        return {}
+
 
 class BadInput(HubError):
+    """A request the hub cannot act on; `field` names what to fix, `fields` lists each problem and why."""
+
     status = 400
+
+    def __init__(self, message: str, field: str | None = None,
+                 fields: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.fields = fields if fields is not None else [{"field": field, "reason": message}] if field else []
+
+    def details(self) -> dict[str, object]:
+        return {"field": self.field, "fields": self.fields} if self.field is not None else {}
 
 
 class TooLarge(HubError):

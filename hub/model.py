@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
-Doc = dict[str, Any]
+if TYPE_CHECKING:  # hub/store/db.py defines it once; it imports this module, so only for the checker
+    from hub.store.db import Doc
 
 # Message directions: what the customer sent, what we sent, private notes, and timeline events.
 IN: Final = "in"

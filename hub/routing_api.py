@@ -2,34 +2,94 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import Field, StringConstraints
 
 from hub import keys, present, routing_admin
 from hub.api import visible_conversation
 from hub.auth import current_user, require_role
 from hub.clock import utcnow
 from hub.errors import BadInput, NotFound
+from hub.request_models import OptionalId, RequestModel, WholeNumber, parse_body
 from hub.routing_apply import present_agents
-from hub.routing_moves import check_note, transfer
+from hub.routing_moves import Note, transfer
 from hub.routing_runtime import runtime
 from hub.routing_snapshot import agent_state
 from hub.store import agents, notifications
 from hub.store.db import Doc, oid
 from hub.web import json_response, read_body
 from routing.errors import RoutingConfigError
-from routing.model import PRESENCES
+from routing.model import PRESENCES, Presence
 from routing.rules_io import rules_to_dicts, rules_to_yaml
 
 routes = web.RouteTableDef()
 MAX_YAML_BYTES = 512 * 1024
+PRESENCE_SENTENCE = f"status must be one of {', '.join(PRESENCES)}"
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class RulesBody(RequestModel):
+    base_version: str | None = None
+    rules: Any = None  # routing_admin.parse_rules checks them, with every problem listed
+
+    field_messages = {"base_version": "'base_version' must be the version text GET gave you"}
+
+
+class ExplainBody(RequestModel):
+    channel: Label
+    text: str = ""
+    contact_id: OptionalId = None
+
+    field_messages = {"channel": "'channel' is required, e.g. whatsapp, sms, email, telegram or webchat",
+                      "text": "'text' must be text", "contact_id": "'contact_id' is not a contact id"}
+
+
+class AgentProfile(RequestModel):
+    """Only the fields sent change (`model_fields_set`)."""
+
+    status: Presence = "offline"
+    capacity: Annotated[WholeNumber, Field(ge=0, le=1000)] = 0
+    skills: list[Label] = []
+    languages: list[Label] = []
+    routable: bool = False
+
+    field_messages = {"status": PRESENCE_SENTENCE, "capacity": "capacity must be a whole number from 0 to 1000",
+                      "skills": "skills must be a list of text", "languages": "languages must be a list of text",
+                      "routable": "routable must be true or false"}
+
+    def fields(self) -> Doc:
+        fields: Doc = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            fields[name] = sorted({v.lower() for v in value}) if name in ("skills", "languages") else value
+        return fields
+
+
+class MyStatus(RequestModel):
+    status: Presence
+
+    field_messages = {"status": PRESENCE_SENTENCE}
+
+
+class TransferBody(RequestModel):
+    department_id: Label
+    note: Note = ""
+    agent_id: OptionalId = None
+
+    field_messages = {"department_id": "'department_id' is required (the department's id, key or name)",
+                      "agent_id": "'agent_id' is not a known user"}
 
 
 def invalid(exc: RoutingConfigError) -> web.Response:
     count = len(exc.messages)
     summary = f"{count} problem{'s' if count != 1 else ''}: {exc.messages[0]}" if count else "invalid"
-    return json_response({"error": summary, "problems": exc.messages, "status": 400}, status=400)
+    # The same shape as every other 400 (hub/request_models.py), plus the list of problems as they were.
+    fields = [{"field": problem.partition(":")[0].strip() if ":" in problem else "", "reason": problem}
+              for problem in exc.messages]
+    return json_response({"error": summary, "problems": exc.messages, "status": 400,
+                          "field": fields[0]["field"] if fields else "", "fields": fields}, status=400)
 
 
 async def _rules_payload(request: web.Request) -> dict[str, Any]:
@@ -47,13 +107,10 @@ async def get_rules(request: web.Request) -> web.Response:
 async def put_rules(request: web.Request) -> web.Response:
     user = require_role(request, "admin")
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    base = body.get("base_version")
-    if base is not None and not isinstance(base, str):
-        raise BadInput("'base_version' must be the version text GET gave you")
+    body = await parse_body(request, RulesBody)
     try:
-        rules = await routing_admin.parse_rules(hub, body.get("rules"))
-        await routing_admin.save_rules(hub, rules, user["_id"], "api", utcnow(), base)
+        rules = await routing_admin.parse_rules(hub, body.rules)
+        await routing_admin.save_rules(hub, rules, user["_id"], "api", utcnow(), body.base_version)
     except RoutingConfigError as exc:
         return invalid(exc)
     return json_response(await _rules_payload(request))
@@ -91,19 +148,9 @@ async def put_rules_yaml(request: web.Request) -> web.Response:
 async def explain(request: web.Request) -> web.Response:
     current_user(request)
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    channel, text = body.get("channel"), body.get("text", "")
-    if not isinstance(channel, str) or not channel.strip():
-        raise BadInput("'channel' is required, e.g. whatsapp, sms, email, telegram or webchat")
-    if not isinstance(text, str):
-        raise BadInput("'text' must be text")
-    contact_id = None
-    if body.get("contact_id") not in (None, ""):
-        contact_id = oid(body["contact_id"])
-        if contact_id is None:
-            raise BadInput("'contact_id' is not a contact id")
+    body = await parse_body(request, ExplainBody)
     try:
-        result = await routing_admin.explain(hub, channel.strip(), text, contact_id, utcnow())
+        result = await routing_admin.explain(hub, body.channel, body.text, body.contact_id, utcnow())
     except LookupError:
         raise NotFound("contact not found") from None
     return json_response(result.as_dict())
@@ -157,36 +204,12 @@ async def list_agents(request: web.Request) -> web.Response:
     return json_response({"agents": present_agents(team)})
 
 
-def _profile(body: dict[str, Any]) -> Doc:
-    fields: Doc = {}
-    if "status" in body:
-        if body["status"] not in PRESENCES:
-            raise BadInput(f"status must be one of {', '.join(PRESENCES)}")
-        fields["status"] = body["status"]
-    if "capacity" in body:
-        capacity = body["capacity"]
-        if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 1000:
-            raise BadInput("capacity must be a whole number from 0 to 1000")
-        fields["capacity"] = capacity
-    for name in ("skills", "languages"):
-        if name in body:
-            values = body[name]
-            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-                raise BadInput(f"{name} must be a list of text")
-            fields[name] = sorted({v.strip().lower() for v in values})
-    if "routable" in body:
-        if not isinstance(body["routable"], bool):
-            raise BadInput("routable must be true or false")
-        fields["routable"] = body["routable"]
-    return fields
-
-
 @routes.put("/api/v1/agents/{id}")
 async def put_agent(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     user_id = oid(request.match_info["id"])
-    fields = _profile(await read_body(request))
+    fields = (await parse_body(request, AgentProfile)).fields()
     updated = await agents.update_profile(hub.db, user_id, fields, utcnow()) if user_id else None
     if updated is None:
         raise NotFound("agent not found")
@@ -204,16 +227,14 @@ async def set_my_status(request: web.Request) -> web.Response:
     """An agent says they are online, away or offline; going online offers them the queue."""
     user = current_user(request)
     hub = request.app[keys.HUB]
-    body = await read_body(request)
-    if body.get("status") not in PRESENCES:
-        raise BadInput(f"status must be one of {', '.join(PRESENCES)}")
-    await agents.update_profile(hub.db, user["_id"], {"status": body["status"]}, utcnow())
+    status = (await parse_body(request, MyStatus)).status
+    await agents.update_profile(hub.db, user["_id"], {"status": status}, utcnow())
     assigned: list[Doc] = []
-    if body["status"] == "online":
+    if status == "online":
         from hub.routing_moves import offer_queue_to
 
         assigned = await offer_queue_to(hub, user["_id"], utcnow())
-    return json_response({"status": body["status"], "assigned": [str(c["_id"]) for c in assigned]})
+    return json_response({"status": status, "assigned": [str(c["_id"]) for c in assigned]})
 
 
 @routes.post("/api/v1/conversations/{id}/transfer")
@@ -221,22 +242,17 @@ async def transfer_conversation(request: web.Request) -> web.Response:
     user = require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    body = await read_body(request)
-    raw = body.get("department_id")
-    if not isinstance(raw, str) or not raw.strip():
-        raise BadInput("'department_id' is required (the department's id, key or name)")
+    body = await parse_body(request, TransferBody)
     config = await runtime(hub).config()
-    department = config.department_for(raw.strip())
+    department = config.department_for(body.department_id)
     if department is None:
-        raise BadInput(f"no department {raw.strip()!r}")
-    note = check_note(body.get("note"))
+        raise BadInput(f"no department {body.department_id!r}", field="department_id")
     agent: Doc | None = None
-    if body.get("agent_id") not in (None, ""):
-        agent_id = oid(body.get("agent_id"))
-        agent = await agents.get(hub.db, agent_id) if agent_id else None
+    if body.agent_id is not None:
+        agent = await agents.get(hub.db, body.agent_id)
         if agent is None:
-            raise BadInput("'agent_id' is not a known user")
-    updated = await transfer(hub, user, conversation, department, note, utcnow(), agent)
+            raise BadInput("'agent_id' is not a known user", field="agent_id")
+    updated = await transfer(hub, user, conversation, department, body.note, utcnow(), agent)
     return json_response(present.conversation(updated))
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import Annotated
 
 from bson import ObjectId
+from pydantic import BeforeValidator
 
 from hub import model
 from hub.context import Hub
@@ -30,15 +32,19 @@ log = logging.getLogger(__name__)
 MAX_NOTE = 2000
 
 
-def check_note(raw: object) -> str:
+def _note_text(raw: object) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
-        raise BadInput("'note' must be text")
+        raise ValueError("'note' must be text")
     note = raw.strip()
     if len(note) > MAX_NOTE:
-        raise BadInput(f"the note is {len(note):,} characters; keep it under {MAX_NOTE:,}")
+        raise ValueError(f"the note is {len(note):,} characters; keep it under {MAX_NOTE:,}")
     return note
+
+
+# The lead's optional note on a move, as request models read it: trimmed, "" when absent.
+Note = Annotated[str, BeforeValidator(_note_text)]
 
 
 async def offer_queue_to(hub: Hub, agent_id: ObjectId, now: datetime) -> list[Doc]:

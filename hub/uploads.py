@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
+from pydantic import BeforeValidator
 
 from channels.base import Attachment, without_surrogates
 from hub import outbox
 from hub.context import Hub
 from hub.errors import BadInput, TooLarge
+from hub.request_models import Flag, RequestModel, parse_mapping
 from hub.store import files
 from hub.store.db import Doc
 from hub.web import read_body, read_form
@@ -51,10 +53,10 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
     for part in form.getall(FILE_FIELD, []):
         if isinstance(part, str):
             if part:
-                raise BadInput(f"'{FILE_FIELD}' must be a file upload, not a text field")
+                raise BadInput(f"'{FILE_FIELD}' must be a file upload, not a text field", field=FILE_FIELD)
             continue
         if isinstance(part, bytes | bytearray):
-            raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename")
+            raise BadInput(f"'{FILE_FIELD}' must be a file upload with a filename", field=FILE_FIELD)
         size = _size(part.file)
         name = without_surrogates(part.filename or "attachment")
         if not part.filename and size == 0:
@@ -62,10 +64,10 @@ async def read_reply_form(request: web.Request, limit: int) -> tuple[dict[str, A
         if size > limit:
             raise TooLarge(f"{name} is {size:,} bytes; an attachment may be at most {limit:,} bytes")
         if size == 0:
-            raise BadInput(f"{name} is empty")
+            raise BadInput(f"{name} is empty", field=FILE_FIELD)
         uploads.append(Upload(name[:255], part.content_type or "application/octet-stream", part.file.read()))
     if len(uploads) > MAX_FILES:
-        raise BadInput(f"at most {MAX_FILES} files per reply")
+        raise BadInput(f"at most {MAX_FILES} files per reply", field=FILE_FIELD)
     return body, uploads
 
 
@@ -77,27 +79,39 @@ class ReplyFields:
     channel: str | None
     client_key: str | None
     extras: dict[str, Any] | None
+    note: bool = False
+
+
+def _none_if_empty(value: object) -> object:
+    return value or None
+
+
+class ReplyBody(RequestModel):
+    text: str | None = None
+    # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
+    content_sid: Annotated[str | None, BeforeValidator(_none_if_empty)] = None
+    content_variables: Any = None
+    channel: Annotated[str | None, BeforeValidator(_none_if_empty)] = None
+    client_key: Any = None  # an idempotency key when it is non-empty text, ignored otherwise
+    note: Flag = False
+
+    field_messages = {"text": "'text' is required and must be a string",
+                      "content_sid": "'content_sid' must be a string", "channel": "'channel' must be a string"}
 
 
 def reply_fields(body: dict[str, Any], has_files: bool) -> ReplyFields:
-    text = body.get("text")
-    # An approved template (WhatsApp outside its 24-hour window): the provider renders it from its SID.
-    content_sid = body.get("content_sid") or None
-    if content_sid is not None and not isinstance(content_sid, str):
-        raise BadInput("'content_sid' must be a string")
-    if content_sid and not text:
-        text = f"Template {content_sid}"
+    reply = parse_mapping(body, ReplyBody)
+    text = reply.text
+    if reply.content_sid and not text:
+        text = f"Template {reply.content_sid}"
     if text is None and has_files:
         text = ""
-    if not isinstance(text, str):
-        raise BadInput("'text' is required and must be a string")
-    channel = body.get("channel") or None
-    if channel is not None and not isinstance(channel, str):
-        raise BadInput("'channel' must be a string")
-    client_key = body.get("client_key")
-    extras = ({"content_sid": content_sid, "content_variables": body.get("content_variables") or None}
-              if content_sid else None)
-    return ReplyFields(text, channel, client_key if isinstance(client_key, str) and client_key else None, extras)
+    if text is None:
+        raise BadInput("'text' is required and must be a string", field="text")
+    extras = ({"content_sid": reply.content_sid, "content_variables": reply.content_variables or None}
+              if reply.content_sid else None)
+    client_key = reply.client_key if isinstance(reply.client_key, str) and reply.client_key else None
+    return ReplyFields(text, reply.channel, client_key, extras, reply.note)
 
 
 async def post(hub: Hub, user: Doc, conversation: Doc, text: str, uploads: list[Upload], **options: Any

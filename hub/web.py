@@ -41,9 +41,11 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=dumps)
 
 
-def error_response(request: web.Request, status: int, message: str) -> web.Response:
+def error_response(request: web.Request, status: int, message: str,
+                   details: dict[str, object] | None = None) -> web.Response:
+    """JSON `{"error", "status", ...details}` (a 400 adds "field" and "fields"), or the error page."""
     if wants_json(request):
-        return json_response({"error": message, "status": status}, status=status)
+        return json_response({"error": message, "status": status, **(details or {})}, status=status)
     text = render(request, "error.html", {"status": status, "message": message}).text or message
     return web.Response(text=text, status=status, content_type="text/html")
 
@@ -68,7 +70,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except HubError as exc:
-        return error_response(request, exc.status, exc.message)
+        return error_response(request, exc.status, exc.message, exc.details())
     except web.HTTPRedirection:
         raise
     except web.HTTPException as exc:

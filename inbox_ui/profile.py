@@ -7,9 +7,20 @@ from aiohttp import web
 from hub import accounts, keys
 from hub.auth import current_user
 from hub.errors import HubError
-from hub.web import json_response, read_body, render, wants_json
+from hub.request_models import RequestModel, parse_body
+from hub.web import json_response, render, wants_json
 
 routes = web.RouteTableDef()
+
+
+class PasswordChange(RequestModel):
+    """The rules for a new password are accounts.change_own's, shared with an admin's reset."""
+
+    current_password: str | None = None
+    new_password: str | None = None
+    new_password_again: str | None = None
+
+
 CHANGED = "Password changed. Your other sessions and all your API tokens have been ended."
 
 
@@ -29,11 +40,11 @@ async def change_password(request: web.Request) -> web.Response:
     """The form (or JSON: current_password, new_password, new_password_again) behind "change my password"."""
     user = current_user(request)
     hub = request.app[keys.HUB]
-    body = await read_body(request)
     session = request.get(keys.SESSION)
     try:
-        await accounts.change_own(hub.db, user["_id"], body.get("current_password"), body.get("new_password"),
-                                  body.get("new_password_again"), keep_session=session["_id"] if session else None)
+        body = await parse_body(request, PasswordChange)
+        await accounts.change_own(hub.db, user["_id"], body.current_password, body.new_password,
+                                  body.new_password_again, keep_session=session["_id"] if session else None)
     except HubError as exc:
         response = (json_response({"error": exc.message, "status": exc.status}, status=exc.status)
                     if wants_json(request) else _page(request, error=exc.message, status=exc.status))

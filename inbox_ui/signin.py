@@ -5,15 +5,18 @@ from __future__ import annotations
 import hmac
 import secrets
 import unicodedata
+from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aiohttp import web
+from pydantic import Field, PlainValidator
 
 from hub import keys
 from hub.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, login, set_session_cookie
+from hub.request_models import RequestModel, parse_body
 from hub.signin_limits import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, SignInAttempt, SignInThrottled, new_device_cookie
 from hub.store import users
-from hub.web import client_address, json_response, read_body, render, wants_json
+from hub.web import client_address, json_response, render, wants_json
 
 routes = web.RouteTableDef()
 WRONG = "Wrong email or password."
@@ -61,20 +64,33 @@ async def login_page(request: web.Request) -> web.Response:
     return response
 
 
+def _text_or_empty(value: object) -> str:
+    # Anything but text counts as not filled in: the answer is the same "wrong email or password"
+    # (or the CSRF refusal), so a probe learns nothing from the type it sent.
+    return value if isinstance(value, str) else ""
+
+
+LenientText = Annotated[str, PlainValidator(_text_or_empty)]
+
+
+class SignInForm(RequestModel):
+    email: LenientText = ""
+    password: LenientText = ""
+    csrf: LenientText = Field("", alias="_csrf")
+    next: Any = "/inbox"  # safe_next keeps only a local path
+
+
 @routes.post("/login")
 async def login_submit(request: web.Request) -> web.StreamResponse:
     hub = request.app[keys.HUB]
-    form = await read_body(request)
+    form = await parse_body(request, SignInForm)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    given = form.get("_csrf", "")
-    if not cookie or not isinstance(given, str) or not hmac.compare_digest(cookie, given):
+    if not cookie or not hmac.compare_digest(cookie.encode(), form.csrf.encode()):
         raise web.HTTPForbidden(text="the login form's security token is missing or stale; reload the page")
-    email, password = form.get("email", ""), form.get("password", "")
-    next_path = safe_next(form.get("next", "/inbox"))
-    attempt = SignInAttempt(email if isinstance(email, str) else "", client_address(request),
-                            request.cookies.get(DEVICE_COOKIE))
+    next_path = safe_next(form.next)
+    attempt = SignInAttempt(form.email, client_address(request), request.cookies.get(DEVICE_COOKIE))
     try:
-        result = await login(hub, attempt, password if isinstance(password, str) else "")
+        result = await login(hub, attempt, form.password)
     except SignInThrottled as throttled:
         headers = {"Retry-After": str(throttled.retry_after)}
         if wants_json(request):
