@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import accounts, keys
-from hub.auth import current_user
+from hub import keys
+from hub.access import accounts
+from hub.access.auth import current_user
 from hub.errors import HubError
-from hub.web import json_response, read_body, render, wants_json
+from hub.http.web import json_response, read_body, render, wants_json
 
 routes = web.RouteTableDef()
 CHANGED = "Password changed. Your other sessions and all your API tokens have been ended."

@@ -1,0 +1,176 @@
+"""Admin JSON API for mailboxes (issue 7): those from EMAIL_MAILBOXES read-only, stored ones editable.
+
+Passwords are write-only: accepted on create and edit, kept when the field is left empty, never
+returned, logged or echoed in an error (pydantic's messages would repeat the input, so they are rebuilt
+from the field names only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from channels.email.settings import Mailbox
+from hub import keys
+from hub.access.auth import require_role
+from hub.clock import utcnow
+from hub.errors import BadInput, Conflict, NotFound
+from hub.http.params import parse_int
+from hub.http.web import json_response, read_body
+from hub.runtime import Hub
+from hub.store import mailboxes as mailbox_store
+from hub.store import users
+from hub.store.db import Doc, oid
+
+routes = web.RouteTableDef()
+SECURITIES = ("starttls", "tls", "none")
+
+
+def _settings_rows(hub: Hub) -> list[dict[str, Any]]:
+    rows = []
+    for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
+        if isinstance(mailbox, Mailbox):
+            rows.append({"address": mailbox.address, "department": mailbox.department,
+                         "display_name": mailbox.display_name, "source": "settings", "editable": False,
+                         "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
+                         "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None})
+    return rows
+
+
+def present(doc: Doc) -> dict[str, Any]:
+    return {"id": str(doc["_id"]), "address": doc.get("address"), "department": doc.get("department", ""),
+            "display_name": doc.get("display_name", ""), "source": "database", "editable": True,
+            "smtp": doc.get("smtp"), "imap": doc.get("imap")}
+
+
+async def mailbox_rows(hub: Hub) -> list[dict[str, Any]]:
+    return [*_settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise BadInput(f"'{name}' must be text")
+    return str(value).strip()
+
+
+def _port(body: dict[str, Any], name: str, default: int) -> int:
+    raw = _text(body, name)
+    if not raw:
+        return default
+    port = parse_int(raw)
+    if port is None or not 1 <= port <= 65535:
+        raise BadInput(f"'{name}' must be a port number from 1 to 65535")
+    return port
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    return body.get(name) in (True, "true", "on", "1", 1)
+
+
+async def _fields(hub: Hub, body: dict[str, Any], existing: Doc | None) -> Doc:
+    """The document to store, validated; empty password fields keep the stored password."""
+    department = _text(body, "department")
+    if department and await users.department_by_name(hub.db, department) is None:
+        raise BadInput(f"no department named {department!r}")
+    fields: Doc = {"address": _text(body, "address").lower(), "department": department,
+                   "display_name": _text(body, "display_name")}
+    host = _text(body, "smtp_host")
+    if host:
+        security = _text(body, "smtp_security") or "starttls"
+        if security not in SECURITIES:
+            raise BadInput(f"'smtp_security' must be one of {', '.join(SECURITIES)}")
+        password = body.get("smtp_password") or (existing or {}).get("smtp", {}).get("password", "")
+        fields["smtp"] = {"host": host, "port": _port(body, "smtp_port", 587), "security": security,
+                          "username": _text(body, "smtp_username"), "password": str(password)}
+    if _flag(body, "imap_enabled"):
+        imap_host = _text(body, "imap_host")
+        if not imap_host:
+            raise BadInput("'imap_host' is required when IMAP is on")
+        password = body.get("imap_password") or ((existing or {}).get("imap") or {}).get("password", "")
+        if not password:
+            raise BadInput("'imap_password' is required when IMAP is on")
+        fields["imap"] = {"host": imap_host, "port": _port(body, "imap_port", 993), "ssl": _flag(body, "imap_ssl"),
+                          "username": _text(body, "imap_username") or fields["address"],
+                          "password": str(password), "folder": _text(body, "imap_folder") or "INBOX"}
+    try:
+        Mailbox.model_validate(fields)
+    except ValidationError as exc:
+        # Only the field names: pydantic's message may repeat the value, and the value may be a password.
+        where = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+        hint = " (an address like support@example.com)" if "address" in where else ""
+        raise BadInput(f"check these fields: {where}{hint}") from None
+    return fields
+
+
+async def _changed(hub: Hub) -> None:
+    hook = hub.extras.get(mailbox_store.CHANGED_HOOK)
+    if hook is not None:
+        await hook()
+
+
+def _taken_by_settings(hub: Hub, address: str) -> None:
+    if any(row["address"] == address for row in _settings_rows(hub)):
+        raise Conflict(f"{address} is configured in EMAIL_MAILBOXES; change it there")
+
+
+@routes.get("/api/v1/admin/mailboxes")
+async def list_mailboxes(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    return json_response({"mailboxes": await mailbox_rows(request.app[keys.HUB])})
+
+
+@routes.post("/api/v1/admin/mailboxes")
+async def create_mailbox(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    fields = await _fields(hub, await read_body(request), None)
+    _taken_by_settings(hub, fields["address"])
+    try:
+        created = await mailbox_store.create(hub.db, fields, utcnow(), hub.settings.ensure_secret_key())
+    except mailbox_store.AddressTaken as exc:
+        raise Conflict(str(exc)) from None
+    await _changed(hub)
+    return json_response(present(created), status=201)
+
+
+async def _stored(request: web.Request) -> Doc:
+    mailbox_id = oid(request.match_info["id"])
+    hub = request.app[keys.HUB]
+    key = hub.settings.ensure_secret_key()
+    found = await mailbox_store.get_with_secrets(hub.db, mailbox_id, key) if mailbox_id else None
+    if found is None:
+        raise NotFound("mailbox not found (mailboxes from EMAIL_MAILBOXES are changed in the settings)")
+    return found
+
+
+@routes.put("/api/v1/admin/mailboxes/{id}")
+async def update_mailbox(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    existing = await _stored(request)
+    fields = await _fields(hub, await read_body(request), existing)
+    _taken_by_settings(hub, fields["address"])
+    try:
+        key = hub.settings.ensure_secret_key()
+        updated = await mailbox_store.replace(hub.db, existing["_id"], fields, utcnow(), key)
+    except mailbox_store.AddressTaken as exc:
+        raise Conflict(str(exc)) from None
+    if updated is None:
+        raise NotFound("mailbox not found")
+    await _changed(hub)
+    return json_response(present(updated))
+
+
+@routes.delete("/api/v1/admin/mailboxes/{id}")
+async def delete_mailbox(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    existing = await _stored(request)
+    await mailbox_store.delete(hub.db, existing["_id"])
+    await _changed(hub)
+    return json_response({"deleted": str(existing["_id"])})
