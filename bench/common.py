@@ -67,7 +67,7 @@ class BenchHub:
 @contextlib.asynccontextmanager
 async def bench_hub(env: dict[str, str]) -> AsyncIterator[BenchHub]:
     """A hub process on a fresh embedded database, with a lead signed in and listening live."""
-    from hub.embedded_db import EmbeddedDatabase
+    from hub.db.embedded import EmbeddedDatabase
     from tests.support.agents import login, next_event, sse_events
     from tests.support.servers import HubProcess
 
@@ -97,7 +97,7 @@ async def bench_hub(env: dict[str, str]) -> AsyncIterator[BenchHub]:
 @contextlib.asynccontextmanager
 async def bench_hub_url(tmp: str) -> AsyncIterator[tuple[str, str, aiohttp.ClientSession]]:
     """A hub process on a fresh embedded database: (database url, hub url, a lead's signed-in session)."""
-    from hub.embedded_db import EmbeddedDatabase
+    from hub.db.embedded import EmbeddedDatabase
     from tests.support.agents import login
     from tests.support.servers import HubProcess
 

@@ -53,11 +53,12 @@ def pure_rate(decisions: int = 2000) -> float:
 
 async def ingest_share(messages: int = 150) -> tuple[float, float]:
     """(share of ingest wall time spent routing, ingest ms per new conversation)."""
-    from hub import ingest as ingest_module
-    from hub import keys, routing_apply
+    from hub import keys
     from hub.app import create_app
+    from hub.assign import apply as routing_apply
     from hub.clock import utcnow
-    from hub.embedded_db import EmbeddedDatabase
+    from hub.db.embedded import EmbeddedDatabase
+    from hub.inbound import ingest as ingest_module
     from hub.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,7 @@ from typing import Protocol
 from aiohttp import web
 
 from channels.base import Channel
-from hub.context import Hub
+from hub.runtime import Hub
 
 
 class ChannelPlugin(Protocol):

@@ -14,32 +14,29 @@ import pymongo
 from aiohttp import web
 
 from channels.registry import ChannelPlugin, plugins
-from hub import (
-    api,
-    api_admin,
-    api_admin_mailboxes,
-    api_canned,
-    api_contacts,
-    api_conversation,
-    api_inbox,
-    keys,
-    media,
-    redaction,
-    routing_api,
-)
-from hub.auth import auth_middleware
-from hub.context import Hub
-from hub.database import close_client, open_database
-from hub.db_health import EXTRAS_KEY as DB_HEALTH_KEY
-from hub.db_health import DatabaseHealth, health_of
-from hub.dispatcher import Dispatcher
-from hub.events import EventBus
-from hub.recovery import recovery_ctx
-from hub.routing_runtime import routing_ctx
-from hub.seed import seed_demo as seed_demo_data
-from hub.settings import Settings
-from hub.store.db import ping
-from hub.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
+from hub import keys, redaction
+from hub.access.auth import auth_middleware
+from hub.actions.demo import seed_demo as seed_demo_data
+from hub.api import admin as api_admin
+from hub.api import canned as api_canned
+from hub.api import contacts as api_contacts
+from hub.api import conversations as api_conversation
+from hub.api import inbox as api_inbox
+from hub.api import mailboxes as api_admin_mailboxes
+from hub.api import routing as routing_api
+from hub.api import v1 as api
+from hub.assign.runtime import routing_ctx
+from hub.db.connection import close_client, open_database
+from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
+from hub.db.health import DatabaseHealth, health_of
+from hub.http.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
+from hub.inbound.recovery import recovery_ctx
+from hub.live.events import EventBus
+from hub.outbound import media_links as media
+from hub.outbound.dispatcher import Dispatcher
+from hub.runtime import Hub
+from hub.settings import Settings, templates_dir
+from hub.store.db import ensure_indexes, ping
 from inbox_ui import filters
 from inbox_ui.admin import routes as admin_routes
 from inbox_ui.contacts import routes as contact_routes
@@ -55,13 +52,6 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "static"
 
 
-def templates_dir() -> Path:
-    """templates/ beside the packages (a checkout), or HUB_TEMPLATES_DIR (an installed image)."""
-    configured = os.environ.get("HUB_TEMPLATES_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parent.parent / "templates"
-
 
 CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
 
@@ -70,7 +60,7 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     settings.ensure_secret_key()
     health = DatabaseHealth(settings.db_down_limit_seconds)
-    async with open_database(settings, health=health) as (client, db):
+    async with open_database(settings, health=health, prepare=ensure_indexes) as (client, db):
         events = EventBus(db)
         hub = Hub(settings=settings, client=client, db=db, events=events,
                   process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}")
@@ -80,7 +70,7 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             hub.channels.update(await plugin.start(hub))
         _hide_secrets(app)
         if app[SEED_DEMO]:
-            from hub.cli import print_logins
+            from hub.actions.demo import print_logins
 
             print_logins(await seed_demo_data(db))
         await events.start()

@@ -44,3 +44,10 @@ class Forbidden(HubError):
 
 class Conflict(HubError):
     status = 409
+
+
+def check_text(text: str, limit: int) -> None:
+    """Refuse a message text over `limit` bytes (HUB_MAX_TEXT_BYTES), saying by how much."""
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > limit:
+        raise TooLarge(f"message text is {size:,} bytes; the limit is {limit:,} bytes")

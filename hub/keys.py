@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
 
-from hub.context import Hub
 from hub.settings import Settings
 
+if TYPE_CHECKING:  # the running hub imports nearly everything; the key only needs its type
+    from hub.runtime import Hub
+
 SETTINGS = web.AppKey("settings", Settings)
-HUB = web.AppKey("hub", Hub)
+HUB: web.AppKey[Hub] = web.AppKey("hub")
 JINJA = web.AppKey("jinja", jinja2.Environment)
 
 USER = web.RequestKey("user", dict[str, Any])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from pathlib import Path
 
@@ -78,3 +79,11 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+def templates_dir() -> Path:
+    """templates/ beside the packages (a checkout), or HUB_TEMPLATES_DIR (an installed image)."""
+    configured = os.environ.get("HUB_TEMPLATES_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "templates"

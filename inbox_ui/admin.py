@@ -12,17 +12,20 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import autoreplies, keys, model, routing_admin
-from hub.api_admin import channel_rows, present_user
-from hub.api_admin_mailboxes import SECURITIES, mailbox_rows
-from hub.api_contacts import present_field
-from hub.auth import require_role
+from hub import keys
+from hub import names as model
+from hub.access.auth import require_role
+from hub.api.admin import channel_rows, present_user
+from hub.api.contacts import present_field
+from hub.api.mailboxes import SECURITIES, mailbox_rows
+from hub.assign import admin as routing_admin
+from hub.assign import autoreplies
+from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import NotFound
-from hub.routing_runtime import runtime
+from hub.http.web import render
 from hub.store import canned, custom_fields, users, webchat_sites
 from hub.store import departments as department_store
-from hub.web import render
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
 from routing.rules_io import rules_to_yaml

@@ -5,13 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub import keys
-from hub.api_contacts import contact_or_404, merge_pair, present_preview, profile
-from hub.auth import current_user, require_role
-from hub.params import oid_param
+from hub.access.auth import current_user, require_role
+from hub.api.contacts import contact_or_404, merge_pair, present_preview, profile
+from hub.http.params import oid_param
+from hub.http.web import render
 from hub.store import contact_merges, contacts, inbox_views, search, users
 from hub.store import departments as department_store
 from hub.store.db import Doc
-from hub.web import render
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50

@@ -9,17 +9,18 @@ from urllib.parse import quote
 from aiohttp import web
 
 from channels.base import Identity
-from hub import keys, model
-from hub.api import visible_conversation, visible_message
-from hub.api_conversation import viewer_payload
-from hub.auth import current_user, require_role
+from hub import keys
+from hub import names as model
+from hub.access.auth import current_user, require_role
+from hub.actions.composer import reply_channels
+from hub.api.conversations import viewer_payload
+from hub.api.v1 import visible_conversation, visible_message
 from hub.clock import utcnow
+from hub.http.web import dumps, render
 from hub.store import claims, contacts, conversations, files, messages, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
-from hub.web import dumps, render
-from inbox_ui.composer import reply_channels
 from inbox_ui.live import since_datetime
 from routing.model import PRIORITIES
 

@@ -7,12 +7,11 @@ from typing import Any
 
 import jinja2
 
+from hub.names import CHANNEL_ICONS, CHANNEL_LABELS
+
 # English is shipped; other languages add a catalogue here, every UI string goes through `_`.
 CATALOGUES: dict[str, dict[str, str]] = {"en": {}}
 
-CHANNEL_LABELS = {"webchat": "Web chat", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-                  "email": "Email"}
-CHANNEL_ICONS = {"webchat": "💬", "sms": "✉︎", "whatsapp": "🟢", "telegram": "✈︎", "email": "📧"}
 STATUS_TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠", "undelivered": "⚠"}
 
 # Bidi controls in user text could flip the UI around it; they are dropped from display (the

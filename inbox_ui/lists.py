@@ -8,12 +8,12 @@ from aiohttp import web
 
 from channels.base import IDENTITY_FOR_CHANNEL
 from hub import keys
-from hub.api_inbox import ListRequest, list_page, list_request
-from hub.auth import current_user
+from hub.access.auth import current_user
+from hub.api.inbox import ListRequest, list_page, list_request
+from hub.http.web import render
 from hub.store import conversations, inbox_views, search, users
 from hub.store import departments as department_store
 from hub.store.db import Doc
-from hub.web import render
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50

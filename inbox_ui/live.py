@@ -22,15 +22,15 @@ from aiohttp import web
 from pymongo.errors import PyMongoError
 
 from hub import keys
-from hub.api_conversation import viewer_payload
-from hub.auth import current_user, still_signed_in
+from hub.access.auth import current_user, still_signed_in
+from hub.api.conversations import viewer_payload
+from hub.assign.presence import live_agent
 from hub.clock import utcnow
-from hub.events import Event
-from hub.params import parse_int, stamp_to_datetime
-from hub.presence import live_agent
+from hub.http.params import parse_int, stamp_to_datetime
+from hub.http.web import dumps
+from hub.live.events import Event
 from hub.store import conversations
 from hub.store.db import Doc
-from hub.web import dumps
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()

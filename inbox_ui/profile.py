@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import accounts, keys
-from hub.auth import current_user
+from hub import keys
+from hub.access import accounts
+from hub.access.auth import current_user
 from hub.errors import HubError
-from hub.request_models import RequestModel, parse_body
-from hub.web import json_response, render, wants_json
+from hub.http.request_models import RequestModel, parse_body
+from hub.http.web import json_response, render, wants_json
 
 routes = web.RouteTableDef()
 

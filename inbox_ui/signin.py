@@ -12,11 +12,17 @@ from aiohttp import web
 from pydantic import Field, PlainValidator
 
 from hub import keys
-from hub.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, login, set_session_cookie
-from hub.request_models import RequestModel, parse_body
-from hub.signin_limits import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, SignInAttempt, SignInThrottled, new_device_cookie
+from hub.access.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, login, set_session_cookie
+from hub.access.signin_limits import (
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_DAYS,
+    SignInAttempt,
+    SignInThrottled,
+    new_device_cookie,
+)
+from hub.http.request_models import RequestModel, parse_body
+from hub.http.web import client_address, json_response, render, wants_json
 from hub.store import users
-from hub.web import client_address, json_response, render, wants_json
 
 routes = web.RouteTableDef()
 WRONG = "Wrong email or password."

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub import keys
-from hub.api_inbox import team_rows
-from hub.auth import require_role
+from hub.access.auth import require_role
+from hub.api.inbox import team_rows
+from hub.http.web import render
 from hub.store import departments as department_store
-from hub.web import render
 
 routes = web.RouteTableDef()
 

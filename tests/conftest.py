@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from hub import keys
 from hub.app import create_app
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.fakes.smtp_relay import FakeRelay
 from tests.support.servers import DatabaseProcess

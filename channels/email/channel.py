@@ -23,7 +23,7 @@ from channels.base import (
 from channels.email import loops, threads
 from channels.email.settings import EmailSettings, Mailbox
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import conversations, files, mail, messages
 from hub.store import departments as department_store
 from hub.store.db import Doc, oid

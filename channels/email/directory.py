@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 
 from channels.email.settings import EmailSettings, Mailbox
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import mailboxes as mailbox_store
 from hub.store.db import Doc
 

@@ -11,7 +11,7 @@ import re
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings, ImapIn, Mailbox
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import mail
 
 log = logging.getLogger(__name__)

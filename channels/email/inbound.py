@@ -27,8 +27,8 @@ from channels.email.headers import clean_text, normalise_address
 from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import claims, conversations, files, mail, messages, raw
 from hub.store.db import oid
 

@@ -11,7 +11,7 @@ from channels.base import ChannelError
 from channels.email.channel import EmailChannel
 from channels.email.settings import Mailbox
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 
 
 class NoMailbox(ChannelError):

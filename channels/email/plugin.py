@@ -15,7 +15,7 @@ from channels.email.directory import MailboxDirectory
 from channels.email.imap import ImapPoller
 from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class EmailPlugin:
         hub, config = self.hub, self.config
         assert hub is not None and config is not None
         log.info("email mailboxes %s", describe(config))
-        from hub.app import templates_dir  # the app module imports the registry that imports us
+        from hub.settings import templates_dir  # the app module imports the registry that imports us
 
         templates = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
                                        autoescape=jinja2.select_autoescape(["html"]),

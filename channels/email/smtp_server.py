@@ -11,8 +11,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings
-from hub.context import Hub
-from hub.db_health import health_of
+from hub.db.health import health_of
+from hub.runtime import Hub
 
 log = logging.getLogger(__name__)
 STORE_TIMEOUT_SECONDS = 120

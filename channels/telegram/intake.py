@@ -13,8 +13,8 @@ from telegram.error import BadRequest, TelegramError
 from channels.base import PHONE, TELEGRAM, Attachment, Identity, InboundMessage
 from channels.telegram.content import Content, Media, read, sender_name
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import contacts, files, messages, raw
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from channels.telegram.bot import make_bot
 from channels.telegram.channel import TelegramChannel
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.views import Running, build_routes
-from hub.context import Hub
+from hub.runtime import Hub
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from telegram import Bot, Update
 
 from channels.telegram import intake, shape
 from channels.telegram.settings import TelegramSettings
-from hub import json_body, keys
+from hub import keys
 from hub.errors import BadInput
-from hub.web import json_response
+from hub.http import json_body
+from hub.http.web import json_response
 
 log = logging.getLogger(__name__)
 

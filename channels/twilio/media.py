@@ -22,7 +22,7 @@ from yarl import URL
 
 from channels.base import Attachment
 from channels.twilio.settings import TwilioSettings
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import files
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsApp
 from channels.twilio.media import MediaFetcher
 from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
-from hub import media
-from hub.context import Hub
+from hub.outbound import media_links as media
+from hub.runtime import Hub
 from hub.store import messages
 
 log = logging.getLogger(__name__)

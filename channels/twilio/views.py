@@ -14,13 +14,13 @@ from channels.twilio.plugin import CHANNELS, TwilioRuntime, runtime
 from channels.twilio.status import HUB_STATUS, error_reason
 from channels.twilio.webhook import read_signed_form
 from hub import keys
-from hub.auth import current_user
+from hub.access.auth import current_user
 from hub.clock import utcnow
-from hub.context import Hub
 from hub.errors import BadInput, NotFound
-from hub.ingest import ingest
+from hub.http.web import json_response, read_body
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import messages
-from hub.web import json_response, read_body
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()

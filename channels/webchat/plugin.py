@@ -7,7 +7,7 @@ from aiohttp import web
 from channels.base import Channel
 from channels.webchat.channel import WebchatChannel
 from channels.webchat.views import routes
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import verifications
 
 

@@ -14,18 +14,20 @@ from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import token as visitor_tokens
 from channels.webchat.frames import BadFrame, parse_frame
 from channels.webchat.limits import VisitorLimits
-from hub import keys, media, verification
+from hub import keys
 from hub.clock import utcnow
-from hub.context import Hub
 from hub.errors import HubError
-from hub.events import Event
-from hub.identities import claim, join_proven, signature_matches, signed_identity
-from hub.ingest import ingest
+from hub.http.web import client_address, dumps, json_response, render
+from hub.inbound import verification
+from hub.inbound.identities import claim, join_proven, signature_matches, signed_identity
+from hub.inbound.ingest import ingest
+from hub.inbound.verification import VerificationRefused
+from hub.live.events import Event
+from hub.outbound import media_links as media
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import contacts, messages, webchat_sites
 from hub.store.db import Doc
-from hub.verification import VerificationRefused
-from hub.web import client_address, dumps, json_response, render
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"

@@ -18,7 +18,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 DEFAULT_CAPACITY = 5

@@ -14,7 +14,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
 from hub.coalesce import Coalescer
 from hub.store import contacts, raw

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from bson import ObjectId
 
 from channels.base import Identity
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 MAX_CLAIMS = 5  # the newest few; a visitor typing many addresses does not grow the document

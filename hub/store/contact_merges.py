@@ -19,7 +19,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from channels.base import EMAIL, PHONE, TELEGRAM
-from hub import model
+from hub import names as model
 from hub.store import conversation_activity, search
 from hub.store.db import Db, Doc
 

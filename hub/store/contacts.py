@@ -10,7 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from channels.base import Identity
-from hub import model
+from hub import names as model
 from hub.store import contact_merges, search
 from hub.store.db import Db, Doc
 

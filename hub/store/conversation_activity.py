@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 

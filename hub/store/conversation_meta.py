@@ -7,7 +7,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ASCENDING
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
 
 

@@ -7,77 +7,16 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, WriteConcern
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
 
-from hub import model
+from hub import names as model
+from hub.db.client import FAST, WRITE_CONCERNS, Db, Doc, connect, fast, ping, url_answers, write_concern_for
 
-Doc = dict[str, Any]
-Db = AsyncDatabase[Doc]
+__all__ = ["FAST", "WRITE_CONCERNS", "Db", "Doc", "connect", "ensure_indexes", "fast", "oid", "ping",
+           "update_then_get", "url_answers", "write_concern_for"]
 
 log = logging.getLogger(__name__)
-
-
-# What an acknowledged write has survived, by HUB_WRITE_CONCERN. "majority" carries j=True too: a
-# replica set journals majority writes anyway (writeConcernMajorityJournalDefault), and the embedded
-# server does not: with w="majority" alone a SIGKILL lost 1 and 6 of 1,500 acknowledged inserts, with
-# j=True none (measured here, see README "Durability").
-WRITE_CONCERNS: dict[str, WriteConcern] = {
-    "journaled": WriteConcern(w=1, j=True),
-    "majority": WriteConcern(w="majority", j=True),
-    "fast": WriteConcern(w=1),
-}
-# For writes no acknowledgement depends on (a marker the recovery pass can redo, a heartbeat):
-# the embedded server answers them without waiting for its journal.
-FAST = WRITE_CONCERNS["fast"]
-
-
-def write_concern_for(setting: str, *, embedded: bool) -> WriteConcern:
-    """HUB_WRITE_CONCERN -> the concern every store write inherits; `auto` picks by where the data lives."""
-    name = setting.strip().lower()
-    if name == "auto":
-        name = "journaled" if embedded else "majority"
-    if name not in WRITE_CONCERNS:
-        raise ValueError(f"HUB_WRITE_CONCERN must be one of auto, {', '.join(WRITE_CONCERNS)}; got {setting!r}")
-    return WRITE_CONCERNS[name]
-
-
-def connect(url: str, default_db: str, *, write_concern: str = "auto",
-            embedded: bool = False) -> tuple[AsyncMongoClient[Doc], Db]:
-    """A client and the hub's database; every collection taken from it writes with the configured concern."""
-    concern = write_concern_for(write_concern, embedded=embedded).document
-    # On the client, not only the database: a transaction's commit takes the client's concern. It
-    # overrides any w= or journal= in the URL, so the setting alone says what an acknowledgement means.
-    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=10_000,
-                                                     w=concern["w"], journal=bool(concern.get("j")))
-    db = client.get_default_database(default=default_db)
-    return client, db
-
-
-def fast(collection: AsyncCollection[Doc]) -> AsyncCollection[Doc]:
-    """The same collection writing unjournaled: only for writes nothing is acknowledged on."""
-    return collection.with_options(write_concern=FAST)
-
-
-async def ping(db: Db) -> bool:
-    try:
-        await db.command("ping")
-    except Exception:  # any failure means "not ready"; the reason is logged by the caller's probe
-        return False
-    return True
-
-
-async def url_answers(url: str) -> bool:
-    """Does a MongoDB answer at `url` within a second? (a URL left behind by a stopped hub won't)"""
-    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, serverSelectionTimeoutMS=1000)
-    try:
-        await client.admin.command("ping")
-    except Exception:
-        return False
-    finally:
-        await client.close()
-    return True
 
 
 async def update_then_get(

@@ -12,7 +12,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 ROUTING_FIELDS = ("key", "strategy", "fallback_after", "sticky", "lead_id", "autoreply", "hours", "sla")

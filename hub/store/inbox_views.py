@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
 from hub.store.conversations import can_see
 from hub.store.db import Db, Doc

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db
 
 

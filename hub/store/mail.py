@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bson import ObjectId
 from pymongo import DESCENDING
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 IMAP_CURSORS = "mail_imap_cursors"

@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
 
 

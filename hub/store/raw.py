@@ -17,7 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from channels.base import Attachment, Identity, InboundMessage
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc, fast
 
 # A payload that failed this many replays is set aside with the reason, not retried forever.

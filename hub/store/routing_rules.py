@@ -11,7 +11,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import DESCENDING, IndexModel
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 

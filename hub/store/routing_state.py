@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
 
 QUEUED: Doc = {"active": True, "assignee_id": None, "department_id": {"$ne": None}}

@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 
 from channels.base import EMAIL, PHONE
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 from routing.text import normalize_text
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 
 DEFAULT_FORGET_AFTER = 24 * 3600.0

@@ -9,7 +9,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from hub import model
+from hub import names as model
 from hub.store import users
 from hub.store.db import Db, Doc
 

@@ -7,7 +7,7 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.support.agents import make_user
 
 RESET = "a password from the admin"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.store import canned, custom_fields
 from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
 from tests.integration.conversation.helpers import customer_writes

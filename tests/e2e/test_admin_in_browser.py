@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import users
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
 from tests.support.agents import make_user

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import canned
 from tests.e2e.test_conversation_page_in_browser import agent_page, open_conversation
 from tests.integration.conversation.helpers import customer_writes

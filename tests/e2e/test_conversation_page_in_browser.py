@@ -6,9 +6,9 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import canned
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
 from tests.integration.conversation.helpers import customer_writes

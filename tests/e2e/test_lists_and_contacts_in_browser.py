@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.e2e.test_webchat_and_inbox_in_browser import SHOTS, sign_in
 from tests.integration.inbox.helpers import arrive
 from tests.support.agents import make_user

@@ -11,8 +11,8 @@ import pytest
 from bson import ObjectId
 from playwright.async_api import Browser, expect
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from tests.e2e.test_conversation_page_in_browser import agent_page, open_conversation
 from tests.integration.conversation.helpers import customer_writes
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.store import notifications
 from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.support.agents import PASSWORD, make_user
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.conftest import make_settings
 

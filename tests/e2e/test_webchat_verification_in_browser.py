@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import webchat_sites
 from tests.conftest import make_settings

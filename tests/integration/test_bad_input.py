@@ -9,8 +9,8 @@ import aiohttp
 from bson import ObjectId
 
 from channels.webchat.token import issue
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from tests.support.agents import PASSWORD, Visitor, login, make_user
 
 

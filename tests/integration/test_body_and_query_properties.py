@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import custom_fields
 from hub.store.db import Doc
 from tests.integration.routing.support import token_for, writes

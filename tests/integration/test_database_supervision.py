@@ -27,10 +27,10 @@ import pytest
 from pymongo import AsyncMongoClient, WriteConcern
 
 from hub import keys
+from hub.access.auth import new_api_token, token_hash
 from hub.app import create_app
-from hub.auth import new_api_token, token_hash
 from hub.clock import utcnow
-from hub.db_health import health_of
+from hub.db.health import health_of
 from hub.store import users
 from tests.conftest import make_settings
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, sign

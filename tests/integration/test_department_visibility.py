@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.auth import new_api_token, token_hash
+from hub.access.auth import new_api_token, token_hash
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import users
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import login, make_user, next_event, sse_events

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.store.db import Doc
 from tests.integration.routing.support import token_for, writes
 from tests.support.agents import make_user

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from channels.base import WEBCHAT, Identity, InboundMessage
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 
 
 def inbound(text: str, external_id: str, visitor: str = "v-1") -> InboundMessage:

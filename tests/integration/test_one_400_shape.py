@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.integration.routing.support import token_for, writes
 from tests.support.agents import login, make_user
 

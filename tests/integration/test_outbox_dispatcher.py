@@ -12,10 +12,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from channels.base import ChannelError, ChannelRejected, OutboundMessage, SendResult
-from hub import model, outbox
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.dispatcher import backoff_seconds
+from hub.outbound import replies as outbox
+from hub.outbound.dispatcher import backoff_seconds
+from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.integration.test_ingest_dedupe import inbound
@@ -73,7 +74,7 @@ async def queued_reply(hub: Hub, text: str = "hello") -> Doc:
 
 
 async def ingest_one(hub: Hub) -> Doc:
-    from hub.ingest import ingest
+    from hub.inbound.ingest import ingest
 
     return (await ingest(hub, inbound("need help", "q-1"))).conversation
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 from bson import ObjectId
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 from bson import ObjectId
 
+from hub.access.passwords import hash_password
 from hub.clock import utcnow
-from hub.passwords import hash_password
 from hub.store import users
 from hub.store.db import Db, Doc
 

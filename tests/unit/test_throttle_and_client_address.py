@@ -8,10 +8,10 @@ from aiohttp.test_utils import make_mocked_request
 
 from hub import keys
 from hub.clock import utcnow
+from hub.http.web import client_address
 from hub.settings import Settings
 from hub.store import throttle
 from hub.store.db import connect
-from hub.web import client_address
 
 
 async def test_failures_are_free_then_waits_double_and_expire(mongo_url: str) -> None:

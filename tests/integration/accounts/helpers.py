@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store.db import Doc
 
 

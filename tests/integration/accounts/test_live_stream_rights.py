@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import users
 from tests.integration.admin.helpers import signed_in
 from tests.integration.test_ingest_dedupe import inbound

@@ -6,7 +6,7 @@ import re
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.integration.accounts.helpers import SignIn
 from tests.support.agents import PASSWORD, make_user
 

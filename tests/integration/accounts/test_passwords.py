@@ -10,9 +10,9 @@ from pathlib import Path
 
 import aiohttp
 
-from hub.auth import new_api_token, token_hash
+from hub.access.auth import new_api_token, token_hash
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import users
 from hub.store.db import Doc

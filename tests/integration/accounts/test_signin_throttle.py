@@ -6,8 +6,8 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from hub import keys
-from hub.context import Hub
-from hub.signin_limits import DEVICE_COOKIE
+from hub.access.signin_limits import DEVICE_COOKIE
+from hub.runtime import Hub
 from tests.integration.accounts.helpers import SignIn, imposed_wait, let_wait_pass, make_wait, record
 from tests.support.agents import PASSWORD, make_user
 

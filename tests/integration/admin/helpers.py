@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.support.agents import login, make_user
 
 

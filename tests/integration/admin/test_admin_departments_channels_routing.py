@@ -6,8 +6,8 @@ import aiohttp
 
 from channels.base import WEBCHAT, Identity, InboundMessage
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import messages, users
 from tests.integration.admin.helpers import signed_in
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.smtp_relay import FakeRelay

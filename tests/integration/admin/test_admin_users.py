@@ -7,9 +7,9 @@ import re
 import aiohttp
 from bson import ObjectId
 
-from hub.auth import new_api_token, token_hash
+from hub.access.auth import new_api_token, token_hash
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import users
 from tests.integration.admin.helpers import Client, signed_in
 from tests.support.agents import login, make_user

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store.db import Doc
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import login, make_user

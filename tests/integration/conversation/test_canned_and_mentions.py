@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.store import notifications
 from tests.integration.conversation.helpers import agent, customer_writes
 

@@ -9,8 +9,8 @@ import aiohttp
 from bson import ObjectId
 
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import login, make_user
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import aiohttp
 
 from channels.base import PHONE, Identity, InboundMessage
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from tests.integration.conversation.helpers import agent
 from tests.integration.twilio.conftest import fake_twilio, settings, twilio_env  # noqa: F401 - Twilio switched on
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import aiohttp
 
-from hub import model
+from hub import names as model
+from hub.assign.tasks import tick
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.routing_tasks import tick
+from hub.runtime import Hub
 from hub.store import messages
 from tests.integration.conversation.helpers import agent, customer_writes
 from tests.support.agents import next_event, sse_events

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 from pymongo import AsyncMongoClient
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db, Doc
 from tests.support.agents import Visitor
 from tests.support.polling import poll_until

@@ -11,11 +11,12 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from channels.base import EMAIL, WEBCHAT, Attachment, Identity, InboundMessage
-from hub import model, recovery
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
-from hub.recovery import LEASE, Recovery, recover
+from hub.inbound import recovery
+from hub.inbound.ingest import ingest
+from hub.inbound.recovery import LEASE, Recovery, recover
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import leases, raw
 from tests.conftest import make_settings

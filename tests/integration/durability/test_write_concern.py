@@ -13,8 +13,8 @@ import pytest
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
-from hub import model
-from hub.database import open_database
+from hub import names as model
+from hub.db.connection import open_database
 from hub.store.db import Doc
 from tests.conftest import make_settings
 from tests.support.agents import Visitor

@@ -7,7 +7,7 @@ import aiohttp
 from bson import ObjectId
 
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import conversations, messages
 from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosmtplib
 import pytest
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import files
 from hub.store.db import Doc
 from tests.integration.email.conftest import ATTACHMENT_LIMIT, fixture, send_mail

@@ -8,9 +8,9 @@ import logging
 import pytest
 from bson import ObjectId
 
-from hub import outbox
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.outbound import replies as outbox
+from hub.runtime import Hub
 from hub.store import conversations, messages
 from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay

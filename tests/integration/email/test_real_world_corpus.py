@@ -12,7 +12,7 @@ from bson import ObjectId
 
 from channels.email import inbound as email_inbound
 from channels.email.mime import ParsedMail, parse
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import files
 from hub.store.db import Doc
 from tests.integration.email.conftest import FIXTURES

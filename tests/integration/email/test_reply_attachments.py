@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store.db import Doc
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import fixture, send_mail

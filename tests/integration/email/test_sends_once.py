@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import outbox
-from hub.context import Hub
+from hub.outbound import replies as outbox
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.smtp_relay import FakeRelay

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import conversations
 from hub.store.db import Doc
 from tests.integration.email.conftest import send_mail

@@ -8,10 +8,10 @@ from typing import Any
 from bson import ObjectId
 
 from channels.base import EMAIL, PHONE, WEBCHAT, Identity, InboundMessage
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import IngestResult, ingest
+from hub.inbound.ingest import IngestResult, ingest
+from hub.runtime import Hub
 from hub.store import users
 
 _KINDS = {"webchat": WEBCHAT, "sms": PHONE, "whatsapp": PHONE, "email": EMAIL}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hub import model
+from hub import names as model
 from hub.store.db import Db
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 from bson import ObjectId
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import conversations
 from tests.integration.inbox.helpers import arrive, department, place
 from tests.support.agents import login, make_user

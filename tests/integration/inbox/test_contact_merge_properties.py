@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from channels.base import Identity
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts
 from tests.integration.inbox.helpers import arrive
 from tests.integration.inbox.merge_invariants import check as check_invariants

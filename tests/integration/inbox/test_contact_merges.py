@@ -14,10 +14,11 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from channels.base import Identity
-from hub import keys, model
+from hub import keys
+from hub import names as model
 from hub.app import create_app
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contact_merges, contacts
 from hub.store.db import Doc
 from tests.conftest import make_settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 
 from channels.base import Identity
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.store import contacts
 from tests.integration.inbox.helpers import arrive, department, place
 from tests.support.agents import login, make_user

@@ -8,9 +8,9 @@ from typing import Any
 import aiohttp
 from bson import ObjectId
 
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import inbox_views, messages
 from tests.integration.inbox.helpers import arrive, department, minutes_ago, place
 from tests.support.agents import login, make_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.integration.inbox.helpers import arrive, department, place
 from tests.support.agents import login, make_user
 

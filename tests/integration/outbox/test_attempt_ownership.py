@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from channels.base import OutboundMessage, SendResult, UnsettledAttempt
-from hub import model, outbox
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN, Dispatcher
+from hub.outbound import replies as outbox
+from hub.outbound.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN, Dispatcher
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import messages
 from hub.store.db import Doc

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from pymongo import AsyncMongoClient
 
-from hub.auth import new_api_token, token_hash
+from hub.access.auth import new_api_token, token_hash
 from hub.clock import utcnow
 from hub.store import users
 from hub.store.db import Db, Doc

@@ -9,10 +9,10 @@ import aiohttp
 from bson import ObjectId
 
 from channels.base import WEBCHAT, Identity, InboundMessage
-from hub.auth import new_api_token, token_hash
+from hub.access.auth import new_api_token, token_hash
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import IngestResult, ingest
+from hub.inbound.ingest import IngestResult, ingest
+from hub.runtime import Hub
 from hub.store import agents, conversations, messages, users
 from hub.store import departments as department_store
 from hub.store.db import Doc

@@ -9,10 +9,10 @@ from typing import Any
 
 import aiohttp
 
-from hub import autoreplies
+from hub.assign import autoreplies
+from hub.assign.tasks import tick
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.routing_tasks import tick
+from hub.runtime import Hub
 from hub.store import agents, leases
 from tests.integration.routing.support import agent, api, conversation, customer, department, token_for, writes
 from tests.support.agents import make_user
@@ -23,7 +23,7 @@ async def outbound(hub: Hub, conversation_id: object) -> list[dict[str, Any]]:
 
 
 async def test_in_hours_auto_reply_greets_the_customer_by_name_without_stopping_the_clocks(hub: Hub) -> None:
-    from hub.ingest import ingest
+    from hub.inbound.ingest import ingest
 
     await department(hub, "Support", autoreply={"in_hours": "in_hours"})
     await agent(hub, "support@x.test", status="away")

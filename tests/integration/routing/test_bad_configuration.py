@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from hub.assign.admin import save_rules
+from hub.assign.runtime import runtime
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.routing_admin import save_rules
-from hub.routing_runtime import runtime
+from hub.runtime import Hub
 from hub.store import routing_rules
 from routing.rules_io import rules_from_dicts
 from tests.integration.routing.support import agent, conversation, department, writes

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.context import Hub
-from hub.routing_runtime import runtime
-from hub.seed import seed_demo
-from hub.seed_routing import DEMO_RULES_YAML
+from hub.actions.demo import seed_demo
+from hub.actions.demo_routing import DEMO_RULES_YAML
+from hub.assign.runtime import runtime
+from hub.runtime import Hub
 from hub.store import agents, users
 from routing.rules_io import rules_from_yaml, rules_version
 from tests.integration.routing.support import conversation, writes
@@ -56,8 +56,8 @@ async def test_in_the_demo_an_arabic_customer_reaches_the_arabic_speaker(hub: Hu
 async def test_an_unknown_detection_language_stops_start_up_with_a_clear_message(hub: Hub) -> None:
     import pytest
 
-    from hub.routing_runtime import RoutingRuntime, RoutingStartError
-    from hub.routing_settings import RoutingSettings
+    from hub.assign.runtime import RoutingRuntime, RoutingStartError
+    from hub.assign.settings import RoutingSettings
 
     with pytest.raises(RoutingStartError, match="'xx' is not a language the detector knows"):
         await RoutingRuntime(hub, RoutingSettings(_env_file=None, languages="en,xx")).start()  # type: ignore[call-arg]

@@ -9,9 +9,9 @@ from pathlib import Path
 import aiohttp
 
 from channels.base import WEBCHAT, Identity
+from hub.assign.admin import save_rules
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.routing_admin import save_rules
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import contacts
 from routing.rules_io import rules_from_yaml

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from channels.base import EMAIL, Identity, InboundMessage
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import conversations, messages
 
 

@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 from bson import ObjectId
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import agents
 from tests.integration.routing.support import agent, api, conversation, timeline_texts, token_for, writes
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events

@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.integration.routing.support import agent, api, department, token_for
 from tests.support.agents import make_user
 

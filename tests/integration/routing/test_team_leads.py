@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import agents, messages
 from tests.integration.routing.support import agent, api, conversation, department, token_for, writes
 from tests.support.agents import make_user

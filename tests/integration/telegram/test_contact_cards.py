@@ -12,8 +12,8 @@ from bson import ObjectId
 
 from channels.base import PHONE, TELEGRAM, Identity, InboundMessage
 from hub.clock import utcnow
-from hub.context import Hub
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.runtime import Hub
 from hub.store import contacts, messages
 from hub.store.db import Doc
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update

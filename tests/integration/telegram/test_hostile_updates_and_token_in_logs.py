@@ -11,8 +11,9 @@ import aiohttp
 import pytest
 from bson import ObjectId
 
-from hub import model, outbox
-from hub.context import Hub
+from hub import names as model
+from hub.outbound import replies as outbox
+from hub.runtime import Hub
 from hub.store import conversations, messages
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.telegram.conftest import SECRET, TOKEN, payload, post_update

@@ -7,9 +7,9 @@ import pytest
 from bson import ObjectId
 
 from channels.base import PHONE, TELEGRAM, Identity
-from hub import model
+from hub import names as model
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts, files, messages
 from hub.store.db import Doc
 from tests.fakes.telegram_api import FakeTelegramApi

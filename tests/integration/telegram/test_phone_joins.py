@@ -13,10 +13,11 @@ from pymongo import AsyncMongoClient
 
 from channels.base import PHONE, TELEGRAM, Identity
 from channels.telegram.plugin import TelegramPlugin
-from hub import keys, model
+from hub import keys
+from hub import names as model
 from hub.app import CHANNEL_PLUGINS, create_app
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import contacts
 from hub.store.db import Doc

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from bson import ObjectId
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import files
 from tests.conftest import make_settings

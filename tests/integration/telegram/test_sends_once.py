@@ -8,9 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from hub import outbox
-from hub.context import Hub
-from hub.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN
+from hub.outbound import replies as outbox
+from hub.outbound.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegramApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update
 from tests.support.agents import login, make_user, next_event, sse_events

@@ -9,9 +9,9 @@ import pytest
 
 from channels.telegram.plugin import TelegramPlugin
 from channels.telegram.settings import TelegramSettings
-from hub import model
+from hub import names as model
 from hub.app import CHANNEL_PLUGINS, create_app
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.telegram.conftest import payload, post_update

@@ -11,7 +11,7 @@ import aiohttp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.integration.telegram.conftest import FIXTURES, SECRET, payload
 from tests.support.hostile import FUZZ, bodies, dumps, mutated
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.fakes.twilio import post_signed

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import pytest
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.fakes.twilio import fixture, sign
 from tests.integration.twilio.conftest import PUBLIC_URL
 from tests.integration.twilio.helpers import count_messages, inbound_by_sid, webhook

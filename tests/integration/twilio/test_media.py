@@ -6,7 +6,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, fixture
 from tests.integration.twilio.helpers import inbound_by_sid, webhook
 from tests.support.agents import login, make_user

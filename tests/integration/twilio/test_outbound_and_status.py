@@ -12,7 +12,7 @@ import pytest
 from bson import ObjectId
 
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.fakes.twilio import FakeTwilio, fixture

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from bson import ObjectId
 
-from hub import media
-from hub.context import Hub
+from hub.outbound import media_links as media
+from hub.runtime import Hub
 from tests.fakes.twilio import FakeTwilio, fixture
 from tests.integration.twilio.conftest import PUBLIC_URL
 from tests.integration.twilio.helpers import inbound_by_sid, webhook

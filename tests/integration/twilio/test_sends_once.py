@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from bson import ObjectId
 
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
 from tests.fakes.twilio import FakeTwilio

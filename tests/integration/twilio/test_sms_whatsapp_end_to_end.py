@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.fakes.twilio import FakeTwilio, fixture
 from tests.integration.twilio.conftest import PUBLIC_URL, SMS_FROM, WHATSAPP_FROM
 from tests.integration.twilio.helpers import inbound_by_sid, webhook

@@ -11,7 +11,7 @@ import aiohttp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.context import Hub
+from hub.runtime import Hub
 from tests.fakes.twilio import fixture
 from tests.integration.twilio.helpers import webhook
 from tests.support.hostile import FUZZ, ODD_NUMBERS

@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 
 from channels.base import EMAIL, WEBCHAT, Identity
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import contacts
 from tests.conftest import make_settings

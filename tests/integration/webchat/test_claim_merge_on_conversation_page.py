@@ -7,7 +7,7 @@ import re
 import aiohttp
 
 from channels.base import EMAIL, WEBCHAT, Identity
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts
 from tests.integration.webchat.conftest import customer_with_history
 from tests.support.agents import Visitor, login, make_user

@@ -6,7 +6,7 @@ import aiohttp
 from bson import ObjectId
 
 from channels.base import WEBCHAT, Identity
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts, messages
 from tests.integration.webchat.conftest import customer_with_history
 from tests.support.agents import Visitor, login, make_user

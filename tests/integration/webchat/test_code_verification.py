@@ -9,7 +9,7 @@ import aiohttp
 
 from channels.base import WEBCHAT, Identity
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts, verifications
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.webchat.conftest import code_in, customer_with_history

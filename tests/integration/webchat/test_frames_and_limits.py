@@ -16,8 +16,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from channels.webchat import views
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import messages
 from tests.conftest import make_settings

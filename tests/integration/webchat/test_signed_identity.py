@@ -10,7 +10,7 @@ import aiohttp
 
 from channels.base import WEBCHAT, Identity
 from hub.clock import utcnow
-from hub.context import Hub
+from hub.runtime import Hub
 from hub.store import contacts, webchat_sites
 from tests.integration.webchat.conftest import customer_with_history
 from tests.support.agents import Visitor, login, make_user

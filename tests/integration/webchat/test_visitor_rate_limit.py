@@ -8,8 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from hub import model
-from hub.context import Hub
+from hub import names as model
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.conftest import make_settings
 from tests.support.agents import Visitor

@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from channels.base import WEBCHAT, Identity, InboundMessage, without_surrogates, without_surrogates_in
-from hub import json_body, params, redaction
+from hub import redaction
 from hub.clock import utcnow
 from hub.errors import BadInput
+from hub.http import json_body, params
 from tests.support.hostile import FUZZ, JSON_VALUES, ODD_TEXT, QUERY_VALUES, bodies, deep_nesting, dumps
 
 MANY = FUZZ.__class__(FUZZ, max_examples=300)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import Field, StringConstraints
 
 from hub.errors import BadInput
-from hub.request_models import Flag, Moment, OptionalId, RequestModel, TextList, WholeNumber, one_of, parse_mapping
+from hub.http.request_models import Flag, Moment, OptionalId, RequestModel, TextList, WholeNumber, one_of, parse_mapping
 from tests.support.hostile import FUZZ
 
 

@@ -1,0 +1,1 @@
+"""Who is asking: sign-in sessions, API tokens, CSRF, roles, passwords."""

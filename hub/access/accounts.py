@@ -1,0 +1,67 @@
+"""Passwords after the account exists: a user changes their own, an admin (or `hub set-password`)
+resets one. Either way every other way in ends: sessions (but the one the user changed it from) and
+all API tokens, since whoever knew the old password may have made them."""
+
+from __future__ import annotations
+
+import math
+
+from bson import ObjectId
+
+from hub.access import signin_limits
+from hub.access.passwords import hash_password, password_problem, verify_password
+from hub.clock import utcnow
+from hub.errors import BadInput, HubError, NotFound
+from hub.store import throttle, users
+from hub.store.db import Db, Doc
+
+# Guessing the current password from a stolen session is guessing all the same: counted like sign-ins.
+_FREE_TRIES = 5
+_MAX_WAIT_SECONDS = 900.0
+
+
+class TooManyTries(HubError):
+    status = 429
+
+    def __init__(self, wait: float) -> None:
+        self.retry_after = max(1, math.ceil(wait))
+        super().__init__(f"Too many wrong current passwords; try again in "
+                         f"{signin_limits.wait_words(self.retry_after)}.")
+
+
+def _new_password(new: object, again: object = None) -> str:
+    problem = password_problem(new)
+    if problem:
+        raise BadInput(problem)
+    if again is not None and again != new:
+        raise BadInput("the two new passwords are not the same")
+    assert isinstance(new, str)
+    return new
+
+
+async def change_own(db: Db, user_id: ObjectId, current: object, new: object, again: object = None, *,
+                     keep_session: str | None) -> None:
+    """Check the current password, then replace it, ending the user's other sessions and all tokens."""
+    key, now = f"password-change:{user_id}", utcnow()
+    wait = await throttle.check(db, key, now)
+    if wait > 0:
+        raise TooManyTries(wait)
+    stored = await users.user(db, user_id)
+    if stored is None:
+        raise NotFound("user not found")
+    if not isinstance(current, str) or not await verify_password(stored.get("password_hash"), current):
+        await throttle.failure(db, key, now, free=_FREE_TRIES, max_wait=_MAX_WAIT_SECONDS)
+        raise BadInput("the current password is not right")
+    password = _new_password(new, again)
+    if password == current:
+        raise BadInput("the new password is the same as the current one")
+    await throttle.success(db, key)
+    await users.replace_password(db, user_id, await hash_password(password), utcnow(), keep_session=keep_session)
+
+
+async def reset(db: Db, user: Doc, new: object) -> None:
+    """An admin's reset: a new password, and the user signed out everywhere (sessions and tokens)."""
+    password = _new_password(new)
+    if not await users.replace_password(db, user["_id"], await hash_password(password), utcnow()):
+        raise NotFound("user not found")
+    await signin_limits.forget_account(db, str(user.get("email") or ""))

@@ -1,0 +1,1 @@
+"""The service layer: what the API and the inbox UI both do (check, do, notify)."""

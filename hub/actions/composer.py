@@ -1,0 +1,98 @@
+"""What the composer needs besides sending: canned responses rendered in a sandbox, and reply channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from channels.base import IDENTITY_FOR_CHANNEL, ReplyRules
+from hub.errors import BadInput
+from hub.names import CHANNEL_LABELS
+from hub.runtime import Hub
+from hub.store.db import Doc
+
+
+class _Undefined(jinja2.ChainableUndefined):
+    """A missing contact field renders empty; a blocked attribute (`__class__` and friends) is an error."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if isinstance(self._undefined_exception, type) and issubclass(self._undefined_exception, SecurityError):
+            self._fail_with_undefined_error()
+        return super().__str__()
+
+
+def canned_environment() -> SandboxedEnvironment:
+    # Plain text goes into a textarea, and the browser escapes it there; HTML escaping would show &amp;.
+    return SandboxedEnvironment(undefined=_Undefined, autoescape=False, keep_trailing_newline=False)
+
+
+def check_template(env: SandboxedEnvironment, body: str) -> None:
+    try:
+        env.parse(body)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BadInput(f"the template does not parse (line {exc.lineno}): {exc.message}") from None
+
+
+def template_values(contact: Doc, agent: Doc, conversation: Doc) -> dict[str, Any]:
+    """Only plain strings, lists and dicts: nothing in a canned response reaches a live object."""
+    identities: dict[str, str] = {}
+    for identity in contact.get("identities") or []:
+        identities.setdefault(str(identity.get("kind")), str(identity.get("value")))
+    name = str(contact.get("name") or "")
+    return {
+        "contact": {"name": name, "first_name": name.split()[0] if name.split() else "",
+                    "email": identities.get("email", ""), "phone": identities.get("phone", ""),
+                    "identities": identities,
+                    "attributes": {str(k): v if isinstance(v, (str, int, float)) else str(v)
+                                   for k, v in (contact.get("attributes") or {}).items()},
+                    "tags": [str(t) for t in contact.get("tags") or []]},
+        "agent": {"name": str(agent.get("name") or ""), "first_name": str(agent.get("name") or "").split(" ")[0]},
+        "conversation": {"channel": CHANNEL_LABELS.get(str(conversation.get("last_channel")), ""),
+                         "status": str(conversation.get("status") or "")},
+    }
+
+
+def render_canned(env: SandboxedEnvironment, body: str, values: dict[str, Any], limit: int) -> str:
+    """Render; stop once the text passes `limit` (a loop in a template must not build megabytes)."""
+    try:
+        template = env.from_string(body)
+        out: list[str] = []
+        size = 0
+        for piece in template.generate(values):
+            out.append(piece)
+            size += len(piece)
+            if size > limit:
+                raise BadInput(f"the canned response renders to more than {limit} characters")
+    except SecurityError as exc:
+        raise BadInput(f"the canned response tried to reach something templates may not use: {exc}") from None
+    except jinja2.TemplateError as exc:
+        raise BadInput(f"the canned response could not be rendered: {exc.message}") from None
+    except (OverflowError, ArithmeticError, TypeError, ValueError) as exc:
+        raise BadInput(f"the canned response could not be rendered: {exc}") from None
+    return "".join(out).strip()
+
+
+def reply_channels(hub: Hub, conversation: Doc, contact: Doc, now: datetime) -> list[dict[str, Any]]:
+    """The channels this customer can be answered on, the last one they used first, with any refusal."""
+    kinds = {str(i.get("kind")) for i in contact.get("identities") or []}
+    last = conversation.get("last_channel")
+    options: list[dict[str, Any]] = []
+    for channel, kind in IDENTITY_FOR_CHANNEL.items():
+        if kind not in kinds:
+            continue
+        adapter = hub.channel(channel)
+        refusal = None
+        if adapter is None:
+            refusal = f"{CHANNEL_LABELS.get(channel, channel)} is not connected on this hub"
+        elif isinstance(adapter, ReplyRules):
+            refusal = adapter.refuse_reply(conversation, {}, now)
+        options.append({"channel": channel, "label": CHANNEL_LABELS.get(channel, channel), "refusal": refusal,
+                        "templates": channel == "whatsapp", "default": channel == last})
+    options.sort(key=lambda o: (not o["default"], o["label"]))
+    return options

@@ -1,0 +1,1 @@
+"""The JSON API: handlers and presenters over the service layer."""

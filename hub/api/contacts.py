@@ -1,0 +1,238 @@
+"""JSON API for contacts: profiles, custom attributes (and their admin-defined fields), tags, merge and undo."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import AfterValidator, StringConstraints
+
+from hub import keys
+from hub.access.auth import current_user, require_role
+from hub.api import presenters as present
+from hub.clock import utcnow
+from hub.errors import BadInput, Conflict, NotFound
+from hub.http.request_models import Flag, RequestModel, TextList, parse_body, parse_query
+from hub.http.web import json_response, read_body
+from hub.runtime import Hub
+from hub.store import contact_merges, contacts, conversations, custom_fields
+from hub.store.db import Doc, oid
+
+routes = web.RouteTableDef()
+MAX_TAGS = 50
+MAX_TAG = 60
+TAGS_SENTENCE = "'tags' must be a list of text, or text separated by commas"
+
+
+def _tags(values: list[str]) -> list[str]:
+    tags = list(dict.fromkeys(t.strip() for t in values if t.strip()))
+    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
+        raise ValueError(f"at most {MAX_TAGS} tags of up to {MAX_TAG} characters each")
+    return tags
+
+
+class TagsBody(RequestModel):
+    tags: Annotated[TextList, AfterValidator(_tags)]
+
+    field_messages = {"tags": TAGS_SENTENCE}
+
+
+class MergeQuery(RequestModel):
+    into: Annotated[str, StringConstraints(min_length=1)]
+
+    field_messages = {"into": "say which contact to merge into: ?into=<contact id>"}
+
+
+class MergeBody(RequestModel):
+    source_id: str = ""  # the ids are looked up, with the same 404 for a malformed and an unknown one
+    target_id: str = ""
+    confirm_conflicts: Flag = False
+
+
+async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
+    contact_id = oid(raw_id)
+    contact = await contacts.get(hub.db, contact_id) if contact_id else None
+    if contact is None:
+        raise NotFound("contact not found")
+    return contact
+
+
+def present_merge(record: Doc) -> dict[str, Any]:
+    return contact_merges.summary(record)
+
+
+def present_preview(planned: Doc) -> dict[str, Any]:
+    """What a merge would move and what looks like two people, for the lead to confirm."""
+    source_active, target_active = planned["source_active"], planned["target_active"]
+    return {
+        "source": present.contact(planned["source"]), "target": present.contact(planned["target"]),
+        "identities": planned["identities"],
+        "conversations": [{"id": c["_id"], "status": c.get("status"), "active": bool(c.get("active")),
+                           "last_message_preview": c.get("last_message_preview")} for c in planned["conversations"]],
+        "messages": planned["messages_total"],
+        "active_conversation": {
+            "outcome": planned["active_outcome"],
+            "source_id": source_active["_id"] if source_active else None,
+            "target_id": target_active["_id"] if target_active else None,
+            "messages_moving": planned["messages_moving"],
+        },
+        "conflicts": planned["conflicts"],
+        "needs_confirmation": any(c["kind"] in contact_merges.PERSON_KINDS for c in planned["conflicts"]),
+    }
+
+
+async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, Doc]:
+    """The two contacts of a merge, both live and different, or the error saying why not."""
+    source = await contact_or_404(hub, source_raw)
+    target = await contact_or_404(hub, target_raw)
+    if source["_id"] == target["_id"]:
+        raise BadInput("a contact cannot be merged into itself")
+    if source.get("merged_into") is not None or target.get("merged_into") is not None:
+        raise Conflict("one of these contacts was already merged into another")
+    return source, target
+
+
+async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
+    """A contact with what this user may see of it: conversations follow the department rule."""
+    visible = conversations.visibility_filter(user)
+    history = [c for c in await conversations.for_contact(hub.db, contact["_id"])
+               if not visible or conversations.can_see(user, c)]
+    duplicates = await contacts.likely_duplicates(hub.db, contact)
+    return {
+        "contact": contact, "conversations": history, "fields": await custom_fields.all_fields(hub.db),
+        "duplicates": [{"contact": d, "conflicts": contact_merges.identity_conflicts(contact, d)} for d in duplicates],
+        "merges": await contacts.merges_for(hub.db, contact["_id"]),
+    }
+
+
+@routes.get("/api/v1/contacts/{id}")
+async def get_contact(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    contact = await contact_or_404(hub, request.match_info["id"])
+    data = await profile(hub, user, contact)
+    return json_response({**present.contact(contact),
+                          "conversations": [present.conversation(c) for c in data["conversations"]],
+                          "duplicates": [{**present.contact(d["contact"]), "conflicts": d["conflicts"]}
+                                         for d in data["duplicates"]],
+                          "merges": [present_merge(m) for m in data["merges"]]})
+
+
+@routes.post("/api/v1/contacts/{id}/attributes")
+async def set_attributes(request: web.Request) -> web.Response:
+    """Values for admin-defined fields, by key; an empty value clears one. All or nothing."""
+    hub = request.app[keys.HUB]
+    current_user(request)
+    contact = await contact_or_404(hub, request.match_info["id"])
+    body = {k: v for k, v in (await read_body(request)).items() if k != "_csrf"}
+    fields = {f["key"]: f for f in await custom_fields.all_fields(hub.db)}
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise BadInput(f"no custom field {unknown[0]!r}; an admin defines fields first", field=unknown[0])
+    values: Doc = {}
+    cleared: list[str] = []
+    problems: list[dict[str, str]] = []
+    for key, raw in body.items():
+        try:
+            value = custom_fields.coerce(fields[key], raw)
+        except custom_fields.FieldError as exc:
+            problems.append({"field": key, "reason": str(exc)})
+            continue
+        if value is None:
+            cleared.append(key)
+        else:
+            values[key] = value
+    if problems:
+        raise BadInput("; ".join(p["reason"] for p in problems), field=problems[0]["field"], fields=problems)
+    updated = await contacts.set_attributes(hub.db, contact["_id"], values, cleared, utcnow())
+    if updated is None:
+        raise NotFound("contact not found")
+    return json_response(present.contact(updated))
+
+
+@routes.post("/api/v1/contacts/{id}/tags")
+async def set_tags(request: web.Request) -> web.Response:
+    hub = request.app[keys.HUB]
+    current_user(request)
+    contact = await contact_or_404(hub, request.match_info["id"])
+    tags = (await parse_body(request, TagsBody)).tags
+    updated = await contacts.set_tags(hub.db, contact["_id"], tags, utcnow())
+    if updated is None:
+        raise NotFound("contact not found")
+    return json_response(present.contact(updated))
+
+
+@routes.get("/api/v1/contacts/{id}/merge-preview")
+async def merge_preview(request: web.Request) -> web.Response:
+    """What merging this contact into `into` would move and what conflicts, before anything changes."""
+    require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    into = parse_query(request, MergeQuery).into
+    source, target = await merge_pair(hub, request.match_info["id"], into)
+    return json_response(present_preview(await contact_merges.plan(hub.db, source, target)))
+
+
+@routes.post("/api/v1/contacts/merge")
+async def merge(request: web.Request) -> web.Response:
+    """A lead folds one contact into another; identities or names that conflict need an explicit confirmation."""
+    user = require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    body = await parse_body(request, MergeBody)
+    source, target = await merge_pair(hub, body.source_id, body.target_id)
+    # Different names and two open conversations are shown in the preview; different identities of one
+    # kind (two phones, two emails) may be two people, so they need an explicit confirmation.
+    conflicts = contact_merges.identity_conflicts(source, target)
+    if conflicts and not body.confirm_conflicts:
+        raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two people. "
+                       "Check, then merge again with confirm_conflicts.")
+    record = await contacts.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])
+    if record is None:
+        raise Conflict("nothing was merged: the contact changed meanwhile; reload and try again")
+    return json_response(present_merge(record), status=201)
+
+
+@routes.post("/api/v1/contact-merges/{id}/undo")
+async def undo_merge(request: web.Request) -> web.Response:
+    user = require_role(request, "admin", "lead")
+    hub = request.app[keys.HUB]
+    merge_id = oid(request.match_info["id"])
+    if merge_id is None or await contacts.get_merge(hub.db, merge_id) is None:
+        raise NotFound("merge not found")
+    try:
+        record = await contacts.undo_merge(hub.db, merge_id, utcnow(), by=user["_id"])
+    except ValueError as exc:
+        raise Conflict(str(exc)) from None
+    return json_response(present_merge(record))
+
+
+# --- custom fields (admins define, everyone reads) ----------------------------------------------------------
+
+
+def present_field(field: Doc) -> dict[str, Any]:
+    return {k: field[k] for k in ("key", "label", "type", "choices") if k in field}
+
+
+@routes.get("/api/v1/custom-fields")
+async def list_fields(request: web.Request) -> web.Response:
+    current_user(request)
+    fields = await custom_fields.all_fields(request.app[keys.HUB].db)
+    return json_response({"fields": [present_field(f) for f in fields]})
+
+
+@routes.post("/api/v1/custom-fields")
+async def define_field(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    try:
+        definition = custom_fields.check_definition(await read_body(request))
+        field = await custom_fields.define(hub.db, definition, utcnow())
+    except custom_fields.FieldError as exc:
+        raise BadInput(str(exc)) from None
+    return json_response(present_field(field), status=201)
+
+
+@routes.delete("/api/v1/custom-fields/{key}")
+async def remove_field(request: web.Request) -> web.Response:
+    require_role(request, "admin")
+    if not await custom_fields.remove(request.app[keys.HUB].db, request.match_info["key"]):
+        raise NotFound("no such custom field")
+    return json_response({"removed": request.match_info["key"]})

@@ -1,0 +1,164 @@
+"""JSON API v1: what the inbox's actions go through, and what integrations call with a token."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import Field
+
+from hub import keys
+from hub import names as model
+from hub.access.auth import current_user
+from hub.api import presenters as present
+from hub.assign import moves as routing_moves
+from hub.clock import utcnow
+from hub.errors import BadInput, Forbidden, NotFound
+from hub.http.request_models import RequestModel, parse_body, parse_query
+from hub.http.web import json_response
+from hub.outbound import attachments as uploads
+from hub.outbound import replies as outbox
+from hub.runtime import Hub
+from hub.store import contacts, conversations, messages, users
+from hub.store.db import Doc, oid
+
+routes = web.RouteTableDef()
+Status = Literal["open", "pending", "snoozed", "resolved"]
+
+
+class AssignBody(RequestModel):
+    assignee_id: str | None = "me"  # "me", "none" (or empty) or a user id; the id is looked up below
+    note: routing_moves.Note = ""
+
+    field_messages = {"assignee_id": "assignee_id is not a known user"}
+
+
+class StatusBody(RequestModel):
+    status: Status
+
+    field_messages = {"status": "status must be one of open, pending, snoozed, resolved"}
+
+
+class IdentityQuery(RequestModel):
+    identity: str = Field(pattern=r"^[^:]+:.+$")
+
+    field_messages = {"identity": "identity must look like KIND:VALUE, e.g. email:ana@example.com"}
+
+
+async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
+    """The conversation if it exists and this user may see it; the same 404 otherwise (no probing)."""
+    conversation_id = oid(raw_id)
+    conversation = await conversations.get(hub.db, conversation_id) if conversation_id else None
+    if conversation is None or not conversations.can_see(user, conversation):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+async def visible_message(hub: Hub, user: Doc, raw_id: str, missing: str = "message not found") -> Doc:
+    """The message if it exists and its conversation is visible to this user; the same 404 otherwise."""
+    message_id = oid(raw_id)
+    message = await messages.get(hub.db, message_id) if message_id else None
+    if message is None:
+        raise NotFound(missing)
+    await visible_conversation(hub, user, str(message["conversation_id"]))
+    return message
+
+
+@routes.get("/api/v1/conversations/{id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    contact = await contacts.get(hub.db, conversation["contact_id"])
+    return json_response({**present.conversation(conversation),
+                          "contact": present.contact(contact) if contact else None})
+
+
+@routes.get("/api/v1/conversations/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    timeline = await messages.timeline(hub.db, conversation["_id"])
+    return json_response({"messages": [present.message(m) for m in timeline]})
+
+
+@routes.post("/api/v1/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
+    fields = uploads.reply_fields(body, bool(files))
+    message, created = await uploads.post(hub, user, conversation, fields.text, files, note=fields.note,
+                                          channel=fields.channel, client_key=fields.client_key, extras=fields.extras)
+    return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
+
+
+@routes.post("/api/v1/conversations/{id}/assign")
+async def assign(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await parse_body(request, AssignBody)
+    raw = body.assignee_id
+    if raw in (None, "", "none"):
+        assignee = None
+    elif raw == "me":
+        assignee = user
+    else:
+        assignee_id = oid(raw)
+        assignee = await users.user(hub.db, assignee_id) if assignee_id else None
+        if assignee is None:
+            raise BadInput("assignee_id is not a known user", field="assignee_id")
+    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
+        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
+    held_by = conversation.get("assignee_id")
+    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
+        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
+    # Routing keeps agents' load and the timeline (with the optional note) in step with the move.
+    updated = await routing_moves.reassign(hub, user, conversation, assignee, body.note, utcnow())
+    return json_response(present.conversation(updated))
+
+
+@routes.post("/api/v1/conversations/{id}/status")
+async def set_status(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await parse_body(request, StatusBody)
+    return json_response(present.conversation(await change_status(hub, user, conversation, body.status)))
+
+
+async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:
+    """Set a conversation's status, free capacity on resolve, and say who did it in the timeline."""
+    now = utcnow()
+    try:
+        updated = await conversations.set_status(hub.db, conversation["_id"], status, now)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if updated is None:
+        raise NotFound("conversation not found")
+    await routing_moves.after_status_change(hub, conversation, updated, now)  # a resolve frees capacity
+    data: Doc = {"type": "status", "status": status, "by": user["_id"]}
+    if bulk:
+        data["bulk"] = True
+    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.", data, now,
+                                author=model.agent_author(user))
+    return updated
+
+
+@routes.post("/api/v1/messages/{id}/retry")
+async def retry_message(request: web.Request) -> web.Response:
+    hub, user = request.app[keys.HUB], current_user(request)
+    message = await visible_message(hub, user, request.match_info["id"])
+    retried = await outbox.retry(hub, message["_id"])
+    if retried is None:
+        raise BadInput("only a failed reply can be sent again")
+    return json_response({"message": present.message(retried)})
+
+
+@routes.get("/api/v1/contacts")
+async def find_contacts(request: web.Request) -> web.Response:
+    hub = request.app[keys.HUB]
+    current_user(request)
+    kind, _, value = parse_query(request, IdentityQuery).identity.partition(":")
+    if kind == "email":
+        value = value.strip().lower()
+    found = await contacts.search_by_identity(hub.db, kind, value)
+    return json_response({"contacts": [present.contact(c) for c in found]})

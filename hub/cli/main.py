@@ -1,0 +1,191 @@
+"""The `hub` command: run the server, seed the demo, manage users and tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from hub import redaction
+from hub.access import accounts
+from hub.access.auth import new_api_token, token_hash
+from hub.access.passwords import hash_password, password_problem
+from hub.actions.demo import print_logins, seed_demo
+from hub.cli import routing as routing_cli
+from hub.clock import utcnow
+from hub.db.connection import open_database
+from hub.db.embedded import EmbeddedDatabaseError
+from hub.errors import HubError
+from hub.settings import Settings
+from hub.store import users
+from hub.store.db import Db, ensure_indexes
+
+log = logging.getLogger("hub")
+
+
+def _run_server(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.app import create_app
+
+    app = create_app(settings, seed_demo=args.demo)
+    app.on_shutdown.insert(0, _exit_if_shutdown_hangs)  # first, so the deadline covers every later step
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
+                shutdown_timeout=HANDLERS_SHUTDOWN_SECONDS)
+    return 0
+
+
+# A stop always ends within 10 s. Each step has its own bound: open requests and streams get
+# HANDLERS_SHUTDOWN_SECONDS, then the clean-up closes the database client (at most 2 s, at once when the
+# database is down) and stops the embedded database (SIGINT, SIGKILL after 3 s). The deadline is the
+# last resort behind them: the driver can be left stuck by a cancel that lands in its server selection.
+HANDLERS_SHUTDOWN_SECONDS = 3
+SHUTDOWN_DEADLINE_SECONDS = 9.5
+
+
+async def _exit_if_shutdown_hangs(app: web.Application) -> None:
+    """A stop must end the process. After the deadline it exits anyway (an embedded database child
+    gets SIGTERM as its parent dies, so nothing keeps the data dir locked)."""
+
+    def give_up() -> None:
+        log.error("shutdown did not finish in %ss; exiting", SHUTDOWN_DEADLINE_SECONDS)
+        os._exit(1)
+
+    timer = threading.Timer(SHUTDOWN_DEADLINE_SECONDS, give_up)
+    timer.daemon = True  # a clean stop ends the interpreter, and the timer with it
+    timer.start()
+
+
+async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> int:
+    async with open_database(settings, share=False, prepare=ensure_indexes) as (_client, db):
+        return await work(db)
+
+
+async def _seed(db: Db) -> int:
+    logins = await seed_demo(db)
+    if not logins:
+        print("users already exist; nothing seeded")
+    print_logins(logins)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        password = args.password or getpass.getpass("Password: ")
+        problem = password_problem(password)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+        department_ids = []
+        for name in filter(None, (args.departments or "").split(",")):
+            department = await users.department_by_name(db, name.strip())
+            if department is None:
+                department = await users.ensure_department(db, name.strip(), utcnow())
+            department_ids.append(department["_id"])
+        try:
+            user = await users.create_user(db, args.email, args.name or args.email.split("@")[0],
+                                           await hash_password(password), args.role, department_ids, utcnow())
+        except users.AlreadyExists as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"created {user['role']} {user['email']}")
+        return 0
+
+    return work
+
+
+def _create_token(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        user = await users.user_by_email(db, args.user)
+        if user is None:
+            print(f"error: no user with email {args.user}", file=sys.stderr)
+            return 1
+        token = new_api_token()
+        await users.create_api_token(db, token_hash(token), user["_id"], args.label, utcnow())
+        print(token)
+        return 0
+
+    return work
+
+
+def _set_password(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
+    async def work(db: Db) -> int:
+        user = await users.user_by_email(db, args.email)
+        if user is None:
+            print(f"error: no user with email {args.email}", file=sys.stderr)
+            return 1
+        password = args.password or getpass.getpass("New password: ")
+        try:
+            await accounts.reset(db, user, password)
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"password set for {user['email']}; their sessions and API tokens have been ended")
+        return 0
+
+    return work
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description="Omnichannel messaging hub")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="start the hub (default)")
+    run.add_argument("--demo", action="store_true", help="seed the demo organisation on an empty database")
+    sub.add_parser("seed-demo", help="create the demo organisation if no user exists")
+    user = sub.add_parser("create-user", help="add an inbox user")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name")
+    user.add_argument("--role", choices=("admin", "lead", "agent"), default="agent")
+    user.add_argument("--departments", help="comma-separated department names")
+    user.add_argument("--password", help="prompted for when omitted")
+    token = sub.add_parser("create-token", help="print a new API token for a user")
+    token.add_argument("--user", required=True, help="the user's email")
+    token.add_argument("--label", default="cli")
+    password = sub.add_parser("set-password", help="set a user's password and sign them out everywhere")
+    password.add_argument("--email", required=True)
+    password.add_argument("--password", help="prompted for when omitted")
+    telegram = sub.add_parser("telegram", help="register or inspect the Telegram bot's webhook")
+    telegram.add_argument("action", choices=("set-webhook", "status"))
+    routing_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per Bot API call, URL (token) included
+    redaction.install(*redaction.secrets_in(settings), *redaction.secrets_in_environment(os.environ))
+    command = args.command or "run"
+    if command == "run" and not hasattr(args, "demo"):
+        args.demo = False
+    try:
+        if command == "run":
+            return _run_server(args, settings)
+        if command == "routing":
+            return routing_cli.run(args, settings)
+        if command == "telegram":
+            from channels.telegram.cli import run as telegram_command
+
+            return asyncio.run(telegram_command(args.action, settings))
+        commands: dict[str, Callable[[Db], Awaitable[int]]] = {
+            "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args),
+            "set-password": _set_password(args)}
+        work = commands[command]
+        return asyncio.run(_with_db(settings, work))
+    except EmbeddedDatabaseError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

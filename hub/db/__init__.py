@@ -1,0 +1,1 @@
+"""Which database the hub talks to: a URL, or the embedded server it starts and supervises."""

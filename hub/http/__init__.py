@@ -1,0 +1,1 @@
+"""HTTP plumbing every view shares: JSON and errors, request parsing, query parameters."""

@@ -1,0 +1,1 @@
+"""Where a customer message enters: ingest, identities, recovery of kept raw payloads."""

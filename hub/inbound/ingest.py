@@ -1,0 +1,151 @@
+"""The one way a customer message enters the hub, whatever channel it came from."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from bson import ObjectId
+
+from channels.base import InboundMessage
+from hub import names as model
+from hub.assign import apply as routing_apply
+from hub.clock import utcnow
+from hub.errors import BadInput, check_text
+from hub.runtime import Hub
+from hub.store import contacts, conversations, messages, raw, search
+from hub.store.db import Doc, oid
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: Doc
+    conversation: Doc
+    contact: Doc
+    created: bool  # False: a repeat of a message we already had
+
+
+
+
+async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | None = None) -> IngestResult:
+    """Keep the raw payload, then contact, conversation, message (deduped), routing.
+
+    Agents and visitors hear about it from the change stream, i.e. only after the write committed.
+    `replay_of`: the raw payload a crashed ingest kept (hub/recovery.py); it is not kept again.
+    """
+    check_text(inbound.text, hub.settings.max_text_bytes)
+    if not inbound.identity.value:
+        raise BadInput("the sender has no identity")
+    db, batches = hub.db, hub.batches
+    now = utcnow()
+    if replay_of is None:
+        raw_id = await batches.keep_raw.submit(raw.pending_doc(inbound, now))
+        _crash_if_asked("exit_after_raw")
+    else:
+        raw_id = replay_of
+    if inbound.external_id is not None:
+        # A replay (even after the conversation was resolved) must create nothing.
+        existing = await batches.find_external.submit((inbound.channel, inbound.external_id))
+        if existing is not None:
+            return await _duplicate(hub, existing, raw_id)
+    elif replay_of is not None:
+        existing = await raw.replayed_message(db, replay_of)
+        if existing is not None:
+            return await _duplicate(hub, existing, raw_id)
+    contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
+    if contact is None or (inbound.contact_name and not contact.get("name")):
+        contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
+    for extra in inbound.extra_identities:
+        if not await contacts.add_identity(db, contact["_id"], extra):
+            log.info("identity already held by another contact identity=%s contact=%s", extra, contact["_id"])
+    conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
+    explanation: Doc | None = None
+    if needs_routing:
+        conversation, explanation = await routing_apply.route_new(hub, conversation, contact, inbound, now)
+    doc: Doc = {
+        "conversation_id": conversation["_id"],
+        "contact_id": contact["_id"],
+        "direction": model.IN,
+        "kind": "message",
+        "channel": inbound.channel,
+        "external_id": inbound.external_id,
+        "text": inbound.text,
+        "html": inbound.html,
+        "subject": inbound.subject,
+        "attachments": [a.as_doc() for a in inbound.attachments],
+        "author": {"type": "contact", "id": contact["_id"], "name": contact.get("name")},
+        "extras": dict(inbound.extras),
+        "raw_id": raw_id,
+        "received_at": inbound.received_at,
+        "created_at": now,
+        "search_text": search.search_text(inbound.subject, inbound.text),
+    }
+    if inbound.external_id is None:
+        # No provider id: the payload's own key, so a replay of it can never make a second message
+        # (one more entry in the sparse dedupe index per such message; nothing else changes).
+        doc.pop("external_id")
+        doc["dedupe_key"] = raw.raw_key(raw_id)
+    message, created = await batches.insert_message.submit(doc)
+    if not created:
+        log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
+    if explanation is not None:
+        await routing_apply.record(hub, conversation, explanation, now)
+    await _processed(hub, raw_id)
+    return IngestResult(message, conversation, contact, created)
+
+
+async def _processed(hub: Hub, raw_id: ObjectId) -> None:
+    """The payload became a message: the recovery pass may forget it."""
+    try:
+        await hub.batches.raw_processed.submit(raw_id)
+    except Exception:  # the message is stored; a lost marker costs the recovery pass one lookup
+        log.warning("raw payload not marked processed raw=%s", raw_id, exc_info=True)
+
+
+def _crash_if_asked(point: str) -> None:
+    """Test-only: HUB_TEST_FAULT=<point> ends the process here, as a crash between two writes would."""
+    if os.environ.get("HUB_TEST_FAULT") == point:
+        log.warning("HUB_TEST_FAULT=%s: exiting now", point)
+        logging.shutdown()
+        os._exit(137)
+
+
+async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Doc, now: datetime) -> tuple[Doc, bool]:
+    """The conversation a reply names (reopened if resolved), else the contact's active one."""
+    preview = model.preview(inbound.text)
+    thread_id = oid(inbound.thread_conversation_id) if inbound.thread_conversation_id else None
+    if thread_id is not None:
+        joined = await conversations.touch_thread(hub.db, thread_id, contact, inbound.channel, now, preview,
+                                                  may_reopen=inbound.thread_may_reopen)
+        if joined is not None:
+            conversation, reopened = joined
+            if reopened:
+                await messages.insert_event(hub.db, conversation, "Reopened by the customer's reply.",
+                                            {"type": "reopened", "channel": inbound.channel}, now)
+            return conversation, not conversation.get("routed")
+    active = await hub.batches.find_active.submit(contact["_id"])
+    if active is not None and active.get("routed"):
+        update = conversations.conversation_touch(contact, inbound.channel, now, preview, inbound=True)
+        if await hub.batches.touch.submit((active["_id"], update)):
+            return _applied(active, update), False
+    return await conversations.touch_active(hub.db, contact, inbound.channel, now, preview, inbound=True)
+
+
+def _applied(conversation: Doc, update: Doc) -> Doc:
+    """The conversation as the batched update left it (saves reading it back)."""
+    doc = {**conversation, **update["$set"]}
+    doc["last_message_at"] = max(conversation.get("last_message_at") or update["$max"]["last_message_at"],
+                                 update["$max"]["last_message_at"])
+    return doc
+
+
+async def _duplicate(hub: Hub, existing: Doc, raw_id: ObjectId) -> IngestResult:
+    log.info("duplicate inbound ignored channel=%s key=%s", existing["channel"], existing.get("dedupe_key"))
+    await _processed(hub, raw_id)
+    conversation = await conversations.get(hub.db, existing["conversation_id"]) or {}
+    contact = await contacts.get(hub.db, existing["contact_id"]) or {}
+    return IngestResult(existing, conversation, contact, created=False)

@@ -1,0 +1,1 @@
+"""Live updates: change-stream events fanned out to streams, and agents' presence."""

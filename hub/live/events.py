@@ -1,0 +1,153 @@
+"""Live events: one change stream per hub process, fanned out to in-process subscribers.
+
+Writes go to MongoDB first; what agents and visitors see comes from the change stream, so every
+hub process (not just the one that took the write) hears it, and nothing is published that did not
+commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+
+from hub import names as model
+from hub.store import conversations as conversation_store
+from hub.store.db import Db, Doc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    collection: str  # "messages", "conversations" or "conversation_viewers"
+    operation: str  # insert, update, replace
+    doc: Doc
+    conversation: Doc | None  # the conversation the event belongs to (for messages: its parent)
+    token: str  # the change stream resume token, usable as SSE id
+    # Renderings shared by every subscriber (one SSE payload per event, not one per open inbox).
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+Predicate = Callable[[Event], bool]
+
+
+class Subscription:
+    def __init__(self, bus: EventBus, predicate: Predicate, maxsize: int) -> None:
+        self._bus = bus
+        self.predicate = predicate
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
+        self.overflowed = False
+
+    def offer(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            # A stuck client must not hold memory for everyone; it is told to reload.
+            self.overflowed = True
+
+    async def get(self) -> Event:
+        return await self.queue.get()
+
+    def close(self) -> None:
+        self._bus.unsubscribe(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class EventBus:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+        self._subscribers: set[Subscription] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._conversation_cache: dict[ObjectId, Doc] = {}
+        self.ready = asyncio.Event()
+        self._stopping = False
+
+    def subscribe(self, predicate: Predicate, maxsize: int = 1000) -> Subscription:
+        sub = Subscription(self, predicate, maxsize)
+        self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subscribers.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="change-stream")
+        # Wait until the stream is open so no write after start-up is missed.
+        await asyncio.wait_for(self.ready.wait(), 30)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        resume: Any = None
+        # conversation_viewers: who is looking at or typing in a conversation (hub/store/viewers.py).
+        pipeline = [{"$match": {"ns.coll": {"$in": [model.MESSAGES, model.CONVERSATIONS, "conversation_viewers"]},
+                                "operationType": {"$in": ["insert", "update", "replace"]}}}]
+        while not self._stopping:
+            try:
+                async with await self._db.watch(
+                    pipeline, full_document="updateLookup", resume_after=resume
+                ) as stream:
+                    self.ready.set()
+                    async for change in stream:
+                        resume = change["_id"]
+                        await self._dispatch(change)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("change stream broke; reopening in 1s")
+                await asyncio.sleep(1)
+
+    async def _dispatch(self, change: Doc) -> None:
+        doc = change.get("fullDocument")
+        if doc is None:
+            return
+        collection = change["ns"]["coll"]
+        if collection == model.CONVERSATIONS:
+            self._remember(doc)
+            conversation: Doc | None = doc
+        else:
+            conversation = await self._conversation(doc.get("conversation_id"))
+        token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""
+        event = Event(collection, change["operationType"], doc, conversation, token)
+        for sub in list(self._subscribers):
+            try:
+                if sub.predicate(event):
+                    sub.offer(event)
+            except Exception:
+                log.exception("event predicate failed")
+
+    def _remember(self, conversation: Doc) -> None:
+        if len(self._conversation_cache) > 50_000:
+            self._conversation_cache.clear()
+        self._conversation_cache[conversation["_id"]] = conversation
+
+    async def _conversation(self, conversation_id: Any) -> Doc | None:
+        if not isinstance(conversation_id, ObjectId):
+            return None
+        cached = self._conversation_cache.get(conversation_id)
+        if cached is None:
+            cached = await conversation_store.get(self._db, conversation_id)
+            if cached is not None:
+                self._remember(cached)
+        return cached

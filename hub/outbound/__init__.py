@@ -1,0 +1,1 @@
+"""Where a reply leaves: queued replies, attachments, signed media links, the dispatcher."""

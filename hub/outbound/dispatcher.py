@@ -1,0 +1,269 @@
+"""Sends queued replies through their channel, once.
+
+Each attempt owns its row under a unique id (never the process id: all of a process's workers share
+that), renews the lease while the send runs, and writes its outcome only while it still owns the row.
+An attempt whose outcome was never recorded (a crash, or no answer in time) is settled before any
+resend: a channel that can look it up at the provider does (`Reconciler`); one that cannot sends
+once more, with the message marked "may have been delivered", and never a third time blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from bson import ObjectId
+
+from channels.base import (
+    Attachment,
+    Channel,
+    ChannelError,
+    ChannelRateLimited,
+    Identity,
+    OutboundMessage,
+    Reconciler,
+    SendResult,
+    UnsettledAttempt,
+)
+from hub.clock import utcnow
+from hub.runtime import Hub
+from hub.store import messages
+from hub.store.db import Doc
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 15 * 60
+# One attempt (pacing, reconciling, sending) may run this many lease lengths, renewing the lease as it
+# goes; past that its outcome counts as unknown. With the default lease of 30 s: one minute.
+SEND_TIMEOUT_LEASES = 2
+
+UNCERTAIN = ("may have been delivered: an earlier attempt got no answer from {channel} (a crash or a "
+             "timeout), and {channel} cannot be asked whether it arrived, so the reply was sent once more")
+GAVE_UP_UNCERTAIN = ("may have been delivered: two attempts got no answer from {channel}, which cannot be asked "
+                     "whether they arrived; not sent a third time so the customer does not get it again and "
+                     "again. Ask the customer, then retry if they have nothing")
+
+
+def backoff_seconds(attempt: int, base: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: base * 2^(attempt-1), spread over 50-150%, capped."""
+    delay = min(base * (2 ** max(attempt - 1, 0)), MAX_BACKOFF_SECONDS)
+    return float(delay * rng.uniform(0.5, 1.5))
+
+
+def attempt_owner(process_id: str) -> str:
+    """Unique per attempt; the process id in front says who, in logs and on the row."""
+    return f"{process_id}/{uuid.uuid4().hex}"
+
+
+def unsettled_attempt(doc: Doc, owner: str) -> UnsettledAttempt | None:
+    """An earlier attempt that started and never recorded how it ended."""
+    started = doc.get("attempt_started_at")
+    earlier = doc.get("attempt_owner")
+    if not isinstance(started, datetime) or not isinstance(earlier, str) or earlier == owner:
+        return None
+    return UnsettledAttempt(owner=earlier, number=int(doc.get("attempt_number") or 0), started_at=started)
+
+
+class Dispatcher:
+    def __init__(self, hub: Hub, workers: int = 4) -> None:
+        self.hub = hub
+        self.workers = workers
+        self.rng = random.Random()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._work(i), name=f"dispatcher-{i}") for i in range(self.workers)]
+
+    async def stop(self) -> None:
+        # The driver can turn a cancel into another error (seen with the database gone); the flag
+        # still ends the loop.
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            # A cancel that lands inside a driver call can be swallowed there; ask again until it ends.
+            while not task.done():
+                await asyncio.wait({task}, timeout=0.5)
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _work(self, index: int) -> None:
+        settings = self.hub.settings
+        while not self._stopping:
+            owner = attempt_owner(self.hub.process_id)
+            try:
+                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox lease failed")
+                await asyncio.sleep(settings.outbox_poll_seconds)
+                continue
+            if leased is None:
+                self.hub.outbox_wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.hub.outbox_wakeup.wait(), settings.outbox_poll_seconds)
+                continue
+            try:
+                await self.deliver(leased)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Most likely the database went away while recording the outcome. The row keeps its
+                # started attempt, so whoever takes it next settles it first; this worker carries on.
+                log.exception("outbox delivery failed message=%s", leased.get("_id"))
+                await asyncio.sleep(settings.outbox_poll_seconds)
+
+    async def deliver(self, doc: Doc) -> None:
+        """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""
+        owner = str(doc["lease_owner"])
+        heartbeat = asyncio.create_task(self._keep_lease(doc["_id"], owner), name=f"lease-{doc['_id']}")
+        try:
+            await self._attempt(doc, owner)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _keep_lease(self, message_id: ObjectId, owner: str) -> None:
+        """Renew the lease every third of its length, so a slow send is never taken over and sent twice."""
+        lease = self.hub.settings.outbox_lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                kept = await messages.extend_lease(self.hub.db, message_id, owner,
+                                                   utcnow() + timedelta(seconds=lease))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database may be back before the lease runs out
+                log.warning("outbox lease renewal failed message=%s error=%s", message_id, exc)
+                continue
+            if not kept:
+                log.warning("outbox lease lost while sending message=%s owner=%s", message_id, owner)
+                return
+
+    @property
+    def send_timeout(self) -> float:
+        return SEND_TIMEOUT_LEASES * self.hub.settings.outbox_lease_seconds
+
+    async def _attempt(self, doc: Doc, owner: str) -> None:
+        hub = self.hub
+        channel = hub.channel(doc["channel"])
+        if channel is None:
+            await messages.mark_failed(hub.db, doc["_id"], f"the {doc['channel']} channel is not configured",
+                                       utcnow(), owner)
+            return
+        outbound = _outbound(doc)
+        earlier = unsettled_attempt(doc, owner)
+        if earlier is not None and not await self._settle_earlier(doc, owner, channel, outbound, earlier):
+            return
+        if not await messages.record_attempt_started(hub.db, doc["_id"], owner, int(doc.get("attempts", 1)),
+                                                     utcnow()):
+            log.warning("outbox row taken by another attempt before sending message=%s", doc["_id"])
+            return
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                result = await channel.send(outbound)
+        except ChannelError as exc:
+            await self._failed_attempt(doc, owner, exc.reason, exc.transient, _retry_after(exc), exc.maybe_sent)
+            return
+        except TimeoutError:
+            await self._failed_attempt(doc, owner, f"the {doc['channel']} provider did not answer in time", True,
+                                       None, True)
+            return
+        except Exception as exc:
+            log.exception("channel send crashed channel=%s message=%s", doc["channel"], doc["_id"])
+            await self._failed_attempt(doc, owner, f"unexpected error: {exc}", True, None, True)
+            return
+        await self._record_sent(doc, owner, result, adopted=False)
+
+    async def _settle_earlier(self, doc: Doc, owner: str, channel: Channel, outbound: OutboundMessage,
+                              earlier: UnsettledAttempt) -> bool:
+        """True to send now; False when the row was settled or rescheduled instead."""
+        hub, name = self.hub, doc["channel"]
+        if isinstance(channel, Reconciler):
+            try:
+                async with asyncio.timeout(self.send_timeout):
+                    found = await channel.reconcile(outbound, earlier)
+            except Exception as exc:
+                if not isinstance(exc, ChannelError | TimeoutError):
+                    log.exception("reconcile crashed channel=%s message=%s", name, doc["_id"])
+                reason = exc.reason if isinstance(exc, ChannelError) else "no answer in time"
+                # Still unsettled: the next attempt asks again rather than sending blindly.
+                await self._failed_attempt(doc, owner, f"could not ask {name} whether an earlier attempt "
+                                           f"arrived ({reason})", True, _retry_after(exc), True)
+                return False
+            if found is not None:
+                log.info("earlier attempt found at the provider, adopted message=%s attempt=%s provider_id=%s",
+                         doc["_id"], earlier.owner, found.provider_id)
+                await self._record_sent(doc, owner, found, adopted=True)
+                return False
+            log.info("earlier attempt left no trace at the provider, sending message=%s attempt=%s",
+                     doc["_id"], earlier.owner)
+            return True
+        if int(doc.get("uncertain_resends") or 0) >= 1:
+            log.warning("second unsettled attempt on a channel that cannot reconcile, not resent message=%s",
+                        doc["_id"])
+            await messages.mark_failed(hub.db, doc["_id"], GAVE_UP_UNCERTAIN.format(channel=name), utcnow(), owner)
+            return False
+        log.warning("earlier attempt unsettled and %s cannot be asked; resending once message=%s", name, doc["_id"])
+        return await messages.mark_uncertain(hub.db, doc["_id"], owner, UNCERTAIN.format(channel=name), utcnow())
+
+    async def _record_sent(self, doc: Doc, owner: str, result: SendResult, *, adopted: bool) -> None:
+        recorded = await messages.mark_sent(self.hub.db, doc["_id"], owner, result.provider_id, result.status,
+                                            utcnow(), adopted=adopted)
+        if recorded is None:
+            # Another attempt owns the row now; its outcome stands, this one is only reported.
+            log.warning("stale attempt's send not recorded message=%s owner=%s provider_id=%s", doc["_id"], owner,
+                        result.provider_id)
+
+    async def _failed_attempt(self, doc: Doc, owner: str, reason: str, transient: bool, retry_after: float | None,
+                              outcome_unknown: bool) -> None:
+        hub, now = self.hub, utcnow()
+        attempts = int(doc.get("attempts", 1))
+        if not transient or attempts >= hub.settings.outbox_max_attempts:
+            final = reason if not transient else f"{reason} (gave up after {attempts} attempts)"
+            if transient and outcome_unknown:
+                final += "; the last one may have been delivered"
+            if await messages.mark_failed(hub.db, doc["_id"], final, now, owner) is None:
+                log.warning("stale attempt's failure not recorded message=%s owner=%s reason=%s", doc["_id"],
+                            owner, reason)
+            return
+        delay = retry_after if retry_after is not None else backoff_seconds(
+            attempts, hub.settings.outbox_backoff_seconds, self.rng
+        )
+        log.info("send failed, retrying message=%s attempt=%d in=%.1fs outcome_unknown=%s reason=%s", doc["_id"],
+                 attempts, delay, outcome_unknown, reason)
+        if not await messages.schedule_retry(hub.db, doc["_id"], owner, reason, now + timedelta(seconds=delay), now,
+                                             outcome_unknown=outcome_unknown):
+            log.warning("stale attempt's retry not recorded message=%s owner=%s reason=%s", doc["_id"], owner,
+                        reason)
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    return exc.retry_after if isinstance(exc, ChannelRateLimited) else None
+
+
+def _outbound(doc: Doc) -> OutboundMessage:
+    return OutboundMessage(
+        message_id=str(doc["_id"]),
+        conversation_id=str(doc["conversation_id"]),
+        contact_id=str(doc["contact_id"]),
+        channel=doc["channel"],
+        to=_identity(doc),
+        text=doc["text"],
+        attachments=tuple(Attachment(**a) for a in doc.get("attachments") or []),
+        extras=doc.get("extras") or {},
+    )
+
+
+def _identity(doc: Doc) -> Identity:
+    to = doc.get("to") or {}
+    return Identity(str(to.get("kind", "")), str(to.get("value", "")))
