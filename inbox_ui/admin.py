@@ -1,7 +1,7 @@
 """Admin pages: users, departments, channel status, routing rules with a test box, mailboxes, canned
 responses, custom contact fields and the website chat's identity secret.
 
-Pages only read; every change goes through the JSON API (hub/api_admin*.py, hub/routing_api.py) from
+Pages only read; every change goes through the JSON API (hub/api/admin.py, mailboxes.py, routing.py) from
 static/admin.js, so the API's checks and messages are the only ones. The one exception is the
 website chat's secret: it is shown once, in the page that answers the form that made it.
 """
@@ -15,9 +15,9 @@ from aiohttp import web
 from hub import keys
 from hub import names as model
 from hub.access.auth import require_role
-from hub.api.admin import channel_rows, present_user
-from hub.api.contacts import present_field
-from hub.api.mailboxes import SECURITIES, mailbox_rows
+from hub.actions.admin import channel_rows, present_user
+from hub.actions.contacts import present_field
+from hub.actions.mailboxes import SECURITIES, mailbox_rows
 from hub.assign import admin as routing_admin
 from hub.assign import autoreplies
 from hub.assign.runtime import runtime

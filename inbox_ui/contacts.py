@@ -6,7 +6,8 @@ from aiohttp import web
 
 from hub import keys
 from hub.access.auth import current_user, require_role
-from hub.api.contacts import contact_or_404, merge_pair, present_preview, profile
+from hub.actions.access import contact_or_404
+from hub.actions.contacts import merge_pair, present_preview, profile
 from hub.http.params import oid_param
 from hub.http.web import render
 from hub.store import contact_merges, contacts, inbox_views, search, users

@@ -12,9 +12,9 @@ from channels.base import Identity
 from hub import keys
 from hub import names as model
 from hub.access.auth import current_user, require_role
+from hub.actions.access import visible_conversation, visible_message
 from hub.actions.composer import reply_channels
-from hub.api.conversations import viewer_payload
-from hub.api.v1 import visible_conversation, visible_message
+from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
 from hub.http.web import dumps, render
 from hub.store import claims, contacts, conversations, files, messages, users, viewers

@@ -9,7 +9,7 @@ from aiohttp import web
 from channels.base import IDENTITY_FOR_CHANNEL
 from hub import keys
 from hub.access.auth import current_user
-from hub.api.inbox import ListRequest, list_page, list_request
+from hub.actions.inbox import ListRequest, list_page, list_request
 from hub.http.web import render
 from hub.store import conversations, inbox_views, search, users
 from hub.store import departments as department_store

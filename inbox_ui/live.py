@@ -23,7 +23,7 @@ from pymongo.errors import PyMongoError
 
 from hub import keys
 from hub.access.auth import current_user, still_signed_in
-from hub.api.conversations import viewer_payload
+from hub.actions.presence import viewer_payload
 from hub.assign.presence import live_agent
 from hub.clock import utcnow
 from hub.http.params import parse_int, stamp_to_datetime

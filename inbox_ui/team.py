@@ -6,7 +6,7 @@ from aiohttp import web
 
 from hub import keys
 from hub.access.auth import require_role
-from hub.api.inbox import team_rows
+from hub.actions.inbox import team_rows
 from hub.http.web import render
 from hub.store import departments as department_store
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
 from bson import ObjectId
@@ -19,6 +19,7 @@ from hub import names as model
 from hub.access import accounts
 from hub.access.auth import require_role
 from hub.access.passwords import hash_password, password_problem
+from hub.actions.admin import channel_rows, present_user
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
@@ -32,14 +33,6 @@ from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CHANNELS = ("webchat", "sms", "whatsapp", "telegram", "email")
-HOW_TO_CONNECT: dict[str, tuple[str, str]] = {
-    "webchat": ("Website chat", "always on: put the widget script on your site"),
-    "sms": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM"),
-    "whatsapp": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM"),
-    "telegram": ("Telegram", "set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET"),
-    "email": ("Email", "set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes"),
-}
 
 
 async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -49,12 +42,6 @@ async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def present_user(doc: Doc) -> dict[str, Any]:
-    return {"id": doc["_id"], "email": doc.get("email"), "name": doc.get("name"), "role": doc.get("role"),
-            "department_ids": [str(d) for d in doc.get("department_ids") or []],
-            "capacity": doc.get("capacity"), "languages": doc.get("languages") or [],
-            "skills": doc.get("skills") or [], "active": doc.get("deactivated_at") is None,
-            "deactivated_at": doc.get("deactivated_at")}
 
 
 def _new_password(value: object) -> str:
@@ -230,18 +217,6 @@ async def create_department(request: web.Request) -> web.Response:
                          status=201)
 
 
-async def channel_rows(hub: Hub) -> list[dict[str, Any]]:
-    rows = []
-    for name in CHANNELS:
-        received = await channel_status.last_inbound(hub.db, name)
-        failed = await channel_status.last_failure(hub.db, name)
-        section, hint = HOW_TO_CONNECT[name]
-        rows.append({"channel": name, "configured": name in hub.channels,
-                     "last_received_at": received["created_at"] if received else None,
-                     "last_error": (failed.get("error") or "failed") if failed else None,
-                     "last_error_at": (failed.get("failed_at") or failed.get("updated_at")) if failed else None,
-                     "readme_section": section, "hint": hint})
-    return rows
 
 
 @routes.get("/api/v1/admin/channels")

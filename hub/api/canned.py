@@ -9,8 +9,8 @@ from pydantic import AfterValidator, PlainValidator, StringConstraints
 
 from hub import keys
 from hub.access.auth import current_user, require_role
+from hub.actions.access import visible_conversation
 from hub.actions.composer import canned_environment, check_template, render_canned, template_values
-from hub.api.v1 import visible_conversation
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
 from hub.http.request_models import RequestModel, parse_body, parse_query

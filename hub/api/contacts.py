@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import AfterValidator, StringConstraints
 
 from hub import keys
 from hub.access.auth import current_user, require_role
-from hub.api import presenters as present
+from hub.actions import presenters as present
+from hub.actions.access import contact_or_404
+from hub.actions.contacts import merge_pair, present_field, present_merge, present_preview, profile
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
 from hub.http.request_models import Flag, RequestModel, TextList, parse_body, parse_query
 from hub.http.web import json_response, read_body
-from hub.runtime import Hub
-from hub.store import contact_merges, contacts, conversations, custom_fields
+from hub.store import contact_merges, contacts, custom_fields
 from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
@@ -49,60 +50,14 @@ class MergeBody(RequestModel):
     confirm_conflicts: Flag = False
 
 
-async def contact_or_404(hub: Hub, raw_id: str) -> Doc:
-    contact_id = oid(raw_id)
-    contact = await contacts.get(hub.db, contact_id) if contact_id else None
-    if contact is None:
-        raise NotFound("contact not found")
-    return contact
 
 
-def present_merge(record: Doc) -> dict[str, Any]:
-    return contact_merges.summary(record)
 
 
-def present_preview(planned: Doc) -> dict[str, Any]:
-    """What a merge would move and what looks like two people, for the lead to confirm."""
-    source_active, target_active = planned["source_active"], planned["target_active"]
-    return {
-        "source": present.contact(planned["source"]), "target": present.contact(planned["target"]),
-        "identities": planned["identities"],
-        "conversations": [{"id": c["_id"], "status": c.get("status"), "active": bool(c.get("active")),
-                           "last_message_preview": c.get("last_message_preview")} for c in planned["conversations"]],
-        "messages": planned["messages_total"],
-        "active_conversation": {
-            "outcome": planned["active_outcome"],
-            "source_id": source_active["_id"] if source_active else None,
-            "target_id": target_active["_id"] if target_active else None,
-            "messages_moving": planned["messages_moving"],
-        },
-        "conflicts": planned["conflicts"],
-        "needs_confirmation": any(c["kind"] in contact_merges.PERSON_KINDS for c in planned["conflicts"]),
-    }
 
 
-async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, Doc]:
-    """The two contacts of a merge, both live and different, or the error saying why not."""
-    source = await contact_or_404(hub, source_raw)
-    target = await contact_or_404(hub, target_raw)
-    if source["_id"] == target["_id"]:
-        raise BadInput("a contact cannot be merged into itself")
-    if source.get("merged_into") is not None or target.get("merged_into") is not None:
-        raise Conflict("one of these contacts was already merged into another")
-    return source, target
 
 
-async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
-    """A contact with what this user may see of it: conversations follow the department rule."""
-    visible = conversations.visibility_filter(user)
-    history = [c for c in await conversations.for_contact(hub.db, contact["_id"])
-               if not visible or conversations.can_see(user, c)]
-    duplicates = await contacts.likely_duplicates(hub.db, contact)
-    return {
-        "contact": contact, "conversations": history, "fields": await custom_fields.all_fields(hub.db),
-        "duplicates": [{"contact": d, "conflicts": contact_merges.identity_conflicts(contact, d)} for d in duplicates],
-        "merges": await contacts.merges_for(hub.db, contact["_id"]),
-    }
 
 
 @routes.get("/api/v1/contacts/{id}")
@@ -207,8 +162,6 @@ async def undo_merge(request: web.Request) -> web.Response:
 # --- custom fields (admins define, everyone reads) ----------------------------------------------------------
 
 
-def present_field(field: Doc) -> dict[str, Any]:
-    return {k: field[k] for k in ("key", "label", "type", "choices") if k in field}
 
 
 @routes.get("/api/v1/custom-fields")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from aiohttp import web
 from bson import ObjectId
@@ -13,9 +13,10 @@ from pydantic import AfterValidator, BeforeValidator, PlainValidator, StringCons
 from hub import keys
 from hub import names as model
 from hub.access.auth import current_user
+from hub.actions import presenters as present
+from hub.actions.access import visible_conversation
 from hub.actions.composer import reply_channels
-from hub.api import presenters as present
-from hub.api.v1 import visible_conversation
+from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
 from hub.errors import BadInput
 from hub.http.params import parse_datetime
@@ -271,6 +272,3 @@ async def _viewers_response(hub: Hub, conversation_id: ObjectId, now: datetime) 
         hub.db, conversation_id, now)]})
 
 
-def viewer_payload(doc: Doc) -> dict[str, Any]:
-    return {"conversation_id": doc.get("conversation_id"), "user_id": doc.get("user_id"), "name": doc.get("name"),
-            "expires_at": doc.get("expires_at"), "typing_until": doc.get("typing_until")}

@@ -7,7 +7,7 @@ from the field names only).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import PlainValidator, ValidationError
@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from channels.email.settings import Mailbox
 from hub import keys
 from hub.access.auth import require_role
+from hub.actions.mailboxes import SECURITIES, _settings_rows, mailbox_rows, present
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
 from hub.http.params import parse_int
@@ -27,28 +28,12 @@ from hub.store import users
 from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
-SECURITIES = ("starttls", "tls", "none")
 
 
-def _settings_rows(hub: Hub) -> list[dict[str, Any]]:
-    rows = []
-    for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
-        if isinstance(mailbox, Mailbox):
-            rows.append({"address": mailbox.address, "department": mailbox.department,
-                         "display_name": mailbox.display_name, "source": "settings", "editable": False,
-                         "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
-                         "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None})
-    return rows
 
 
-def present(doc: Doc) -> dict[str, Any]:
-    return {"id": str(doc["_id"]), "address": doc.get("address"), "department": doc.get("department", ""),
-            "display_name": doc.get("display_name", ""), "source": "database", "editable": True,
-            "smtp": doc.get("smtp"), "imap": doc.get("imap")}
 
 
-async def mailbox_rows(hub: Hub) -> list[dict[str, Any]]:
-    return [*_settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]
 
 
 def _text(value: object) -> str:

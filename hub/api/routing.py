@@ -9,8 +9,8 @@ from pydantic import Field, StringConstraints
 
 from hub import keys
 from hub.access.auth import current_user, require_role
-from hub.api import presenters as present
-from hub.api.v1 import visible_conversation
+from hub.actions import presenters as present
+from hub.actions.access import visible_conversation
 from hub.assign import admin as routing_admin
 from hub.assign.apply import present_agents
 from hub.assign.moves import Note, transfer

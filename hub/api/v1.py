@@ -8,19 +8,19 @@ from aiohttp import web
 from pydantic import Field
 
 from hub import keys
-from hub import names as model
 from hub.access.auth import current_user
-from hub.api import presenters as present
+from hub.actions import presenters as present
+from hub.actions.access import visible_conversation, visible_message
+from hub.actions.conversations import change_status
 from hub.assign import moves as routing_moves
 from hub.clock import utcnow
-from hub.errors import BadInput, Forbidden, NotFound
+from hub.errors import BadInput, Forbidden
 from hub.http.request_models import RequestModel, parse_body, parse_query
 from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
-from hub.runtime import Hub
-from hub.store import contacts, conversations, messages, users
-from hub.store.db import Doc, oid
+from hub.store import contacts, messages, users
+from hub.store.db import oid
 
 routes = web.RouteTableDef()
 Status = Literal["open", "pending", "snoozed", "resolved"]
@@ -45,23 +45,8 @@ class IdentityQuery(RequestModel):
     field_messages = {"identity": "identity must look like KIND:VALUE, e.g. email:ana@example.com"}
 
 
-async def visible_conversation(hub: Hub, user: Doc, raw_id: str) -> Doc:
-    """The conversation if it exists and this user may see it; the same 404 otherwise (no probing)."""
-    conversation_id = oid(raw_id)
-    conversation = await conversations.get(hub.db, conversation_id) if conversation_id else None
-    if conversation is None or not conversations.can_see(user, conversation):
-        raise NotFound("conversation not found")
-    return conversation
 
 
-async def visible_message(hub: Hub, user: Doc, raw_id: str, missing: str = "message not found") -> Doc:
-    """The message if it exists and its conversation is visible to this user; the same 404 otherwise."""
-    message_id = oid(raw_id)
-    message = await messages.get(hub.db, message_id) if message_id else None
-    if message is None:
-        raise NotFound(missing)
-    await visible_conversation(hub, user, str(message["conversation_id"]))
-    return message
 
 
 @routes.get("/api/v1/conversations/{id}")
@@ -125,22 +110,6 @@ async def set_status(request: web.Request) -> web.Response:
     return json_response(present.conversation(await change_status(hub, user, conversation, body.status)))
 
 
-async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:
-    """Set a conversation's status, free capacity on resolve, and say who did it in the timeline."""
-    now = utcnow()
-    try:
-        updated = await conversations.set_status(hub.db, conversation["_id"], status, now)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    if updated is None:
-        raise NotFound("conversation not found")
-    await routing_moves.after_status_change(hub, conversation, updated, now)  # a resolve frees capacity
-    data: Doc = {"type": "status", "status": status, "by": user["_id"]}
-    if bulk:
-        data["bulk"] = True
-    await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.", data, now,
-                                author=model.agent_author(user))
-    return updated
 
 
 @routes.post("/api/v1/messages/{id}/retry")

@@ -1,0 +1,33 @@
+"""Mailboxes as admin screens and the admin API both show them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.email.settings import Mailbox
+from hub.runtime import Hub
+from hub.store import mailboxes as mailbox_store
+from hub.store.db import Doc
+
+SECURITIES = ("starttls", "tls", "none")
+
+
+def _settings_rows(hub: Hub) -> list[dict[str, Any]]:
+    rows = []
+    for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
+        if isinstance(mailbox, Mailbox):
+            rows.append({"address": mailbox.address, "department": mailbox.department,
+                         "display_name": mailbox.display_name, "source": "settings", "editable": False,
+                         "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
+                         "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None})
+    return rows
+
+
+def present(doc: Doc) -> dict[str, Any]:
+    return {"id": str(doc["_id"]), "address": doc.get("address"), "department": doc.get("department", ""),
+            "display_name": doc.get("display_name", ""), "source": "database", "editable": True,
+            "smtp": doc.get("smtp"), "imap": doc.get("imap")}
+
+
+async def mailbox_rows(hub: Hub) -> list[dict[str, Any]]:
+    return [*_settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]
