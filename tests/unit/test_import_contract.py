@@ -15,7 +15,7 @@ PACKAGES = ("hub", "channels", "routing", "inbox_ui")
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(tree / "pyproject.toml"), "--no-cache"],
+    return subprocess.run([str(LINT_IMPORTS), str(tree / "pyproject.toml"), "--no-cache"],
                           cwd=tree, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -40,7 +40,7 @@ def test_a_store_module_importing_the_api_breaks_the_contract(tmp_path: Path) ->
     store.write_text(store.read_text() + "\nfrom hub.api import v1  # a deliberate back-edge\n")
     result = _lint(tree)
     assert result.returncode != 0
-    assert "hub.store is not allowed to import hub.api.v1" in result.stdout
+    assert "hub.store is not allowed to import hub.api" in result.stdout
 
 
 def test_routing_importing_the_hub_breaks_the_contract(tmp_path: Path) -> None:
