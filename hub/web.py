@@ -13,7 +13,7 @@ from aiohttp import web
 from bson import ObjectId
 from multidict import MultiDictProxy
 
-from channels.base import without_surrogates
+from channels.base import ChannelInputError, without_surrogates
 from hub import json_body, keys
 from hub.db_health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
@@ -67,7 +67,7 @@ def render(request: web.Request, template: str, context: dict[str, Any], status:
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except HubError as exc:
+    except (HubError, ChannelInputError) as exc:
         return error_response(request, exc.status, exc.message)
     except web.HTTPRedirection:
         raise

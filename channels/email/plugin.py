@@ -9,20 +9,27 @@ import logging
 import jinja2
 from aiohttp import web
 
-from channels.base import Channel
+from channels.base import EMAIL, Channel, ChannelHost, ChannelInfo, Command
 from channels.email.channel import EmailChannel
 from channels.email.directory import MailboxDirectory
 from channels.email.imap import ImapPoller
 from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
+from hub.channel_host import hub_of
 from hub.context import Hub
 from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 
 log = logging.getLogger(__name__)
 
 
+INFO = ChannelInfo(name="email", label="Email", icon="@", identity_kind=EMAIL,
+                   connect="add a mailbox at /admin/mailboxes (or EMAIL_MAILBOXES); set HUB_SMTP_LISTEN to take mail "
+                           "over SMTP")
+
+
 class EmailPlugin:
     name = "email"
+    info = (INFO,)
 
     def __init__(self, config: EmailSettings | None = None) -> None:
         self._config = config
@@ -36,7 +43,11 @@ class EmailPlugin:
     def routes(self) -> web.RouteTableDef:
         return web.RouteTableDef()  # mail arrives over SMTP and IMAP, not webhooks
 
-    async def start(self, hub: Hub) -> dict[str, Channel]:
+    def commands(self) -> tuple[Command, ...]:
+        return ()
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
+        hub = hub_of(host)
         config = self._config or EmailSettings()
         self.hub, self.config = hub, config
         self.directory = MailboxDirectory(hub, config, self._mailboxes_changed)
@@ -53,7 +64,7 @@ class EmailPlugin:
         hub, config = self.hub, self.config
         assert hub is not None and config is not None
         log.info("email mailboxes %s", describe(config))
-        from hub.app import templates_dir  # the app module imports the registry that imports us
+        from hub.app import templates_dir  # the app module imports the plugins
 
         templates = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
                                        autoescape=jinja2.select_autoescape(["html"]),
