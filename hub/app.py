@@ -30,6 +30,7 @@ from hub import (
     media,
     redaction,
     routing_api,
+    webchat_visitor,
 )
 from hub.auth import auth_middleware
 from hub.channel_host import HubChannelHost
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
     app.cleanup_ctx.append(api_conversation.conversation_ctx)
     app.cleanup_ctx.append(api_admin.admin_ctx)
+    app.cleanup_ctx.append(webchat_visitor.visitor_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")
@@ -226,6 +228,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(api_admin.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(media.routes)
+    app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())

@@ -1,4 +1,5 @@
-"""Website chat needs no provider account: it is always on."""
+"""Website chat needs no provider account: it is always on. The plugin serves the widget and holds the reply
+adapter; the visitor's socket is the hub's own (hub/webchat_visitor.py), as nothing leaves the hub."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ from aiohttp import web
 
 from channels.base import WEBCHAT, Channel, ChannelHost, ChannelInfo, Command
 from channels.webchat.channel import WebchatChannel
-from channels.webchat.views import routes
-from hub.channel_host import hub_of
-from hub.store import verifications
+from channels.webchat.widget import routes
 
 INFO = ChannelInfo(name="webchat", label="Website chat", icon="💬", identity_kind=WEBCHAT,
                    connect="always on: add a site at /admin/webchat and paste its snippet into the website")
@@ -25,7 +24,6 @@ class WebchatPlugin:
         return ()
 
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
-        await verifications.ensure_indexes(hub_of(host).db)
         return {"webchat": WebchatChannel()}
 
     async def stop(self) -> None:
