@@ -1,0 +1,61 @@
+"""The import contract in pyproject.toml is enforced: it holds on this tree, and it breaks on a back-edge."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("channels", "hub", "inbox_ui", "routing")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is in the dev extra")
+
+
+def _copy_tree(into: Path) -> Path:
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, into / package, ignore=shutil.ignore_patterns("__pycache__", "static"))
+    shutil.copy(ROOT / "pyproject.toml", into / "pyproject.toml")
+    return into
+
+
+def _lint(where: Path) -> subprocess.CompletedProcess[str]:
+    # The copy, not the checkout, must be what import-linter imports from.
+    env = {**os.environ, "PYTHONPATH": str(where)}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=where, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def _add_line(path: Path, line: str) -> None:
+    text = path.read_text()
+    head, sep, rest = text.partition("from __future__ import annotations\n")
+    path.write_text(head + sep + line + "\n" + rest)
+
+
+def test_the_tree_keeps_every_contract() -> None:
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_channel_importing_the_hub_breaks_the_port_contract(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    _add_line(tree / "channels" / "base.py", "import hub.app  # noqa: F401")
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert "channels reach the hub only through the host port BROKEN" in result.stdout
+    assert "channels.base -> hub.app" in result.stdout
+
+
+def test_routing_importing_a_channel_breaks_the_purity_contract(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    _add_line(tree / "routing" / "engine.py", "import channels.base  # noqa: F401")
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert "routing is pure BROKEN" in result.stdout
+    assert "routing.engine -> channels.base" in result.stdout
