@@ -345,7 +345,12 @@ class ChannelInfo:
     label: str
     icon: str  # a short glyph the inbox puts beside messages
     identity_kind: str  # which identity replies are addressed to
-    connect: str  # one sentence: how an operator turns it on
+    connect: str  # how an operator turns it on, for the admin's channel page
+    readme_section: str  # the README section that tells the whole story
+    # Reply rules the composer shows before the agent types: replies outside the provider's window go as
+    # approved templates (WhatsApp); the text is counted in billed segments (SMS).
+    template_replies: bool = False
+    counts_segments: bool = False
 
 
 @dataclass(frozen=True)
@@ -390,12 +395,3 @@ class ChannelPlugin(Protocol):
 
     async def stop(self) -> None: ...
 
-
-# Which identity kind a channel addresses its replies to.
-IDENTITY_FOR_CHANNEL: dict[str, str] = {
-    "webchat": WEBCHAT,
-    "sms": PHONE,
-    "whatsapp": PHONE,
-    "telegram": TELEGRAM,
-    "email": EMAIL,
-}

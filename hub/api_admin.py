@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from hub import accounts, keys, model
+from hub import accounts, channel_catalog, keys, model
 from hub.auth import require_role
 from hub.clock import utcnow
 from hub.context import Hub
@@ -28,14 +28,6 @@ from hub.web import json_response, read_body
 
 routes = web.RouteTableDef()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CHANNELS = ("webchat", "sms", "whatsapp", "telegram", "email")
-HOW_TO_CONNECT: dict[str, tuple[str, str]] = {
-    "webchat": ("Website chat", "always on: put the widget script on your site"),
-    "sms": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM"),
-    "whatsapp": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM"),
-    "telegram": ("Telegram", "set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET"),
-    "email": ("Email", "set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes"),
-}
 
 
 async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -205,10 +197,11 @@ async def create_department(request: web.Request) -> web.Response:
 
 async def channel_rows(hub: Hub) -> list[dict[str, Any]]:
     rows = []
-    for name in CHANNELS:
+    for info in channel_catalog.catalog():
+        name = info.name
         received = await channel_status.last_inbound(hub.db, name)
         failed = await channel_status.last_failure(hub.db, name)
-        section, hint = HOW_TO_CONNECT[name]
+        section, hint = info.readme_section, info.connect
         rows.append({"channel": name, "configured": name in hub.channels,
                      "last_received_at": received["created_at"] if received else None,
                      "last_error": (failed.get("error") or "failed") if failed else None,

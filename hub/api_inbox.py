@@ -10,8 +10,7 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from channels.base import IDENTITY_FOR_CHANNEL
-from hub import keys, present, routing_moves
+from hub import channel_catalog, keys, present, routing_moves
 from hub.api import change_status, visible_conversation
 from hub.auth import current_user, require_role
 from hub.clock import utcnow
@@ -49,8 +48,8 @@ def list_request(q: Mapping[str, str], user: Doc, default_limit: int = 50, defau
     if status not in (*inbox_views.STATUSES, "any"):
         raise BadInput(f"unknown status {status!r}; use open, pending, snoozed, resolved or any")
     channel = q.get("channel") or None
-    if channel is not None and channel not in IDENTITY_FOR_CHANNEL:
-        raise BadInput(f"unknown channel {channel!r}; use {', '.join(IDENTITY_FOR_CHANNEL)}")
+    if channel is not None and channel not in channel_catalog.names():
+        raise BadInput(f"unknown channel {channel!r}; use {', '.join(channel_catalog.names())}")
     label = (q.get("label") or "").strip() or None
     if label is not None and len(label) > MAX_LABEL:
         raise BadInput(f"a label is at most {MAX_LABEL} characters")

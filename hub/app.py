@@ -14,10 +14,6 @@ import pymongo
 from aiohttp import web
 
 from channels.base import ChannelPlugin
-from channels.email.plugin import EmailPlugin
-from channels.telegram.plugin import TelegramPlugin
-from channels.twilio.plugin import TwilioPlugin
-from channels.webchat.plugin import WebchatPlugin
 from hub import (
     api,
     api_admin,
@@ -33,6 +29,7 @@ from hub import (
     webchat_visitor,
 )
 from hub.auth import auth_middleware
+from hub.channel_catalog import plugins
 from hub.channel_host import HubChannelHost
 from hub.context import Hub
 from hub.database import close_client, open_database
@@ -70,11 +67,6 @@ def templates_dir() -> Path:
 
 
 CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
-
-
-def plugins() -> list[ChannelPlugin]:
-    """Every channel the hub knows; this is the one place that names them."""
-    return [WebchatPlugin(), TelegramPlugin(), TwilioPlugin(), EmailPlugin()]
 
 
 async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:

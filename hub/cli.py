@@ -67,7 +67,7 @@ async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> 
 
 def plugin_commands() -> dict[str, Command]:
     """The sub-commands channel plugins contribute (`hub telegram set-webhook`), by name."""
-    from hub.app import plugins
+    from hub.channel_catalog import plugins
 
     return {command.name: command for plugin in plugins() for command in plugin.commands()}
 

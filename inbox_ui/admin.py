@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import autoreplies, keys, model, routing_admin
+from hub import autoreplies, channel_catalog, keys, model, routing_admin
 from hub.api_admin import channel_rows, present_user
 from hub.api_admin_mailboxes import SECURITIES, mailbox_rows
 from hub.api_contacts import present_field
@@ -94,7 +94,7 @@ async def routing_page(request: web.Request) -> web.Response:
     rules, version, problems = await routing_admin.current_rules(hub)
     return _page(request, "routing.html", "routing", {
         "yaml": rules_to_yaml(rules), "version": version, "problems": problems, "rule_count": len(rules),
-        "can_edit": user.get("role") == "admin", "channels": ("webchat", "sms", "whatsapp", "telegram", "email"),
+        "can_edit": user.get("role") == "admin", "channels": channel_catalog.names(),
     })
 
 

@@ -22,9 +22,8 @@ from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 log = logging.getLogger(__name__)
 
 
-INFO = ChannelInfo(name="email", label="Email", icon="@", identity_kind=EMAIL,
-                   connect="add a mailbox at /admin/mailboxes (or EMAIL_MAILBOXES); set HUB_SMTP_LISTEN to take mail "
-                           "over SMTP")
+INFO = ChannelInfo(name="email", label="Email", icon="📧", identity_kind=EMAIL, readme_section="Email",
+                   connect="set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes")
 
 
 class EmailPlugin:

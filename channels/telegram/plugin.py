@@ -17,8 +17,9 @@ from channels.telegram.views import Running, build_routes
 log = logging.getLogger(__name__)
 
 
-INFO = ChannelInfo(name="telegram", label="Telegram", icon="✈", identity_kind=TELEGRAM,
-                   connect="set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET, then run `hub telegram set-webhook`")
+INFO = ChannelInfo(name="telegram", label="Telegram", icon="✈︎", identity_kind=TELEGRAM,
+                   connect="set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET",
+                   readme_section="Telegram")
 
 
 class TelegramPlugin:

@@ -21,9 +21,12 @@ from channels.twilio.settings import TwilioSettings
 log = logging.getLogger(__name__)
 
 CHANNELS = ["sms", "whatsapp"]
-_CONNECT = "set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, and point the number's webhooks at /webhooks/twilio"
-INFO = (ChannelInfo(name="sms", label="SMS", icon="✉", identity_kind=PHONE, connect=_CONNECT),
-        ChannelInfo(name="whatsapp", label="WhatsApp", icon="☏", identity_kind=PHONE, connect=_CONNECT))
+_SECTION = "SMS and WhatsApp (Twilio)"
+INFO = (ChannelInfo(name="sms", label="SMS", icon="✉︎", identity_kind=PHONE, readme_section=_SECTION,
+                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM", counts_segments=True),
+        ChannelInfo(name="whatsapp", label="WhatsApp", icon="🟢", identity_kind=PHONE, readme_section=_SECTION,
+                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM",
+                    template_replies=True))
 
 
 @dataclass

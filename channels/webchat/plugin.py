@@ -9,8 +9,8 @@ from channels.base import WEBCHAT, Channel, ChannelHost, ChannelInfo, Command
 from channels.webchat.channel import WebchatChannel
 from channels.webchat.widget import routes
 
-INFO = ChannelInfo(name="webchat", label="Website chat", icon="💬", identity_kind=WEBCHAT,
-                   connect="always on: add a site at /admin/webchat and paste its snippet into the website")
+INFO = ChannelInfo(name="webchat", label="Web chat", icon="💬", identity_kind=WEBCHAT,
+                   connect="always on: put the widget script on your site", readme_section="Website chat")
 
 
 class WebchatPlugin:
