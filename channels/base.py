@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
@@ -272,6 +273,15 @@ class ChannelHost(Protocol):
         ...
 
     def now(self) -> datetime: ...
+
+    def templates_dir(self) -> Path:
+        """Where the hub's templates are (HUB_TEMPLATES_DIR in an installed image): mail a channel writes
+        uses the same ones an operator may have edited."""
+        ...
+
+    def add_channels(self, adapters: Mapping[str, Channel]) -> None:
+        """Adapters turned on after start (the first mailbox added in the admin UI)."""
+        ...
 
     async def ingest(self, inbound: InboundMessage) -> IngestOutcome:
         """The one way a customer message enters: raw kept, contact, conversation, message, routing.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from bson.errors import InvalidId
 
 from channels.base import (
     Attachment,
+    Channel,
     ChannelHost,
     ChannelInputError,
     Identity,
@@ -59,6 +61,14 @@ class HubChannelHost:
 
     def now(self) -> datetime:
         return utcnow()
+
+    def templates_dir(self) -> Path:
+        from hub.app import templates_dir  # the app module builds the host
+
+        return templates_dir()
+
+    def add_channels(self, adapters: Mapping[str, Channel]) -> None:
+        self._hub.channels.update(adapters)
 
     async def ingest(self, inbound: InboundMessage) -> IngestOutcome:
         try:

@@ -36,6 +36,7 @@ class EmailPlugin:
         self.pollers: dict[str, tuple[str, ImapPoller]] = {}
         self.directory: MailboxDirectory | None = None
         self.hub: Hub | None = None
+        self.host: ChannelHost | None = None
         self.config: EmailSettings | None = None
         self.channel: EmailChannel | None = None
 
@@ -48,7 +49,7 @@ class EmailPlugin:
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
         hub = hub_of(host)
         config = self._config or EmailSettings()
-        self.hub, self.config = hub, config
+        self.hub, self.host, self.config = hub, host, config
         self.directory = MailboxDirectory(hub, config, self._mailboxes_changed)
         await self.directory.load()
         hub.extras[CHANGED_HOOK] = self.directory.refresh
@@ -60,12 +61,10 @@ class EmailPlugin:
         return await self._turn_on()
 
     async def _turn_on(self) -> dict[str, Channel]:
-        hub, config = self.hub, self.config
-        assert hub is not None and config is not None
+        hub, host, config = self.hub, self.host, self.config
+        assert hub is not None and host is not None and config is not None
         log.info("email mailboxes %s", describe(config))
-        from hub.app import templates_dir  # the app module imports the plugins
-
-        templates = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
+        templates = jinja2.Environment(loader=jinja2.FileSystemLoader(host.templates_dir()),
                                        autoescape=jinja2.select_autoescape(["html"]),
                                        undefined=jinja2.StrictUndefined)
         listen = hub.settings.smtp_listen
@@ -80,10 +79,10 @@ class EmailPlugin:
 
     async def _mailboxes_changed(self) -> None:
         """A mailbox was added, edited or removed: turn the channel on if it was off; follow IMAP changes."""
-        if self.hub is None or self.config is None or not self.config.mailboxes:
+        if self.host is None or self.config is None or not self.config.mailboxes:
             return
         if self.channel is None:
-            self.hub.channels.update(await self._turn_on())
+            self.host.add_channels(await self._turn_on())
             return
         log.info("email mailboxes changed %s", describe(self.config))
         await self._sync_pollers()
@@ -114,6 +113,7 @@ class EmailPlugin:
             await asyncio.to_thread(self.listener.stop)
             self.listener = None
         self.channel = None
+        self.host = None
 
 
 def _imap_signature(imap: ImapIn | None) -> str:

@@ -52,6 +52,7 @@ async def test_the_picker_takes_each_channels_reply_rules_from_its_plugin(
     cid = result.conversation["_id"]
 
     status, body = await ana.get(f"/api/v1/conversations/{cid}/channels")
+    assert status == 200
     options = {o["channel"]: o for o in body["channels"]}
     # Twilio's ChannelInfo: SMS is counted in segments, WhatsApp replies may need a template.
     assert options["sms"]["segments"] and not options["sms"]["templates"]
