@@ -8,10 +8,13 @@ adapter's `send()`. Provider-specific leftovers ride in `extras`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+from aiohttp import web
 
 # Identity kinds. A contact may hold several; (kind, value) is unique across contacts.
 PHONE = "phone"  # E.164, shared by SMS and WhatsApp
@@ -222,11 +225,183 @@ class ReplyRules(Protocol):
         ...
 
 
-# Which identity kind a channel addresses its replies to.
-IDENTITY_FOR_CHANNEL: dict[str, str] = {
-    "webchat": WEBCHAT,
-    "sms": PHONE,
-    "whatsapp": PHONE,
-    "telegram": TELEGRAM,
-    "email": EMAIL,
-}
+class ChannelInputError(Exception):
+    """A provider (or someone posing as one) sent what a channel cannot accept. The hub answers it with
+    `status` and `message`, the same 4xx shape as its own errors."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What the hub made of an inbound message. `created` is False for a repeat it already had."""
+
+    message_id: str
+    conversation_id: str
+    contact_id: str
+    created: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_attachment_bytes: int
+    max_text_bytes: int
+
+
+class ChannelHost(Protocol):
+    """Everything a channel may ask of the hub. Channels hold this, never the hub itself: what they can
+    change is what is named here, and the hub is free to rearrange everything behind it.
+
+    Ids are strings (the hub's own ids, opaque to a channel); times are timezone-aware UTC."""
+
+    @property
+    def limits(self) -> Limits: ...
+
+    def public_url(self) -> str:
+        """HUB_PUBLIC_URL (or the address it listens on): what providers are told to call back."""
+        ...
+
+    def now(self) -> datetime: ...
+
+    def templates_dir(self) -> Path:
+        """Where the hub's templates are (HUB_TEMPLATES_DIR in an installed image): mail a channel writes
+        uses the same ones an operator may have edited."""
+        ...
+
+    def add_channels(self, adapters: Mapping[str, Channel]) -> None:
+        """Adapters turned on after start (the first mailbox added in the admin UI)."""
+        ...
+
+    async def ingest(self, inbound: InboundMessage) -> IngestOutcome:
+        """The one way a customer message enters: raw kept, contact, conversation, message, routing.
+        Raises ChannelInputError for a message the hub will not take (too long, no sender)."""
+        ...
+
+    async def keep_raw(self, channel: str, payload: Mapping[str, Any]) -> str:
+        """Keep a provider payload that is not a new message (an edit), as it came."""
+        ...
+
+    async def store_file(self, data: bytes, filename: str, content_type: str, metadata: Mapping[str, Any]) -> str:
+        """The file's id; attachments name it in `Attachment.file_id`."""
+        ...
+
+    async def read_file(self, file_id: str) -> StoredFile | None:
+        """A stored file, or None when it is gone (or the id was never ours)."""
+        ...
+
+    def file_url(self, file_id: str) -> str:
+        """A public, signed, expiring link to a stored file, for providers that fetch media by URL."""
+        ...
+
+    async def message_by_external_id(self, channel: str, external_id: str) -> str | None:
+        """The id of the inbound message stored under the provider's id, if any."""
+        ...
+
+    async def message_by_provider_id(self, channels: Sequence[str], provider_id: str) -> str | None:
+        """The id of the reply the provider accepted under `provider_id`, if any."""
+        ...
+
+    async def record_edit(self, message_id: str, text: str, edited_at: datetime) -> None:
+        """The customer edited a message: it now shows `text`; the earlier text is kept in its history."""
+        ...
+
+    async def attach_files(self, message_id: str, attachments: Sequence[Attachment]) -> None:
+        """Attachments fetched after the message was stored (media downloaded in the background)."""
+        ...
+
+    async def advance_status(self, channels: Sequence[str], provider_id: str, status: str,
+                             error: str | None = None) -> bool:
+        """A delivery report for a reply; status only moves forward. False when nothing changed."""
+        ...
+
+    async def join_identity(self, identity: Identity, name: str | None, learnt: Identity) -> None:
+        """The sender proved they also hold `learnt` (a shared phone): one contact holds both."""
+        ...
+
+    async def record_source(self, contact_id: str, channel: str, payload: str, message_id: str,
+                            at: datetime) -> None:
+        """Where a contact came from (a Telegram deep-link payload), for campaign reports."""
+        ...
+
+    def parse_json(self, body: bytes) -> Any:
+        """JSON with the hub's rules (depth, size, no NaN, no lone surrogates); ChannelInputError if not."""
+        ...
+
+    async def read_json_object(self, request: web.Request) -> dict[str, Any]:
+        """A request body that must be a JSON object (or a form), by the same rules as the hub's API."""
+        ...
+
+    def require_user(self, request: web.Request) -> None:
+        """Refuse (401) a request that does not come from a signed-in agent."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What the inbox shows about a channel, and what it needs to know to reply through it."""
+
+    name: str  # the `channel` value on messages
+    label: str
+    icon: str  # a short glyph the inbox puts beside messages
+    identity_kind: str  # which identity replies are addressed to
+    connect: str  # how an operator turns it on, for the admin's channel page
+    readme_section: str  # the README section that tells the whole story
+    # Reply rules the composer shows before the agent types: replies outside the provider's window go as
+    # approved templates (WhatsApp); the text is counted in billed segments (SMS).
+    template_replies: bool = False
+    counts_segments: bool = False
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a plugin's command gets from the hub's CLI: where the hub is reached, and its redaction
+    (so a provider's answer printed to the terminal carries no secret)."""
+
+    public_url: str
+    hide_secrets_of: Callable[[object], None]  # a settings object: its secrets leave every log line
+    redact: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A `hub <name> <action>` sub-command; `run(action, context)` returns the exit status."""
+
+    name: str
+    help: str
+    actions: tuple[str, ...]
+    run: Callable[[str, CommandContext], Coroutine[Any, Any, int]]
+
+
+class ChannelPlugin(Protocol):
+    """One provider's whole edge: its routes, commands, adapters and what the inbox shows of it."""
+
+    name: str
+
+    @property
+    def info(self) -> tuple[ChannelInfo, ...]:
+        """One per channel it provides (Twilio: sms and whatsapp)."""
+        ...
+
+    def routes(self) -> web.RouteTableDef:
+        """Webhook and page routes; always registered, answering 404 while the channel is off."""
+        ...
+
+    def commands(self) -> tuple[Command, ...]: ...
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
+        """Adapters by channel name (several for Twilio: sms, whatsapp); empty when not configured."""
+        ...
+
+    async def stop(self) -> None: ...
+

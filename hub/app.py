@@ -13,8 +13,8 @@ import jinja2
 import pymongo
 from aiohttp import web
 
-from channels.registry import ChannelPlugin, plugins
-from hub import keys, redaction
+from channels.base import ChannelPlugin
+from hub import keys, redaction, webchat_visitor
 from hub.access.auth import auth_middleware
 from hub.actions.demo import seed_demo as seed_demo_data
 from hub.api import admin as api_admin
@@ -26,6 +26,8 @@ from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
+from hub.channel_catalog import plugins
+from hub.channel_host import HubChannelHost
 from hub.db.connection import close_client, open_database
 from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db.health import DatabaseHealth, health_of
@@ -66,8 +68,9 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
                   process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}")
         hub.extras[DB_HEALTH_KEY] = health
         app[keys.HUB] = hub
+        host = HubChannelHost(hub)
         for plugin in app[CHANNEL_PLUGINS]:
-            hub.channels.update(await plugin.start(hub))
+            hub.channels.update(await plugin.start(host))
         _hide_secrets(app)
         if app[SEED_DEMO]:
             from hub.actions.demo import print_logins
@@ -193,6 +196,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
     app.cleanup_ctx.append(api_conversation.conversation_ctx)
     app.cleanup_ctx.append(api_admin.admin_ctx)
+    app.cleanup_ctx.append(webchat_visitor.visitor_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")
@@ -205,6 +209,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(api_admin.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(media.routes)
+    app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins()
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())

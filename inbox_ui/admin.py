@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import keys
+from hub import channel_catalog, keys
 from hub import names as model
 from hub.access.auth import require_role
 from hub.actions.admin import channel_rows, present_user
@@ -97,7 +97,7 @@ async def routing_page(request: web.Request) -> web.Response:
     rules, version, problems = await routing_admin.current_rules(hub)
     return _page(request, "routing.html", "routing", {
         "yaml": rules_to_yaml(rules), "version": version, "problems": problems, "rule_count": len(rules),
-        "can_edit": user.get("role") == "admin", "channels": ("webchat", "sms", "whatsapp", "telegram", "email"),
+        "can_edit": user.get("role") == "admin", "channels": channel_catalog.names(),
     })
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from hub.names import CHANNEL_ICONS, CHANNEL_LABELS
+from hub import channel_catalog
 
 # English is shipped; other languages add a catalogue here, every UI string goes through `_`.
 CATALOGUES: dict[str, dict[str, str]] = {"en": {}}
@@ -42,8 +42,8 @@ def iso(value: Any) -> str:
 
 def install(env: jinja2.Environment) -> None:
     env.globals["_"] = translate
-    env.globals["CHANNEL_LABELS"] = CHANNEL_LABELS
-    env.globals["CHANNEL_ICONS"] = CHANNEL_ICONS
+    env.globals["CHANNEL_LABELS"] = channel_catalog.labels()
+    env.globals["CHANNEL_ICONS"] = channel_catalog.icons()
     env.globals["STATUS_TICKS"] = STATUS_TICKS
     env.filters["when"] = when
     env.filters["iso"] = iso

@@ -6,8 +6,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from channels.base import IDENTITY_FOR_CHANNEL
-from hub import keys
+from hub import channel_catalog, keys
 from hub.access.auth import current_user
 from hub.actions.inbox import ListRequest, list_page, list_request
 from hub.http.web import render
@@ -43,7 +42,7 @@ async def _list_context(request: web.Request) -> dict[str, object]:
         "conversations": page, "people": {u["_id"]: u for u in everyone},
         "departments": {d["_id"]: d for d in departments}, "department_list": departments,
         "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
-        "channels": list(IDENTITY_FOR_CHANNEL), "priorities": inbox_views.PRIORITIES,
+        "channels": list(channel_catalog.names()), "priorities": inbox_views.PRIORITIES,
         "older": f"/inbox?{_query(wanted, raw, before=cursor)}" if cursor else None,
         "list_url": f"/inbox/list?{_query(wanted, raw, before=raw.get('before', ''))}",
         "link": lambda **changes: "/inbox?" + _query(wanted, raw, **changes),

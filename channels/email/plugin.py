@@ -9,20 +9,26 @@ import logging
 import jinja2
 from aiohttp import web
 
-from channels.base import Channel
+from channels.base import EMAIL, Channel, ChannelHost, ChannelInfo, Command
 from channels.email.channel import EmailChannel
 from channels.email.directory import MailboxDirectory
 from channels.email.imap import ImapPoller
 from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
+from hub.channel_host import hub_of
 from hub.runtime import Hub
 from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 
 log = logging.getLogger(__name__)
 
 
+INFO = ChannelInfo(name="email", label="Email", icon="📧", identity_kind=EMAIL, readme_section="Email",
+                   connect="set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes")
+
+
 class EmailPlugin:
     name = "email"
+    info = (INFO,)
 
     def __init__(self, config: EmailSettings | None = None) -> None:
         self._config = config
@@ -30,15 +36,20 @@ class EmailPlugin:
         self.pollers: dict[str, tuple[str, ImapPoller]] = {}
         self.directory: MailboxDirectory | None = None
         self.hub: Hub | None = None
+        self.host: ChannelHost | None = None
         self.config: EmailSettings | None = None
         self.channel: EmailChannel | None = None
 
     def routes(self) -> web.RouteTableDef:
         return web.RouteTableDef()  # mail arrives over SMTP and IMAP, not webhooks
 
-    async def start(self, hub: Hub) -> dict[str, Channel]:
+    def commands(self) -> tuple[Command, ...]:
+        return ()
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
+        hub = hub_of(host)
         config = self._config or EmailSettings()
-        self.hub, self.config = hub, config
+        self.hub, self.host, self.config = hub, host, config
         self.directory = MailboxDirectory(hub, config, self._mailboxes_changed)
         await self.directory.load()
         hub.extras[CHANGED_HOOK] = self.directory.refresh
@@ -50,12 +61,10 @@ class EmailPlugin:
         return await self._turn_on()
 
     async def _turn_on(self) -> dict[str, Channel]:
-        hub, config = self.hub, self.config
-        assert hub is not None and config is not None
+        hub, host, config = self.hub, self.host, self.config
+        assert hub is not None and host is not None and config is not None
         log.info("email mailboxes %s", describe(config))
-        from hub.settings import templates_dir  # the app module imports the registry that imports us
-
-        templates = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
+        templates = jinja2.Environment(loader=jinja2.FileSystemLoader(host.templates_dir()),
                                        autoescape=jinja2.select_autoescape(["html"]),
                                        undefined=jinja2.StrictUndefined)
         listen = hub.settings.smtp_listen
@@ -70,10 +79,10 @@ class EmailPlugin:
 
     async def _mailboxes_changed(self) -> None:
         """A mailbox was added, edited or removed: turn the channel on if it was off; follow IMAP changes."""
-        if self.hub is None or self.config is None or not self.config.mailboxes:
+        if self.host is None or self.config is None or not self.config.mailboxes:
             return
         if self.channel is None:
-            self.hub.channels.update(await self._turn_on())
+            self.host.add_channels(await self._turn_on())
             return
         log.info("email mailboxes changed %s", describe(self.config))
         await self._sync_pollers()
@@ -104,6 +113,7 @@ class EmailPlugin:
             await asyncio.to_thread(self.listener.stop)
             self.listener = None
         self.channel = None
+        self.host = None
 
 
 def _imap_signature(imap: ImapIn | None) -> str:

@@ -1,4 +1,4 @@
-"""Replies to Telegram through the Bot API: text split at the limit, files from GridFS, errors typed."""
+"""Replies to Telegram through the Bot API: text split at the limit, files from the hub's store, errors typed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from telegram import Bot, InputFile
 from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -20,6 +18,7 @@ from telegram.warnings import PTBDeprecationWarning
 from channels.base import (
     Attachment,
     ChannelError,
+    ChannelHost,
     ChannelRateLimited,
     ChannelRejected,
     ChannelTimeout,
@@ -27,8 +26,6 @@ from channels.base import (
     SendResult,
 )
 from channels.telegram.split import split_text
-from hub.store import files
-from hub.store.db import Db
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +68,9 @@ def translate(exc: TelegramError) -> ChannelError:
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, bot: Bot, db: Db, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, bot: Bot, host: ChannelHost, clock: Callable[[], float] = time.monotonic) -> None:
         self.bot = bot
-        self.db = db
+        self.host = host
         self.clock = clock
         # Flood control is per chat: a chat told to wait waits, the others keep flowing.
         self._chat_free_at: dict[int, float] = {}
@@ -128,14 +125,11 @@ class TelegramChannel:
             return await self.bot.send_message(chat_id=chat_id, text=step.text)
         attachment = step.attachment
         assert attachment is not None and attachment.file_id is not None
-        try:
-            stored = await files.get(self.db, ObjectId(attachment.file_id))
-        except InvalidId:
-            stored = None
+        stored = await self.host.read_file(attachment.file_id)
         if stored is None:
             raise ChannelRejected(f"the attachment {attachment.filename} is no longer stored")
-        data, meta = stored
-        upload = InputFile(data, filename=attachment.filename or str(meta["filename"]))
+        data = stored.data
+        upload = InputFile(data, filename=attachment.filename or stored.filename)
         if attachment.content_type in PHOTO_TYPES and len(data) <= PHOTO_MAX_BYTES:
             return await self.bot.send_photo(chat_id=chat_id, photo=upload)
         return await self.bot.send_document(chat_id=chat_id, document=upload)

@@ -6,16 +6,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bson import ObjectId
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from channels.base import PHONE, TELEGRAM, Attachment, Identity, InboundMessage
+from channels.base import PHONE, TELEGRAM, Attachment, ChannelHost, Identity, InboundMessage
 from channels.telegram.content import Content, Media, read, sender_name
-from hub.clock import utcnow
-from hub.inbound.ingest import ingest
-from hub.runtime import Hub
-from hub.store import contacts, files, messages, raw
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +23,7 @@ class Outcome:
 
     result: str  # stored, duplicate, edited, ignored
     detail: str
-    message_id: ObjectId | None = None
+    message_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": True, "result": self.result, "detail": self.detail, "message_id": self.message_id}
@@ -40,9 +35,9 @@ def _too_large(media: Media, size: int, limit: int) -> Attachment:
                                      f"the limit is {limit:,} bytes)")
 
 
-async def fetch(hub: Hub, bot: Bot, media: Media) -> Attachment:
-    """The file in GridFS, or a refusal saying why; a customer's file is never silently dropped."""
-    limit = hub.settings.max_attachment_bytes
+async def fetch(host: ChannelHost, bot: Bot, media: Media) -> Attachment:
+    """The file stored by the hub, or a refusal saying why; a customer's file is never silently dropped."""
+    limit = host.limits.max_attachment_bytes
     if media.size is not None and media.size > limit:
         return _too_large(media, media.size, limit)
     try:
@@ -64,24 +59,9 @@ async def fetch(hub: Hub, bot: Bot, media: Media) -> Attachment:
                           refused_reason=f"the attachment could not be fetched from Telegram: {exc.message}")
     if len(data) > limit:
         return _too_large(media, len(data), limit)
-    file_id = await files.put(hub.db, data, media.filename, media.content_type,
-                              {"channel": CHANNEL, "telegram_file_id": media.file_id})
-    return Attachment(media.filename, media.content_type, len(data), file_id=str(file_id))
-
-
-async def join_phone(hub: Hub, identity: Identity, name: str | None, phone: str) -> None:
-    """The customer shared their own number: the contact that already has it (SMS, WhatsApp) is theirs."""
-    db, now = hub.db, utcnow()
-    contact = await contacts.resolve(db, identity, name, now)
-    phone_identity = Identity(PHONE, phone)
-    owner = await contacts.find_by_identity(db, phone_identity)
-    if owner is None:
-        if not await contacts.add_identity(db, contact["_id"], phone_identity):
-            log.info("shared phone taken meanwhile identity=%s contact=%s", phone_identity, contact["_id"])
-    elif owner["_id"] != contact["_id"]:
-        log.info("telegram contact joined the contact holding its phone from=%s into=%s", contact["_id"],
-                 owner["_id"])
-        await contacts.move_into(db, contact["_id"], owner["_id"], now)
+    file_id = await host.store_file(data, media.filename, media.content_type,
+                                    {"channel": CHANNEL, "telegram_file_id": media.file_id})
+    return Attachment(media.filename, media.content_type, len(data), file_id=file_id)
 
 
 def _ignored(update: Update, why: str) -> Outcome:
@@ -93,7 +73,7 @@ def _kind(payload: dict[str, Any]) -> str | None:
     return next((key for key in payload if key != "update_id"), None)
 
 
-async def handle(hub: Hub, bot: Bot, bot_id: str, update: Update, payload: dict[str, Any]) -> Outcome:
+async def handle(host: ChannelHost, bot: Bot, bot_id: str, update: Update, payload: dict[str, Any]) -> Outcome:
     message: Message | None = update.message or update.edited_message
     if message is None:
         kind = _kind(payload)
@@ -110,15 +90,15 @@ async def handle(hub: Hub, bot: Bot, bot_id: str, update: Update, payload: dict[
     if content is None:
         return _ignored(update, "a service message with nothing for an agent to read")
     external_id = f"{bot_id}:{chat.id}:{message.message_id}"
-    existing = await messages.find_external(hub.db, CHANNEL, external_id)
+    existing = await host.message_by_external_id(CHANNEL, external_id)
     if update.edited_message is not None and existing is not None:
-        await raw.keep(hub.db, CHANNEL, payload, utcnow())
-        edited = await messages.record_edit(hub.db, existing["_id"], content.text, message.edit_date or utcnow())
-        return Outcome("edited", "the stored message now shows the edited text", (edited or existing)["_id"])
-    return await _store(hub, bot, update, message, content, external_id, payload, fresh=existing is None)
+        await host.keep_raw(CHANNEL, payload)
+        await host.record_edit(existing, content.text, message.edit_date or host.now())
+        return Outcome("edited", "the stored message now shows the edited text", existing)
+    return await _store(host, bot, update, message, content, external_id, payload, fresh=existing is None)
 
 
-async def _store(hub: Hub, bot: Bot, update: Update, message: Message, content: Content, external_id: str,
+async def _store(host: ChannelHost, bot: Bot, update: Update, message: Message, content: Content, external_id: str,
                  payload: dict[str, Any], *, fresh: bool) -> Outcome:
     sender = message.from_user
     assert sender is not None
@@ -127,8 +107,9 @@ async def _store(hub: Hub, bot: Bot, update: Update, message: Message, content: 
     attachments: tuple[Attachment, ...] = ()
     if fresh:  # a redelivery is answered from what we have; no second download, no second join
         if content.own_phone:
-            await join_phone(hub, identity, name, content.own_phone)
-        attachments = tuple([await fetch(hub, bot, media) for media in content.media])
+            # The customer shared their own number: the contact that already has it (SMS, WhatsApp) is theirs.
+            await host.join_identity(identity, name, Identity(PHONE, content.own_phone))
+        attachments = tuple([await fetch(host, bot, media) for media in content.media])
     extras: dict[str, Any] = {"update_id": update.update_id, "chat_id": message.chat.id,
                               "message_id": message.message_id, "username": sender.username,
                               "language_code": sender.language_code, **content.extras}
@@ -136,14 +117,13 @@ async def _store(hub: Hub, bot: Bot, update: Update, message: Message, content: 
         extras["edited_before_seen"] = True
     if content.start_payload:
         extras["start_payload"] = content.start_payload
-    result = await ingest(hub, InboundMessage(
+    result = await host.ingest(InboundMessage(
         channel=CHANNEL, identity=identity, text=content.text, received_at=message.date, external_id=external_id,
         contact_name=name, attachments=attachments, raw=payload, extras=extras,
     ))
     if not result.created:
-        return Outcome("duplicate", "this message was already stored", result.message["_id"])
+        return Outcome("duplicate", "this message was already stored", result.message_id)
     if content.start_payload:
-        await contacts.record_source(hub.db, result.contact["_id"], {
-            "channel": CHANNEL, "payload": content.start_payload, "at": result.message["created_at"],
-            "message_id": result.message["_id"]})
-    return Outcome("stored", "stored", result.message["_id"])
+        await host.record_source(result.contact_id, CHANNEL, content.start_payload, result.message_id,
+                                 result.created_at)
+    return Outcome("stored", "stored", result.message_id)

@@ -7,18 +7,24 @@ import logging
 from aiohttp import web
 from telegram.request import HTTPXRequest
 
-from channels.base import Channel
+from channels.base import TELEGRAM, Channel, ChannelHost, ChannelInfo, Command
+from channels.telegram import cli
 from channels.telegram.bot import make_bot
 from channels.telegram.channel import TelegramChannel
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.views import Running, build_routes
-from hub.runtime import Hub
 
 log = logging.getLogger(__name__)
 
 
+INFO = ChannelInfo(name="telegram", label="Telegram", icon="✈︎", identity_kind=TELEGRAM,
+                   connect="set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET",
+                   readme_section="Telegram")
+
+
 class TelegramPlugin:
     name = "telegram"
+    info = (INFO,)
 
     def __init__(self, settings: TelegramSettings | None = None) -> None:
         # None: read TELEGRAM_* from the environment at start (tests hand settings in instead).
@@ -29,7 +35,10 @@ class TelegramPlugin:
     def routes(self) -> web.RouteTableDef:
         return build_routes(lambda: self.running)
 
-    async def start(self, hub: Hub) -> dict[str, Channel]:
+    def commands(self) -> tuple[Command, ...]:
+        return (Command("telegram", "the Telegram webhook, as Telegram sees it", cli.ACTIONS, cli.run),)
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
         settings = self.settings or TelegramSettings()
         if not settings.enabled:
             log.info("telegram channel off: TELEGRAM_BOT_TOKEN is not set")
@@ -37,9 +46,9 @@ class TelegramPlugin:
         if not settings.webhook_secret.get_secret_value():
             log.warning("telegram webhook refuses every update until TELEGRAM_WEBHOOK_SECRET is set")
         bot, self._request = make_bot(settings)
-        self.running = Running(settings, bot)
+        self.running = Running(settings, bot, host)
         log.info("telegram channel on bot_id=%s api=%s", settings.bot_id, settings.api_base)
-        return {"telegram": TelegramChannel(bot, hub.db)}
+        return {"telegram": TelegramChannel(bot, host)}
 
     async def stop(self) -> None:
         self.running = None

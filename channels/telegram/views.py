@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -10,12 +11,9 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
+from channels.base import ChannelHost, ChannelInputError
 from channels.telegram import intake, shape
 from channels.telegram.settings import TelegramSettings
-from hub import keys
-from hub.errors import BadInput
-from hub.http import json_body
-from hub.http.web import json_response
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +24,14 @@ PATH = "/webhooks/telegram"
 class Running:
     """What the webhook needs while the channel is on."""
 
-    def __init__(self, settings: TelegramSettings, bot: Bot) -> None:
+    def __init__(self, settings: TelegramSettings, bot: Bot, host: ChannelHost) -> None:
         self.settings = settings
         self.bot = bot
+        self.host = host
 
 
 def _error(message: str, status: int) -> web.Response:
-    return json_response({"error": message, "status": status}, status=status)
+    return web.json_response({"error": message, "status": status}, status=status)
 
 
 def _secret_problem(settings: TelegramSettings, given: str | None) -> str | None:
@@ -44,6 +43,10 @@ def _secret_problem(settings: TelegramSettings, given: str | None) -> str | None
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return f"the {SECRET_HEADER} header does not match TELEGRAM_WEBHOOK_SECRET"
     return None
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
 
 
 def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
@@ -59,9 +62,9 @@ def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
             log.warning("telegram webhook refused: %s remote=%s", problem, request.remote)
             return _error(problem, 403)
         try:
-            payload: Any = json_body.loads(await request.read())
-        except BadInput as exc:
-            return _error(exc.message, 400)
+            payload: Any = state.host.parse_json(await request.read())
+        except ChannelInputError as exc:
+            return _error(exc.message, exc.status)
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return _error("not a Telegram update: it must be a JSON object with a numeric update_id", 400)
@@ -73,7 +76,7 @@ def build_routes(running: Callable[[], Running | None]) -> web.RouteTableDef:
         except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError) as exc:
             # Overflow and OSError: a date past what the platform's clock functions can hold.
             return _error(f"not a Telegram update Telegram would send: {type(exc).__name__} {exc}", 400)
-        outcome = await intake.handle(request.app[keys.HUB], state.bot, state.settings.bot_id, update, payload)
-        return json_response(outcome.as_json())
+        outcome = await intake.handle(state.host, state.bot, state.settings.bot_id, update, payload)
+        return web.json_response(outcome.as_json(), dumps=_dumps)
 
     return routes

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from channels.base import PHONE, Attachment, Identity, InboundMessage
+from channels.base import PHONE, Attachment, ChannelInputError, Identity, InboundMessage
 from channels.twilio import phones
 from channels.twilio.media import MediaRef, filename_for
-from hub.errors import BadInput
 
 MAX_MEDIA = 10  # Twilio's own limit per message
 
@@ -25,7 +24,7 @@ class ParsedInbound:
 def _required(form: Mapping[str, str], name: str) -> str:
     value = form.get(name)
     if value is None or not value.strip():
-        raise BadInput(f"the webhook has no {name}")
+        raise ChannelInputError(400, f"the webhook has no {name}")
     return value
 
 
@@ -36,10 +35,10 @@ def _location(form: Mapping[str, str]) -> dict[str, Any] | None:
     try:
         latitude, longitude = float(lat or ""), float(lon or "")
     except ValueError:
-        raise BadInput("Latitude and Longitude must both be numbers") from None
+        raise ChannelInputError(400, "Latitude and Longitude must both be numbers") from None
     if not (math.isfinite(latitude) and math.isfinite(longitude)
             and -90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise BadInput("Latitude and Longitude are out of range")
+        raise ChannelInputError(400, "Latitude and Longitude are out of range")
     return {"latitude": latitude, "longitude": longitude, "label": form.get("Label") or None,
             "address": form.get("Address") or None,
             "url": f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}"}
@@ -56,14 +55,14 @@ def _media(form: Mapping[str, str], message_sid: str) -> list[MediaRef]:
     try:
         count = int(raw)
     except ValueError:
-        raise BadInput(f"NumMedia must be a number, not {raw[:20]!r}") from None
+        raise ChannelInputError(400, f"NumMedia must be a number, not {raw[:20]!r}") from None
     if not 0 <= count <= MAX_MEDIA:
-        raise BadInput(f"NumMedia must be between 0 and {MAX_MEDIA}")
+        raise ChannelInputError(400, f"NumMedia must be between 0 and {MAX_MEDIA}")
     refs = []
     for index in range(count):
         url = form.get(f"MediaUrl{index}")
         if not url:
-            raise BadInput(f"NumMedia is {count} but MediaUrl{index} is missing")
+            raise ChannelInputError(400, f"NumMedia is {count} but MediaUrl{index} is missing")
         refs.append(MediaRef(url, (form.get(f"MediaContentType{index}") or "application/octet-stream")[:100]))
     return refs
 
@@ -75,12 +74,12 @@ def parse(form: Mapping[str, str], default_region: str, received_at: datetime) -
     try:
         address = phones.parse_address(sender, phones.region_of(to) or default_region)
     except phones.NotAPhoneNumber as exc:
-        raise BadInput(f"From: {exc}") from None
+        raise ChannelInputError(400, f"From: {exc}") from None
     media = _media(form, message_sid)
     location = _location(form)
     body = form.get("Body")
     if body is None and not media and location is None:
-        raise BadInput("the webhook has no Body")
+        raise ChannelInputError(400, "the webhook has no Body")
     # NUL cannot be shown or searched and breaks some drivers; everything else is kept as sent.
     text = (body or "").replace("\x00", "")
     extras: dict[str, Any] = {"to": to, "account_sid": form.get("AccountSid")}

@@ -20,10 +20,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
-from channels.base import Attachment
+from channels.base import Attachment, ChannelHost
 from channels.twilio.settings import TwilioSettings
-from hub.runtime import Hub
-from hub.store import files
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +180,9 @@ def filename_for(message_sid: str, index: int, content_type: str) -> str:
     return f"{message_sid}-{index}{extension}"
 
 
-async def download_all(hub: Hub, fetcher: MediaFetcher, message_sid: str, refs: list[MediaRef]) -> list[Attachment]:
-    """Each media item stored in GridFS, or kept as a visible note saying why it was not."""
+async def download_all(host: ChannelHost, fetcher: MediaFetcher, message_sid: str, refs: list[MediaRef]
+                       ) -> list[Attachment]:
+    """Each media item stored by the hub, or kept as a visible note saying why it was not."""
     kept: list[Attachment] = []
     for index, ref in enumerate(refs):
         name = filename_for(message_sid, index, ref.content_type)
@@ -195,7 +194,7 @@ async def download_all(hub: Hub, fetcher: MediaFetcher, message_sid: str, refs: 
             continue
         # Twilio's webhook names the type it stored; the download's header may be generic.
         content_type = ref.content_type or served_type or "application/octet-stream"
-        file_id = await files.put(hub.db, data, name, content_type,
-                                  {"channel": "twilio", "message_sid": message_sid, "index": index})
-        kept.append(Attachment(name, content_type, len(data), file_id=str(file_id)))
+        file_id = await host.store_file(data, name, content_type,
+                                        {"channel": "twilio", "message_sid": message_sid, "index": index})
+        kept.append(Attachment(name, content_type, len(data), file_id=file_id))
     return kept

@@ -12,19 +12,21 @@ from typing import Any
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from channels.base import Channel
+from channels.base import PHONE, Channel, ChannelHost, ChannelInfo, Command
 from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsAppChannel, make_client
 from channels.twilio.media import MediaFetcher
 from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
-from hub.outbound import media_links as media
-from hub.runtime import Hub
-from hub.store import messages
 
 log = logging.getLogger(__name__)
 
-RUNTIME = "twilio"  # key in Hub.extras
 CHANNELS = ["sms", "whatsapp"]
+_SECTION = "SMS and WhatsApp (Twilio)"
+INFO = (ChannelInfo(name="sms", label="SMS", icon="✉︎", identity_kind=PHONE, readme_section=_SECTION,
+                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM", counts_segments=True),
+        ChannelInfo(name="whatsapp", label="WhatsApp", icon="🟢", identity_kind=PHONE, readme_section=_SECTION,
+                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM",
+                    template_replies=True))
 
 
 @dataclass
@@ -32,6 +34,7 @@ class TwilioRuntime:
     """What the webhooks need while the channel is on."""
 
     settings: TwilioSettings
+    host: ChannelHost
     validator: RequestValidator
     http_client: HubTwilioHttpClient
     fetcher: MediaFetcher
@@ -44,49 +47,48 @@ class TwilioRuntime:
         return task
 
 
-def runtime(hub: Hub) -> TwilioRuntime | None:
-    found = hub.extras.get(RUNTIME)
-    return found if isinstance(found, TwilioRuntime) else None
-
-
 class TwilioPlugin:
     name = "twilio"
+    info = INFO
 
     def __init__(self) -> None:
         self._runtime: TwilioRuntime | None = None
+        self._host: ChannelHost | None = None
 
     def routes(self) -> web.RouteTableDef:
-        from channels.twilio.views import routes
+        from channels.twilio.views import build_routes
 
-        return routes
+        return build_routes(lambda: self._runtime, lambda: self._host)
 
-    async def start(self, hub: Hub) -> dict[str, Channel]:
+    def commands(self) -> tuple[Command, ...]:
+        return ()
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
+        self._host = host
         settings = TwilioSettings()
         if not settings.configured:
             log.info("twilio channel off: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to receive and send "
                      "SMS and WhatsApp")
             return {}
         client, http_client = make_client(settings)
-        self._runtime = TwilioRuntime(settings, RequestValidator(settings.auth_token), http_client,
-                                      MediaFetcher(settings, hub.settings.max_attachment_bytes))
-        hub.extras[RUNTIME] = self._runtime
-        status_callback = f"{hub.settings.effective_public_url()}/webhooks/twilio/status"
+        self._runtime = TwilioRuntime(settings, host, RequestValidator(settings.auth_token), http_client,
+                                      MediaFetcher(settings, host.limits.max_attachment_bytes))
+        status_callback = f"{host.public_url()}/webhooks/twilio/status"
         log.info("twilio channel on sms_from=%s whatsapp_from=%s messaging_service=%s",
                  settings.sms_from or "-", settings.whatsapp_from or "-", settings.messaging_service_sid or "-")
-        def media_link(file_id: str) -> str:
-            return media.signed_url(hub.settings, file_id)
 
         async def is_ours(sid: str) -> bool:
-            return await messages.find_provider(hub.db, CHANNELS, sid) is not None
+            return await host.message_by_provider_id(CHANNELS, sid) is not None
 
         return {
-            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second), media_link,
-                                 is_ours),
+            "sms": TwilioChannel("sms", client, settings, status_callback, Pacer(settings.sms_per_second),
+                                 host.file_url, is_ours),
             "whatsapp": WhatsAppChannel("whatsapp", client, settings, status_callback,
-                                        Pacer(settings.whatsapp_per_second), media_link, is_ours),
+                                        Pacer(settings.whatsapp_per_second), host.file_url, is_ours),
         }
 
     async def stop(self) -> None:
+        self._host = None
         found, self._runtime = self._runtime, None
         if found is None:
             return

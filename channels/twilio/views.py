@@ -3,104 +3,101 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
-from bson import ObjectId
 
+from channels.base import ChannelHost, ChannelInputError
 from channels.twilio import inbound, segments
 from channels.twilio.media import MediaRef, download_all
-from channels.twilio.plugin import CHANNELS, TwilioRuntime, runtime
+from channels.twilio.plugin import CHANNELS, TwilioRuntime
 from channels.twilio.status import HUB_STATUS, error_reason
 from channels.twilio.webhook import read_signed_form
-from hub import keys
-from hub.access.auth import current_user
-from hub.clock import utcnow
-from hub.errors import BadInput, NotFound
-from hub.http.web import json_response, read_body
-from hub.inbound.ingest import ingest
-from hub.runtime import Hub
-from hub.store import messages
 
 log = logging.getLogger(__name__)
-routes = web.RouteTableDef()
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # Twilio gives up on a webhook after 15 s; media still downloading by then finishes in the background.
 MEDIA_WAIT_SECONDS = 8.0
+NOT_CONFIGURED = ("the Twilio channel is not configured on this hub: set TWILIO_ACCOUNT_SID and "
+                  "TWILIO_AUTH_TOKEN")
 
 
-def _on(request: web.Request) -> tuple[Hub, TwilioRuntime]:
-    hub = request.app[keys.HUB]
-    found = runtime(hub)
-    if found is None:
-        raise NotFound("the Twilio channel is not configured on this hub: set TWILIO_ACCOUNT_SID and "
-                       "TWILIO_AUTH_TOKEN")
-    return hub, found
-
-
-async def _keep_media(hub: Hub, rt: TwilioRuntime, message_id: ObjectId, message_sid: str,
-                      refs: list[MediaRef]) -> None:
+async def _keep_media(rt: TwilioRuntime, message_id: str, message_sid: str, refs: list[MediaRef]) -> None:
     try:
-        attachments = await download_all(hub, rt.fetcher, message_sid, refs)
-        await messages.set_attachments(hub.db, message_id, [a.as_doc() for a in attachments], utcnow())
+        attachments = await download_all(rt.host, rt.fetcher, message_sid, refs)
+        await rt.host.attach_files(message_id, attachments)
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("twilio media could not be kept message=%s", message_sid)
 
 
-@routes.post("/webhooks/twilio")
-async def message_webhook(request: web.Request) -> web.Response:
-    """A customer's SMS or WhatsApp message: verified, stored, then Twilio gets empty TwiML."""
-    hub, rt = _on(request)
-    form = await read_signed_form(request, rt.validator, hub.settings.effective_public_url())
-    parsed = inbound.parse(form, rt.settings.default_region, utcnow())
-    result = await ingest(hub, parsed.message)
-    if result.created and parsed.media:
-        # Only the copy that created the message downloads, so replays never fetch twice.
-        task = rt.spawn(_keep_media(hub, rt, result.message["_id"], parsed.message.external_id or "", parsed.media))
-        await asyncio.wait({task}, timeout=MEDIA_WAIT_SECONDS)
-    return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+def build_routes(running: Callable[[], TwilioRuntime | None],
+                 hosted: Callable[[], ChannelHost | None]) -> web.RouteTableDef:
+    routes = web.RouteTableDef()
 
+    def on() -> TwilioRuntime:
+        found = running()
+        if found is None:
+            raise ChannelInputError(404, NOT_CONFIGURED)
+        return found
 
-@routes.post("/webhooks/twilio/status")
-async def status_webhook(request: web.Request) -> web.Response:
-    """Delivery status of a reply; it only ever moves forward."""
-    hub, rt = _on(request)
-    form = await read_signed_form(request, rt.validator, hub.settings.effective_public_url())
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    reported = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
-    if not sid:
-        raise BadInput("the status callback has no MessageSid")
-    if not reported:
-        raise BadInput("the status callback has no MessageStatus")
-    if reported not in HUB_STATUS:
-        log.warning("twilio status not understood sid=%s status=%s", sid, reported[:40])
+    @routes.post("/webhooks/twilio")
+    async def message_webhook(request: web.Request) -> web.Response:
+        """A customer's SMS or WhatsApp message: verified, stored, then Twilio gets empty TwiML."""
+        rt = on()
+        form = await read_signed_form(request, rt.validator, rt.host.public_url())
+        parsed = inbound.parse(form, rt.settings.default_region, rt.host.now())
+        result = await rt.host.ingest(parsed.message)
+        if result.created and parsed.media:
+            # Only the copy that created the message downloads, so replays never fetch twice.
+            task = rt.spawn(_keep_media(rt, result.message_id, parsed.message.external_id or "", parsed.media))
+            await asyncio.wait({task}, timeout=MEDIA_WAIT_SECONDS)
+        return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+    @routes.post("/webhooks/twilio/status")
+    async def status_webhook(request: web.Request) -> web.Response:
+        """Delivery status of a reply; it only ever moves forward."""
+        rt = on()
+        form = await read_signed_form(request, rt.validator, rt.host.public_url())
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        reported = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+        if not sid:
+            raise ChannelInputError(400, "the status callback has no MessageSid")
+        if not reported:
+            raise ChannelInputError(400, "the status callback has no MessageStatus")
+        if reported not in HUB_STATUS:
+            log.warning("twilio status not understood sid=%s status=%s", sid, reported[:40])
+            return web.Response(status=200)
+        status = HUB_STATUS[reported]
+        if status is None:
+            return web.Response(status=200)
+        error = None
+        if status in ("failed", "undelivered"):
+            error = (error_reason(form.get("ErrorCode"), form.get("ErrorMessage"))
+                     if form.get("ErrorCode") or form.get("ErrorMessage")
+                     else f"Twilio reported the message {reported}")
+        if not await rt.host.advance_status(CHANNELS, sid, status, error):
+            if await rt.host.message_by_provider_id(CHANNELS, sid) is None:
+                log.warning("twilio status for an unknown message sid=%s status=%s", sid, reported)
+            else:
+                log.info("twilio status older than the one recorded, ignored sid=%s status=%s", sid, reported)
         return web.Response(status=200)
-    status = HUB_STATUS[reported]
-    if status is None:
-        return web.Response(status=200)
-    error = None
-    if status in ("failed", "undelivered"):
-        error = (error_reason(form.get("ErrorCode"), form.get("ErrorMessage"))
-                 if form.get("ErrorCode") or form.get("ErrorMessage") else f"Twilio reported the message {reported}")
-    updated = await messages.advance_status(hub.db, {"provider_id": sid, "channel": {"$in": CHANNELS}}, status,
-                                            utcnow(), error)
-    if updated is None:
-        if await messages.find_provider(hub.db, CHANNELS, sid) is None:
-            log.warning("twilio status for an unknown message sid=%s status=%s", sid, reported)
-        else:
-            log.info("twilio status older than the one recorded, ignored sid=%s status=%s", sid, reported)
-    return web.Response(status=200)
 
+    @routes.post("/api/v1/sms/segments")
+    async def sms_segments(request: web.Request) -> web.Response:
+        """{"text"} -> {"encoding", "segments", "characters", "units", "per_segment"} for the composer."""
+        host = hosted()  # counting needs no Twilio account, so this works while the channel is off
+        if host is None:
+            raise ChannelInputError(503, "the hub is still starting; try again in a moment")
+        host.require_user(request)
+        body = await host.read_json_object(request)
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise ChannelInputError(400, "'text' is required and must be a string")
+        return web.json_response(segments.count(text).as_dict(), dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
-@routes.post("/api/v1/sms/segments")
-async def sms_segments(request: web.Request) -> web.Response:
-    """{"text"} -> {"encoding", "segments", "characters", "units", "per_segment"} for the composer."""
-    current_user(request)
-    body = await read_body(request)
-    text = body.get("text")
-    if not isinstance(text, str):
-        raise BadInput("'text' is required and must be a string")
-    return json_response(segments.count(text).as_dict())
+    return routes

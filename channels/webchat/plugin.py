@@ -1,24 +1,29 @@
-"""Website chat needs no provider account: it is always on."""
+"""Website chat needs no provider account: it is always on. The plugin serves the widget and holds the reply
+adapter; the visitor's socket is the hub's own (hub/webchat_visitor.py), as nothing leaves the hub."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from channels.base import Channel
+from channels.base import WEBCHAT, Channel, ChannelHost, ChannelInfo, Command
 from channels.webchat.channel import WebchatChannel
-from channels.webchat.views import routes
-from hub.runtime import Hub
-from hub.store import verifications
+from channels.webchat.widget import routes
+
+INFO = ChannelInfo(name="webchat", label="Web chat", icon="💬", identity_kind=WEBCHAT,
+                   connect="always on: put the widget script on your site", readme_section="Website chat")
 
 
 class WebchatPlugin:
     name = "webchat"
+    info = (INFO,)
 
     def routes(self) -> web.RouteTableDef:
         return routes
 
-    async def start(self, hub: Hub) -> dict[str, Channel]:
-        await verifications.ensure_indexes(hub.db)
+    def commands(self) -> tuple[Command, ...]:
+        return ()
+
+    async def start(self, host: ChannelHost) -> dict[str, Channel]:
         return {"webchat": WebchatChannel()}
 
     async def stop(self) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub import channel_catalog
 from hub.runtime import Hub
 from hub.store import channel_status
 from hub.store.db import Doc
-
-CHANNELS = ("webchat", "sms", "whatsapp", "telegram", "email")
 
 
 def present_user(doc: Doc) -> dict[str, Any]:
@@ -21,10 +20,11 @@ def present_user(doc: Doc) -> dict[str, Any]:
 
 async def channel_rows(hub: Hub) -> list[dict[str, Any]]:
     rows = []
-    for name in CHANNELS:
+    for info in channel_catalog.catalog():
+        name = info.name
         received = await channel_status.last_inbound(hub.db, name)
         failed = await channel_status.last_failure(hub.db, name)
-        section, hint = HOW_TO_CONNECT[name]
+        section, hint = info.readme_section, info.connect
         rows.append({"channel": name, "configured": name in hub.channels,
                      "last_received_at": received["created_at"] if received else None,
                      "last_error": (failed.get("error") or "failed") if failed else None,
@@ -33,10 +33,3 @@ async def channel_rows(hub: Hub) -> list[dict[str, Any]]:
     return rows
 
 
-HOW_TO_CONNECT: dict[str, tuple[str, str]] = {
-    "webchat": ("Website chat", "always on: put the widget script on your site"),
-    "sms": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM"),
-    "whatsapp": ("SMS and WhatsApp (Twilio)", "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM"),
-    "telegram": ("Telegram", "set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET"),
-    "email": ("Email", "set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes"),
-}

@@ -9,9 +9,9 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from channels.base import IDENTITY_FOR_CHANNEL, ReplyRules
+from channels.base import ReplyRules
+from hub import channel_catalog
 from hub.errors import BadInput
-from hub.names import CHANNEL_LABELS
 from hub.runtime import Hub
 from hub.store.db import Doc
 
@@ -53,7 +53,7 @@ def template_values(contact: Doc, agent: Doc, conversation: Doc) -> dict[str, An
                                    for k, v in (contact.get("attributes") or {}).items()},
                     "tags": [str(t) for t in contact.get("tags") or []]},
         "agent": {"name": str(agent.get("name") or ""), "first_name": str(agent.get("name") or "").split(" ")[0]},
-        "conversation": {"channel": CHANNEL_LABELS.get(str(conversation.get("last_channel")), ""),
+        "conversation": {"channel": (channel_catalog.label(last) if (last := conversation.get("last_channel")) else ""),
                          "status": str(conversation.get("status") or "")},
     }
 
@@ -83,16 +83,18 @@ def reply_channels(hub: Hub, conversation: Doc, contact: Doc, now: datetime) -> 
     kinds = {str(i.get("kind")) for i in contact.get("identities") or []}
     last = conversation.get("last_channel")
     options: list[dict[str, Any]] = []
-    for channel, kind in IDENTITY_FOR_CHANNEL.items():
-        if kind not in kinds:
+    for info in channel_catalog.catalog():
+        channel = info.name
+        if info.identity_kind not in kinds:
             continue
         adapter = hub.channel(channel)
         refusal = None
         if adapter is None:
-            refusal = f"{CHANNEL_LABELS.get(channel, channel)} is not connected on this hub"
+            refusal = f"{info.label} is not connected on this hub"
         elif isinstance(adapter, ReplyRules):
             refusal = adapter.refuse_reply(conversation, {}, now)
-        options.append({"channel": channel, "label": CHANNEL_LABELS.get(channel, channel), "refusal": refusal,
-                        "templates": channel == "whatsapp", "default": channel == last})
+        options.append({"channel": channel, "label": info.label, "refusal": refusal,
+                        "templates": info.template_replies, "segments": info.counts_segments,
+                        "default": channel == last})
     options.sort(key=lambda o: (not o["default"], o["label"]))
     return options

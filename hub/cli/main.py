@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from channels.base import Command, CommandContext
 from hub import redaction
 from hub.access import accounts
 from hub.access.auth import new_api_token, token_hash
@@ -64,6 +65,13 @@ async def _exit_if_shutdown_hangs(app: web.Application) -> None:
 async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> int:
     async with open_database(settings, share=False, prepare=ensure_indexes) as (_client, db):
         return await work(db)
+
+
+def plugin_commands() -> dict[str, Command]:
+    """The sub-commands channel plugins contribute (`hub telegram set-webhook`), by name."""
+    from hub.channel_catalog import plugins
+
+    return {command.name: command for plugin in plugins() for command in plugin.commands()}
 
 
 async def _seed(db: Db) -> int:
@@ -149,8 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     password = sub.add_parser("set-password", help="set a user's password and sign them out everywhere")
     password.add_argument("--email", required=True)
     password.add_argument("--password", help="prompted for when omitted")
-    telegram = sub.add_parser("telegram", help="register or inspect the Telegram bot's webhook")
-    telegram.add_argument("action", choices=("set-webhook", "status"))
+    for command in plugin_commands().values():
+        sub.add_parser(command.name, help=command.help).add_argument("action", choices=command.actions)
     routing_cli.add_parser(sub)
     return parser
 
@@ -171,10 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_server(args, settings)
         if command == "routing":
             return routing_cli.run(args, settings)
-        if command == "telegram":
-            from channels.telegram.cli import run as telegram_command
-
-            return asyncio.run(telegram_command(args.action, settings))
+        contributed = plugin_commands().get(command)
+        if contributed is not None:
+            context = CommandContext(public_url=settings.effective_public_url(),
+                                     hide_secrets_of=lambda model: redaction.install(*redaction.secrets_in(model)),
+                                     redact=redaction.redact)
+            return asyncio.run(contributed.run(args.action, context))
         commands: dict[str, Callable[[Db], Awaitable[int]]] = {
             "seed-demo": _seed, "create-user": _create_user(args), "create-token": _create_token(args),
             "set-password": _set_password(args)}

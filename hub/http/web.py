@@ -13,7 +13,7 @@ from aiohttp import web
 from bson import ObjectId
 from multidict import MultiDictProxy
 
-from channels.base import without_surrogates
+from channels.base import ChannelInputError, without_surrogates
 from hub import keys
 from hub.db.health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
@@ -72,6 +72,8 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     except HubError as exc:
         return error_response(request, exc.status, exc.message, exc.details())
+    except ChannelInputError as exc:
+        return error_response(request, exc.status, exc.message)
     except web.HTTPRedirection:
         raise
     except web.HTTPException as exc:

@@ -6,7 +6,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from channels.base import IDENTITY_FOR_CHANNEL, Attachment, ReplyRules
+from channels.base import Attachment, ReplyRules
+from hub import channel_catalog
 from hub import names as model
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, check_text
@@ -16,7 +17,7 @@ from hub.store.db import Doc
 
 
 def reply_identity(contact: Doc, channel: str) -> Doc | None:
-    kind = IDENTITY_FOR_CHANNEL.get(channel)
+    kind = channel_catalog.identity_kind(channel)
     for identity in contact.get("identities", []):
         if identity.get("kind") == kind:
             return dict(identity)

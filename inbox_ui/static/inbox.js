@@ -160,7 +160,7 @@
     var option = selectedChannel();
     var text = field(composer, "text").value;
     clearTimeout(segmentTimer);
-    if (!option || option.value !== "sms" || field(composer, "note").checked || !text) { out.hidden = true; return; }
+    if (!option || !option.dataset.segments || field(composer, "note").checked || !text) { out.hidden = true; return; }
     segmentTimer = setTimeout(function () {
       hub.request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
         out.textContent = d.segments + (d.segments === 1 ? " SMS segment" : " SMS segments") + " · " + d.encoding +

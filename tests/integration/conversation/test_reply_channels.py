@@ -41,3 +41,23 @@ async def test_whatsapp_outside_24_hours_is_refused_with_the_reason_and_a_templa
     assert status == 201 and body["message"]["channel"] == "whatsapp"
     page = await ana.page(f"/inbox/c/{cid}")
     assert 'data-templates="1"' in page and "only within 24 hours" in page
+
+
+async def test_the_picker_takes_each_channels_reply_rules_from_its_plugin(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    ana = await agent(hub, http, base_url, "ana@x.test", "Ana")
+    result = await ingest(hub, InboundMessage(channel="sms", identity=Identity(PHONE, "+14155550101"),
+                                              text="hi", received_at=utcnow(), external_id="sms-rules-1"))
+    cid = result.conversation["_id"]
+
+    status, body = await ana.get(f"/api/v1/conversations/{cid}/channels")
+    assert status == 200
+    options = {o["channel"]: o for o in body["channels"]}
+    # Twilio's ChannelInfo: SMS is counted in segments, WhatsApp replies may need a template.
+    assert options["sms"]["segments"] and not options["sms"]["templates"]
+    assert options["whatsapp"]["templates"] and not options["whatsapp"]["segments"]
+    page = await ana.page(f"/inbox/c/{cid}")
+    sms_option = page[page.index('<option value="sms"'):].split(">", 1)[0]
+    whatsapp_option = page[page.index('<option value="whatsapp"'):].split(">", 1)[0]
+    assert 'data-segments="1"' in sms_option and 'data-segments=""' in whatsapp_option

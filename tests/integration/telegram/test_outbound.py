@@ -19,6 +19,7 @@ from channels.base import (
 )
 from channels.telegram.bot import open_bot
 from channels.telegram.channel import TelegramChannel
+from hub.channel_host import HubChannelHost
 from hub.outbound import replies as outbox
 from hub.runtime import Hub
 from hub.store import conversations, files, messages
@@ -121,7 +122,7 @@ async def test_after_the_wait_the_chat_is_written_to_again(hub: Hub, telegram_ap
     now = [1000.0]
     telegram_api.fail("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
     async with open_bot(telegram_settings(telegram_api)) as bot:
-        channel = TelegramChannel(bot, hub.db, clock=lambda: now[0])
+        channel = TelegramChannel(bot, HubChannelHost(hub), clock=lambda: now[0])
         try:
             await channel.send(outbound("first"))
         except ChannelRateLimited as exc:
@@ -147,7 +148,7 @@ async def test_a_retried_split_reply_does_not_send_delivered_parts_twice(
     text = ("a " * 1500) + "\n\n" + ("b " * 1500) + "\n\n" + ("c " * 1500)  # three 3,000-character parts
     telegram_api.fail("sendMessage", 502, "Bad Gateway", after=1)
     async with open_bot(telegram_settings(telegram_api)) as bot:
-        channel = TelegramChannel(bot, hub.db)
+        channel = TelegramChannel(bot, HubChannelHost(hub))
         with pytest.raises(ChannelError) as raised:
             await channel.send(outbound(text, message_id="split-1"))
         assert raised.value.transient
@@ -166,7 +167,7 @@ async def test_attachments_go_out_with_send_photo_and_send_document(
                    Attachment("فاکتور.pdf", "application/pdf", len(pdf), file_id=str(pdf_id)),
                    Attachment("huge.mov", "video/quicktime", 10**9, refused_reason="too large"))
     async with open_bot(telegram_settings(telegram_api)) as bot:
-        await TelegramChannel(bot, hub.db).send(outbound("Here are both.", attachments=attachments))
+        await TelegramChannel(bot, HubChannelHost(hub)).send(outbound("Here are both.", attachments=attachments))
     [photo] = telegram_api.sent("sendPhoto")
     [document] = telegram_api.sent("sendDocument")
     assert photo.chat_id == document.chat_id == str(CUSTOMER_ID)
@@ -181,5 +182,5 @@ async def test_a_blocked_bot_is_a_rejection_saying_the_customer_blocked_it(
     telegram_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     async with open_bot(telegram_settings(telegram_api)) as bot:
         with pytest.raises(ChannelRejected) as raised:
-            await TelegramChannel(bot, hub.db).send(outbound("hello"))
+            await TelegramChannel(bot, HubChannelHost(hub)).send(outbound("hello"))
     assert raised.value.reason == "the customer blocked the bot"

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from channels.webchat import views
 from hub import names as model
+from hub import webchat_visitor as views
 from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import messages

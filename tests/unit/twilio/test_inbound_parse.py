@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from channels.base import ChannelInputError
 from channels.twilio.inbound import parse
 from channels.twilio.webhook import parse_form
 from hub.clock import utcnow
-from hub.errors import BadInput
 from tests.fakes.twilio import fixture
 
 
@@ -42,7 +42,7 @@ def test_whatsapp_image_lists_its_media_as_pending_attachments() -> None:
 def test_inconsistent_fields_are_refused_with_what_is_wrong(change: dict[str, str], error: str) -> None:
     params = {**fixture("whatsapp_image_with_caption.json", media_url="https://api.twilio.com/x"),
               "Latitude": "1", "Longitude": "2", **change}
-    with pytest.raises(BadInput, match=error):
+    with pytest.raises(ChannelInputError, match=error):
         parse(params, "US", utcnow())
 
 
@@ -54,7 +54,7 @@ def test_media_only_message_needs_no_body() -> None:
 
 @pytest.mark.parametrize("body", [b"Body=%E0%A4", b"Body=100%", b"Body=\xc3\x28", b"&&"])
 def test_broken_form_encodings_are_refused(body: bytes) -> None:
-    with pytest.raises(BadInput, match="form body"):
+    with pytest.raises(ChannelInputError, match="form body"):
         parse_form(body)
 
 

@@ -1,11 +1,16 @@
-"""Website chat: the embeddable widget, its demo page, and the visitor's WebSocket."""
+"""Website chat, the hub's side: the visitor's WebSocket and the demo page.
+
+Website chat has no provider: the socket *is* the hub talking to a visitor (their history, proving who they
+are, live replies from the change stream), so it lives with hub/identities.py and hub/verification.py. The
+channel plugin (channels/webchat/) keeps what a website embeds (the widget) and the reply adapter.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -26,11 +31,10 @@ from hub.live.events import Event
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.settings import Settings
-from hub.store import contacts, messages, webchat_sites
+from hub.store import contacts, messages, verifications, webchat_sites
 from hub.store.db import Doc
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
 routes = web.RouteTableDef()
 PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
 LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
@@ -38,18 +42,10 @@ LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
 RAW_FIELDS = ("type", "text", "client_id")
 
 
-@routes.get("/widget.js")
-async def widget_js(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "widget.js", headers={"Content-Type": "text/javascript; charset=utf-8",
-                                                           "Cache-Control": "public, max-age=300",
-                                                           "Access-Control-Allow-Origin": "*"})
-
-
-@routes.get("/widget.css")
-async def widget_css(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "widget.css", headers={"Content-Type": "text/css; charset=utf-8",
-                                                            "Cache-Control": "public, max-age=300",
-                                                            "Access-Control-Allow-Origin": "*"})
+async def visitor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Pending e-mail codes expire by themselves (a TTL index)."""
+    await verifications.ensure_indexes(app[keys.HUB].db)
+    yield
 
 
 @routes.get("/chat")
