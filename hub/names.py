@@ -55,9 +55,3 @@ NOTIFICATIONS: Final = "notifications"
 
 # Trust (issue 10): failed-attempt counters for sign-in and visitor verification codes.
 THROTTLES: Final = "throttles"
-
-
-# How channels are named and marked for people (the UI and the composer's channel picker).
-CHANNEL_LABELS: Final = {"webchat": "Web chat", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-                         "email": "Email"}
-CHANNEL_ICONS: Final = {"webchat": "💬", "sms": "✉︎", "whatsapp": "🟢", "telegram": "✈︎", "email": "📧"}
