@@ -80,8 +80,6 @@ async def handle(host: ChannelHost, bot: Bot, bot_id: str, update: Update, paylo
         return _ignored(update, f"updates of type {kind} are not handled" if kind
                         else "the update carries no message")
     chat = message.chat
-    if chat is None:  # python-telegram-bot does not insist on one; an update without it is no customer's
-        return _ignored(update, "the message names no chat")
     if chat.type != chat.PRIVATE:
         return _ignored(update, f"only private chats are handled; this came from a {chat.type} chat "
                                 f"(chat id {chat.id})")

@@ -30,6 +30,7 @@ _MESSAGE: Spec = {
     "dice": {"emoji": str, "value": int}, "entities": [dict], "caption_entities": [dict],
 }
 _REQUIRED = ("message_id", "date", "chat")
+_CHAT_REQUIRED = ("id", "type")
 UPDATE: Spec = {"message": _MESSAGE, "edited_message": _MESSAGE}
 
 
@@ -41,7 +42,10 @@ def problem(payload: Mapping[str, Any]) -> str | None:
     for kind in ("message", "edited_message"):
         message = payload.get(kind)
         if isinstance(message, Mapping):
-            missing = [name for name in _REQUIRED if name not in message]
+            # A null counts as missing: a message with "chat": null is no message the intake can place.
+            missing = [name for name in _REQUIRED if message.get(name) is None]
+            if not missing and isinstance(message["chat"], Mapping):
+                missing = [f"chat.{name}" for name in _CHAT_REQUIRED if message["chat"].get(name) is None]
             if missing:
                 return f"{kind} has no {missing[0]!r}"
     return None

@@ -98,6 +98,8 @@ class Dispatcher:
         settings = self.hub.settings
         while not self._stopping:
             owner = attempt_owner(self.hub.process_id)
+            # Cleared before looking, so a reply queued while the look is in flight still wakes us.
+            self.hub.outbox_wakeup.clear()
             try:
                 leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds)
             except asyncio.CancelledError:
@@ -107,7 +109,6 @@ class Dispatcher:
                 await asyncio.sleep(settings.outbox_poll_seconds)
                 continue
             if leased is None:
-                self.hub.outbox_wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.hub.outbox_wakeup.wait(), settings.outbox_poll_seconds)
                 continue
