@@ -31,6 +31,7 @@ from hub.clock import utcnow
 from hub.errors import HubError
 from hub.http import json_body
 from hub.http.web import read_body
+from hub.inbound import identities
 from hub.inbound.ingest import ingest
 from hub.outbound import media_links as media
 from hub.runtime import Hub
@@ -123,7 +124,7 @@ class HubChannelHost:
         return updated is not None
 
     async def join_identity(self, identity: Identity, name: str | None, learnt: Identity) -> None:
-        await _join_identity(self._hub, identity, name, learnt)
+        await identities.join_learnt(self._hub, identity, name, learnt)
 
     async def record_source(self, contact_id: str, channel: str, payload: str, message_id: str,
                             at: datetime) -> None:
@@ -143,20 +144,6 @@ class HubChannelHost:
 
     def require_user(self, request: web.Request) -> None:
         current_user(request)
-
-
-async def _join_identity(hub: Hub, identity: Identity, name: str | None, learnt: Identity) -> None:
-    """One contact holds both: the contact already holding `learnt` (SMS, WhatsApp) absorbs the sender's."""
-    db, now = hub.db, utcnow()
-    contact = await contacts.resolve(db, identity, name, now)
-    owner = await contacts.find_by_identity(db, learnt)
-    if owner is None:
-        if not await contacts.add_identity(db, contact["_id"], learnt):
-            log.info("learnt identity taken meanwhile identity=%s contact=%s", learnt, contact["_id"])
-    elif owner["_id"] != contact["_id"]:
-        log.info("%s contact joined the contact holding its %s from=%s into=%s", identity.kind, learnt.kind,
-                 contact["_id"], owner["_id"])
-        await contacts.move_into(db, contact["_id"], owner["_id"], now)
 
 
 def hub_of(host: ChannelHost) -> Hub:

@@ -10,13 +10,13 @@ from aiohttp import web
 
 from channels.base import Identity
 from hub import keys
-from hub import names as model
 from hub.access.auth import current_user, require_role
 from hub.actions.access import visible_conversation, visible_message
 from hub.actions.composer import reply_channels
+from hub.actions.contacts import accept_claim as accept_claim_action
 from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
-from hub.http.web import dumps, render
+from hub.http.web import dumps, read_form, render
 from hub.store import claims, contacts, conversations, files, messages, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
@@ -72,35 +72,12 @@ async def _claims(db: Db, contact: Doc, user: Doc) -> list[Doc]:
 
 @routes.post("/inbox/c/{id}/claims")
 async def accept_claim(request: web.Request) -> web.Response:
-    """A lead vouches for what the customer said: merge into the contact holding it, or, if nobody holds
-    it, attach it to this contact as verified by that lead. Recorded in the timeline either way."""
+    """A lead vouches for what the customer said (hub.actions.contacts.accept_claim)."""
     user = require_role(request, *MERGERS)
     hub = request.app[keys.HUB]
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    form = await request.post()
-    kind, value = str(form.get("kind", "")), str(form.get("value", ""))
-    contact = await contacts.get(hub.db, conversation["contact_id"])
-    said = [c for c in claims.claims_of(contact or {}) if (c.get("kind"), c.get("value")) == (kind, value)]
-    if contact is None or not said:
-        raise web.HTTPConflict(text="the customer no longer claims that identity here; reload the page")
-    identity, now = Identity(kind, value), utcnow()
-    owner = await contacts.find_by_identity(hub.db, identity)
-    who = user.get("name") or user.get("email")
-    if owner is not None and owner["_id"] != contact["_id"]:
-        record = await contacts.move_into(hub.db, contact["_id"], owner["_id"], now, by=user["_id"])
-        if record is None:
-            raise web.HTTPConflict(text="nothing was merged: the contact changed meanwhile; reload and try again")
-        text = f"{who} merged this customer into {owner.get('name') or value}: they said they are {value}."
-        data: Doc = {"type": "claim_merged", "kind": kind, "value": value, "into": owner["_id"],
-                     "merge_id": record.get("_id")}
-    else:
-        if owner is None and not await contacts.add_identity(hub.db, contact["_id"], identity):
-            raise web.HTTPConflict(text="another contact took that identity meanwhile; reload and try again")
-        text = f"{who} verified that this customer is {value}."
-        data = {"type": "claim_verified", "kind": kind, "value": value}
-    await claims.remove(hub.db, contact["_id"], identity)
-    moved = await conversations.get(hub.db, conversation["_id"]) or conversation
-    await messages.insert_event(hub.db, moved, text, data, now, author=model.agent_author(user))
+    form = await read_form(request)
+    await accept_claim_action(hub, user, conversation, Identity(str(form.get("kind", "")), str(form.get("value", ""))))
     raise web.HTTPSeeOther(f"/inbox/c/{conversation['_id']}")
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.base import Identity
+from hub import names as model
 from hub.actions import presenters as present
 from hub.actions.access import contact_or_404
+from hub.clock import utcnow
 from hub.errors import BadInput, Conflict
+from hub.inbound import identities
 from hub.runtime import Hub
-from hub.store import contact_merges, contacts, conversations, custom_fields
+from hub.store import claims, contact_merges, contacts, conversations, custom_fields, messages
 from hub.store.db import Doc
 
 
@@ -62,3 +66,27 @@ async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
 
 def present_field(field: Doc) -> dict[str, Any]:
     return {k: field[k] for k in ("key", "label", "type", "choices") if k in field}
+
+
+async def accept_claim(hub: Hub, user: Doc, conversation: Doc, identity: Identity) -> None:
+    """A lead vouches for what the customer said: merge into the contact holding it, or, if nobody holds
+    it, attach it to this contact as verified by that lead. Recorded in the timeline either way."""
+    contact = await contacts.get(hub.db, conversation["contact_id"])
+    said = [c for c in claims.claims_of(contact or {}) if (c.get("kind"), c.get("value")) == (identity.kind,
+                                                                                             identity.value)]
+    if contact is None or not said:
+        raise Conflict("the customer no longer claims that identity here; reload the page")
+    held = await identities.give_identity(hub, contact, identity, by=user["_id"])
+    if held is None:
+        raise Conflict("nothing changed: the contact or that identity changed meanwhile; reload and try again")
+    who, value = user.get("name") or user.get("email"), identity.value
+    if held.merge is not None:
+        text = f"{who} merged this customer into {held.contact.get('name') or value}: they said they are {value}."
+        data: Doc = {"type": "claim_merged", "kind": identity.kind, "value": value, "into": held.contact["_id"],
+                     "merge_id": held.merge.get("_id")}
+    else:
+        text = f"{who} verified that this customer is {value}."
+        data = {"type": "claim_verified", "kind": identity.kind, "value": value}
+    await claims.remove(hub.db, contact["_id"], identity)
+    moved = await conversations.get(hub.db, conversation["_id"]) or conversation
+    await messages.insert_event(hub.db, moved, text, data, utcnow(), author=model.agent_author(user))

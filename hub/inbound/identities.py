@@ -91,10 +91,45 @@ class Joined:
     same_visitor: bool = True
 
 
+@dataclass(frozen=True)
+class Held:
+    contact: Doc  # the contact that now holds the identity
+    merge: Doc | None = None  # the merge record, when the giver was folded into the contact holding it
+
+
+async def give_identity(hub: Hub, contact: Doc, identity: Identity, by: ObjectId | None = None) -> Held | None:
+    """`contact` is proven (or vouched) to be who holds `identity`: the contact holding it absorbs
+    `contact`, or, when nobody holds it, `contact` takes it. None when a race changed either meanwhile
+    (the unique identities index settles it): the caller looks again."""
+    db = hub.db
+    owner = await contacts.find_by_identity(db, identity)
+    if owner is None:
+        if not await contacts.add_identity(db, contact["_id"], identity):
+            return None
+        return Held(await contacts.get(db, contact["_id"]) or contact)
+    if owner["_id"] == contact["_id"]:
+        return Held(owner)
+    record = await contacts.move_into(db, contact["_id"], owner["_id"], utcnow(), by=by)
+    if record is None:
+        return None
+    log.info("contact joined the contact holding its %s from=%s into=%s", identity.kind, contact["_id"], owner["_id"])
+    return Held(await contacts.get(db, owner["_id"]) or owner, record)
+
+
+async def join_learnt(hub: Hub, identity: Identity, name: str | None, learnt: Identity) -> Held:
+    """A provider vouched that the sender of `identity` also holds `learnt` (Telegram's own phone number)."""
+    for _ in range(3):
+        contact = await contacts.resolve(hub.db, identity, name, utcnow())
+        held = await give_identity(hub, contact, learnt)
+        if held is not None:
+            return held
+    raise RuntimeError(f"could not join {identity.kind} to the contact holding its {learnt.kind}")
+
+
 async def join_proven(hub: Hub, visitor: Identity, proven: Identity, by: ObjectId | None = None) -> Joined:
     """The visitor proved `proven`: their contact and the one holding it become one, and the visitor
     sees its history from now on."""
-    db, now = hub.db, utcnow()
+    db = hub.db
     for _ in range(3):  # the unique identities index settles races; a lost race looks again
         current = await contacts.find_by_identity(db, visitor)
         owner = await contacts.find_by_identity(db, proven)
@@ -103,18 +138,17 @@ async def join_proven(hub: Hub, visitor: Identity, proven: Identity, by: ObjectI
             return Joined(owner)
         if current is not None and _holds_someone_else(current, proven):
             return Joined(current, same_visitor=False)
-        if owner is None:
-            current = current or await contacts.resolve(db, visitor, None, now)
-            if not await contacts.add_identity(db, current["_id"], proven):
-                continue
-            await claims.remove(db, current["_id"], proven)
-            log.info("visitor proved a new identity contact=%s kind=%s", current["_id"], proven.kind)
-            return Joined(await contacts.get(db, current["_id"]) or current)
-        if current is None:
+        if current is None and owner is not None:
+            # A visitor with no contact yet: the holder takes this visitor id.
             if not await contacts.add_identity(db, owner["_id"], visitor):
                 continue
-        else:
-            await contacts.move_into(db, current["_id"], owner["_id"], now, by=by)
-        log.info("visitor joined the contact of a proven identity into=%s kind=%s", owner["_id"], proven.kind)
-        return Joined(await contacts.get(db, owner["_id"]) or owner)
+            log.info("visitor joined the contact of a proven identity into=%s kind=%s", owner["_id"], proven.kind)
+            return Joined(await contacts.get(db, owner["_id"]) or owner)
+        current = current or await contacts.resolve(db, visitor, None, utcnow())
+        held = await give_identity(hub, current, proven, by=by)
+        if held is None:
+            continue
+        await claims.remove(db, held.contact["_id"], proven)
+        log.info("visitor proved an identity contact=%s kind=%s", held.contact["_id"], proven.kind)
+        return Joined(held.contact)
     raise RuntimeError(f"could not join the visitor to {proven.kind}")

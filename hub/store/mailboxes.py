@@ -7,17 +7,14 @@ them, only whether one is set; the email channel unseals them to log in.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 from datetime import datetime
 
 from bson import ObjectId
-from cryptography.fernet import Fernet, InvalidToken
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from hub import redaction
+from hub.store import sealed as sealing
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
@@ -34,8 +31,7 @@ async def ensure_indexes(db: Db) -> None:
     await db[MAILBOXES].create_indexes([IndexModel([("address", ASCENDING)], unique=True, name="address_unique")])
 
 
-def _box(key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hub-mailbox-secrets:" + key.encode()).digest()))
+PURPOSE = b"hub-mailbox-secrets:"
 
 
 def _sections(doc: Doc) -> list[tuple[str, Doc]]:
@@ -47,8 +43,7 @@ def _seal(fields: Doc, key: str) -> Doc:
     for part, section in _sections(fields):
         password = section.pop("password", "")
         if password:
-            redaction.hide(str(password))
-            section["password_sealed"] = _box(key).encrypt(str(password).encode()).decode()
+            section["password_sealed"] = sealing.seal(key, PURPOSE, str(password))
         sealed[part] = section
     return sealed
 
@@ -58,13 +53,11 @@ def _unseal(doc: Doc, key: str) -> Doc:
     for part, section in _sections(doc):
         token = section.pop("password_sealed", "")
         if token:
-            try:
-                section["password"] = _box(key).decrypt(token.encode()).decode()
-                redaction.hide(section["password"])  # the email channel now holds it: keep it out of logs
-            except InvalidToken:
+            opened_password = sealing.unseal(key, PURPOSE, token)
+            if opened_password is None:
                 # HUB_SECRET_KEY changed since the password was saved: it has to be entered again.
                 log.warning("mailbox password cannot be unsealed; re-enter it address=%s", doc.get("address"))
-                section["password"] = ""
+            section["password"] = opened_password or ""
         opened[part] = section
     return opened
 

@@ -7,14 +7,11 @@ only whether one is set and when it was made.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import secrets
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken
-
+from hub.store import sealed
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
@@ -23,8 +20,7 @@ WEBCHAT_SITES = "webchat_sites"
 DEFAULT_SITE = "default"
 
 
-def _box(key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hub-webchat-identity-secret:" + key.encode()).digest()))
+PURPOSE = b"hub-webchat-identity-secret:"
 
 
 async def rotate_secret(db: Db, key: str, now: datetime, site: str = DEFAULT_SITE) -> str:
@@ -33,7 +29,7 @@ async def rotate_secret(db: Db, key: str, now: datetime, site: str = DEFAULT_SIT
     secret = secrets.token_hex(32)
     await db[WEBCHAT_SITES].update_one(
         {"_id": site},
-        {"$set": {"identity_secret_sealed": _box(key).encrypt(secret.encode()).decode(), "secret_set_at": now}},
+        {"$set": {"identity_secret_sealed": sealed.seal(key, PURPOSE, secret), "secret_set_at": now}},
         upsert=True,
     )
     return secret
@@ -50,12 +46,11 @@ async def identity_secret(db: Db, key: str, site: str = DEFAULT_SITE) -> str | N
     token = (doc or {}).get("identity_secret_sealed")
     if not token:
         return None
-    try:
-        return _box(key).decrypt(str(token).encode()).decode()
-    except InvalidToken:
+    secret = sealed.unseal(key, PURPOSE, str(token))
+    if secret is None:
         # HUB_SECRET_KEY changed since the secret was made: signed identities fail until a new one is made.
         log.warning("website chat identity secret cannot be unsealed; generate a new one site=%s", site)
-        return None
+    return secret
 
 
 async def status(db: Db, site: str = DEFAULT_SITE) -> Doc:
