@@ -32,6 +32,21 @@ class Coalescer(Generic[T, R]):
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
+    def post(self, item: T, on_error: Callable[[BaseException], None]) -> None:
+        """Submit without waiting: for writes nobody's answer depends on (a marker a later pass can redo).
+        It rides in the next batch all the same; a failure goes to `on_error`."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+
+        def report(done: asyncio.Future[R]) -> None:
+            failure = None if done.cancelled() else done.exception()
+            if failure is not None:
+                on_error(failure)
+
+        future.add_done_callback(report)
+        self._pending.append((item, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]

@@ -94,16 +94,15 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
     if explanation is not None:
         await routing_apply.record(hub, conversation, explanation, now)
-    await _processed(hub, raw_id)
+    _processed(hub, raw_id)
     return IngestResult(message, conversation, contact, created)
 
 
-async def _processed(hub: Hub, raw_id: ObjectId) -> None:
-    """The payload became a message: the recovery pass may forget it."""
-    try:
-        await hub.batches.raw_processed.submit(raw_id)
-    except Exception:  # the message is stored; a lost marker costs the recovery pass one lookup
-        log.warning("raw payload not marked processed raw=%s", raw_id, exc_info=True)
+def _processed(hub: Hub, raw_id: ObjectId) -> None:
+    """The payload became a message: the recovery pass may forget it. Not awaited: the acknowledgement
+    depends on the message, not on this marker, and a lost marker costs the recovery pass one lookup."""
+    hub.batches.raw_processed.post(raw_id, lambda exc: log.warning(
+        "raw payload not marked processed raw=%s", raw_id, exc_info=exc))
 
 
 def _crash_if_asked(point: str) -> None:
@@ -145,7 +144,7 @@ def _applied(conversation: Doc, update: Doc) -> Doc:
 
 async def _duplicate(hub: Hub, existing: Doc, raw_id: ObjectId) -> IngestResult:
     log.info("duplicate inbound ignored channel=%s key=%s", existing["channel"], existing.get("dedupe_key"))
-    await _processed(hub, raw_id)
+    _processed(hub, raw_id)
     conversation = await conversations.get(hub.db, existing["conversation_id"]) or {}
     contact = await contacts.get(hub.db, existing["contact_id"]) or {}
     return IngestResult(existing, conversation, contact, created=False)

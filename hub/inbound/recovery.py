@@ -61,6 +61,7 @@ async def recover(hub: Hub, now: datetime, limit: int | None = None,
         page = await raw.abandoned(hub.db, cutoff, min(PAGE, room), skip=skipped)
         if not page:
             return report
+        handled: list[ObjectId] = []
         for doc in page:
             try:
                 result = await ingest(hub, raw.inbound_from(doc), replay_of=doc["_id"])
@@ -80,6 +81,9 @@ async def recover(hub: Hub, now: datetime, limit: int | None = None,
                          doc.get("channel"), result.message["_id"])
             else:
                 report.already_stored += 1
+            handled.append(doc["_id"])
+        # Marked here, awaited: ingest only posts its marker, and the next page must not meet these again.
+        await raw.mark_processed(hub.db, handled, utcnow())
     report.more = bool(await raw.abandoned(hub.db, cutoff, 1, skip=skipped))
     return report
 

@@ -81,7 +81,9 @@ async def test_a_message_kept_raw_before_a_crash_becomes_one_message_at_the_next
         again = await restart_and_wait_for_one_message(env, db, text)
         assert again["_id"] == message["_id"]
         assert await db[model.MESSAGES].count_documents({"direction": "in"}) == 1
-        marked = await db[model.RAW_INBOUND].find_one({"_id": kept["_id"]})
+        async def marked_again() -> dict[str, object] | None:  # the marker is posted, not awaited
+            return await db[model.RAW_INBOUND].find_one({"_id": kept["_id"], "processed_at": {"$exists": True}})
+        marked = await poll_until(marked_again, "the replayed payload marked processed")
         assert marked is not None and "processed_at" in marked
     finally:
         await client.drop_database(name)

@@ -48,6 +48,13 @@ async def kept_before_a_crash(hub: Hub, message: InboundMessage, ago: timedelta 
     return await hub.batches.keep_raw.submit(raw.pending_doc(message, utcnow() - ago))
 
 
+async def markers_written(hub: Hub, count: int) -> None:
+    """Ingest posts its processed marker without waiting for it; wait until `count` payloads carry one."""
+    async def written() -> bool:
+        return await hub.db[model.RAW_INBOUND].count_documents({"processed_at": {"$exists": True}}) >= count
+    await poll_until(written, f"{count} payloads marked processed")
+
+
 async def inbound_messages(hub: Hub) -> list[dict[str, object]]:
     return await hub.db[model.MESSAGES].find({"direction": "in"}).to_list(None)
 
@@ -73,6 +80,7 @@ async def test_a_kept_payload_becomes_the_message_it_would_have_been(hub: Hub) -
     contact = await hub.db[model.CONTACTS].find_one({"_id": message["contact_id"]})
     assert contact is not None and contact["name"] == "Ana Lima"
     assert {"kind": "phone", "value": "+351910000000"} in contact["identities"]
+    await markers_written(hub, 1)
     kept = await hub.db[model.RAW_INBOUND].find_one({"_id": raw_id})
     assert kept is not None and "pending_since" not in kept and "processed_at" in kept
 
@@ -80,6 +88,7 @@ async def test_a_kept_payload_becomes_the_message_it_would_have_been(hub: Hub) -
 async def test_a_payload_whose_message_was_stored_before_the_crash_only_gets_its_marker(hub: Hub) -> None:
     stored = await ingest(hub, inbound("already here", "c-9"))
     keyless = await ingest(hub, inbound("no key of its own"))
+    await markers_written(hub, 2)
     # As if both processes died before their markers were written.
     await hub.db[model.RAW_INBOUND].update_many({}, {"$set": {"pending_since": utcnow()},
                                                      "$unset": {"processed_at": ""}})
@@ -93,6 +102,7 @@ async def test_every_message_marks_its_payload_processed(hub: Hub) -> None:
     await ingest(hub, inbound("one", "k-1"))
     await ingest(hub, inbound("one", "k-1"))  # a redelivery keeps its payload too, and marks it
     await ingest(hub, inbound("two"))
+    await markers_written(hub, 3)
     docs = await hub.db[model.RAW_INBOUND].find({}).to_list(None)
     assert len(docs) == 3
     assert all("processed_at" in d and "pending_since" not in d and d["inbound"]["text"] for d in docs)
