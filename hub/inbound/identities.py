@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 
 from channels.base import EMAIL, WEBCHAT, Identity
+from channels.email.headers import normalise_address
 from hub.clock import utcnow
 from hub.errors import BadInput
 from hub.runtime import Hub
@@ -33,12 +34,13 @@ _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
 def normalise_email(raw: str) -> str:
+    """An address a visitor gave (or a host site signed), in the form mail from it is stored under, so a
+    proven address finds the contact its mail made (`Ana@Example.COM.` and `ana@example.com` are one)."""
     email = raw.strip()
-    if len(email) > 254 or not _EMAIL.match(email):
+    address = normalise_address(email) if len(email) <= 254 and _EMAIL.match(email) else None
+    if address is None:
         raise BadInput("that does not look like an email address")
-    local, _, domain = email.rpartition("@")
-    # Only the domain is case-insensitive by standard; nearly every provider treats the local part so too.
-    return f"{local}@{domain}".lower()
+    return address
 
 
 def identity_signature(secret: str, identifier: str) -> str:

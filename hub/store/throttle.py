@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pymongo.errors import DuplicateKeyError
+
 from hub import names as model
 from hub.store.db import Db, Doc
 
@@ -61,16 +63,15 @@ async def success(db: Db, key: str) -> None:
 async def hit(db: Db, key: str, now: datetime, *, limit: int, window: float) -> float:
     """Count one event under `key`; 0.0 if it is within `limit` per `window` seconds, else the seconds
     until the window ends (the event is then not counted)."""
-    collection = db[model.THROTTLES]
-    window_key = f"{key}@{int(now.timestamp() // window)}"
-    await collection.update_one(
-        {"_id": window_key},
-        {"$inc": {"events": 1}, "$set": {"expires_at": now + timedelta(seconds=window * 2)}},
-        upsert=True,
-    )
-    record = await collection.find_one({"_id": window_key}) or {}
-    if int(record.get("events", 1)) <= limit:
-        return 0.0
-    await collection.update_one({"_id": window_key}, {"$inc": {"events": -1}})
-    window_end = (int(now.timestamp() // window) + 1) * window
-    return max(window_end - now.timestamp(), 0.0)
+    window_index = int(now.timestamp() // window)
+    try:
+        # One round trip: the count only grows while under the limit; at the limit the filter misses and
+        # the upsert's insert meets the existing window's _id.
+        await db[model.THROTTLES].update_one(
+            {"_id": f"{key}@{window_index}", "events": {"$lt": limit}},
+            {"$inc": {"events": 1}, "$set": {"expires_at": now + timedelta(seconds=window * 2)}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        return max((window_index + 1) * window - now.timestamp(), 0.0)
+    return 0.0
