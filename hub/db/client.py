@@ -5,7 +5,6 @@ Below the store: `hub/store/*` turns these into named operations on collections.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from pymongo import AsyncMongoClient, WriteConcern
@@ -15,7 +14,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 Doc = dict[str, Any]
 Db = AsyncDatabase[Doc]
 
-log = logging.getLogger(__name__)
 
 
 # What an acknowledged write has survived, by HUB_WRITE_CONCERN. "majority" carries j=True too: a

@@ -47,13 +47,12 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         _crash_if_asked("exit_after_raw")
     else:
         raw_id = replay_of
-    if inbound.external_id is not None:
+    # The provider's id, or for a message without one its payload's key (a fresh payload has no message yet).
+    key = (messages.external_key(inbound.channel, inbound.external_id) if inbound.external_id is not None
+           else messages.raw_key(replay_of) if replay_of is not None else None)
+    if key is not None:
         # A replay (even after the conversation was resolved) must create nothing.
-        existing = await batches.find_external.submit((inbound.channel, inbound.external_id))
-        if existing is not None:
-            return await _duplicate(hub, existing, raw_id)
-    elif replay_of is not None:
-        existing = await raw.replayed_message(db, replay_of)
+        existing = await batches.find_by_key.submit(key)
         if existing is not None:
             return await _duplicate(hub, existing, raw_id)
     contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
@@ -88,7 +87,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         # No provider id: the payload's own key, so a replay of it can never make a second message
         # (one more entry in the sparse dedupe index per such message; nothing else changes).
         doc.pop("external_id")
-        doc["dedupe_key"] = raw.raw_key(raw_id)
+        doc["dedupe_key"] = messages.raw_key(raw_id)
     message, created = await batches.insert_message.submit(doc)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)

@@ -1,8 +1,7 @@
-"""Connection, indexes and id helpers: the base every store module stands on."""
+"""Indexes and id helpers the store modules stand on; the connection itself is hub/db/client.py."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from bson import ObjectId
@@ -11,12 +10,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from hub import names as model
-from hub.db.client import FAST, WRITE_CONCERNS, Db, Doc, connect, fast, ping, url_answers, write_concern_for
+from hub.db.client import Db, Doc, connect, fast, ping
 
-__all__ = ["FAST", "WRITE_CONCERNS", "Db", "Doc", "connect", "ensure_indexes", "fast", "oid", "ping",
-           "update_then_get", "url_answers", "write_concern_for"]
-
-log = logging.getLogger(__name__)
+# Db and Doc are every store module's types; connect, fast and ping are re-exported for the store's callers.
+__all__ = ["Db", "Doc", "connect", "ensure_indexes", "fast", "oid", "ping", "update_then_get"]
 
 
 async def update_then_get(

@@ -17,7 +17,14 @@ def external_key(channel: str, external_id: str) -> str:
     return f"{channel}:{external_id}"
 
 
+def raw_key(raw_id: ObjectId) -> str:
+    """The dedupe key of a message with no provider id: the payload it came from, so a replay finds it."""
+    return f"raw:{raw_id}"
+
+
 def dedupe_key(doc: Doc) -> Doc | None:
+    if isinstance(doc.get("dedupe_key"), str):  # set by ingest for a message with no provider id (raw_key)
+        return {"dedupe_key": doc["dedupe_key"]}
     if isinstance(doc.get("external_id"), str):
         doc.setdefault("dedupe_key", external_key(doc["channel"], doc["external_id"]))
         return {"dedupe_key": doc["dedupe_key"]}

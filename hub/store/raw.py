@@ -82,16 +82,6 @@ async def mark_processed(db: Db, raw_ids: list[ObjectId], now: datetime) -> None
         {"_id": {"$in": raw_ids}}, {"$set": {"processed_at": now}, "$unset": {"pending_since": ""}})
 
 
-def raw_key(raw_id: ObjectId) -> str:
-    """The dedupe key of a message with no provider id: the payload it came from, so a replay finds it."""
-    return f"raw:{raw_id}"
-
-
-async def replayed_message(db: Db, raw_id: ObjectId) -> Doc | None:
-    """The message a keyless payload already became, if any."""
-    return await db[model.MESSAGES].find_one({"dedupe_key": raw_key(raw_id)})
-
-
 async def abandoned(db: Db, older_than: datetime, limit: int = 100, *, skip: list[ObjectId] | None = None) -> list[Doc]:
     """Payloads kept for a message that was never stored, pending since before `older_than`, oldest first."""
     query: Doc = {"pending_since": {"$lt": older_than}}

@@ -46,8 +46,3 @@ async def spend_try(db: Db, visitor_id: str, now: datetime) -> Doc | None:
 
 async def finish(db: Db, visitor_id: str) -> None:
     await db[VERIFICATIONS].delete_one({"_id": visitor_id})
-
-
-async def set_expiry(db: Db, visitor_id: str, when: datetime) -> None:
-    """Move a pending code's expiry (tests use it to make a code old without waiting ten minutes)."""
-    await db[VERIFICATIONS].update_one({"_id": visitor_id}, {"$set": {"expires_at": when}})
