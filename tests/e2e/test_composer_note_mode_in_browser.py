@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Browser, expect
 
 from hub import names as model
@@ -34,7 +36,7 @@ async def test_note_mode_is_visible_ends_after_sending_and_picking_a_channel_ret
     await page.keyboard.press("Control+Enter")
     await expect(page.locator("#timeline .msg-note .text")).to_have_text(["Checked the carrier, it is late"])
     # Sending the note ended note mode: the next thing typed is a reply, and it says so.
-    await expect(composer).not_to_have_class("composer is-note")
+    await expect(composer).not_to_have_class(re.compile(r"\bis-note\b"))
     await expect(page.locator('#composer [name="note"]')).not_to_be_checked()
     await expect(send).to_have_text("Send")
     await expect(page.locator("#composer .note-banner")).to_be_hidden()

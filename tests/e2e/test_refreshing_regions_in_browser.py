@@ -37,6 +37,7 @@ async def test_load_earlier_pages_back_through_the_timeline_until_the_first_mess
     # Ana is online before the customer writes: had she come online after, routing would hand her the
     # waiting conversation then, and that "Assigned to Ana" event would be the newest entry on the page.
     _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)  # online means connected
     conversation_id = await five_messages(hub, minutes_ago=30)
     await open_conversation(page, base_url, conversation_id)
     bubbles = page.locator("#timeline .msg-in .text")
@@ -54,6 +55,7 @@ async def test_load_earlier_after_a_catch_up_brought_those_messages_shows_each_o
 ) -> None:
     monkeypatch.setattr("inbox_ui.conversation.TIMELINE_PAGE", 2)
     _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")  # online first, as above
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)
     conversation_id = await five_messages(hub, minutes_ago=0)  # fresh: the catch-up on connecting brings all
     await open_conversation(page, base_url, conversation_id)
     bubbles = page.locator("#timeline .msg-in .text")

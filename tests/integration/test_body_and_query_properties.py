@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 
 from hub.clock import utcnow
 from hub.runtime import Hub
-from hub.store import custom_fields
+from hub.store import canned, contact_merges, custom_fields
 from hub.store.db import Doc
 from tests.integration.routing.support import token_for, writes
 from tests.support.agents import make_user
 from tests.support.hostile import FUZZ, QUERY_VALUES, bodies
 
-# (method, path, the fields the handler reads); {c} is a real conversation, {m} a real message.
+# (method, path, the fields the handler reads); {c} is a real conversation, {m} a real message, {k} a
+# contact, {n} a canned response, {g} a contact merge: each id reaches the handler's body parsing.
 JSON_ENDPOINTS: list[tuple[str, str, list[str]]] = [
     ("POST", "/login", ["email", "password", "_csrf", "next"]),
     ("POST", "/api/v1/conversations/{c}/messages", ["text", "note", "channel", "client_id"]),
@@ -42,9 +43,9 @@ JSON_ENDPOINTS: list[tuple[str, str, list[str]]] = [
     ("POST", "/api/v1/sms/segments", ["text"]),
     ("POST", "/api/v1/me/status", ["status"]),
     ("POST", "/api/v1/conversations/{c}/transfer", ["department_id", "user_id", "note"]),
-    ("POST", "/api/v1/conversations/{c}/canned/{m}", ["variables"]),
+    ("POST", "/api/v1/conversations/{c}/canned/{n}", ["variables"]),
     ("POST", "/api/v1/conversations/{c}/presence", ["typing", "composing"]),
-    ("POST", "/api/v1/contact-merges/{m}/undo", []),
+    ("POST", "/api/v1/contact-merges/{g}/undo", []),
 ]
 
 QUERY_ENDPOINTS: list[tuple[str, list[str]]] = [
@@ -69,6 +70,12 @@ async def world(hub: Hub) -> dict[str, Any]:
     admin = await make_user(hub.db, "admin@x.test", role="admin")
     result = await writes(hub, "hello", "visitor-1")
     ids: dict[str, Any] = {"c": result.conversation["_id"], "m": result.message["_id"], "k": result.contact["_id"]}
+    ids["n"] = (await canned.create(hub.db, "hi", "Hello", "Hello {{ contact.first_name }}", admin["_id"],
+                                    utcnow()))["_id"]
+    other = await writes(hub, "hello again", "visitor-2")
+    merge = await contact_merges.move_into(hub.db, other.contact["_id"], result.contact["_id"], utcnow())
+    assert merge is not None
+    ids["g"] = merge["_id"]
     for definition in ({"key": "plan", "label": "Plan", "type": "text"},
                        {"key": "seats", "label": "Seats", "type": "number"},
                        {"key": "renewal", "label": "Renewal", "type": "date"},
@@ -99,6 +106,8 @@ async def test_any_json_body_to_any_json_endpoint_gets_an_answer_below_500(
     headers = {**world["headers"], "Content-Type": "application/json"}
     async with http.request(method, url, data=body, headers=headers, allow_redirects=False) as r:
         assert r.status < 500, (url, body[:200], await r.text())
+        if "{n}" in template or "{g}" in template:  # ids of things the handler looks up before the body
+            assert r.status != 404, (url, "the ids must reach the handler's body parsing", await r.text())
     await _still_serving(http, base_url, world["headers"])
 
 

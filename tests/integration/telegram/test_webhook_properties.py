@@ -15,6 +15,10 @@ from hub.runtime import Hub
 from tests.integration.telegram.conftest import FIXTURES, SECRET, payload
 from tests.support.hostile import FUZZ, bodies, dumps, mutated
 
+# A signed (or secret-carrying) request is heard: 401, 403 or 404 would mean the webhook was off or the
+# signature check broken, which the property must not take for an answer.
+REFUSED_UNHEARD = (401, 403, 404)
+
 UPDATES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(FIXTURES.glob("*.json"))]
 _update_ids = itertools.count(900_000_000)
 
@@ -39,7 +43,7 @@ async def test_any_body_with_the_right_secret_gets_an_answer_below_500(
     hub: Hub, base_url: str, http: aiohttp.ClientSession, body: bytes
 ) -> None:
     status, text = await _post(http, base_url, body)
-    assert status < 500, (body[:200], text)
+    assert status < 500 and status not in REFUSED_UNHEARD, (body[:200], text)
 
 
 @settings(FUZZ, max_examples=150)
@@ -48,7 +52,7 @@ async def test_a_recorded_update_with_random_parts_replaced_gets_an_answer_below
     hub: Hub, base_url: str, http: aiohttp.ClientSession, update: object
 ) -> None:
     status, text = await _post(http, base_url, dumps(update))
-    assert status < 500, (json.dumps(update, ensure_ascii=True)[:400], text)
+    assert status < 500 and status not in REFUSED_UNHEARD, (json.dumps(update, ensure_ascii=True)[:400], text)
 
 
 async def test_after_hostile_updates_valid_ones_are_still_stored(

@@ -16,6 +16,10 @@ from tests.fakes.twilio import fixture
 from tests.integration.twilio.helpers import webhook
 from tests.support.hostile import FUZZ, ODD_NUMBERS
 
+# A signed (or secret-carrying) request is heard: 401, 403 or 404 would mean the webhook was off or the
+# signature check broken, which the property must not take for an answer.
+REFUSED_UNHEARD = (401, 403, 404)
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twilio"
 INBOUND = [fixture(p.name) for p in sorted(FIXTURES.glob("*.json")) if not p.name.startswith(("status_", "api_"))]
 STATUS = [fixture(p.name) for p in sorted(FIXTURES.glob("status_*.json"))]
@@ -47,7 +51,7 @@ async def test_a_signed_inbound_form_with_any_fields_gets_an_answer_below_500(
     hub: Hub, base_url: str, http: aiohttp.ClientSession, form: dict[str, str]
 ) -> None:
     status, text = await webhook(http, base_url, form)
-    assert status < 500, (form, text)
+    assert status < 500 and status not in REFUSED_UNHEARD, (form, text)
 
 
 @settings(FUZZ, max_examples=60)
@@ -56,7 +60,7 @@ async def test_a_signed_status_callback_with_any_fields_gets_an_answer_below_500
     hub: Hub, base_url: str, http: aiohttp.ClientSession, form: dict[str, str]
 ) -> None:
     status, text = await webhook(http, base_url, form, path="/webhooks/twilio/status")
-    assert status < 500, (form, text)
+    assert status < 500 and status not in REFUSED_UNHEARD, (form, text)
 
 
 @FUZZ
@@ -66,4 +70,4 @@ async def test_a_signed_form_of_random_fields_gets_an_answer_below_500(
 ) -> None:
     for path in ("/webhooks/twilio", "/webhooks/twilio/status"):
         status, text = await webhook(http, base_url, form, path=path)
-        assert status < 500, (path, form, text)
+        assert status < 500 and status not in REFUSED_UNHEARD, (path, form, text)

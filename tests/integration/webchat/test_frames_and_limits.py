@@ -155,6 +155,7 @@ async def test_any_json_value_or_text_as_a_frame_gets_an_answer_and_the_socket_s
         assert answer["type"] in ANSWERS, (frame, answer)
         # A deliberate answer: the catch-all for unexpected failures must not be what answered.
         assert answer.get("error") != INTERNAL_FAILURE, frame
+        assert answer.get("code") != "internal", (frame, answer)  # the socket-level catch-all, which closes
         assert not closed
 
     await asyncio.to_thread(every_frame_gets_an_answer)
