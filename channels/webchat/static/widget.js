@@ -164,6 +164,11 @@
         }
         if (f.code === "wrong_code" || f.code === "rate_limited") codeNote.textContent = f.error;
         if (f.code === "expired" || f.code === "no_tries" || f.code === "no_code") codeNote.textContent = f.error;
+        if (f.code === "not_sent" && codeForm.dataset.email) { // the code did not leave: offer to ask again
+          codeForm.hidden = false;
+          codeNote.textContent = f.error;
+          resend.focus();
+        }
       } else if (f.type === "identified") {
         who.hidden = true;
       } else if (f.type === "verify_sent") {
@@ -210,6 +215,7 @@
     e.preventDefault();
     var email = emailInput.value.trim();
     if (frameOut({ type: "identify", name: nameInput.value, email: email || null }) && email) {
+      codeForm.dataset.email = email; // so "Send a new code" can ask again if this first send fails
       frameOut({ type: "verify_start", email: email });
     }
   });
