@@ -17,11 +17,11 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import token as visitor_tokens
-from channels.webchat.frames import BadFrame, parse_frame
 from channels.webchat.limits import VisitorLimits
 from hub import keys
 from hub.clock import utcnow
-from hub.errors import HubError
+from hub.errors import BadInput, HubError
+from hub.http import json_body
 from hub.http.web import client_address, dumps, json_response, render
 from hub.inbound import verification
 from hub.inbound.identities import claim, join_proven, signature_matches, signed_identity
@@ -40,6 +40,9 @@ PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
 LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
 # Only these fields of a message frame are kept as its raw payload: nothing else in a frame means anything.
 RAW_FIELDS = ("type", "text", "client_id")
+# A frame is one flat object; anything this deep is refused before it is read.
+FRAME_DEPTH = 8
+NOT_AN_OBJECT = "frames must be JSON objects"
 
 
 async def visitor_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -72,6 +75,20 @@ def visitor_limits(hub: Hub) -> VisitorLimits:
     if not isinstance(limits, VisitorLimits):
         limits = hub.extras[LIMITS] = VisitorLimits(hub.settings.visitor_burst, hub.settings.visitor_per_second)
     return limits
+
+
+def parse_frame(raw: str) -> dict[str, Any]:
+    """A visitor's frame by the hub's JSON rules (lone surrogates become U+FFFD); BadInput with the
+    sentence the visitor is shown. Whatever does not read as a storable JSON object gets the same one."""
+    try:
+        frame = json_body.loads(raw, max_depth=FRAME_DEPTH)
+    except json_body.TooDeep:
+        raise BadInput("the frame is nested too deeply") from None
+    except BadInput:
+        raise BadInput(NOT_AN_OBJECT) from None
+    if not isinstance(frame, dict):
+        raise BadInput(NOT_AN_OBJECT)
+    return frame
 
 
 def _client_id(frame: dict[str, Any]) -> str | None:
@@ -143,8 +160,8 @@ class VisitorSession:
     async def handle_frame(self, raw: str) -> None:
         try:
             frame = parse_frame(raw)
-        except BadFrame as exc:
-            frame, problem = {}, exc.reason
+        except BadInput as exc:
+            frame, problem = {}, exc.message
         else:
             problem = ""
         kind = frame.get("type")
