@@ -10,6 +10,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 
+from channels.base import without_surrogates
 from channels.email import charsets
 from channels.email import headers as header_tools
 from channels.email import html as html_tools
@@ -116,7 +117,7 @@ def _part_charset(part: Message) -> str | None:
         charset = part.get_content_charset()
     except Exception:
         return None
-    return charsets.no_surrogates(str(charset)) if charset else None
+    return without_surrogates(str(charset)) if charset else None
 
 
 def _decode_text(part: Message, declared: list[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.base import without_surrogates
+from channels.base import storable_key, without_surrogates
 from hub.errors import BadInput
 
 # Deeper than any body the hub or a provider writes (routing rules and Telegram updates stay under
@@ -67,8 +67,7 @@ def clean(value: Any, depth: int = 0, *, max_depth: int = MAX_DEPTH) -> Any:
     if depth >= max_depth:
         raise TooDeep(max_depth)
     if isinstance(value, dict):
-        # A NUL in a key is refused by BSON as surrogates are; no client sends one on purpose.
-        return {without_surrogates(k).replace("\x00", "\ufffd"): clean(v, depth + 1, max_depth=max_depth)
+        return {storable_key(k): clean(v, depth + 1, max_depth=max_depth)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [clean(v, depth + 1, max_depth=max_depth) for v in value]
