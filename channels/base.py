@@ -210,7 +210,6 @@ class UnsettledAttempt:
     the provider did not answer in time): it may or may not have reached the customer."""
 
     owner: str  # the attempt's unique id
-    number: int
     started_at: datetime
 
 

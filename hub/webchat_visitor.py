@@ -1,8 +1,9 @@
 """Website chat, the hub's side: the visitor's WebSocket and the demo page.
 
 Website chat has no provider: the socket *is* the hub talking to a visitor (their history, proving who they
-are, live replies from the change stream), so it lives with hub/identities.py and hub/verification.py. The
-channel plugin (channels/webchat/) keeps what a website embeds (the widget) and the reply adapter.
+are, live replies from the change stream), so it lives with hub/inbound/identities.py and
+hub/inbound/verification.py. The channel plugin (channels/webchat/) keeps what a website embeds (the widget)
+and the reply adapter.
 """
 
 from __future__ import annotations
@@ -203,10 +204,10 @@ class VisitorSession:
                              "error": "Something went wrong on our side; please send that again."})
 
     async def _message(self, frame: dict[str, Any]) -> None:
-        text, client_id = frame.get("text"), frame.get("client_id")
+        text, client_id = frame.get("text"), _client_id(frame)
         if not isinstance(text, str) or not text.strip():
             raise HubError("a message needs non-empty 'text'")
-        if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= 100):
+        if client_id is None and frame.get("client_id") is not None:
             raise HubError("'client_id' must be a short string")
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),

@@ -65,10 +65,6 @@ class ParsedMail:
         return f"sha256:{digest.hexdigest()[:40]}"
 
 
-def clean_header_text(value: str) -> str:
-    return clean_text(value)
-
-
 def header(msg: Message, name: str, declared: list[str] | None = None) -> str:
     """A header's first value as text: encoded words and raw 8-bit bytes read best-effort."""
     values = header_tools.raw_values(msg, name)
