@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -86,6 +86,7 @@ class InboundMessage:
                 object.__setattr__(self, name, without_surrogates(value))
         object.__setattr__(self, "identity", _clean_identity(self.identity))
         object.__setattr__(self, "extra_identities", tuple(_clean_identity(i) for i in self.extra_identities))
+        object.__setattr__(self, "attachments", tuple(_clean_attachment(a) for a in self.attachments))
         object.__setattr__(self, "raw", without_surrogates_in(self.raw))
         object.__setattr__(self, "extras", without_surrogates_in(self.extras))
 
@@ -93,6 +94,13 @@ class InboundMessage:
 def _clean_identity(identity: Identity) -> Identity:
     value = without_surrogates(identity.value)
     return identity if value is identity.value else Identity(identity.kind, value)
+
+
+def _clean_attachment(attachment: Attachment) -> Attachment:
+    filename, content_type = without_surrogates(attachment.filename), without_surrogates(attachment.content_type)
+    if filename is attachment.filename and content_type is attachment.content_type:
+        return attachment
+    return replace(attachment, filename=filename, content_type=content_type)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -107,7 +115,8 @@ def without_surrogates(text: str) -> str:
     return text
 
 
-def _storable_key(key: str) -> str:
+def storable_key(key: str) -> str:
+    """A mapping key BSON can hold."""
     # BSON refuses a NUL in a key as it refuses surrogates; no provider sends one on purpose.
     return without_surrogates(key).replace("\x00", "\ufffd")
 
@@ -120,7 +129,7 @@ def without_surrogates_in(value: Any, depth: int = 0) -> Any:
     if depth > 200:  # deeper than any store accepts; the store refuses it with its own error
         return value
     if isinstance(value, Mapping):
-        cleaned = {_storable_key(k) if isinstance(k, str) else k: without_surrogates_in(v, depth + 1)
+        cleaned = {storable_key(k) if isinstance(k, str) else k: without_surrogates_in(v, depth + 1)
                    for k, v in value.items()}
         same = len(cleaned) == len(value) and all(
             k in value and cleaned[k] is value[k] for k in cleaned)
@@ -201,7 +210,6 @@ class UnsettledAttempt:
     the provider did not answer in time): it may or may not have reached the customer."""
 
     owner: str  # the attempt's unique id
-    number: int
     started_at: datetime
 
 

@@ -14,6 +14,10 @@ import pymongo
 from aiohttp import web
 
 from channels.base import ChannelPlugin
+from channels.email.plugin import EmailPlugin
+from channels.telegram.plugin import TelegramPlugin
+from channels.twilio.plugin import TwilioPlugin
+from channels.webchat.plugin import WebchatPlugin
 from hub import keys, redaction, webchat_visitor
 from hub.access.auth import auth_middleware
 from hub.actions.demo import seed_demo as seed_demo_data
@@ -26,7 +30,6 @@ from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
-from hub.channel_catalog import plugins
 from hub.channel_host import HubChannelHost
 from hub.db.connection import close_client, open_database
 from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
@@ -56,6 +59,12 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "static"
 
 
 CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
+
+
+def plugins() -> list[ChannelPlugin]:
+    """The one place that names every channel plugin: a fresh set (each app gets its own, as they hold
+    running state), in the order hub/channel_catalog.py lists their ChannelInfo."""
+    return [WebchatPlugin(), TwilioPlugin(), TelegramPlugin(), EmailPlugin()]
 
 
 async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -1,27 +1,23 @@
-"""The one place that names every channel plugin, and what the core and the inbox know of channels:
-each plugin's `ChannelInfo`. Nothing else in hub/ or inbox_ui/ lists channels or tests a channel's name."""
+"""What the core and the inbox know of channels: each plugin's `ChannelInfo`, read from its info module
+(which imports only channels.base, so asking for a label loads no plugin). The plugins themselves are
+listed by the composition root, hub/app.py `plugins()`. Nothing else in hub/ or inbox_ui/ lists channels
+or tests a channel's name."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from channels.base import ChannelInfo, ChannelPlugin
-
-
-def plugins() -> list[ChannelPlugin]:
-    """A fresh set of plugins (each app gets its own: they hold running state)."""
-    # Imported here: the plugins import the host port, which imports most of the hub.
-    from channels.email.plugin import EmailPlugin
-    from channels.telegram.plugin import TelegramPlugin
-    from channels.twilio.plugin import TwilioPlugin
-    from channels.webchat.plugin import WebchatPlugin
-
-    return [WebchatPlugin(), TwilioPlugin(), TelegramPlugin(), EmailPlugin()]
+from channels.base import ChannelInfo
+from channels.email import info as email_info
+from channels.telegram import info as telegram_info
+from channels.twilio import info as twilio_info
+from channels.webchat import info as webchat_info
 
 
 @cache
 def catalog() -> tuple[ChannelInfo, ...]:
-    return tuple(info for plugin in plugins() for info in plugin.info)
+    # In the order hub/app.py lists the plugins.
+    return (*webchat_info.INFO, *twilio_info.INFO, *telegram_info.INFO, *email_info.INFO)
 
 
 def names() -> tuple[str, ...]:

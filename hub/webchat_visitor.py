@@ -1,8 +1,9 @@
 """Website chat, the hub's side: the visitor's WebSocket and the demo page.
 
 Website chat has no provider: the socket *is* the hub talking to a visitor (their history, proving who they
-are, live replies from the change stream), so it lives with hub/identities.py and hub/verification.py. The
-channel plugin (channels/webchat/) keeps what a website embeds (the widget) and the reply adapter.
+are, live replies from the change stream), so it lives with hub/inbound/identities.py and
+hub/inbound/verification.py. The channel plugin (channels/webchat/) keeps what a website embeds (the widget)
+and the reply adapter.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import token as visitor_tokens
-from channels.webchat.frames import BadFrame, parse_frame
 from channels.webchat.limits import VisitorLimits
 from hub import keys
 from hub.clock import utcnow
-from hub.errors import HubError
+from hub.errors import BadInput, HubError
+from hub.http import json_body
 from hub.http.web import client_address, dumps, json_response, render
 from hub.inbound import verification
 from hub.inbound.identities import claim, join_proven, signature_matches, signed_identity
@@ -40,6 +41,9 @@ PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
 LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
 # Only these fields of a message frame are kept as its raw payload: nothing else in a frame means anything.
 RAW_FIELDS = ("type", "text", "client_id")
+# A frame is one flat object; anything this deep is refused before it is read.
+FRAME_DEPTH = 8
+NOT_AN_OBJECT = "frames must be JSON objects"
 
 
 async def visitor_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -72,6 +76,20 @@ def visitor_limits(hub: Hub) -> VisitorLimits:
     if not isinstance(limits, VisitorLimits):
         limits = hub.extras[LIMITS] = VisitorLimits(hub.settings.visitor_burst, hub.settings.visitor_per_second)
     return limits
+
+
+def parse_frame(raw: str) -> dict[str, Any]:
+    """A visitor's frame by the hub's JSON rules (lone surrogates become U+FFFD); BadInput with the
+    sentence the visitor is shown. Whatever does not read as a storable JSON object gets the same one."""
+    try:
+        frame = json_body.loads(raw, max_depth=FRAME_DEPTH)
+    except json_body.TooDeep:
+        raise BadInput("the frame is nested too deeply") from None
+    except BadInput:
+        raise BadInput(NOT_AN_OBJECT) from None
+    if not isinstance(frame, dict):
+        raise BadInput(NOT_AN_OBJECT)
+    return frame
 
 
 def _client_id(frame: dict[str, Any]) -> str | None:
@@ -143,8 +161,8 @@ class VisitorSession:
     async def handle_frame(self, raw: str) -> None:
         try:
             frame = parse_frame(raw)
-        except BadFrame as exc:
-            frame, problem = {}, exc.reason
+        except BadInput as exc:
+            frame, problem = {}, exc.message
         else:
             problem = ""
         kind = frame.get("type")
@@ -186,10 +204,10 @@ class VisitorSession:
                              "error": "Something went wrong on our side; please send that again."})
 
     async def _message(self, frame: dict[str, Any]) -> None:
-        text, client_id = frame.get("text"), frame.get("client_id")
+        text, client_id = frame.get("text"), _client_id(frame)
         if not isinstance(text, str) or not text.strip():
             raise HubError("a message needs non-empty 'text'")
-        if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= 100):
+        if client_id is None and frame.get("client_id") is not None:
             raise HubError("'client_id' must be a short string")
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 import aiosmtplib
@@ -30,6 +30,12 @@ from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
+
+
+class NoMailbox(ChannelError):
+    """No mailbox with outgoing mail is configured: nothing can be sent."""
+
+    transient = False
 
 
 class EmailChannel:
@@ -60,6 +66,28 @@ class EmailChannel:
             email.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         await self._deliver(email, mailbox, message.to.value)
         return SendResult(provider_id=str(email["Message-ID"]).strip("<>").lower(), status="sent")
+
+    async def send_notice(self, to: str, subject: str, text: str) -> None:
+        """A short system mail that answers no conversation (a website-chat verification code), through
+        the same delivery code as replies; ChannelError (with a reason for the log) when it cannot go out."""
+        mailbox = self.sending_mailbox()
+        email = EmailMessage()
+        email["Subject"] = subject
+        email["From"] = Address(mailbox.display_name or "", addr_spec=mailbox.address)
+        email["To"] = to
+        email["Date"] = format_datetime(utcnow())
+        email["Message-ID"] = make_msgid(domain=self.config.id_domain())
+        # Marked automatic so the customer's auto-responders do not answer it (RFC 3834).
+        email["Auto-Submitted"] = "auto-generated"
+        email.set_content(text)
+        await self._deliver(email, mailbox, to)
+
+    def sending_mailbox(self) -> Mailbox:
+        """The first mailbox with an outgoing mail server; NoMailbox when none has one."""
+        usable = next((m for m in self.config.mailboxes if m.smtp is not None), None)
+        if usable is None:
+            raise NoMailbox("no mailbox has an outgoing mail server (Admin → Mailboxes)")
+        return usable
 
     async def _message_id(self, message: OutboundMessage) -> str:
         """Made once and kept on the reply before the first attempt: every retry carries the same

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import charset_normalizer
 
+from channels.base import without_surrogates
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # ESC $ @, ESC $ B (JIS X 0208), ESC $ ( D (JIS X 0212), ESC ( I (half-width katakana), ESC ( J.
 _JIS_ESCAPE = re.compile(rb"\x1b\$[@B]|\x1b\$\(D|\x1b\([IJ]")
@@ -43,11 +45,6 @@ _ANYTHING_GOES = {"iso-8859-1", "latin-1", "latin1", "iso_8859-1", "windows-1252
 _NOT_CHARSETS = {"unicode_escape", "raw_unicode_escape", "unicode_internal", "idna", "punycode", "undefined",
                  "mbcs", "oem", "charmap", "rot_13", "uu_codec", "zlib_codec", "bz2_codec", "hex_codec",
                  "base64_codec", "quopri_codec"}
-
-
-def no_surrogates(text: str) -> str:
-    """Lone surrogates (how Python keeps undecodable bytes) cannot be stored: U+FFFD instead."""
-    return _SURROGATE.sub("\ufffd", text)
 
 
 def repair(text: str, declared: Iterable[str] = ()) -> str:
@@ -98,7 +95,7 @@ def decode(data: bytes, declared: Iterable[str] = ()) -> str:
         for charset in ("iso2022_jp", JAPANESE_JIS, "iso2022_jp_2", "iso2022_jp_2004"):
             text = _strict(data, charset)
             if text is not None:
-                return no_surrogates(text)
+                return without_surrogates(text)
     tries = candidates(names)
     if not names or label(names[0]) in _ANYTHING_GOES:
         tries.insert(0, "utf-8")
@@ -107,14 +104,14 @@ def decode(data: bytes, declared: Iterable[str] = ()) -> str:
     for charset in tries:
         text = _strict(data, charset)
         if text is not None:
-            return no_surrogates(text)
+            return without_surrogates(text)
     try:
         best = charset_normalizer.from_bytes(data).best()
     except Exception:  # the detector is a heuristic; a corner of it must not lose the mail
         best = None
     if best is not None:
-        return no_surrogates(str(best))
-    return no_surrogates(data.decode("utf-8", "replace"))
+        return without_surrogates(str(best))
+    return without_surrogates(data.decode("utf-8", "replace"))
 
 
 def _jis_pair_to_sjis(first: int, second: int) -> bytes:

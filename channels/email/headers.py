@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from email.message import Message
 from email.utils import getaddresses
 
-from channels.email.charsets import decode, label, no_surrogates
+from channels.base import without_surrogates
+from channels.email.charsets import decode, label
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
@@ -31,7 +32,7 @@ MAX_ADDRESS = 254
 
 def clean_text(value: str) -> str:
     """One line, no control characters, no surrogates."""
-    return " ".join(_CONTROL.sub(" ", no_surrogates(value)).split())
+    return " ".join(_CONTROL.sub(" ", without_surrogates(value)).split())
 
 
 def raw_values(msg: Message, name: str) -> list[str]:

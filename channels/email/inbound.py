@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,10 +18,9 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from channels.base import EMAIL, Attachment, Identity, InboundMessage
+from channels.base import EMAIL, Attachment, Identity, InboundMessage, without_surrogates
 from channels.email import auth, loops, threads
 from channels.email import html as html_tools
-from channels.email.charsets import no_surrogates
 from channels.email.headers import clean_text, normalise_address
 from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
@@ -81,7 +79,7 @@ async def receive(hub: Hub, config: EmailSettings, data: bytes, *, envelope_from
     now = utcnow()
     ours = [r.lower() for r in recipients if config.mailbox(r)]
     original_id = await files.put(hub.db, data, "original.eml", "message/rfc822", {"channel": "email"})
-    envelope = {"source": source, "envelope_from": no_surrogates(envelope_from), "recipients": ours,
+    envelope = {"source": source, "envelope_from": without_surrogates(envelope_from), "recipients": ours,
                 "original_file_id": original_id, "size": len(data)}
     try:
         return await _receive(hub, config, data, envelope, now)
@@ -110,7 +108,7 @@ async def _receive(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[
         inbound = replace(inbound, extras={**inbound.extras, "auto_submitted": True, "auto_reason": "delivery report",
                                            "bounce": {"action": report.action, "reason": report.reason,
                                                       "original_message_ids": report.original_message_ids[:5]}})
-    result = await ingest(hub, storable(inbound))
+    result = await ingest(hub, inbound)
     if identity.kind == UNVERIFIED_EMAIL:
         await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, identity.value), now)
     kind = "stored" if result.created else "duplicate"
@@ -149,32 +147,11 @@ async def _store_unreadable(hub: Hub, config: EmailSettings, data: bytes, envelo
                 "original_file_id": str(envelope["original_file_id"]),
                 "sender_not_verified": "the mail could not be read, so its sender could not be checked"},
     )
-    result = await ingest(hub, storable(inbound))
+    result = await ingest(hub, inbound)
     if address:
         await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, address), now)
     log.info("unreadable mail kept message=%s reason=%s", result.message["_id"], type(exc).__name__)
     return Outcome("unreadable" if result.created else "duplicate", reason, result.message["_id"])
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return no_surrogates(value)
-    if isinstance(value, Mapping):
-        return {no_surrogates(str(k)): _scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def storable(inbound: InboundMessage) -> InboundMessage:
-    """No lone surrogate reaches the database, whichever corner of the parser let one through."""
-    return replace(
-        inbound, text=no_surrogates(inbound.text), html=_scrub(inbound.html), subject=_scrub(inbound.subject),
-        contact_name=_scrub(inbound.contact_name), raw=_scrub(inbound.raw), extras=_scrub(inbound.extras),
-        identity=Identity(inbound.identity.kind, no_surrogates(inbound.identity.value)),
-        attachments=tuple(replace(a, filename=no_surrogates(a.filename), content_type=no_surrogates(a.content_type))
-                          for a in inbound.attachments),
-    )
 
 
 async def _bounce(hub: Hub, parsed: ParsedMail, report: loops.Bounce, envelope: dict[str, Any],

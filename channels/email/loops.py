@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from channels.email.mime import ParsedMail, clean_header_text, header, message_ids
+from channels.email.headers import clean_text
+from channels.email.mime import ParsedMail, header, message_ids
 
 _NO_REPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+-].*)?@",
                        re.IGNORECASE)
@@ -67,7 +68,7 @@ def bounce(mail: ParsedMail) -> Bounce | None:
             ids += [i.lower() for i in message_ids(_original_header(part.data, "message-id"))]
     action = "failed" if "failed" in actions else (actions[0] if actions else "failed")
     reason = "; ".join(r for r in reasons if r) or "the receiving mail server returned it undelivered"
-    return Bounce(ids, action, clean_header_text(reason)[:500])
+    return Bounce(ids, action, clean_text(reason)[:500])
 
 
 def _status_blocks(report: Message) -> list[dict[str, str]]:

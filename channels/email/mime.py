@@ -10,6 +10,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 
+from channels.base import without_surrogates
 from channels.email import charsets
 from channels.email import headers as header_tools
 from channels.email import html as html_tools
@@ -64,10 +65,6 @@ class ParsedMail:
         return f"sha256:{digest.hexdigest()[:40]}"
 
 
-def clean_header_text(value: str) -> str:
-    return clean_text(value)
-
-
 def header(msg: Message, name: str, declared: list[str] | None = None) -> str:
     """A header's first value as text: encoded words and raw 8-bit bytes read best-effort."""
     values = header_tools.raw_values(msg, name)
@@ -116,7 +113,7 @@ def _part_charset(part: Message) -> str | None:
         charset = part.get_content_charset()
     except Exception:
         return None
-    return charsets.no_surrogates(str(charset)) if charset else None
+    return without_surrogates(str(charset)) if charset else None
 
 
 def _decode_text(part: Message, declared: list[str]) -> str:

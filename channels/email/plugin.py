@@ -9,10 +9,11 @@ import logging
 import jinja2
 from aiohttp import web
 
-from channels.base import EMAIL, Channel, ChannelHost, ChannelInfo, Command
+from channels.base import Channel, ChannelHost, Command
 from channels.email.channel import EmailChannel
 from channels.email.directory import MailboxDirectory
 from channels.email.imap import ImapPoller
+from channels.email.info import INFO
 from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
 from hub.channel_host import hub_of
@@ -22,13 +23,9 @@ from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 log = logging.getLogger(__name__)
 
 
-INFO = ChannelInfo(name="email", label="Email", icon="📧", identity_kind=EMAIL, readme_section="Email",
-                   connect="set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes")
-
-
 class EmailPlugin:
     name = "email"
-    info = (INFO,)
+    info = INFO
 
     def __init__(self, config: EmailSettings | None = None) -> None:
         self._config = config

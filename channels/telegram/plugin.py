@@ -7,24 +7,20 @@ import logging
 from aiohttp import web
 from telegram.request import HTTPXRequest
 
-from channels.base import TELEGRAM, Channel, ChannelHost, ChannelInfo, Command
+from channels.base import Channel, ChannelHost, Command
 from channels.telegram import cli
 from channels.telegram.bot import make_bot
 from channels.telegram.channel import TelegramChannel
+from channels.telegram.info import INFO
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.views import Running, build_routes
 
 log = logging.getLogger(__name__)
 
 
-INFO = ChannelInfo(name="telegram", label="Telegram", icon="✈︎", identity_kind=TELEGRAM,
-                   connect="set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET",
-                   readme_section="Telegram")
-
-
 class TelegramPlugin:
     name = "telegram"
-    info = (INFO,)
+    info = INFO
 
     def __init__(self, settings: TelegramSettings | None = None) -> None:
         # None: read TELEGRAM_* from the environment at start (tests hand settings in instead).

@@ -38,6 +38,3 @@ class Pacer:
     def hold_off(self, sender: str, seconds: float) -> None:
         """Twilio said "too many requests": push this sender's next slot back."""
         self._next_free[sender] = max(self._next_free.get(sender, 0.0), self._clock() + seconds)
-
-    async def wait(self, sender: str) -> None:
-        await self.sleep(self.reserve(sender) or 0.0)

@@ -12,21 +12,16 @@ from typing import Any
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from channels.base import PHONE, Channel, ChannelHost, ChannelInfo, Command
+from channels.base import Channel, ChannelHost, Command
 from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsAppChannel, make_client
+from channels.twilio.info import INFO
 from channels.twilio.media import MediaFetcher
 from channels.twilio.pacing import Pacer
 from channels.twilio.settings import TwilioSettings
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ["sms", "whatsapp"]
-_SECTION = "SMS and WhatsApp (Twilio)"
-INFO = (ChannelInfo(name="sms", label="SMS", icon="✉︎", identity_kind=PHONE, readme_section=_SECTION,
-                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM", counts_segments=True),
-        ChannelInfo(name="whatsapp", label="WhatsApp", icon="🟢", identity_kind=PHONE, readme_section=_SECTION,
-                    connect="set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM",
-                    template_replies=True))
+CHANNELS = [info.name for info in INFO]  # sms, whatsapp
 
 
 @dataclass

@@ -81,10 +81,9 @@ def build_routes(running: Callable[[], TwilioRuntime | None],
                      if form.get("ErrorCode") or form.get("ErrorMessage")
                      else f"Twilio reported the message {reported}")
         if not await rt.host.advance_status(CHANNELS, sid, status, error):
-            if await rt.host.message_by_provider_id(CHANNELS, sid) is None:
-                log.warning("twilio status for an unknown message sid=%s status=%s", sid, reported)
-            else:
-                log.info("twilio status older than the one recorded, ignored sid=%s status=%s", sid, reported)
+            # Not worth a second lookup to tell the two apart: either way nothing is to be done.
+            log.info("twilio status ignored: older than the one recorded, or for an unknown message sid=%s "
+                     "status=%s", sid, reported)
         return web.Response(status=200)
 
     @routes.post("/api/v1/sms/segments")

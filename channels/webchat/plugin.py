@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from channels.base import WEBCHAT, Channel, ChannelHost, ChannelInfo, Command
+from channels.base import Channel, ChannelHost, Command
 from channels.webchat.channel import WebchatChannel
+from channels.webchat.info import INFO
 from channels.webchat.widget import routes
-
-INFO = ChannelInfo(name="webchat", label="Web chat", icon="💬", identity_kind=WEBCHAT,
-                   connect="always on: put the widget script on your site", readme_section="Website chat")
 
 
 class WebchatPlugin:
     name = "webchat"
-    info = (INFO,)
+    info = INFO
 
     def routes(self) -> web.RouteTableDef:
         return routes

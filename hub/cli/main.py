@@ -69,7 +69,7 @@ async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> 
 
 def plugin_commands() -> dict[str, Command]:
     """The sub-commands channel plugins contribute (`hub telegram set-webhook`), by name."""
-    from hub.channel_catalog import plugins
+    from hub.app import plugins
 
     return {command.name: command for plugin in plugins() for command in plugin.commands()}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.base import without_surrogates
+from channels.base import storable_key, without_surrogates
 from hub.errors import BadInput
 
 # Deeper than any body the hub or a provider writes (routing rules and Telegram updates stay under
@@ -19,16 +19,26 @@ from hub.errors import BadInput
 MAX_DEPTH = 32
 _INT64 = 2**63
 
-TOO_DEEP = f"the request body is nested too deeply (more than {MAX_DEPTH} levels)"
 NOT_JSON = "the request body is not valid JSON"
+
+
+class TooDeep(BadInput):
+    """Nesting past the limit: told apart from other refusals by callers that word their own answer."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(f"the request body is nested too deeply (more than {max_depth} levels)")
+
+
+TOO_DEEP = TooDeep(MAX_DEPTH).message
 
 
 def _refuse_constant(name: str) -> Any:
     raise BadInput(f"the request body holds {name}, which is not a JSON number")
 
 
-def loads(raw: bytes | str) -> Any:
-    """The JSON value in `raw`, every string without lone surrogates; BadInput with the reason."""
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """The JSON value in `raw`, every string without lone surrogates; BadInput with the reason (TooDeep
+    past `max_depth` levels of nesting)."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
@@ -36,15 +46,15 @@ def loads(raw: bytes | str) -> Any:
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise BadInput(TOO_DEEP) from None
+        raise TooDeep(max_depth) from None
     except ValueError as exc:  # JSONDecodeError, and ints past Python's digit limit
         if "digits" in str(exc):
             raise BadInput("the request body holds a number too large to store") from None
         raise BadInput(NOT_JSON) from None
-    return clean(value)
+    return clean(value, max_depth=max_depth)
 
 
-def clean(value: Any, depth: int = 0) -> Any:
+def clean(value: Any, depth: int = 0, *, max_depth: int = MAX_DEPTH) -> Any:
     """`value` checked for depth and number range, lone surrogates (and NULs in keys) replaced by U+FFFD."""
     if isinstance(value, str):
         return without_surrogates(value)
@@ -54,11 +64,11 @@ def clean(value: Any, depth: int = 0) -> Any:
         if not -_INT64 <= value < _INT64:
             raise BadInput("the request body holds a number too large to store (more than 64 bits)")
         return value
-    if depth >= MAX_DEPTH:
-        raise BadInput(TOO_DEEP)
+    if depth >= max_depth:
+        raise TooDeep(max_depth)
     if isinstance(value, dict):
-        # A NUL in a key is refused by BSON as surrogates are; no client sends one on purpose.
-        return {without_surrogates(k).replace("\x00", "\ufffd"): clean(v, depth + 1) for k, v in value.items()}
+        return {storable_key(k): clean(v, depth + 1, max_depth=max_depth)
+                for k, v in value.items()}
     if isinstance(value, list):
-        return [clean(v, depth + 1) for v in value]
+        return [clean(v, depth + 1, max_depth=max_depth) for v in value]
     return value

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from channels.base import EMAIL, ChannelError, Identity
-from channels.email.notices import send_notice
+from channels.email.channel import EmailChannel, NoMailbox
 from hub.clock import utcnow
 from hub.errors import HubError
 from hub.inbound.identities import normalise_email
@@ -99,8 +99,11 @@ async def start(hub: Hub, visitor_id: str, raw_email: str, client_address: str =
     minutes = int(CODE_VALID_SECONDS // 60)
     text = (f"Your code for the chat is {code}\n\nIt is valid for {minutes} minutes. "
             "If you did not ask for it, you can ignore this mail: nothing happens without the code.\n")
+    channel = hub.channel("email")
     try:
-        await send_notice(hub, email, f"Your chat code: {code}", text)
+        if not isinstance(channel, EmailChannel):
+            raise NoMailbox("the email channel is off: add a mailbox under Admin → Mailboxes")
+        await channel.send_notice(email, f"Your chat code: {code}", text)
     except ChannelError as exc:
         await verifications.finish(hub.db, visitor_id)
         log.warning("verification code not sent reason=%s", exc.reason)

@@ -59,13 +59,14 @@ def attempt_owner(process_id: str) -> str:
     return f"{process_id}/{uuid.uuid4().hex}"
 
 
-def unsettled_attempt(doc: Doc, owner: str) -> UnsettledAttempt | None:
-    """An earlier attempt that started and never recorded how it ended."""
+def unsettled_attempt(doc: Doc) -> UnsettledAttempt | None:
+    """An earlier attempt that started and never recorded how it ended (never this one: each lease has
+    a fresh owner, and the row is read before this attempt records its start)."""
     started = doc.get("attempt_started_at")
     earlier = doc.get("attempt_owner")
-    if not isinstance(started, datetime) or not isinstance(earlier, str) or earlier == owner:
+    if not isinstance(started, datetime) or not isinstance(earlier, str):
         return None
-    return UnsettledAttempt(owner=earlier, number=int(doc.get("attempt_number") or 0), started_at=started)
+    return UnsettledAttempt(owner=earlier, started_at=started)
 
 
 class Dispatcher:
@@ -162,7 +163,7 @@ class Dispatcher:
                                        utcnow(), owner)
             return
         outbound = _outbound(doc)
-        earlier = unsettled_attempt(doc, owner)
+        earlier = unsettled_attempt(doc)
         if earlier is not None and not await self._settle_earlier(doc, owner, channel, outbound, earlier):
             return
         if not await messages.record_attempt_started(hub.db, doc["_id"], owner, int(doc.get("attempts", 1)),

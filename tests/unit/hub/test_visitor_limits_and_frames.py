@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from channels.webchat.frames import BadFrame, parse_frame
 from channels.webchat.limits import VisitorLimits
+from hub.errors import BadInput
+from hub.webchat_visitor import parse_frame
 
 
 class Clock:
@@ -41,7 +42,7 @@ def test_idle_buckets_are_forgotten_once_there_are_many() -> None:
 
 @pytest.mark.parametrize("raw", ["[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 20 + "1" + "}" * 20])
 def test_deep_frames_are_refused_as_too_deep(raw: str) -> None:
-    with pytest.raises(BadFrame, match="nested too deeply"):
+    with pytest.raises(BadInput, match="nested too deeply"):
         parse_frame(raw)
 
 

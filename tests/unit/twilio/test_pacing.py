@@ -37,18 +37,6 @@ def test_rate_limit_from_twilio_holds_the_sender_back() -> None:
     assert pacer.reserve("+14155550100") == 30.0
 
 
-async def test_wait_sleeps_for_the_booked_delay() -> None:
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    pacer = Pacer(2.0, clock=Clock(), sleep=sleep)
-    await pacer.wait("a")
-    await pacer.wait("a")
-    assert slept == [0.5]
-
-
 def test_a_slot_further_off_than_a_send_may_wait_is_not_booked() -> None:
     clock = Clock()
     pacer = Pacer(1.0, clock=clock)
