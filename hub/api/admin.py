@@ -42,8 +42,6 @@ async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-
-
 def _new_password(value: object) -> str:
     problem = password_problem(value)
     if problem:
@@ -215,8 +213,6 @@ async def create_department(request: web.Request) -> web.Response:
     config = await runtime(hub).config()
     return json_response({"id": created["_id"], "name": name, "key": config.key_by_oid.get(created["_id"])},
                          status=201)
-
-
 
 
 @routes.get("/api/v1/admin/channels")

@@ -29,18 +29,6 @@ routes = web.RouteTableDef()
 MAX_BULK = 200
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 @routes.get("/api/v1/conversations")
 async def list_conversations(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
@@ -171,8 +159,6 @@ async def bulk(request: web.Request) -> web.Response:
 
 
 # --- the team -------------------------------------------------------------------------------------------
-
-
 
 
 @routes.get("/api/v1/team")

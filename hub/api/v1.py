@@ -45,10 +45,6 @@ class IdentityQuery(RequestModel):
     field_messages = {"identity": "identity must look like KIND:VALUE, e.g. email:ana@example.com"}
 
 
-
-
-
-
 @routes.get("/api/v1/conversations/{id}")
 async def get_conversation(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
@@ -108,8 +104,6 @@ async def set_status(request: web.Request) -> web.Response:
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body = await parse_body(request, StatusBody)
     return json_response(present.conversation(await change_status(hub, user, conversation, body.status)))
-
-
 
 
 @routes.post("/api/v1/messages/{id}/retry")
