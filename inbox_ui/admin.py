@@ -127,13 +127,12 @@ async def custom_fields_page(request: web.Request) -> web.Response:
     })
 
 
-async def _webchat_page(request: web.Request, new_secret: str | None = None, status: int = 200) -> web.Response:
+async def _webchat_page(request: web.Request, new_secret: str | None = None) -> web.Response:
     hub = request.app[keys.HUB]
-    base = (hub.settings.public_url or f"{request.scheme}://{request.host}").rstrip("/")
     return render(request, "admin/webchat.html", {
         "section": "webchat", "site": await webchat_sites.status(hub.db), "new_secret": new_secret,
-        "widget_url": f"{base}/widget.js",
-    }, status=status)
+        "widget_url": f"{hub.settings.effective_public_url()}/widget.js",
+    })
 
 
 @routes.get("/admin/webchat")
