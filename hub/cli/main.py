@@ -12,6 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from channels.base import Command, CommandContext
 from hub import redaction
@@ -165,7 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A setting that cannot be used stops the hub here, with its own sentence (never a traceback).
+        for error in exc.errors(include_input=False):
+            print(f"hub: {str(error['msg']).removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO

@@ -18,6 +18,7 @@ from hub import keys
 from hub.db.health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
 from hub.http import json_body
+from hub.settings import Network
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def client_address(request: web.Request) -> str:
     return hops[0] if hops else peer
 
 
-def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def _within(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
