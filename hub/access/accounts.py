@@ -4,29 +4,21 @@ all API tokens, since whoever knew the old password may have made them."""
 
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
 from bson import ObjectId
 
 from hub.access import signin_limits
 from hub.access.passwords import hash_password, password_problem, verify_password
 from hub.clock import utcnow
-from hub.errors import BadInput, HubError, NotFound
+from hub.errors import BadInput, NotFound, Throttled
 from hub.store import throttle, users
 from hub.store.db import Db, Doc
 
-# Guessing the current password from a stolen session is guessing all the same: counted like sign-ins.
-_FREE_TRIES = 5
-_MAX_WAIT_SECONDS = 900.0
+if TYPE_CHECKING:  # annotations only: the running hub sits above this layer
+    from hub.runtime import Hub
 
-
-class TooManyTries(HubError):
-    status = 429
-
-    def __init__(self, wait: float) -> None:
-        self.retry_after = max(1, math.ceil(wait))
-        super().__init__(f"Too many wrong current passwords; try again in "
-                         f"{signin_limits.wait_words(self.retry_after)}.")
+TOO_MANY_TRIES = "Too many wrong current passwords"
 
 
 def _new_password(new: object, again: object = None) -> str:
@@ -39,18 +31,23 @@ def _new_password(new: object, again: object = None) -> str:
     return new
 
 
-async def change_own(db: Db, user_id: ObjectId, current: object, new: object, again: object = None, *,
+async def change_own(hub: Hub, user_id: ObjectId, current: object, new: object, again: object = None, *,
                      keep_session: str | None) -> None:
-    """Check the current password, then replace it, ending the user's other sessions and all tokens."""
+    """Check the current password, then replace it, ending the user's other sessions and all tokens.
+
+    Guessing the current password from a stolen session is guessing all the same: wrong ones are
+    counted and slowed down like sign-ins (HUB_LOGIN_FREE_ATTEMPTS, HUB_LOGIN_MAX_LOCK_SECONDS)."""
+    db, settings = hub.db, hub.settings
     key, now = f"password-change:{user_id}", utcnow()
     wait = await throttle.check(db, key, now)
     if wait > 0:
-        raise TooManyTries(wait)
+        raise Throttled(TOO_MANY_TRIES, wait)
     stored = await users.user(db, user_id)
     if stored is None:
         raise NotFound("user not found")
     if not isinstance(current, str) or not await verify_password(stored.get("password_hash"), current):
-        await throttle.failure(db, key, now, free=_FREE_TRIES, max_wait=_MAX_WAIT_SECONDS)
+        await throttle.failure(db, key, now, free=settings.login_free_attempts,
+                               max_wait=settings.login_max_lock_seconds)
         raise BadInput("the current password is not right")
     password = _new_password(new, again)
     if password == current:

@@ -47,8 +47,8 @@ def new_api_token() -> str:
 async def login(hub: Hub, attempt: SignInAttempt, password: str) -> tuple[Doc, str, str] | None:
     """Check the password; on success a fresh session id (never the old one) and its CSRF token.
 
-    Raises SignInThrottled while earlier failures for this account or address ask to wait; the
-    password is not even looked at then (hub/signin_limits.py)."""
+    Raises Throttled while earlier failures for this account or address ask to wait; the
+    password is not even looked at then (hub/access/signin_limits.py)."""
     await signin_limits.check(hub, attempt)
     user = await users.user_by_email(hub.db, attempt.email)
     right = await verify_password(user.get("password_hash") if user else None, password)

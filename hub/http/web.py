@@ -72,7 +72,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except HubError as exc:
-        return error_response(request, exc.status, exc.message, exc.details())
+        response = error_response(request, exc.status, exc.message, exc.details())
+        response.headers.update(exc.headers())  # Retry-After for Throttled
+        return response
     except ChannelInputError as exc:
         return error_response(request, exc.status, exc.message)
     except web.HTTPRedirection:
