@@ -1,6 +1,7 @@
-"""Passwords after the account exists: a user changes their own, an admin (or `hub set-password`)
-resets one. Either way every other way in ends: sessions (but the one the user changed it from) and
-all API tokens, since whoever knew the old password may have made them."""
+"""Accounts and their passwords: creating a user (the admin API and `hub create-user`), a user
+changing their own password, an admin (or `hub set-password`) resetting one. One password rule for
+all of them (checked_password). A change or reset ends every other way in: sessions (but the one the
+user changed it from) and all API tokens, since whoever knew the old password may have made them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bson import ObjectId
 from hub.access import signin_limits
 from hub.access.passwords import hash_password, password_problem, verify_password
 from hub.clock import utcnow
-from hub.errors import BadInput, NotFound, Throttled
+from hub.errors import BadInput, Conflict, NotFound, Throttled
 from hub.store import throttle, users
 from hub.store.db import Db, Doc
 
@@ -21,7 +22,8 @@ if TYPE_CHECKING:  # annotations only: the running hub sits above this layer
 TOO_MANY_TRIES = "Too many wrong current passwords"
 
 
-def _new_password(new: object, again: object = None) -> str:
+def checked_password(new: object, again: object = None) -> str:
+    """`new` when it can be a password (and equals `again`, when given); else BadInput saying why."""
     problem = password_problem(new)
     if problem:
         raise BadInput(problem)
@@ -29,6 +31,19 @@ def _new_password(new: object, again: object = None) -> str:
         raise BadInput("the two new passwords are not the same")
     assert isinstance(new, str)
     return new
+
+
+async def create_user(db: Db, email: str, name: str, password: object, role: str,
+                      department_ids: list[ObjectId]) -> Doc:
+    """A new account (without its password hash); BadInput for a password that cannot be one,
+    Conflict when the email is taken."""
+    password_hash = await hash_password(checked_password(password))  # an executor: ~150 ms of CPU
+    try:
+        created = await users.create_user(db, email, name, password_hash, role, department_ids, utcnow())
+    except users.AlreadyExists as exc:
+        raise Conflict(str(exc)) from None
+    created.pop("password_hash", None)
+    return created
 
 
 async def change_own(hub: Hub, user_id: ObjectId, current: object, new: object, again: object = None, *,
@@ -49,7 +64,7 @@ async def change_own(hub: Hub, user_id: ObjectId, current: object, new: object, 
         await throttle.failure(db, key, now, free=settings.login_free_attempts,
                                max_wait=settings.login_max_lock_seconds)
         raise BadInput("the current password is not right")
-    password = _new_password(new, again)
+    password = checked_password(new, again)
     if password == current:
         raise BadInput("the new password is the same as the current one")
     await throttle.success(db, key)
@@ -58,7 +73,7 @@ async def change_own(hub: Hub, user_id: ObjectId, current: object, new: object, 
 
 async def reset(db: Db, user: Doc, new: object) -> None:
     """An admin's reset: a new password, and the user signed out everywhere (sessions and tokens)."""
-    password = _new_password(new)
+    password = checked_password(new)
     if not await users.replace_password(db, user["_id"], await hash_password(password), utcnow()):
         raise NotFound("user not found")
     await signin_limits.forget_account(db, str(user.get("email") or ""))

@@ -18,7 +18,6 @@ from channels.base import Command, CommandContext
 from hub import redaction
 from hub.access import accounts
 from hub.access.auth import new_api_token, token_hash
-from hub.access.passwords import hash_password, password_problem
 from hub.actions.demo import print_logins, seed_demo
 from hub.cli import routing as routing_cli
 from hub.clock import utcnow
@@ -85,10 +84,10 @@ async def _seed(db: Db) -> int:
 
 def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
     async def work(db: Db) -> int:
-        password = args.password or getpass.getpass("Password: ")
-        problem = password_problem(password)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
+        try:  # before any department is made for it
+            password = accounts.checked_password(args.password or getpass.getpass("Password: "))
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
             return 2
         department_ids = []
         for name in filter(None, (args.departments or "").split(",")):
@@ -97,10 +96,10 @@ def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
                 department = await users.ensure_department(db, name.strip(), utcnow())
             department_ids.append(department["_id"])
         try:
-            user = await users.create_user(db, args.email, args.name or args.email.split("@")[0],
-                                           await hash_password(password), args.role, department_ids, utcnow())
-        except users.AlreadyExists as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            user = await accounts.create_user(db, args.email, args.name or args.email.split("@")[0], password,
+                                              args.role, department_ids)
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
             return 1
         print(f"created {user['role']} {user['email']}")
         return 0
