@@ -11,16 +11,15 @@ from hub import keys
 from hub.access.auth import current_user
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation, visible_message
-from hub.actions.conversations import change_status
+from hub.actions.conversations import assign as assign_conversation
+from hub.actions.conversations import change_status, resolve_assignee
 from hub.assign import moves as routing_moves
-from hub.clock import utcnow
-from hub.errors import BadInput, Forbidden
+from hub.errors import BadInput
 from hub.http.request_models import RequestModel, parse_body, parse_query
 from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
-from hub.store import contacts, messages, users
-from hub.store.db import oid
+from hub.store import contacts, messages
 
 routes = web.RouteTableDef()
 Status = Literal["open", "pending", "snoozed", "resolved"]
@@ -78,23 +77,8 @@ async def assign(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body = await parse_body(request, AssignBody)
-    raw = body.assignee_id
-    if raw in (None, "", "none"):
-        assignee = None
-    elif raw == "me":
-        assignee = user
-    else:
-        assignee_id = oid(raw)
-        assignee = await users.user(hub.db, assignee_id) if assignee_id else None
-        if assignee is None:
-            raise BadInput("assignee_id is not a known user", field="assignee_id")
-    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
-        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
-    held_by = conversation.get("assignee_id")
-    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
-        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
-    # Routing keeps agents' load and the timeline (with the optional note) in step with the move.
-    updated = await routing_moves.reassign(hub, user, conversation, assignee, body.note, utcnow())
+    assignee = await resolve_assignee(hub, user, body.assignee_id)
+    updated = await assign_conversation(hub, user, conversation, assignee, body.note)
     return json_response(present.conversation(updated))
 
 
