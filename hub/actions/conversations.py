@@ -10,6 +10,8 @@ from hub.runtime import Hub
 from hub.store import conversations, messages, users
 from hub.store.db import Doc, oid
 
+STATUS_SENTENCE = f"status must be one of {', '.join(model.CONVERSATION_STATUSES)}"
+
 
 async def resolve_assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
     """Who "assignee_id" names: "me", nobody ("none", empty, null) or a user id; BadInput for anyone else."""

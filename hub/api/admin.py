@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aiohttp import web
 from bson import ObjectId
@@ -22,7 +22,7 @@ from hub.actions.admin import channel_rows, present_user
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
-from hub.http.request_models import RequestModel, TextList, parse_body
+from hub.http.request_models import RequestModel, TextList, one_of, parse_body
 from hub.http.web import json_response
 from hub.runtime import Hub
 from hub.store import channel_status, user_admin, users
@@ -49,7 +49,7 @@ def _new_password(value: object) -> str:
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Role = Literal["admin", "lead", "agent"]  # model.ROLES
+Role = Annotated[str, one_of(model.ROLES)]
 NewPassword = Annotated[str, PlainValidator(_new_password)]
 Email = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
                   StringConstraints(pattern=EMAIL_RE.pattern, max_length=320)]

@@ -8,10 +8,11 @@ from aiohttp import web
 from pydantic import PlainValidator, field_validator
 
 from hub import keys
+from hub import names as model
 from hub.access.auth import current_user, require_role
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation
-from hub.actions.conversations import assign, change_status, resolve_assignee
+from hub.actions.conversations import STATUS_SENTENCE, assign, change_status, resolve_assignee
 from hub.actions.inbox import list_page, list_request, team_rows
 from hub.assign import moves as routing_moves
 from hub.assign.moves import Note
@@ -104,8 +105,8 @@ async def bulk(request: web.Request) -> web.Response:
     status = "resolved" if action == "resolve" else body.status
     if action == "assign":
         assignee = await resolve_assignee(hub, user, body.assignee_id)
-    elif action == "status" and status not in inbox_views.STATUSES:
-        raise BadInput("status must be one of open, pending, snoozed, resolved", field="status")
+    elif action == "status" and status not in model.CONVERSATION_STATUSES:
+        raise BadInput(STATUS_SENTENCE, field="status")
     elif action == "transfer":
         require_role(request, "admin", "lead")
         raw = (body.department_id or "").strip()

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import Field
 
 from hub import keys
+from hub import names as model
 from hub.access.auth import current_user
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation, visible_message
+from hub.actions.conversations import STATUS_SENTENCE, change_status, resolve_assignee
 from hub.actions.conversations import assign as assign_conversation
-from hub.actions.conversations import change_status, resolve_assignee
 from hub.assign import moves as routing_moves
 from hub.errors import BadInput
-from hub.http.request_models import RequestModel, parse_body, parse_query
+from hub.http.request_models import RequestModel, one_of, parse_body, parse_query
 from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
 from hub.store import contacts, messages
 
 routes = web.RouteTableDef()
-Status = Literal["open", "pending", "snoozed", "resolved"]
 
 
 class AssignBody(RequestModel):
@@ -33,9 +33,9 @@ class AssignBody(RequestModel):
 
 
 class StatusBody(RequestModel):
-    status: Status
+    status: Annotated[str, one_of(model.CONVERSATION_STATUSES)]
 
-    field_messages = {"status": "status must be one of open, pending, snoozed, resolved"}
+    field_messages = {"status": STATUS_SENTENCE}
 
 
 class IdentityQuery(RequestModel):

@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from channels.base import Command, CommandContext
+from hub import names as model
 from hub import redaction
 from hub.access import accounts
 from hub.access.auth import new_api_token, token_hash
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="add an inbox user")
     user.add_argument("--email", required=True)
     user.add_argument("--name")
-    user.add_argument("--role", choices=("admin", "lead", "agent"), default="agent")
+    user.add_argument("--role", choices=model.ROLES, default="agent")
     user.add_argument("--departments", help="comma-separated department names")
     user.add_argument("--password", help="prompted for when omitted")
     token = sub.add_parser("create-token", help="print a new API token for a user")
