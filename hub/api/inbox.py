@@ -19,8 +19,8 @@ from hub.assign.moves import Note
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import BadInput, HubError
-from hub.http.request_models import RequestModel, one_of, parse_mapping, parse_query
-from hub.http.web import json_response, read_body, read_form
+from hub.http.request_models import RequestModel, one_of, parse_body, parse_query
+from hub.http.web import json_response
 from hub.runtime import Hub
 from hub.store import conversations, inbox_views, search
 from hub.store import departments as department_store
@@ -95,10 +95,7 @@ async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Do
 async def bulk(request: web.Request) -> web.Response:
     """Apply one action to many conversations; each is checked on its own and gets its own result."""
     hub, user = request.app[keys.HUB], current_user(request)
-    raw_body = await read_body(request)
-    if request.content_type != "application/json" and "ids" in raw_body:  # a form repeats "ids"
-        raw_body["ids"] = [v for v in (await read_form(request)).getall("ids", []) if isinstance(v, str)]
-    body = parse_mapping(raw_body, BulkBody)
+    body = await parse_body(request, BulkBody)
     ids, action, note = body.ids, body.action, body.note
     assignee: Doc | None = None
     department: Doc | None = None
