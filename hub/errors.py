@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 class HubError(Exception):
     status = 400
@@ -12,6 +14,10 @@ class HubError(Exception):
 
     def details(self) -> dict[str, object]:
         """What the JSON answer carries besides "error" and "status"."""
+        return {}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (errors_middleware, or a handler rendering its own page)."""
         return {}
 
 
@@ -28,6 +34,33 @@ class BadInput(HubError):
 
     def details(self) -> dict[str, object]:
         return {"field": self.field, "fields": self.fields} if self.field is not None else {}
+
+
+class Throttled(HubError):
+    """Too many tries of something (sign-ins, current passwords): wait `retry_after` seconds.
+
+    Answered as 429 with Retry-After and `"retry_after"` in the JSON; the sentence says how long."""
+
+    status = 429
+
+    def __init__(self, what: str, wait: float) -> None:
+        self.retry_after = max(1, math.ceil(wait))
+        super().__init__(f"{what}; try again in {wait_words(self.retry_after)}.")
+
+    def details(self) -> dict[str, object]:
+        return {"retry_after": self.retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def wait_words(seconds: float) -> str:
+    """A wait as a person says it: "1 second", "40 seconds", "2 minutes" (whole seconds or minutes, up)."""
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(whole / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class TooLarge(HubError):

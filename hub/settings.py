@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,9 +59,16 @@ class Settings(BaseSettings):
     visitor_burst: int = Field(10, description="Website-chat messages a visitor may send at once.")
     visitor_per_second: float = Field(1.0, description="Website-chat messages per second after the burst.")
 
-    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-        return [ipaddress.ip_network(part.strip(), strict=False) for part in self.trusted_proxies.split(",")
-                if part.strip()]
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        # Parsed here, once, so a typo stops the hub at start with this sentence instead of making
+        # every sign-in a 500; client_address reads the cached result.
+        _networks(value)
+        return value
+
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return _networks(self.trusted_proxies)
 
     def effective_public_url(self) -> str:
         if self.public_url:
@@ -79,6 +87,23 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(text: str) -> tuple[Network, ...]:
+    networks: list[Network] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"HUB_TRUSTED_PROXIES: {part!r} is not an IP address or a CIDR range such as "
+                             "10.0.0.0/8") from None
+    return tuple(networks)
 
 
 def templates_dir() -> Path:

@@ -8,7 +8,7 @@ website chat's secret: it is shown once, in the page that answers the form that 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 
@@ -23,6 +23,7 @@ from hub.assign import autoreplies
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import NotFound
+from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import render
 from hub.store import canned, custom_fields, users, webchat_sites
 from hub.store import departments as department_store
@@ -127,13 +128,12 @@ async def custom_fields_page(request: web.Request) -> web.Response:
     })
 
 
-async def _webchat_page(request: web.Request, new_secret: str | None = None, status: int = 200) -> web.Response:
+async def _webchat_page(request: web.Request, new_secret: str | None = None) -> web.Response:
     hub = request.app[keys.HUB]
-    base = (hub.settings.public_url or f"{request.scheme}://{request.host}").rstrip("/")
     return render(request, "admin/webchat.html", {
         "section": "webchat", "site": await webchat_sites.status(hub.db), "new_secret": new_secret,
-        "widget_url": f"{base}/widget.js",
-    }, status=status)
+        "widget_url": f"{hub.settings.effective_public_url()}/widget.js",
+    })
 
 
 @routes.get("/admin/webchat")
@@ -142,17 +142,21 @@ async def webchat_page(request: web.Request) -> web.Response:
     return await _webchat_page(request)
 
 
+class SecretAction(RequestModel):
+    action: Annotated[str, one_of(("generate", "remove"))]
+
+    field_messages = {"action": "'action' must be generate or remove"}
+
+
 @routes.post("/admin/webchat/secret")
 async def webchat_secret(request: web.Request) -> web.Response:
     """Generate (or rotate) the identity secret, or remove it; a new one is shown in this answer only."""
     require_role(request, "admin")
     hub = request.app[keys.HUB]
-    action = (await request.post()).get("action")
+    action = (await parse_body(request, SecretAction)).action
     if action == "remove":
         await webchat_sites.remove_secret(hub.db)
         return await _webchat_page(request)
-    if action != "generate":
-        raise web.HTTPBadRequest(text="'action' must be generate or remove")
     secret = await webchat_sites.rotate_secret(hub.db, hub.settings.ensure_secret_key(), utcnow())
     response = await _webchat_page(request, new_secret=secret)
     response.headers["Cache-Control"] = "no-store"

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from hub import channel_catalog, keys
 from hub.access.auth import current_user
-from hub.actions.inbox import ListRequest, list_page, list_request
+from hub.actions.inbox import LIST_STATUSES, ListRequest, list_page, list_request
 from hub.http.web import render
 from hub.store import conversations, inbox_views, search, users
 from hub.store import departments as department_store
@@ -37,7 +37,7 @@ async def _list_context(request: web.Request) -> dict[str, object]:
     everyone = await users.users(hub.db)
     return {
         "view": wanted.view, "views": views, "filters": wanted.filters, "raw": raw,
-        "status": raw.get("status", "open"),
+        "status": raw.get("status", "open"), "statuses": LIST_STATUSES,
         "counts": await inbox_views.counts(hub.db, user, [k for k, _ in views], wanted.filters.status),
         "conversations": page, "people": {u["_id"]: u for u in everyone},
         "departments": {d["_id"]: d for d in departments}, "department_list": departments,

@@ -44,13 +44,13 @@ async def change_password(request: web.Request) -> web.Response:
     session = request.get(keys.SESSION)
     try:
         body = await parse_body(request, PasswordChange)
-        await accounts.change_own(hub.db, user["_id"], body.current_password, body.new_password,
+        await accounts.change_own(hub, user["_id"], body.current_password, body.new_password,
                                   body.new_password_again, keep_session=session["_id"] if session else None)
     except HubError as exc:
-        response = (json_response({"error": exc.message, "status": exc.status}, status=exc.status)
-                    if wants_json(request) else _page(request, error=exc.message, status=exc.status))
-        if isinstance(exc, accounts.TooManyTries):
-            response.headers["Retry-After"] = str(exc.retry_after)
+        if wants_json(request):
+            raise  # errors_middleware: the JSON shape every endpoint answers with (and Retry-After)
+        response = _page(request, error=exc.message, status=exc.status)
+        response.headers.update(exc.headers())
         return response
     if wants_json(request):
         return json_response({"changed": True, "message": CHANGED})

@@ -17,9 +17,9 @@ from hub.access.signin_limits import (
     DEVICE_COOKIE,
     DEVICE_COOKIE_DAYS,
     SignInAttempt,
-    SignInThrottled,
     new_device_cookie,
 )
+from hub.errors import Throttled
 from hub.http.request_models import RequestModel, parse_body
 from hub.http.web import client_address, json_response, render, wants_json
 from hub.store import users
@@ -97,14 +97,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     attempt = SignInAttempt(form.email, client_address(request), request.cookies.get(DEVICE_COOKIE))
     try:
         result = await login(hub, attempt, form.password)
-    except SignInThrottled as throttled:
-        headers = {"Retry-After": str(throttled.retry_after)}
+    except Throttled as throttled:
         if wants_json(request):
-            response = json_response({"error": throttled.message, "status": 429,
-                                      "retry_after": throttled.retry_after}, status=429)
-        else:
-            response = _login_page(request, cookie, next_path, throttled.message, 429)
-        response.headers.update(headers)
+            raise  # errors_middleware: {"error", "status": 429, "retry_after"} and Retry-After
+        response = _login_page(request, cookie, next_path, throttled.message, throttled.status)
+        response.headers.update(throttled.headers())
         return response
     if result is None:
         if wants_json(request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -46,8 +47,8 @@ def new_api_token() -> str:
 async def login(hub: Hub, attempt: SignInAttempt, password: str) -> tuple[Doc, str, str] | None:
     """Check the password; on success a fresh session id (never the old one) and its CSRF token.
 
-    Raises SignInThrottled while earlier failures for this account or address ask to wait; the
-    password is not even looked at then (hub/signin_limits.py)."""
+    Raises Throttled while earlier failures for this account or address ask to wait; the
+    password is not even looked at then (hub/access/signin_limits.py)."""
     await signin_limits.check(hub, attempt)
     user = await users.user_by_email(hub.db, attempt.email)
     right = await verify_password(user.get("password_hash") if user else None, password)
@@ -66,54 +67,55 @@ def set_session_cookie(response: web.StreamResponse, session_id: str, secure: bo
                         max_age=days * 86400, path="/")
 
 
-async def _from_bearer(hub: Hub, header: str) -> Doc | None:
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if not token:
+def bearer_token_hash(request: web.Request) -> str | None:
+    """The hash of the request's bearer token; "" for an Authorization header that holds none; None
+    when the request sends no Authorization header (a browser, signed in by cookie or not at all)."""
+    header = request.headers.get("Authorization", "")
+    if not header:
         return None
-    record = await users.api_token(hub.db, token_hash(token))
-    return await users.user(hub.db, record["user_id"]) if record else None
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    return token_hash(token) if token else ""
 
 
-async def _from_session(hub: Hub, session_id: str | None) -> tuple[Doc, Doc] | None:
-    session = await users.session(hub.db, session_id, utcnow()) if session_id else None
-    user = await users.user(hub.db, session["user_id"]) if session is not None else None
-    return (user, session) if user is not None and session is not None else None
-
-
-def _usable(user: Doc | None) -> Doc | None:
+def usable_user(user: Doc | None) -> Doc | None:
+    """`user` fit to act (without the password hash), or None when there is none or they are deactivated."""
     if user is None or user.get("deactivated_at") is not None:
         return None  # deactivation also deletes sessions and tokens; this covers one racing with it
     user.pop("password_hash", None)
     return user
 
 
-async def still_signed_in(request: web.Request) -> Doc | None:
-    """The request's user as the database has them now, or None once its session or token has ended
-    or the user was deactivated. For long-lived requests (the live stream) that must follow changes."""
-    hub = request.app[keys.HUB]
-    authorization = request.headers.get("Authorization", "")
-    if authorization:
-        return _usable(await _from_bearer(hub, authorization))
-    found = await _from_session(hub, request.cookies.get(SESSION_COOKIE))
-    return _usable(found[0]) if found else None
+@dataclass(frozen=True)
+class Asker:
+    """Who a request is from. `user` is None when no one usable is signed in; `session` is None for a
+    bearer token; `bad_token` is an Authorization header whose token names no user (a 401 at once)."""
+
+    user: Doc | None = None
+    session: Doc | None = None
+    bad_token: bool = False
+
+
+async def signed_in(hub: Hub, request: web.Request) -> Asker:
+    """The request's session cookie or bearer token, and its user, as the database has them now."""
+    hashed = bearer_token_hash(request)
+    if hashed is not None:
+        record = await users.api_token(hub.db, hashed) if hashed else None
+        user = await users.user(hub.db, record["user_id"]) if record else None
+        return Asker(user=usable_user(user), bad_token=user is None)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    session = await users.session(hub.db, session_id, utcnow()) if session_id else None
+    user = await users.user(hub.db, session["user_id"]) if session is not None else None
+    return Asker(user=usable_user(user), session=session) if user is not None else Asker()
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    hub = request.app[keys.HUB]
-    authorization = request.headers.get("Authorization", "")
-    via_session = False
-    user: Doc | None = None
-    if authorization:
-        user = await _from_bearer(hub, authorization)
-        if user is None:
-            return error_response(request, 401, "the API token is missing, malformed or revoked")
-    else:
-        found = await _from_session(hub, request.cookies.get(SESSION_COOKIE))
-        if found is not None:
-            user, request[keys.SESSION] = found
-            via_session = True
-    user = _usable(user)
+    asker = await signed_in(request.app[keys.HUB], request)
+    if asker.bad_token:
+        return error_response(request, 401, "the API token is missing, malformed or revoked")
+    user, session = asker.user, asker.session
+    if session is not None:
+        request[keys.SESSION] = session
     if user is not None:
         request[keys.USER] = user
     path = request.path
@@ -123,7 +125,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         raise web.HTTPFound("/login?" + urlencode({"next": request.rel_url.path_qs})
                             if request.method == "GET" else "/login")
     # The sign-in form checks its own token (a signed-in browser may sign in again, e.g. as someone else).
-    if via_session and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES) \
+    if session is not None and request.method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES) \
             and path != "/login":
         await _check_csrf(request)
     return await handler(request)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.clock import utcnow
+from hub.errors import Throttled
 from hub.store import throttle
 from hub.store.db import Db
 
@@ -43,21 +43,6 @@ class SignInAttempt:
     email: str
     address: str
     device_cookie: str | None = None
-
-
-class SignInThrottled(Exception):
-    def __init__(self, wait: float) -> None:
-        self.retry_after = max(1, math.ceil(wait))
-        self.message = f"Too many failed sign-ins; try again in {wait_words(self.retry_after)}."
-        super().__init__(self.message)
-
-
-def wait_words(seconds: float) -> str:
-    whole = max(1, math.ceil(seconds))
-    if whole < 60:
-        return f"{whole} second{'s' if whole != 1 else ''}"
-    minutes = math.ceil(whole / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _text(value: str) -> str:
@@ -98,11 +83,11 @@ def account_key(email: str) -> str:
 
 
 async def check(hub: Hub, attempt: SignInAttempt) -> None:
-    """Raise SignInThrottled while any of the attempt's counters asks it to wait."""
+    """Raise Throttled while any of the attempt's counters asks it to wait."""
     now = utcnow()
     waits = [await throttle.check(hub.db, key, now) for key in _keys(hub, attempt)]
     if max(waits) > 0:
-        raise SignInThrottled(max(waits))
+        raise Throttled("Too many failed sign-ins", max(waits))
 
 
 async def failed(hub: Hub, attempt: SignInAttempt) -> float:

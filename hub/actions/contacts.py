@@ -16,10 +16,6 @@ from hub.store import claims, contact_merges, contacts, conversations, custom_fi
 from hub.store.db import Doc
 
 
-def present_merge(record: Doc) -> dict[str, Any]:
-    return contact_merges.summary(record)
-
-
 def present_preview(planned: Doc) -> dict[str, Any]:
     """What a merge would move and what looks like two people, for the lead to confirm."""
     source_active, target_active = planned["source_active"], planned["target_active"]

@@ -5,10 +5,37 @@ from __future__ import annotations
 from hub import names as model
 from hub.assign import moves as routing_moves
 from hub.clock import utcnow
-from hub.errors import BadInput, NotFound
+from hub.errors import BadInput, Forbidden, NotFound
 from hub.runtime import Hub
-from hub.store import conversations, messages
-from hub.store.db import Doc
+from hub.store import conversations, messages, users
+from hub.store.db import Doc, oid
+
+STATUS_SENTENCE = f"status must be one of {', '.join(model.CONVERSATION_STATUSES)}"
+
+
+async def resolve_assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
+    """Who "assignee_id" names: "me", nobody ("none", empty, null) or a user id; BadInput for anyone else."""
+    if raw in (None, "", "none"):
+        return None
+    if raw == "me":
+        return user
+    assignee_id = oid(raw)
+    assignee = await users.user(hub.db, assignee_id) if assignee_id else None
+    if assignee is None:
+        raise BadInput("assignee_id is not a known user", field="assignee_id")
+    assignee.pop("password_hash", None)
+    return assignee
+
+
+async def assign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None, note: str) -> Doc:
+    """Give `conversation` to `assignee` (or nobody): an agent may only take what nobody else holds, for
+    themselves. Routing keeps agents' load and the timeline (with the optional note) in step with the move."""
+    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
+        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
+    held_by = conversation.get("assignee_id")
+    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
+        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
+    return await routing_moves.reassign(hub, user, conversation, assignee, note, utcnow())
 
 
 async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:

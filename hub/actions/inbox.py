@@ -11,6 +11,7 @@ from bson import ObjectId
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from hub import channel_catalog
+from hub import names as model
 from hub.clock import utcnow
 from hub.errors import BadInput, Forbidden
 from hub.http.request_models import OptionalId, RequestModel, WholeNumber, one_of, parse_mapping
@@ -19,6 +20,8 @@ from hub.store import agents, inbox_views, users
 from hub.store.db import Doc, oid
 
 MAX_LABEL = 100
+# What a list may be filtered by: a conversation status, or any of them.
+LIST_STATUSES = (*model.CONVERSATION_STATUSES, "any")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class ListQuery(RequestModel):
     """A list's view, filters, sort and cursor; an empty parameter is the same as an absent one."""
 
     view: str = ""
-    status: Annotated[str, one_of((*inbox_views.STATUSES, "any"))] = "open"
+    status: Annotated[str, one_of(LIST_STATUSES)] = "open"
     channel: Annotated[str | None, AfterValidator(_known_channel)] = None
     label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LABEL)] = ""
     priority: Annotated[str | None, one_of(inbox_views.PRIORITIES)] = None
@@ -64,7 +67,7 @@ class ListQuery(RequestModel):
     before: Annotated[tuple[datetime, ObjectId], BeforeValidator(_cursor)] | None = None
 
     field_messages = {
-        "status": "unknown status: use open, pending, snoozed, resolved or any",
+        "status": f"unknown status: use {', '.join(model.CONVERSATION_STATUSES)} or any",
         "label": f"a label is at most {MAX_LABEL} characters",
         "priority": f"unknown priority: use {', '.join(inbox_views.PRIORITIES)}",
         "sort": "sort must be 'recent' (last activity) or 'waiting' (longest waiting first)",

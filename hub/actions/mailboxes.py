@@ -12,7 +12,8 @@ from hub.store.db import Doc
 SECURITIES = ("starttls", "tls", "none")
 
 
-def _settings_rows(hub: Hub) -> list[dict[str, Any]]:
+def settings_rows(hub: Hub) -> list[dict[str, Any]]:
+    """The mailboxes HUB_MAILBOXES configures: shown, never editable here."""
     rows = []
     for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
         if isinstance(mailbox, Mailbox):
@@ -30,4 +31,4 @@ def present(doc: Doc) -> dict[str, Any]:
 
 
 async def mailbox_rows(hub: Hub) -> list[dict[str, Any]]:
-    return [*_settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]
+    return [*settings_rows(hub), *(present(d) for d in await mailbox_store.listing(hub.db))]

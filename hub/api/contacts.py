@@ -11,7 +11,7 @@ from hub import keys
 from hub.access.auth import current_user, require_role
 from hub.actions import presenters as present
 from hub.actions.access import contact_or_404
-from hub.actions.contacts import merge_pair, present_field, present_merge, present_preview, profile
+from hub.actions.contacts import merge_pair, present_field, present_preview, profile
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
 from hub.http.request_models import Flag, RequestModel, TextList, parse_body, parse_query
@@ -50,16 +50,6 @@ class MergeBody(RequestModel):
     confirm_conflicts: Flag = False
 
 
-
-
-
-
-
-
-
-
-
-
 @routes.get("/api/v1/contacts/{id}")
 async def get_contact(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
@@ -69,7 +59,7 @@ async def get_contact(request: web.Request) -> web.Response:
                           "conversations": [present.conversation(c) for c in data["conversations"]],
                           "duplicates": [{**present.contact(d["contact"]), "conflicts": d["conflicts"]}
                                          for d in data["duplicates"]],
-                          "merges": [present_merge(m) for m in data["merges"]]})
+                          "merges": [contact_merges.summary(m) for m in data["merges"]]})
 
 
 @routes.post("/api/v1/contacts/{id}/attributes")
@@ -142,7 +132,7 @@ async def merge(request: web.Request) -> web.Response:
     record = await contacts.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])
     if record is None:
         raise Conflict("nothing was merged: the contact changed meanwhile; reload and try again")
-    return json_response(present_merge(record), status=201)
+    return json_response(contact_merges.summary(record), status=201)
 
 
 @routes.post("/api/v1/contact-merges/{id}/undo")
@@ -156,12 +146,10 @@ async def undo_merge(request: web.Request) -> web.Response:
         record = await contacts.undo_merge(hub.db, merge_id, utcnow(), by=user["_id"])
     except ValueError as exc:
         raise Conflict(str(exc)) from None
-    return json_response(present_merge(record))
+    return json_response(contact_merges.summary(record))
 
 
 # --- custom fields (admins define, everyone reads) ----------------------------------------------------------
-
-
 
 
 @routes.get("/api/v1/custom-fields")

@@ -270,5 +270,3 @@ async def who_is_here(request: web.Request) -> web.Response:
 async def _viewers_response(hub: Hub, conversation_id: ObjectId, now: datetime) -> web.Response:
     return json_response({"now": now, "viewers": [viewer_payload(v) for v in await viewers.current(
         hub.db, conversation_id, now)]})
-
-

@@ -8,37 +8,26 @@ from aiohttp import web
 from pydantic import PlainValidator, field_validator
 
 from hub import keys
+from hub import names as model
 from hub.access.auth import current_user, require_role
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation
-from hub.actions.conversations import change_status
+from hub.actions.conversations import STATUS_SENTENCE, assign, change_status, resolve_assignee
 from hub.actions.inbox import list_page, list_request, team_rows
 from hub.assign import moves as routing_moves
 from hub.assign.moves import Note
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
-from hub.errors import BadInput, Forbidden, HubError
-from hub.http.request_models import RequestModel, one_of, parse_mapping, parse_query
-from hub.http.web import json_response, read_body, read_form
+from hub.errors import BadInput, HubError
+from hub.http.request_models import RequestModel, one_of, parse_body, parse_query
+from hub.http.web import json_response
 from hub.runtime import Hub
-from hub.store import conversations, inbox_views, search, users
+from hub.store import conversations, inbox_views, search
 from hub.store import departments as department_store
-from hub.store.db import Doc, oid
+from hub.store.db import Doc
 
 routes = web.RouteTableDef()
 MAX_BULK = 200
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 @routes.get("/api/v1/conversations")
@@ -90,35 +79,12 @@ class BulkBody(RequestModel):
     ids: Annotated[list[str], PlainValidator(_conversation_ids)]
     action: Annotated[str, one_of(("assign", "resolve", "status", "transfer"))]
     note: Note = ""
-    assignee_id: object = "me"  # "me", "none" or a user id, looked up in _assignee
+    assignee_id: object = "me"  # "me", "none" or a user id, looked up by resolve_assignee
     status: str | None = None  # required for "status"
     department_id: str | None = None  # required for "transfer"
 
     field_messages = {"ids": "'ids' must be a list of conversation ids (select at least one)",
                       "action": "'action' must be assign, resolve, status or transfer"}
-
-
-async def _assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
-    if raw in (None, "", "none"):
-        return None
-    if raw == "me":
-        return user
-    assignee_id = oid(raw)
-    assignee = await users.user(hub.db, assignee_id) if assignee_id else None
-    if assignee is None:
-        raise BadInput("assignee_id is not a known user", field="assignee_id")
-    assignee.pop("password_hash", None)
-    return assignee
-
-
-async def _assign_one(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None, note: str) -> Doc:
-    """The single assign endpoint's rules, per conversation."""
-    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
-        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
-    held_by = conversation.get("assignee_id")
-    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
-        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
-    return await routing_moves.reassign(hub, user, conversation, assignee, note, utcnow())
 
 
 async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Doc:
@@ -129,18 +95,15 @@ async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Do
 async def bulk(request: web.Request) -> web.Response:
     """Apply one action to many conversations; each is checked on its own and gets its own result."""
     hub, user = request.app[keys.HUB], current_user(request)
-    raw_body = await read_body(request)
-    if request.content_type != "application/json" and "ids" in raw_body:  # a form repeats "ids"
-        raw_body["ids"] = [v for v in (await read_form(request)).getall("ids", []) if isinstance(v, str)]
-    body = parse_mapping(raw_body, BulkBody)
+    body = await parse_body(request, BulkBody)
     ids, action, note = body.ids, body.action, body.note
     assignee: Doc | None = None
     department: Doc | None = None
     status = "resolved" if action == "resolve" else body.status
     if action == "assign":
-        assignee = await _assignee(hub, user, body.assignee_id)
-    elif action == "status" and status not in inbox_views.STATUSES:
-        raise BadInput("status must be one of open, pending, snoozed, resolved", field="status")
+        assignee = await resolve_assignee(hub, user, body.assignee_id)
+    elif action == "status" and status not in model.CONVERSATION_STATUSES:
+        raise BadInput(STATUS_SENTENCE, field="status")
     elif action == "transfer":
         require_role(request, "admin", "lead")
         raw = (body.department_id or "").strip()
@@ -154,7 +117,7 @@ async def bulk(request: web.Request) -> web.Response:
         try:
             conversation = await visible_conversation(hub, user, raw_id)
             if action == "assign":
-                updated = await _assign_one(hub, user, conversation, assignee, note)
+                updated = await assign(hub, user, conversation, assignee, note)
             elif action == "transfer":
                 assert department is not None
                 updated = await routing_moves.transfer(hub, user, conversation, department, note, utcnow())
@@ -171,8 +134,6 @@ async def bulk(request: web.Request) -> web.Response:
 
 
 # --- the team -------------------------------------------------------------------------------------------
-
-
 
 
 @routes.get("/api/v1/team")

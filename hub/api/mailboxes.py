@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from channels.email.settings import Mailbox
 from hub import keys
 from hub.access.auth import require_role
-from hub.actions.mailboxes import SECURITIES, _settings_rows, mailbox_rows, present
+from hub.actions.mailboxes import SECURITIES, mailbox_rows, present, settings_rows
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
 from hub.http.params import parse_int
@@ -28,12 +28,6 @@ from hub.store import users
 from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
-
-
-
-
-
-
 
 
 def _text(value: object) -> str:
@@ -127,7 +121,7 @@ async def _changed(hub: Hub) -> None:
 
 
 def _taken_by_settings(hub: Hub, address: str) -> None:
-    if any(row["address"] == address for row in _settings_rows(hub)):
+    if any(row["address"] == address for row in settings_rows(hub)):
         raise Conflict(f"{address} is configured in EMAIL_MAILBOXES; change it there")
 
 

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import Field
 
 from hub import keys
+from hub import names as model
 from hub.access.auth import current_user
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation, visible_message
-from hub.actions.conversations import change_status
+from hub.actions.conversations import STATUS_SENTENCE, change_status, resolve_assignee
+from hub.actions.conversations import assign as assign_conversation
 from hub.assign import moves as routing_moves
-from hub.clock import utcnow
-from hub.errors import BadInput, Forbidden
-from hub.http.request_models import RequestModel, parse_body, parse_query
+from hub.errors import BadInput
+from hub.http.request_models import RequestModel, one_of, parse_body, parse_query
 from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
-from hub.store import contacts, messages, users
-from hub.store.db import oid
+from hub.store import contacts, messages
 
 routes = web.RouteTableDef()
-Status = Literal["open", "pending", "snoozed", "resolved"]
 
 
 class AssignBody(RequestModel):
@@ -34,19 +33,15 @@ class AssignBody(RequestModel):
 
 
 class StatusBody(RequestModel):
-    status: Status
+    status: Annotated[str, one_of(model.CONVERSATION_STATUSES)]
 
-    field_messages = {"status": "status must be one of open, pending, snoozed, resolved"}
+    field_messages = {"status": STATUS_SENTENCE}
 
 
 class IdentityQuery(RequestModel):
     identity: str = Field(pattern=r"^[^:]+:.+$")
 
     field_messages = {"identity": "identity must look like KIND:VALUE, e.g. email:ana@example.com"}
-
-
-
-
 
 
 @routes.get("/api/v1/conversations/{id}")
@@ -82,23 +77,8 @@ async def assign(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body = await parse_body(request, AssignBody)
-    raw = body.assignee_id
-    if raw in (None, "", "none"):
-        assignee = None
-    elif raw == "me":
-        assignee = user
-    else:
-        assignee_id = oid(raw)
-        assignee = await users.user(hub.db, assignee_id) if assignee_id else None
-        if assignee is None:
-            raise BadInput("assignee_id is not a known user", field="assignee_id")
-    if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
-        raise Forbidden("agents may assign conversations to themselves only; ask a team lead")
-    held_by = conversation.get("assignee_id")
-    if user.get("role") == "agent" and held_by is not None and held_by != user["_id"]:
-        raise Forbidden("this conversation is another agent's; ask a team lead to reassign it")
-    # Routing keeps agents' load and the timeline (with the optional note) in step with the move.
-    updated = await routing_moves.reassign(hub, user, conversation, assignee, body.note, utcnow())
+    assignee = await resolve_assignee(hub, user, body.assignee_id)
+    updated = await assign_conversation(hub, user, conversation, assignee, body.note)
     return json_response(present.conversation(updated))
 
 
@@ -108,8 +88,6 @@ async def set_status(request: web.Request) -> web.Response:
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     body = await parse_body(request, StatusBody)
     return json_response(present.conversation(await change_status(hub, user, conversation, body.status)))
-
-
 
 
 @routes.post("/api/v1/messages/{id}/retry")

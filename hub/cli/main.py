@@ -12,12 +12,13 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from channels.base import Command, CommandContext
+from hub import names as model
 from hub import redaction
 from hub.access import accounts
 from hub.access.auth import new_api_token, token_hash
-from hub.access.passwords import hash_password, password_problem
 from hub.actions.demo import print_logins, seed_demo
 from hub.cli import routing as routing_cli
 from hub.clock import utcnow
@@ -84,10 +85,10 @@ async def _seed(db: Db) -> int:
 
 def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
     async def work(db: Db) -> int:
-        password = args.password or getpass.getpass("Password: ")
-        problem = password_problem(password)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
+        try:  # before any department is made for it
+            password = accounts.checked_password(args.password or getpass.getpass("Password: "))
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
             return 2
         department_ids = []
         for name in filter(None, (args.departments or "").split(",")):
@@ -96,10 +97,10 @@ def _create_user(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
                 department = await users.ensure_department(db, name.strip(), utcnow())
             department_ids.append(department["_id"])
         try:
-            user = await users.create_user(db, args.email, args.name or args.email.split("@")[0],
-                                           await hash_password(password), args.role, department_ids, utcnow())
-        except users.AlreadyExists as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            user = await accounts.create_user(db, args.email, args.name or args.email.split("@")[0], password,
+                                              args.role, department_ids)
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
             return 1
         print(f"created {user['role']} {user['email']}")
         return 0
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="add an inbox user")
     user.add_argument("--email", required=True)
     user.add_argument("--name")
-    user.add_argument("--role", choices=("admin", "lead", "agent"), default="agent")
+    user.add_argument("--role", choices=model.ROLES, default="agent")
     user.add_argument("--departments", help="comma-separated department names")
     user.add_argument("--password", help="prompted for when omitted")
     token = sub.add_parser("create-token", help="print a new API token for a user")
@@ -165,7 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A setting that cannot be used stops the hub here, with its own sentence (never a traceback).
+        for error in exc.errors(include_input=False):
+            print(f"hub: {str(error['msg']).removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO

@@ -18,6 +18,7 @@ from hub import keys
 from hub.db.health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
 from hub.http import json_body
+from hub.settings import Network
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except HubError as exc:
-        return error_response(request, exc.status, exc.message, exc.details())
+        response = error_response(request, exc.status, exc.message, exc.details())
+        response.headers.update(exc.headers())  # Retry-After for Throttled
+        return response
     except ChannelInputError as exc:
         return error_response(request, exc.status, exc.message)
     except web.HTTPRedirection:
@@ -143,14 +146,21 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
 async def read_body(request: web.Request) -> dict[str, Any]:
     """A JSON object or a form, whichever the client sent; a clear 400 for anything else.
 
-    Strings come back without lone surrogates (U+FFFD in their place), so they can be stored."""
+    A form field sent more than once (checkboxes, `ids=a&ids=b`) comes back as the list of its values,
+    a field sent once as its value; files are left to read_form. Strings come back without lone
+    surrogates (U+FFFD in their place), so they can be stored."""
     if request.content_type == "application/json":
         data = json_body.loads(await request.read())
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text="the request body must be a JSON object")
         return data
     form = await read_form(request)
-    return {k: without_surrogates(v) for k, v in form.items() if isinstance(v, str)}
+    fields: dict[str, Any] = {}
+    for key in dict.fromkeys(form.keys()):
+        values = [without_surrogates(v) for v in form.getall(key) if isinstance(v, str)]
+        if values:
+            fields[key] = values[0] if len(values) == 1 else values
+    return fields
 
 
 async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
@@ -178,7 +188,7 @@ def client_address(request: web.Request) -> str:
     return hops[0] if hops else peer
 
 
-def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def _within(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

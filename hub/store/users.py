@@ -88,6 +88,15 @@ async def session(db: Db, session_id: str, now: datetime) -> Doc | None:
     return await db[model.SESSIONS].find_one({"_id": session_id, "expires_at": {"$gt": now}})
 
 
+async def live_session_ids(db: Db, session_ids: list[str], now: datetime) -> set[str]:
+    """Which of `session_ids` still exist and have not expired (one read for many open streams)."""
+    if not session_ids:
+        return set()
+    docs = await db[model.SESSIONS].find({"_id": {"$in": session_ids}, "expires_at": {"$gt": now}},
+                                         {"_id": 1}).to_list(None)
+    return {d["_id"] for d in docs}
+
+
 async def delete_session(db: Db, session_id: str) -> None:
     await db[model.SESSIONS].delete_one({"_id": session_id})
 
@@ -111,6 +120,15 @@ async def create_api_token(db: Db, token_hash: str, user_id: ObjectId, label: st
 
 async def api_token(db: Db, token_hash: str) -> Doc | None:
     return await db[model.API_TOKENS].find_one({"token_hash": token_hash})
+
+
+async def live_token_hashes(db: Db, token_hashes: list[str]) -> set[str]:
+    """Which of `token_hashes` are still tokens (not revoked); one read for many open streams."""
+    if not token_hashes:
+        return set()
+    docs = await db[model.API_TOKENS].find({"token_hash": {"$in": token_hashes}},
+                                           {"token_hash": 1}).to_list(None)
+    return {d["token_hash"] for d in docs}
 
 
 async def revoke_api_tokens(db: Db, user_id: ObjectId) -> int:

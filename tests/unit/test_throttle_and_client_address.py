@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import make_mocked_request
+from pydantic import ValidationError
 
 from hub import keys
 from hub.clock import utcnow
@@ -58,3 +61,14 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() -> None:
     assert client_address(_request("10.0.0.2", "1.2.3.4", "10.0.0.0/8")) == "1.2.3.4"
     # A client cannot hide behind an address it prepends itself: the nearest untrusted hop counts.
     assert client_address(_request("10.0.0.2", "6.6.6.6, 1.2.3.4, 10.0.0.3", "10.0.0.0/8")) == "1.2.3.4"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_hub_at_start_with_a_sentence(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValidationError, match=re.escape("'10.0.0.300' is not an IP address or a CIDR range")):
+        Settings(_env_file=None, trusted_proxies="10.0.0.0/8, 10.0.0.300")  # type: ignore[call-arg]
+    from hub.cli.main import main
+
+    monkeypatch.setenv("HUB_TRUSTED_PROXIES", "proxy.internal")
+    assert main(["seed-demo"]) == 2
+    assert "HUB_TRUSTED_PROXIES: 'proxy.internal' is not an IP address" in capsys.readouterr().err

@@ -113,6 +113,23 @@ async def test_guessing_the_current_password_from_a_session_is_slowed_down_too(
     assert await _can_sign_in(base_url, "ana@x.test", PASSWORD)
 
 
+async def test_wrong_current_passwords_are_free_only_as_many_times_as_the_sign_in_setting_says(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    # HUB_LOGIN_FREE_ATTEMPTS is 2 here (it once was a hard-coded 5 for this form): the third wrong
+    # one starts a wait, capped by HUB_LOGIN_MAX_LOCK_SECONDS (8 s here).
+    ana = await make_user(hub.db, "ana@x.test")
+    csrf = await login(http, base_url, "ana@x.test")
+    for _ in range(2):
+        assert (await _change(http, base_url, csrf, "wrong current pw", NEW))[0] == 400
+    record = await hub.db["throttles"].find_one({"_id": f"password-change:{ana['_id']}"})
+    assert record is not None and "wait_until" not in record
+    assert (await _change(http, base_url, csrf, "wrong current pw", NEW))[0] == 400
+    record = await hub.db["throttles"].find_one({"_id": f"password-change:{ana['_id']}"})
+    assert record is not None and "wait_until" in record
+    assert 0 < (record["wait_until"] - record["last_at"]).total_seconds() <= 8
+
+
 async def test_admin_resets_a_password_through_the_api_and_the_user_is_signed_out_everywhere(
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
 ) -> None:
