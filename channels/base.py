@@ -65,7 +65,6 @@ class InboundMessage:
     external_id: str | None = None
     contact_name: str | None = None
     # More identities learnt from this message (a Telegram shared phone, a webchat visitor's email).
-    extra_identities: tuple[Identity, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     html: str | None = None
     subject: str | None = None
@@ -85,7 +84,6 @@ class InboundMessage:
             if isinstance(value, str):
                 object.__setattr__(self, name, without_surrogates(value))
         object.__setattr__(self, "identity", _clean_identity(self.identity))
-        object.__setattr__(self, "extra_identities", tuple(_clean_identity(i) for i in self.extra_identities))
         object.__setattr__(self, "attachments", tuple(_clean_attachment(a) for a in self.attachments))
         object.__setattr__(self, "raw", without_surrogates_in(self.raw))
         object.__setattr__(self, "extras", without_surrogates_in(self.extras))

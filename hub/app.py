@@ -203,9 +203,6 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.on_shutdown.append(_let_go_of_a_dead_database)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
     app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
-    app.cleanup_ctx.append(api_conversation.conversation_ctx)
-    app.cleanup_ctx.append(api_admin.admin_ctx)
-    app.cleanup_ctx.append(webchat_visitor.visitor_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")

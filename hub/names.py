@@ -55,3 +55,11 @@ NOTIFICATIONS: Final = "notifications"
 
 # Trust (issue 10): failed-attempt counters for sign-in and visitor verification codes.
 THROTTLES: Final = "throttles"
+VERIFICATIONS: Final = "webchat_verifications"
+
+# The agent workspace: mailboxes added in the admin UI, canned responses, who is viewing a conversation.
+MAILBOXES: Final = "mailboxes"
+CANNED: Final = "canned_responses"
+VIEWERS: Final = "conversation_viewers"
+# Viewer records are kept a while after expiry so a late reader still sees "left" rather than nothing.
+VIEWERS_TTL_SECONDS: Final = 300

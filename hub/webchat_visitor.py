@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -32,7 +31,7 @@ from hub.live.events import Event
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.settings import Settings
-from hub.store import contacts, messages, verifications, webchat_sites
+from hub.store import contacts, messages, webchat_sites
 from hub.store.db import Doc
 
 log = logging.getLogger(__name__)
@@ -44,12 +43,6 @@ RAW_FIELDS = ("type", "text", "client_id")
 # A frame is one flat object; anything this deep is refused before it is read.
 FRAME_DEPTH = 8
 NOT_AN_OBJECT = "frames must be JSON objects"
-
-
-async def visitor_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Pending e-mail codes expire by themselves (a TTL index)."""
-    await verifications.ensure_indexes(app[keys.HUB].db)
-    yield
 
 
 @routes.get("/chat")

@@ -7,7 +7,6 @@ endpoints in hub/routing_api.py; the admin pages use those.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from aiohttp import web
@@ -25,20 +24,12 @@ from hub.errors import BadInput, Conflict, NotFound
 from hub.http.request_models import RequestModel, TextList, one_of, parse_body
 from hub.http.web import json_response
 from hub.runtime import Hub
-from hub.store import channel_status, user_admin, users
 from hub.store import departments as department_store
-from hub.store import mailboxes as mailbox_store
+from hub.store import user_admin, users
 from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
-    hub = app[keys.HUB]
-    await channel_status.ensure_indexes(hub.db)
-    await mailbox_store.ensure_indexes(hub.db)
-    yield
 
 
 def _new_password(value: object) -> str:

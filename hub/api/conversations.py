@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -34,7 +33,7 @@ from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
 from hub.runtime import Hub
-from hub.store import canned, contacts, conversations, messages, notifications, users, viewers
+from hub.store import contacts, conversations, messages, notifications, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store.db import Doc, oid
 from routing.model import PRIORITIES, Priority
@@ -44,13 +43,6 @@ routes = web.RouteTableDef()
 VIEWING_SECONDS = 45.0
 TYPING_SECONDS = 6.0
 MAX_LABELS, MAX_LABEL_CHARS = 20, 40
-
-
-async def conversation_ctx(app: web.Application) -> AsyncIterator[None]:
-    hub = app[keys.HUB]
-    await canned.ensure_indexes(hub.db)
-    await viewers.ensure_indexes(hub.db)
-    yield
 
 
 UNTIL_REQUIRED = "'until' is required: a date and time such as 2026-11-20T09:00 (UTC unless an offset is given)"

@@ -22,8 +22,8 @@ from hub.assign.settings import RoutingSettings
 from hub.assign.snapshot import RoutingConfig, build_config
 from hub.clock import utcnow
 from hub.runtime import Hub
-from hub.store import agents, leases, notifications, routing_rules, users
 from hub.store import departments as department_store
+from hub.store import leases, routing_rules, users
 from routing.errors import RuleValidationError
 from routing.language import LanguageDetector
 from routing.rules_io import rules_from_dicts
@@ -53,7 +53,6 @@ class RoutingRuntime:
         self._config_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
-        self._indexes_ready = False
 
     # --- configuration ------------------------------------------------------------------------------
 
@@ -129,13 +128,6 @@ class RoutingRuntime:
         except Exception:
             log.exception("routing background work failed task=%s", name)
 
-    async def ensure_indexes(self) -> None:
-        if not self._indexes_ready:
-            await agents.ensure_indexes(self.hub.db)
-            await routing_rules.ensure_indexes(self.hub.db)
-            await notifications.ensure_indexes(self.hub.db)
-            self._indexes_ready = True
-
     async def start(self) -> None:
         for code in self.settings.language_codes:  # an unknown code fails start-up, not a customer message
             try:
@@ -143,7 +135,6 @@ class RoutingRuntime:
             except ValueError:
                 raise RoutingStartError(f"HUB_ROUTING_LANGUAGES: '{code}' is not a language the detector knows "
                                         "(use ISO 639-1 codes such as en, ar, fa, zh, vi)") from None
-        await self.ensure_indexes()
         self._task = asyncio.create_task(self._tick_loop(), name="routing-tick")
 
     async def stop(self) -> None:

@@ -58,9 +58,6 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
     if contact is None or (inbound.contact_name and not contact.get("name")):
         contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
-    for extra in inbound.extra_identities:
-        if not await contacts.add_identity(db, contact["_id"], extra):
-            log.info("identity already held by another contact identity=%s contact=%s", extra, contact["_id"])
     conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
     explanation: Doc | None = None
     if needs_routing:

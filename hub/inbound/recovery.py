@@ -94,6 +94,8 @@ class Recovery:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._task: asyncio.Task[None] | None = None
+        # Set once the start-up pass is over (whatever it found): tests that leave payloads behind wait for it.
+        self.first_pass_over = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="raw-recovery")
@@ -133,14 +135,18 @@ class Recovery:
                 raise
             except Exception:
                 log.exception("recovery pass failed; trying again next time")
+            self.first_pass_over.set()
             if self.hub.settings.recovery_seconds <= 0:
                 return
             await asyncio.sleep(self.hub.settings.recovery_seconds)
 
 
+RECOVERY = web.AppKey("recovery", Recovery)
+
+
 async def recovery_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the recovery pass once the hub (and routing, which ingest needs) is up."""
-    recovery = Recovery(app[keys.HUB])
+    recovery = app[RECOVERY] = Recovery(app[keys.HUB])
     recovery.start()
     try:
         yield

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from channels.base import EMAIL, ChannelError, Identity
 from channels.email.channel import EmailChannel, NoMailbox
 from hub.clock import utcnow
-from hub.errors import HubError
+from hub.errors import HubError, wait_words
 from hub.inbound.identities import normalise_email
 from hub.runtime import Hub
 from hub.store import throttle, verifications
@@ -64,14 +64,6 @@ class CodeSent:
     tries: int
 
 
-def _wait_words(seconds: float) -> str:
-    whole = max(int(seconds + 0.999), 1)
-    if whole < 90:
-        return f"{whole} second{'s' if whole != 1 else ''}"
-    minutes = (whole + 59) // 60
-    return f"{minutes} minutes"
-
-
 def _code_hash(hub: Hub, visitor_id: str, email: str, code: str) -> str:
     key = hub.settings.ensure_secret_key().encode()
     return hmac.new(key, f"webchat-code:{visitor_id}:{email}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -91,7 +83,7 @@ async def start(hub: Hub, visitor_id: str, raw_email: str, client_address: str =
     for key, limit in limits:
         wait = await throttle.hit(hub.db, key, now, limit=limit, window=3600.0)
         if wait > 0:
-            raise VerificationRefused(f"Too many codes were asked for; try again in {_wait_words(wait)}.",
+            raise VerificationRefused(f"Too many codes were asked for; try again in {wait_words(wait)}.",
                                       "rate_limited", retry_after=round(wait, 1))
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     await verifications.start(hub.db, visitor_id, EMAIL, email, _code_hash(hub, visitor_id, email, code), now,
@@ -122,7 +114,7 @@ async def check(hub: Hub, visitor_id: str, raw_code: object) -> Identity:
     for key in _wrong_code_keys(visitor_id, email):
         wait = await throttle.check(hub.db, key, now)
         if wait > 0:
-            raise VerificationRefused(f"Too many wrong codes; try again in {_wait_words(wait)}.", "rate_limited",
+            raise VerificationRefused(f"Too many wrong codes; try again in {wait_words(wait)}.", "rate_limited",
                                       retry_after=round(wait, 1), tries_left=int(record.get("tries_left", 0)))
     if record["expires_at"] <= now:
         await verifications.finish(hub.db, visitor_id)
@@ -149,6 +141,6 @@ async def check(hub: Hub, visitor_id: str, raw_code: object) -> Identity:
     wait = max(waits)
     tries = f"{tries_left} {'try' if tries_left == 1 else 'tries'} left"
     if wait > 0:
-        raise VerificationRefused(f"That code is not right ({tries}); try again in {_wait_words(wait)}.",
+        raise VerificationRefused(f"That code is not right ({tries}); try again in {wait_words(wait)}.",
                                   "wrong_code", retry_after=round(wait, 1), tries_left=tries_left)
     raise VerificationRefused(f"That code is not right ({tries}).", "wrong_code", tries_left=tries_left)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 
 from hub import names as model
 from hub.store.db import Db, Doc
@@ -26,12 +26,6 @@ PROFILE_FIELDS = ("status", "capacity", "skills", "languages", "routable")
 _HAS_ROOM: Doc = {"$lt": [{"$ifNull": ["$open_count", 0]}, {"$ifNull": ["$capacity", DEFAULT_CAPACITY]}]}
 
 
-async def ensure_indexes(db: Db) -> None:
-    await db[model.PRESENCE].create_indexes([
-        IndexModel([("user_id", ASCENDING), ("expires_at", ASCENDING)], name="user_expiry"),
-        # Streams of a process that died without closing them disappear on their own.
-        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600, name="expiry"),
-    ])
 
 
 def routable_query() -> Doc:

@@ -7,16 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
-
-CANNED = "canned_responses"
-
-
-async def ensure_indexes(db: Db) -> None:
-    await db[CANNED].create_indexes([IndexModel([("shortcut", ASCENDING)], unique=True, name="shortcut_unique")])
 
 
 class ShortcutTaken(Exception):
@@ -27,7 +22,7 @@ async def create(db: Db, shortcut: str, title: str, body: str, by: ObjectId, now
     doc: Doc = {"shortcut": shortcut, "title": title, "body": body, "created_by": by, "created_at": now,
                 "updated_at": now}
     try:
-        result = await db[CANNED].insert_one(doc)
+        result = await db[model.CANNED].insert_one(doc)
     except DuplicateKeyError:
         raise ShortcutTaken(shortcut) from None
     doc["_id"] = result.inserted_id
@@ -36,20 +31,20 @@ async def create(db: Db, shortcut: str, title: str, body: str, by: ObjectId, now
 
 async def update(db: Db, canned_id: ObjectId, fields: dict[str, Any], now: datetime) -> Doc | None:
     try:
-        return await update_then_get(db[CANNED], {"_id": canned_id}, {"$set": {**fields, "updated_at": now}})
+        return await update_then_get(db[model.CANNED], {"_id": canned_id}, {"$set": {**fields, "updated_at": now}})
     except DuplicateKeyError:
         raise ShortcutTaken(str(fields.get("shortcut"))) from None
 
 
 async def delete(db: Db, canned_id: ObjectId) -> bool:
-    return (await db[CANNED].delete_one({"_id": canned_id})).deleted_count == 1
+    return (await db[model.CANNED].delete_one({"_id": canned_id})).deleted_count == 1
 
 
 async def get(db: Db, canned_id: ObjectId) -> Doc | None:
-    return await db[CANNED].find_one({"_id": canned_id})
+    return await db[model.CANNED].find_one({"_id": canned_id})
 
 
 async def search(db: Db, prefix: str = "", limit: int = 20) -> list[Doc]:
     """Canned responses whose shortcut starts with `prefix` (anchored, so the shortcut index serves it)."""
     query: Doc = {"shortcut": {"$regex": "^" + re.escape(prefix)}} if prefix else {}
-    return await db[CANNED].find(query).sort("shortcut", ASCENDING).limit(limit).to_list(limit)
+    return await db[model.CANNED].find(query).sort("shortcut", ASCENDING).limit(limit).to_list(limit)

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING
 
 from hub import names as model
 from hub.store.db import Db, Doc
-
-
-async def ensure_indexes(db: Db) -> None:
-    # Without these, "latest per channel" would scan every message of the channel.
-    await db[model.MESSAGES].create_indexes([
-        IndexModel([("channel", ASCENDING), ("direction", ASCENDING), ("created_at", DESCENDING)],
-                   name="channel_direction_latest"),
-        IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("updated_at", DESCENDING)],
-                   name="channel_status_latest"),
-    ])
 
 
 async def last_inbound(db: Db, channel: str) -> Doc | None:

@@ -92,6 +92,11 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox_sparse", sparse=True),
         IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
         IndexModel([("mentions", ASCENDING)], name="mentions_sparse", sparse=True),  # the Mentions view
+        # Admin → Channels: without these, "latest per channel" would scan every message of the channel.
+        IndexModel([("channel", ASCENDING), ("direction", ASCENDING), ("created_at", DESCENDING)],
+                   name="channel_direction_latest"),
+        IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("updated_at", DESCENDING)],
+                   name="channel_status_latest"),
     ],
     "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
     "contact_merges": [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
@@ -105,6 +110,18 @@ _INDEXES: dict[str, list[IndexModel]] = {
     model.SESSIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
     model.API_TOKENS: [IndexModel([("token_hash", ASCENDING)], unique=True, name="token_hash")],
     model.THROTTLES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
+    model.VERIFICATIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
+    model.MAILBOXES: [IndexModel([("address", ASCENDING)], unique=True, name="address_unique")],
+    model.CANNED: [IndexModel([("shortcut", ASCENDING)], unique=True, name="shortcut_unique")],
+    model.VIEWERS: [IndexModel([("conversation_id", ASCENDING), ("expires_at", ASCENDING)], name="conversation_live"),
+                    IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=model.VIEWERS_TTL_SECONDS,
+                               name="expiry")],
+    model.PRESENCE: [IndexModel([("user_id", ASCENDING), ("expires_at", ASCENDING)], name="user_expiry"),
+                     # Streams of a process that died without closing them disappear on their own.
+                     IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600, name="expiry")],
+    model.ROUTING_RULES: [IndexModel([("saved_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
+                          IndexModel([("version", DESCENDING)], name="version")],
+    model.NOTIFICATIONS: [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="inbox")],
 }
 
 

@@ -11,15 +11,15 @@ import logging
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from hub import names as model
 from hub.store import sealed as sealing
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
 
-MAILBOXES = "mailboxes"
 SECRET_PATHS = ("smtp.password", "imap.password")
 
 
@@ -27,8 +27,6 @@ class AddressTaken(ValueError):
     pass
 
 
-async def ensure_indexes(db: Db) -> None:
-    await db[MAILBOXES].create_indexes([IndexModel([("address", ASCENDING)], unique=True, name="address_unique")])
 
 
 PURPOSE = b"hub-mailbox-secrets:"
@@ -72,23 +70,23 @@ def _without_secrets(doc: Doc) -> Doc:
 
 async def listing(db: Db) -> list[Doc]:
     """Every stored mailbox for people to see: passwords replaced by `password_set`."""
-    return [_without_secrets(doc) async for doc in db[MAILBOXES].find().sort("address", ASCENDING)]
+    return [_without_secrets(doc) async for doc in db[model.MAILBOXES].find().sort("address", ASCENDING)]
 
 
 async def all_with_secrets(db: Db, key: str) -> list[Doc]:
     """For the email channel only: it needs the passwords to reach the mail servers."""
-    return [_unseal(doc, key) for doc in await db[MAILBOXES].find().sort("address", ASCENDING).to_list(1000)]
+    return [_unseal(doc, key) for doc in await db[model.MAILBOXES].find().sort("address", ASCENDING).to_list(1000)]
 
 
 async def get_with_secrets(db: Db, mailbox_id: ObjectId, key: str) -> Doc | None:
-    doc = await db[MAILBOXES].find_one({"_id": mailbox_id})
+    doc = await db[model.MAILBOXES].find_one({"_id": mailbox_id})
     return _unseal(doc, key) if doc else None
 
 
 async def create(db: Db, fields: Doc, now: datetime, key: str) -> Doc:
     doc: Doc = {**_seal(fields, key), "created_at": now, "updated_at": now}
     try:
-        result = await db[MAILBOXES].insert_one(doc)
+        result = await db[model.MAILBOXES].insert_one(doc)
     except DuplicateKeyError:
         raise AddressTaken(f"a mailbox for {fields['address']} already exists") from None
     doc["_id"] = result.inserted_id
@@ -98,19 +96,19 @@ async def create(db: Db, fields: Doc, now: datetime, key: str) -> Doc:
 async def replace(db: Db, mailbox_id: ObjectId, fields: Doc, now: datetime, key: str) -> Doc | None:
     fields = _seal(fields, key)
     try:
-        result = await db[MAILBOXES].update_one({"_id": mailbox_id}, {"$set": {**fields, "updated_at": now},
+        result = await db[model.MAILBOXES].update_one({"_id": mailbox_id}, {"$set": {**fields, "updated_at": now},
                                                                       "$unset": {k: "" for k in ("smtp", "imap")
                                                                                  if k not in fields}})
     except DuplicateKeyError:
         raise AddressTaken(f"a mailbox for {fields['address']} already exists") from None
     if result.matched_count == 0:
         return None
-    found = await db[MAILBOXES].find_one({"_id": mailbox_id})
+    found = await db[model.MAILBOXES].find_one({"_id": mailbox_id})
     return _without_secrets(found) if found else None
 
 
 async def delete(db: Db, mailbox_id: ObjectId) -> bool:
-    return (await db[MAILBOXES].delete_one({"_id": mailbox_id})).deleted_count == 1
+    return (await db[model.MAILBOXES].delete_one({"_id": mailbox_id})).deleted_count == 1
 
 # The email plugin puts an async callable here (hub.extras) so a save in this process is seen at once;
 # other processes see it at their next periodic refresh.

@@ -5,16 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import DESCENDING
 
 from hub import names as model
 from hub.store.db import Db, Doc
-
-
-async def ensure_indexes(db: Db) -> None:
-    await db[model.NOTIFICATIONS].create_indexes([
-        IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="inbox"),
-    ])
 
 
 async def add(db: Db, user_id: ObjectId, kind: str, text: str, now: datetime,

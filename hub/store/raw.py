@@ -49,7 +49,6 @@ def inbound_doc(inbound: InboundMessage) -> Doc:
     return {
         "identity": inbound.identity.as_doc(), "text": inbound.text, "received_at": inbound.received_at,
         "external_id": inbound.external_id, "contact_name": inbound.contact_name,
-        "extra_identities": [i.as_doc() for i in inbound.extra_identities],
         "attachments": [a.as_doc() for a in inbound.attachments],  # files already stored, by id
         "html": inbound.html, "subject": inbound.subject, "extras": dict(inbound.extras),
         "thread_conversation_id": inbound.thread_conversation_id, "thread_may_reopen": inbound.thread_may_reopen,
@@ -63,7 +62,6 @@ def inbound_from(doc: Doc) -> InboundMessage:
         channel=doc["channel"], identity=_identity(saved["identity"]), text=saved["text"],
         received_at=saved["received_at"], external_id=saved.get("external_id"),
         contact_name=saved.get("contact_name"),
-        extra_identities=tuple(_identity(i) for i in saved.get("extra_identities") or ()),
         attachments=tuple(Attachment(**a) for a in saved.get("attachments") or ()),
         html=saved.get("html"), subject=saved.get("subject"), raw=doc.get("payload") or {},
         extras=saved.get("extras") or {}, thread_conversation_id=saved.get("thread_conversation_id"),

@@ -9,17 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import DESCENDING, IndexModel
+from pymongo import DESCENDING
 
 from hub import names as model
 from hub.store.db import Db, Doc
-
-
-async def ensure_indexes(db: Db) -> None:
-    await db[model.ROUTING_RULES].create_indexes([
-        IndexModel([("saved_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
-        IndexModel([("version", DESCENDING)], name="version"),
-    ])
 
 
 async def current(db: Db) -> Doc | None:

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 
+from hub import names as model
 from hub.store.db import Db, Doc
-
-VERIFICATIONS = "webchat_verifications"
-
-
-async def ensure_indexes(db: Db) -> None:
-    await db[VERIFICATIONS].create_indexes([IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
-                                                       name="expiry")])
 
 
 async def start(db: Db, visitor_id: str, kind: str, value: str, code_hash: str, now: datetime,
                 valid_seconds: float, tries: int) -> None:
-    await db[VERIFICATIONS].replace_one(
+    await db[model.VERIFICATIONS].replace_one(
         {"_id": visitor_id},
         {"kind": kind, "value": value, "code_hash": code_hash, "tries_left": tries, "created_at": now,
          "expires_at": now + timedelta(seconds=valid_seconds)},
@@ -32,12 +26,12 @@ async def start(db: Db, visitor_id: str, kind: str, value: str, code_hash: str, 
 
 
 async def pending(db: Db, visitor_id: str) -> Doc | None:
-    return await db[VERIFICATIONS].find_one({"_id": visitor_id})
+    return await db[model.VERIFICATIONS].find_one({"_id": visitor_id})
 
 
 async def spend_try(db: Db, visitor_id: str, now: datetime) -> Doc | None:
     """Take one try of a live code; the record after the try, or None (no code, expired, no tries left)."""
-    found: Doc | None = await db[VERIFICATIONS].find_one_and_update(
+    found: Doc | None = await db[model.VERIFICATIONS].find_one_and_update(
         {"_id": visitor_id, "tries_left": {"$gt": 0}, "expires_at": {"$gt": now}},
         {"$inc": {"tries_left": -1}}, return_document=ReturnDocument.AFTER,
     )
@@ -45,4 +39,4 @@ async def spend_try(db: Db, visitor_id: str, now: datetime) -> Doc | None:
 
 
 async def finish(db: Db, visitor_id: str) -> None:
-    await db[VERIFICATIONS].delete_one({"_id": visitor_id})
+    await db[model.VERIFICATIONS].delete_one({"_id": visitor_id})

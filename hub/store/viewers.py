@@ -9,20 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING
 
+from hub import names as model
 from hub.store.db import Db, Doc
-
-VIEWERS = "conversation_viewers"
-# Kept a while after expiry so a late reader still sees "left" rather than nothing.
-TTL_SECONDS = 300
-
-
-async def ensure_indexes(db: Db) -> None:
-    await db[VIEWERS].create_indexes([
-        IndexModel([("conversation_id", ASCENDING), ("expires_at", ASCENDING)], name="conversation_live"),
-        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=TTL_SECONDS, name="expiry"),
-    ])
 
 
 async def beat(db: Db, conversation_id: ObjectId, user: Doc, now: datetime, ttl: timedelta,
@@ -32,14 +22,14 @@ async def beat(db: Db, conversation_id: ObjectId, user: Doc, now: datetime, ttl:
                    "expires_at": now + ttl, "updated_at": now}
     if typing_until is not None:
         fields["typing_until"] = typing_until
-    await db[VIEWERS].update_one({"_id": f"{conversation_id}:{user['_id']}"}, {"$set": fields}, upsert=True)
+    await db[model.VIEWERS].update_one({"_id": f"{conversation_id}:{user['_id']}"}, {"$set": fields}, upsert=True)
 
 
 async def leave(db: Db, conversation_id: ObjectId, user_id: ObjectId, now: datetime) -> None:
-    await db[VIEWERS].update_one({"_id": f"{conversation_id}:{user_id}"},
+    await db[model.VIEWERS].update_one({"_id": f"{conversation_id}:{user_id}"},
                                  {"$set": {"expires_at": now, "typing_until": None, "updated_at": now}})
 
 
 async def current(db: Db, conversation_id: ObjectId, now: datetime) -> list[Doc]:
-    cursor = db[VIEWERS].find({"conversation_id": conversation_id, "expires_at": {"$gt": now}})
+    cursor = db[model.VIEWERS].find({"conversation_id": conversation_id, "expires_at": {"$gt": now}})
     return await cursor.sort("updated_at", ASCENDING).to_list(50)

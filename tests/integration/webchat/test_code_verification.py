@@ -8,6 +8,7 @@ from datetime import timedelta
 import aiohttp
 
 from channels.base import WEBCHAT, Identity
+from hub import names as model
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import contacts, verifications
@@ -94,7 +95,7 @@ async def test_an_expired_code_is_refused_even_when_it_is_right(
     await ask_code(visitor, "ana@example.com")
     code = code_in((await relay.wait_for(1))[0])
     # As if ten minutes had passed: the pending code's expiry is in the past.
-    await hub.db[verifications.VERIFICATIONS].update_one(
+    await hub.db[model.VERIFICATIONS].update_one(
         {"_id": welcome["visitor_id"]}, {"$set": {"expires_at": utcnow() - timedelta(seconds=1)}})
     await visitor.send({"type": "verify_code", "code": code})
     expired = await visitor.receive("error")
