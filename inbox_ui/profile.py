@@ -27,6 +27,8 @@ CHANGED = "Password changed. Your other sessions and all your API tokens have be
 
 def _page(request: web.Request, *, error: str | None = None, done: str | None = None,
           status: int = 200) -> web.Response:
+    if error:  # the API's sentences start in lower case; on a page a sentence starts with a capital
+        error = error[:1].upper() + error[1:]
     return render(request, "profile.html", {"error": error, "done": done}, status=status)
 
 

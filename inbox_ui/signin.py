@@ -58,8 +58,11 @@ async def root(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/inbox" if request.get(keys.USER) else "/login")
 
 
-def _login_page(request: web.Request, token: str, next_path: str, error: str | None, status: int) -> web.Response:
-    return render(request, "login.html", {"login_csrf": token, "next": next_path, "error": error}, status=status)
+def _login_page(request: web.Request, token: str, next_path: str, error: str | None, status: int,
+                email: str = "") -> web.Response:
+    # After a failed attempt the email stays filled in (only the password is typed again).
+    return render(request, "login.html", {"login_csrf": token, "next": next_path, "error": error,
+                                          "email": email}, status=status)
 
 
 @routes.get("/login")
@@ -100,13 +103,13 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     except Throttled as throttled:
         if wants_json(request):
             raise  # errors_middleware: {"error", "status": 429, "retry_after"} and Retry-After
-        response = _login_page(request, cookie, next_path, throttled.message, throttled.status)
+        response = _login_page(request, cookie, next_path, throttled.message, throttled.status, form.email)
         response.headers.update(throttled.headers())
         return response
     if result is None:
         if wants_json(request):
             return json_response({"error": WRONG, "status": 401}, status=401)
-        return _login_page(request, cookie, next_path, WRONG, 401)
+        return _login_page(request, cookie, next_path, WRONG, 401, form.email)
     user, session_id, _csrf = result
     secure = hub.settings.effective_public_url().startswith("https")
     response = web.HTTPFound(next_path)

@@ -83,7 +83,7 @@ async def test_a_password_change_needs_the_current_password_a_long_enough_new_on
     csrf = await login(http, base_url, "ana@x.test")
     await login(http2, base_url, "ana@x.test")
     cases = [
-        (("wrong current pw", NEW, None), 400, "the current password is not right"),
+        (("wrong current pw", NEW, None), 400, "The current password is not right"),
         ((PASSWORD, "short", None), 400, "at least 10 characters"),
         ((PASSWORD, NEW, "something else entirely"), 400, "are not the same"),
         ((PASSWORD, PASSWORD, None), 400, "the same as the current one"),

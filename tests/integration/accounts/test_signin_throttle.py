@@ -148,3 +148,13 @@ async def test_no_run_of_failures_locks_anyone_out_for_longer_than_the_cap(
     status, headers, _p = await form.attempt("ana@x.test", PASSWORD)
     assert status == 429 and int(headers["Retry-After"]) <= hub.settings.login_max_lock_seconds
     assert await imposed_wait(hub, ACCOUNT) == hub.settings.login_max_lock_seconds
+
+
+async def test_a_failed_sign_in_keeps_the_email_filled_in_and_never_the_password(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    await make_user(hub.db, "ana@x.test")
+    status, _headers, page = await SignIn(http, base_url).attempt("ana@x.test", "wrong password")
+    assert status == 401 and 'value="ana@x.test"' in page and "wrong password" not in page
+    status, _headers, page = await SignIn(http, base_url).attempt('"><script>x</script>', "wrong password")
+    assert status == 401 and "<script>x" not in page and "&#34;&gt;&lt;script&gt;" in page
