@@ -14,7 +14,7 @@ from hub.actions.access import contact_or_404
 from hub.actions.contacts import merge_pair, present_field, present_preview, profile
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, NotFound
-from hub.http.request_models import Flag, RequestModel, TextList, parse_body, parse_query
+from hub.http.request_models import Flag, RequestModel, TextList, distinct_names, parse_body, parse_query
 from hub.http.web import json_response, read_body
 from hub.store import contact_merges, contacts, custom_fields
 from hub.store.db import Doc, oid
@@ -26,10 +26,7 @@ TAGS_SENTENCE = "'tags' must be a list of text, or text separated by commas"
 
 
 def _tags(values: list[str]) -> list[str]:
-    tags = list(dict.fromkeys(t.strip() for t in values if t.strip()))
-    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
-        raise ValueError(f"at most {MAX_TAGS} tags of up to {MAX_TAG} characters each")
-    return tags
+    return distinct_names(values, most=MAX_TAGS, longest=MAX_TAG, what="tag", per="per contact")
 
 
 class TagsBody(RequestModel):

@@ -25,6 +25,7 @@ from hub.http.request_models import (
     RequestModel,
     TextList,
     comma_list,
+    distinct_names,
     parse_body,
     parse_mapping,
     parse_query,
@@ -74,15 +75,7 @@ class ReplyOptions(RequestModel):
 
 
 def _labels(items: list[str]) -> list[str]:
-    labels: list[str] = []
-    for item in (" ".join(i.split()) for i in items):
-        if len(item) > MAX_LABEL_CHARS:
-            raise ValueError(f"a label may have at most {MAX_LABEL_CHARS} characters: {item[:20]!r}…")
-        if item and item.casefold() not in {x.casefold() for x in labels}:
-            labels.append(item)
-    if len(labels) > MAX_LABELS:
-        raise ValueError(f"at most {MAX_LABELS} labels per conversation")
-    return labels
+    return distinct_names(items, most=MAX_LABELS, longest=MAX_LABEL_CHARS, what="label", per="per conversation")
 
 
 class LabelsBody(RequestModel):

@@ -199,6 +199,22 @@ Flag = Annotated[bool, PlainValidator(_flag)]
 TextList = Annotated[list[str], BeforeValidator(comma_list)]
 
 
+def distinct_names(items: Sequence[str], *, most: int, longest: int, what: str, per: str) -> list[str]:
+    """Labels or tags as people type them: inner white space folded, blanks dropped, the first spelling
+    of a name kept when it comes again in another case; at most `most` names of `longest` characters."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for item in (" ".join(i.split()) for i in items):
+        if len(item) > longest:
+            raise ValueError(f"a {what} may have at most {longest} characters: {item[:20]!r}…")
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            names.append(item)
+    if len(names) > most:
+        raise ValueError(f"at most {most} {what}s {per}")
+    return names
+
+
 def one_of(choices: Sequence[str]) -> PlainValidator:
     """A validator for a text field that must be one of `choices` (kept where the domain defines them)."""
     allowed = tuple(choices)

@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 from pydantic import Field, StringConstraints
 
 from hub.errors import BadInput
-from hub.http.request_models import Flag, Moment, OptionalId, RequestModel, TextList, WholeNumber, one_of, parse_mapping
+from hub.http.request_models import (
+    Flag,
+    Moment,
+    OptionalId,
+    RequestModel,
+    TextList,
+    WholeNumber,
+    distinct_names,
+    one_of,
+    parse_mapping,
+)
 from tests.support.hostile import FUZZ
 
 
@@ -84,3 +94,16 @@ def test_any_input_is_the_model_or_a_bad_input_with_a_reason_per_field(data: dic
         parse_mapping(data, Example)
     except BadInput as error:
         assert error.message and error.field and all(p["reason"] for p in error.fields)
+
+
+def test_labels_and_tags_fold_white_space_drop_blanks_and_keep_the_first_spelling_of_a_name() -> None:
+    names = distinct_names(["VIP", " vip ", "", "big   deal", "Big Deal", "نقره‌ای"], most=5, longest=10,
+                           what="tag", per="per contact")
+    assert names == ["VIP", "big deal", "نقره‌ای"]
+
+
+def test_too_many_or_too_long_names_are_refused_with_the_limit_in_the_sentence() -> None:
+    with pytest.raises(ValueError, match="at most 2 labels per conversation"):
+        distinct_names(["a", "b", "c"], most=2, longest=10, what="label", per="per conversation")
+    with pytest.raises(ValueError, match="a tag may have at most 3 characters"):
+        distinct_names(["abcd"], most=2, longest=3, what="tag", per="per contact")
