@@ -56,6 +56,7 @@ NOTIFICATIONS: Final = "notifications"
 # Trust (issue 10): failed-attempt counters for sign-in and visitor verification codes.
 THROTTLES: Final = "throttles"
 VERIFICATIONS: Final = "webchat_verifications"
+CONTACT_MERGES: Final = "contact_merges"
 
 # The agent workspace: mailboxes added in the admin UI, canned responses, who is viewing a conversation.
 MAILBOXES: Final = "mailboxes"

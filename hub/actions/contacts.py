@@ -56,7 +56,7 @@ async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
     return {
         "contact": contact, "conversations": history, "fields": await custom_fields.all_fields(hub.db),
         "duplicates": [{"contact": d, "conflicts": contact_merges.identity_conflicts(contact, d)} for d in duplicates],
-        "merges": await contacts.merges_for(hub.db, contact["_id"]),
+        "merges": await contact_merges.records_for(hub.db, contact["_id"]),
     }
 
 

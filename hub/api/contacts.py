@@ -126,7 +126,7 @@ async def merge(request: web.Request) -> web.Response:
     if conflicts and not body.confirm_conflicts:
         raise Conflict(f"these contacts have different {' and '.join(conflicts)} identities: they may be two people. "
                        "Check, then merge again with confirm_conflicts.")
-    record = await contacts.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])
+    record = await contact_merges.move_into(hub.db, source["_id"], target["_id"], utcnow(), by=user["_id"])
     if record is None:
         raise Conflict("nothing was merged: the contact changed meanwhile; reload and try again")
     return json_response(contact_merges.summary(record), status=201)
@@ -137,10 +137,10 @@ async def undo_merge(request: web.Request) -> web.Response:
     user = require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
     merge_id = oid(request.match_info["id"])
-    if merge_id is None or await contacts.get_merge(hub.db, merge_id) is None:
+    if merge_id is None or await contact_merges.get(hub.db, merge_id) is None:
         raise NotFound("merge not found")
     try:
-        record = await contacts.undo_merge(hub.db, merge_id, utcnow(), by=user["_id"])
+        record = await contact_merges.undo(hub.db, merge_id, utcnow(), by=user["_id"])
     except ValueError as exc:
         raise Conflict(str(exc)) from None
     return json_response(contact_merges.summary(record))

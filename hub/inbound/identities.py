@@ -21,7 +21,7 @@ from channels.email.headers import normalise_address
 from hub.clock import utcnow
 from hub.errors import BadInput
 from hub.runtime import Hub
-from hub.store import claims, contacts
+from hub.store import claims, contact_merges, contacts
 from hub.store.db import Doc
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ async def give_identity(hub: Hub, contact: Doc, identity: Identity, by: ObjectId
         return Held(await contacts.get(db, contact["_id"]) or contact)
     if owner["_id"] == contact["_id"]:
         return Held(owner)
-    record = await contacts.move_into(db, contact["_id"], owner["_id"], utcnow(), by=by)
+    record = await contact_merges.move_into(db, contact["_id"], owner["_id"], utcnow(), by=by)
     if record is None:
         return None
     log.info("contact joined the contact holding its %s from=%s into=%s", identity.kind, contact["_id"], owner["_id"])

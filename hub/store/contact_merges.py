@@ -20,10 +20,10 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import EMAIL, PHONE, TELEGRAM
 from hub import names as model
-from hub.store import conversation_activity, search
+from hub.store import contacts, conversation_activity
 from hub.store.db import Db, Doc
 
-MERGES = "contact_merges"
+MERGES = model.CONTACT_MERGES
 _SPOKEN: Doc = {"direction": {"$ne": model.EVENT}}  # what a person wrote (messages, replies, notes)
 _MAX_FOLDS = 5  # newcomers created in the gap of one merge that are folded in too (see _give_identities)
 # Kinds a person usually holds one of, so two different values may be two people. A web-chat visitor id
@@ -150,9 +150,19 @@ async def _say(db: Db, events: list[Doc]) -> None:
 
 
 async def _refresh_search(db: Db, contact_id: ObjectId) -> None:
-    contact = await db[model.CONTACTS].find_one({"_id": contact_id})
+    contact = await contacts.get(db, contact_id)
     if contact is not None and contact.get("merged_into") is None:
-        await db[model.CONTACTS].update_one({"_id": contact_id}, {"$set": search.contact_fields(contact)})
+        await contacts.refresh_search(db, contact)
+
+
+async def records_for(db: Db, contact_id: ObjectId, limit: int = 20) -> list[Doc]:
+    """The merges a contact took part in, either side, newest first."""
+    cursor = db[MERGES].find({"$or": [{"target_id": contact_id}, {"source_id": contact_id}]})
+    return await cursor.sort("at", -1).limit(limit).to_list(limit)
+
+
+async def get(db: Db, merge_id: ObjectId) -> Doc | None:
+    return await db[MERGES].find_one({"_id": merge_id})
 
 
 async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime,

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import Identity
 from hub import names as model
-from hub.store import contact_merges, search
+from hub.store import search
 from hub.store.db import Db, Doc
 
 
@@ -85,29 +85,6 @@ async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool
     if contact is not None:
         await refresh_search(db, contact)
     return result.matched_count == 1
-
-
-MERGES = contact_merges.MERGES
-
-
-async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime,
-                    by: ObjectId | None = None) -> Doc | None:
-    """Fold `source` into `target` (see hub/store/contact_merges.py); None when nothing was merged."""
-    return await contact_merges.move_into(db, source_id, target_id, now, by)
-
-
-async def undo_merge(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = None) -> Doc:
-    """Put a merge back; ValueError with a readable reason when it cannot be."""
-    return await contact_merges.undo(db, merge_id, now, by)
-
-
-async def merges_for(db: Db, contact_id: ObjectId, limit: int = 20) -> list[Doc]:
-    cursor = db[MERGES].find({"$or": [{"target_id": contact_id}, {"source_id": contact_id}]})
-    return await cursor.sort("at", -1).limit(limit).to_list(limit)
-
-
-async def get_merge(db: Db, merge_id: ObjectId) -> Doc | None:
-    return await db[MERGES].find_one({"_id": merge_id})
 
 
 async def search_by_identity(db: Db, kind: str, value: str) -> list[Doc]:

@@ -99,8 +99,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
                    name="channel_status_latest"),
     ],
     "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
-    "contact_merges": [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
-                       IndexModel([("source_id", ASCENDING), ("at", DESCENDING)], name="source")],
+    model.CONTACT_MERGES: [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
+                              IndexModel([("source_id", ASCENDING), ("at", DESCENDING)], name="source")],
     model.RAW_INBOUND: [IndexModel([("channel", ASCENDING), ("received_at", ASCENDING)], name="received"),
                         # Sparse: only payloads not yet turned into a message hold the field, so the
                         # recovery pass reads a handful of entries, however large the collection grows.
