@@ -1,7 +1,8 @@
 """The hub's side of the host port: what `channels.base.ChannelHost` promises, done with the hub's parts.
 
-This is the one module through which channels reach the hub; they hold a `HubChannelHost` and never the
-`Hub`, so a channel can only do what the port names, and nothing in the hub is a channel's business."""
+This module (with hub/mail_host.py, the email channel's own part) is how channels reach the hub; they hold
+a `HubChannelHost` and never the `Hub`, so a channel can only do what the port names, and nothing in the
+hub is a channel's business."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from bson.errors import InvalidId
 from channels.base import (
     Attachment,
     Channel,
-    ChannelHost,
     ChannelInputError,
     Identity,
     InboundMessage,
@@ -33,11 +33,12 @@ from hub.http import json_body
 from hub.http.web import read_body
 from hub.inbound import identities
 from hub.inbound.ingest import ingest
+from hub.mail_host import HubMailHost
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.store import contacts, files, messages, raw
 
-__all__ = ["HubChannelHost", "hub_of"]
+__all__ = ["HubChannelHost"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def _oid(value: str) -> ObjectId | None:
 class HubChannelHost:
     def __init__(self, hub: Hub) -> None:
         self._hub = hub
+        self._mail = HubMailHost(hub)
 
     @property
     def limits(self) -> Limits:
@@ -81,8 +83,11 @@ class HubChannelHost:
                              contact_id=str(result.contact["_id"]), created=result.created,
                              created_at=result.message["created_at"])
 
-    async def keep_raw(self, channel: str, payload: Mapping[str, Any]) -> str:
-        return str(await raw.keep(self._hub.db, channel, payload, utcnow()))
+    async def keep_raw(self, channel: str, payload: Mapping[str, Any], outcome: str | None = None) -> str:
+        raw_id = await raw.keep(self._hub.db, channel, payload, utcnow())
+        if outcome is not None:
+            await raw.mark(self._hub.db, raw_id, outcome)
+        return str(raw_id)
 
     async def store_file(self, data: bytes, filename: str, content_type: str, metadata: Mapping[str, Any]) -> str:
         return str(await files.put(self._hub.db, data, filename, content_type, dict(metadata)))
@@ -145,10 +150,6 @@ class HubChannelHost:
     def require_user(self, request: web.Request) -> None:
         current_user(request)
 
-
-def hub_of(host: ChannelHost) -> Hub:
-    """The hub behind a host, for the channels not yet moved onto the port (listed in the import contract's
-    ignore_imports). A converted channel never calls this."""
-    assert isinstance(host, HubChannelHost)
-    return host._hub
-
+    @property
+    def mail(self) -> HubMailHost:
+        return self._mail
