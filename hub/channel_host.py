@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from bson import ObjectId
-from bson.errors import InvalidId
 
 from channels.base import (
     Attachment,
@@ -37,17 +35,11 @@ from hub.mail_host import HubMailHost
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.store import contacts, files, messages, raw
+from hub.store.db import oid
 
 __all__ = ["HubChannelHost"]
 
 log = logging.getLogger(__name__)
-
-
-def _oid(value: str) -> ObjectId | None:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        return None
 
 
 class HubChannelHost:
@@ -93,8 +85,8 @@ class HubChannelHost:
         return str(await files.put(self._hub.db, data, filename, content_type, dict(metadata)))
 
     async def read_file(self, file_id: str) -> StoredFile | None:
-        oid = _oid(file_id)
-        stored = await files.get(self._hub.db, oid) if oid is not None else None
+        row_id = oid(file_id)
+        stored = await files.get(self._hub.db, row_id) if row_id is not None else None
         if stored is None:
             return None
         data, meta = stored
@@ -112,14 +104,14 @@ class HubChannelHost:
         return None if found is None else str(found["_id"])
 
     async def record_edit(self, message_id: str, text: str, edited_at: datetime) -> None:
-        oid = _oid(message_id)
-        if oid is not None:
-            await messages.record_edit(self._hub.db, oid, text, edited_at)
+        row_id = oid(message_id)
+        if row_id is not None:
+            await messages.record_edit(self._hub.db, row_id, text, edited_at)
 
     async def attach_files(self, message_id: str, attachments: Sequence[Attachment]) -> None:
-        oid = _oid(message_id)
-        if oid is not None:
-            await messages.set_attachments(self._hub.db, oid, [a.as_doc() for a in attachments], utcnow())
+        row_id = oid(message_id)
+        if row_id is not None:
+            await messages.set_attachments(self._hub.db, row_id, [a.as_doc() for a in attachments], utcnow())
 
     async def advance_status(self, channels: Sequence[str], provider_id: str, status: str,
                              error: str | None = None) -> bool:
@@ -133,7 +125,7 @@ class HubChannelHost:
 
     async def record_source(self, contact_id: str, channel: str, payload: str, message_id: str,
                             at: datetime) -> None:
-        contact, message = _oid(contact_id), _oid(message_id)
+        contact, message = oid(contact_id), oid(message_id)
         if contact is not None:
             await contacts.record_source(self._hub.db, contact, {"channel": channel, "payload": payload, "at": at,
                                                                  "message_id": message})

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from channels.base import EMAIL, Identity
 from channels.email.port import CustomerMail, ImapPlace, ReplyContext
 from channels.email.settings import Mailbox
@@ -15,15 +12,9 @@ from hub.clock import utcnow
 from hub.db import health
 from hub.runtime import Hub
 from hub.store import claims, conversations, departments, mail, mailboxes, messages, raw
+from hub.store.db import oid
 
 __all__ = ["HubMailHost"]
-
-
-def _oid(value: str) -> ObjectId | None:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        return None
 
 
 class HubMailHost:
@@ -47,24 +38,24 @@ class HubMailHost:
         return list(await mailboxes.all_with_secrets(self._hub.db, self._hub.settings.ensure_secret_key()))
 
     async def reply_context(self, conversation_id: str) -> ReplyContext:
-        oid = _oid(conversation_id)
-        if oid is None:
+        row_id = oid(conversation_id)
+        if row_id is None:
             return ReplyContext("", None)
-        conversation = await conversations.get(self._hub.db, oid)
+        conversation = await conversations.get(self._hub.db, row_id)
         department = ""
         if conversation is not None and conversation.get("department_id") is not None:
             found = await departments.get(self._hub.db, conversation["department_id"])
             department = str(found.get("name", "")) if found else ""
-        last = await mail.last_inbound_email(self._hub.db, oid)
+        last = await mail.last_inbound_email(self._hub.db, row_id)
         if last is None:
             return ReplyContext(department, None)
         return ReplyContext(department, CustomerMail(str(last.get("subject") or ""), dict(last.get("extras") or {})))
 
     async def keep_message_id(self, reply_id: str, made: str) -> str:
-        oid = _oid(reply_id)
-        if oid is None:
+        row_id = oid(reply_id)
+        if row_id is None:
             return made
-        return await messages.keep_outbound_header(self._hub.db, oid, "message_id", made)
+        return await messages.keep_outbound_header(self._hub.db, row_id, "message_id", made)
 
     async def sent_by_us(self, message_ids: Sequence[str]) -> bool:
         return await mail.sent_with_message_ids(self._hub.db, list(message_ids)) is not None
@@ -78,20 +69,20 @@ class HubMailHost:
         return str(failed["_id"]) if failed else None
 
     async def may_reopen(self, conversation_id: str, sender: str, per_hour: int) -> bool:
-        oid = _oid(conversation_id)
-        conversation = await conversations.get(self._hub.db, oid) if oid is not None else None
-        if oid is None or conversation is None or conversation.get("active"):
+        row_id = oid(conversation_id)
+        conversation = await conversations.get(self._hub.db, row_id) if row_id is not None else None
+        if row_id is None or conversation is None or conversation.get("active"):
             return True
         now = utcnow()
         if await mail.count_reopens(self._hub.db, sender, now) >= per_hour:
             return False
-        await mail.record_reopen(self._hub.db, sender, oid, now)
+        await mail.record_reopen(self._hub.db, sender, row_id, now)
         return True
 
     async def claim_address(self, contact_id: str, address: str) -> None:
-        oid = _oid(contact_id)
-        if oid is not None:
-            await claims.add(self._hub.db, oid, Identity(EMAIL, address), utcnow())
+        row_id = oid(contact_id)
+        if row_id is not None:
+            await claims.add(self._hub.db, row_id, Identity(EMAIL, address), utcnow())
 
     async def imap_place(self, mailbox: str, folder: str) -> ImapPlace | None:
         cursor = await mail.imap_cursor(self._hub.db, mailbox, folder)
