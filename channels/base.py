@@ -12,9 +12,12 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from channels.email.port import MailHost
 
 # Identity kinds. A contact may hold several; (kind, value) is unique across contacts.
 PHONE = "phone"  # E.164, shared by SMS and WhatsApp
@@ -294,8 +297,9 @@ class ChannelHost(Protocol):
         Raises ChannelInputError for a message the hub will not take (too long, no sender)."""
         ...
 
-    async def keep_raw(self, channel: str, payload: Mapping[str, Any]) -> str:
-        """Keep a provider payload that is not a new message (an edit), as it came."""
+    async def keep_raw(self, channel: str, payload: Mapping[str, Any], outcome: str | None = None) -> str:
+        """Keep a provider payload that is not a new message (an edit), as it came; `outcome` says what
+        became of it when that is already known (our own mail come back)."""
         ...
 
     async def store_file(self, data: bytes, filename: str, content_type: str, metadata: Mapping[str, Any]) -> str:
@@ -350,6 +354,11 @@ class ChannelHost(Protocol):
 
     def require_user(self, request: web.Request) -> None:
         """Refuse (401) a request that does not come from a signed-in agent."""
+        ...
+
+    @property
+    def mail(self) -> MailHost:
+        """What only the email channel asks for (channels/email/port.py)."""
         ...
 
 

@@ -1,7 +1,8 @@
 """The hub's side of the host port: what `channels.base.ChannelHost` promises, done with the hub's parts.
 
-This is the one module through which channels reach the hub; they hold a `HubChannelHost` and never the
-`Hub`, so a channel can only do what the port names, and nothing in the hub is a channel's business."""
+This module (with hub/mail_host.py, the email channel's own part) is how channels reach the hub; they hold
+a `HubChannelHost` and never the `Hub`, so a channel can only do what the port names, and nothing in the
+hub is a channel's business."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from bson import ObjectId
-from bson.errors import InvalidId
 
 from channels.base import (
     Attachment,
     Channel,
-    ChannelHost,
     ChannelInputError,
     Identity,
     InboundMessage,
@@ -33,25 +31,21 @@ from hub.http import json_body
 from hub.http.web import read_body
 from hub.inbound import identities
 from hub.inbound.ingest import ingest
+from hub.mail_host import HubMailHost
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.store import contacts, files, messages, raw
+from hub.store.db import oid
 
-__all__ = ["HubChannelHost", "hub_of"]
+__all__ = ["HubChannelHost"]
 
 log = logging.getLogger(__name__)
-
-
-def _oid(value: str) -> ObjectId | None:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        return None
 
 
 class HubChannelHost:
     def __init__(self, hub: Hub) -> None:
         self._hub = hub
+        self._mail = HubMailHost(hub)
 
     @property
     def limits(self) -> Limits:
@@ -81,15 +75,18 @@ class HubChannelHost:
                              contact_id=str(result.contact["_id"]), created=result.created,
                              created_at=result.message["created_at"])
 
-    async def keep_raw(self, channel: str, payload: Mapping[str, Any]) -> str:
-        return str(await raw.keep(self._hub.db, channel, payload, utcnow()))
+    async def keep_raw(self, channel: str, payload: Mapping[str, Any], outcome: str | None = None) -> str:
+        raw_id = await raw.keep(self._hub.db, channel, payload, utcnow())
+        if outcome is not None:
+            await raw.mark(self._hub.db, raw_id, outcome)
+        return str(raw_id)
 
     async def store_file(self, data: bytes, filename: str, content_type: str, metadata: Mapping[str, Any]) -> str:
         return str(await files.put(self._hub.db, data, filename, content_type, dict(metadata)))
 
     async def read_file(self, file_id: str) -> StoredFile | None:
-        oid = _oid(file_id)
-        stored = await files.get(self._hub.db, oid) if oid is not None else None
+        row_id = oid(file_id)
+        stored = await files.get(self._hub.db, row_id) if row_id is not None else None
         if stored is None:
             return None
         data, meta = stored
@@ -107,14 +104,14 @@ class HubChannelHost:
         return None if found is None else str(found["_id"])
 
     async def record_edit(self, message_id: str, text: str, edited_at: datetime) -> None:
-        oid = _oid(message_id)
-        if oid is not None:
-            await messages.record_edit(self._hub.db, oid, text, edited_at)
+        row_id = oid(message_id)
+        if row_id is not None:
+            await messages.record_edit(self._hub.db, row_id, text, edited_at)
 
     async def attach_files(self, message_id: str, attachments: Sequence[Attachment]) -> None:
-        oid = _oid(message_id)
-        if oid is not None:
-            await messages.set_attachments(self._hub.db, oid, [a.as_doc() for a in attachments], utcnow())
+        row_id = oid(message_id)
+        if row_id is not None:
+            await messages.set_attachments(self._hub.db, row_id, [a.as_doc() for a in attachments], utcnow())
 
     async def advance_status(self, channels: Sequence[str], provider_id: str, status: str,
                              error: str | None = None) -> bool:
@@ -128,7 +125,7 @@ class HubChannelHost:
 
     async def record_source(self, contact_id: str, channel: str, payload: str, message_id: str,
                             at: datetime) -> None:
-        contact, message = _oid(contact_id), _oid(message_id)
+        contact, message = oid(contact_id), oid(message_id)
         if contact is not None:
             await contacts.record_source(self._hub.db, contact, {"channel": channel, "payload": payload, "at": at,
                                                                  "message_id": message})
@@ -145,10 +142,6 @@ class HubChannelHost:
     def require_user(self, request: web.Request) -> None:
         current_user(request)
 
-
-def hub_of(host: ChannelHost) -> Hub:
-    """The hub behind a host, for the channels not yet moved onto the port (listed in the import contract's
-    ignore_imports). A converted channel never calls this."""
-    assert isinstance(host, HubChannelHost)
-    return host._hub
-
+    @property
+    def mail(self) -> HubMailHost:
+        return self._mail

@@ -14,6 +14,7 @@ import jinja2
 from channels.base import (
     Attachment,
     ChannelError,
+    ChannelHost,
     ChannelRejected,
     ChannelTimeout,
     OutboundMessage,
@@ -21,12 +22,8 @@ from channels.base import (
     UnsettledAttempt,
 )
 from channels.email import loops, threads
+from channels.email.port import CustomerMail
 from channels.email.settings import EmailSettings, Mailbox
-from hub.clock import utcnow
-from hub.runtime import Hub
-from hub.store import conversations, files, mail, messages
-from hub.store import departments as department_store
-from hub.store.db import Doc, oid
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
@@ -41,20 +38,19 @@ class NoMailbox(ChannelError):
 class EmailChannel:
     name = "email"
 
-    def __init__(self, hub: Hub, config: EmailSettings, templates: jinja2.Environment) -> None:
-        self.hub = hub
+    def __init__(self, host: ChannelHost, config: EmailSettings, templates: jinja2.Environment) -> None:
+        self.host = host
         self.config = config
         self.templates = templates
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        conversation_id = oid(message.conversation_id)
-        conversation = await conversations.get(self.hub.db, conversation_id) if conversation_id else None
-        last = await mail.last_inbound_email(self.hub.db, conversation_id) if conversation_id else None
-        mailbox, department = await self._mailbox(conversation or {}, last)
+        context = await self.host.mail.reply_context(message.conversation_id)
+        last = context.last_mail
+        mailbox, department = self._mailbox(context.department, last)
         if mailbox.smtp is None:
             raise ChannelRejected(f"the mailbox {mailbox.address} has no outgoing mail server configured")
         automatic = bool(message.extras.get("automatic"))
-        if automatic and last is not None and (last.get("extras") or {}).get("auto_submitted"):
+        if automatic and last is not None and last.extras.get("auto_submitted"):
             raise ChannelRejected("no automatic reply to an automatic mail: the two could answer each other forever")
         if automatic and loops.is_no_reply(message.to.value):
             raise ChannelRejected("no automatic reply to a no-reply address")
@@ -75,7 +71,7 @@ class EmailChannel:
         email["Subject"] = subject
         email["From"] = Address(mailbox.display_name or "", addr_spec=mailbox.address)
         email["To"] = to
-        email["Date"] = format_datetime(utcnow())
+        email["Date"] = format_datetime(self.host.now())
         email["Message-ID"] = make_msgid(domain=self.config.id_domain())
         # Marked automatic so the customer's auto-responders do not answer it (RFC 3834).
         email["Auto-Submitted"] = "auto-generated"
@@ -93,10 +89,7 @@ class EmailChannel:
         """Made once and kept on the reply before the first attempt: every retry carries the same
         Message-ID, so a copy that did arrive is recognised as the same mail by the receiving side."""
         made = threads.make_message_id(message.conversation_id, message.message_id, self.config.id_domain())
-        row_id = oid(message.message_id)
-        if row_id is None:
-            return made
-        return await messages.keep_outbound_header(self.hub.db, row_id, "message_id", made)
+        return await self.host.mail.keep_message_id(message.message_id, made)
 
     async def reconcile(self, message: OutboundMessage, attempt: UnsettledAttempt) -> SendResult | None:
         """SMTP cannot be asked what it received; a resend is safe because it repeats the Message-ID."""
@@ -105,23 +98,18 @@ class EmailChannel:
     async def _attached(self, message: OutboundMessage) -> list[tuple[Attachment, bytes]]:
         found: list[tuple[Attachment, bytes]] = []
         for attachment in message.attachments:
-            file_id = oid(attachment.file_id) if attachment.file_id and not attachment.refused_reason else None
-            if file_id is None:
+            if not attachment.file_id or attachment.refused_reason:
                 continue
-            stored = await files.get(self.hub.db, file_id)
+            stored = await self.host.read_file(attachment.file_id)
             if stored is None:
                 raise ChannelRejected(f"the attachment {attachment.filename} is no longer stored")
-            found.append((attachment, stored[0]))
+            found.append((attachment, stored.data))
         return found
 
-    async def _mailbox(self, conversation: Doc, last: Doc | None) -> tuple[Mailbox, str]:
+    def _mailbox(self, department: str, last: CustomerMail | None) -> tuple[Mailbox, str]:
         """The department's mailbox; else the one the customer wrote to; else the first configured."""
-        department = ""
-        if conversation.get("department_id") is not None:
-            found = await department_store.get(self.hub.db, conversation["department_id"])
-            department = str(found.get("name", "")) if found else ""
         by_department = [m for m in self.config.mailboxes if department and m.department == department]
-        written_to = self.config.mailbox(str(((last or {}).get("extras") or {}).get("mailbox") or ""))
+        written_to = self.config.mailbox(str((last.extras if last else {}).get("mailbox") or ""))
         if by_department:
             # Several mailboxes of one department: keep the one the customer wrote to.
             chosen = written_to if written_to in by_department else by_department[0]
@@ -129,10 +117,10 @@ class EmailChannel:
             chosen = written_to or self.config.mailboxes[0]
         return chosen, department or chosen.department
 
-    def compose(self, message: OutboundMessage, mailbox: Mailbox, department: str, last: Doc | None,
+    def compose(self, message: OutboundMessage, mailbox: Mailbox, department: str, last: CustomerMail | None,
                 message_id: str) -> EmailMessage:
-        extras: dict[str, Any] = dict((last or {}).get("extras") or {})
-        subject = str((last or {}).get("subject") or message.extras.get("subject") or "")
+        extras: dict[str, Any] = dict(last.extras if last else {})
+        subject = str((last.subject if last else "") or message.extras.get("subject") or "")
         if not subject:
             subject = f"Your message to {department or mailbox.address}"
         elif not subject.lower().startswith(("re:", "aw:", "sv:", "回复:", "答复:", "رد:", "پاسخ:")):
@@ -143,7 +131,7 @@ class EmailChannel:
         email["Subject"] = subject
         email["From"] = Address(mailbox.display_name or department or "", addr_spec=mailbox.address)
         email["To"] = message.to.value
-        email["Date"] = format_datetime(utcnow())
+        email["Date"] = format_datetime(self.host.now())
         email["Message-ID"] = message_id
         parent = extras.get("message_id")
         if parent:

@@ -9,20 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
+from channels.email.port import MailHost
 from channels.email.settings import EmailSettings, Mailbox
-from hub.runtime import Hub
-from hub.store import mailboxes as mailbox_store
-from hub.store.db import Doc
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0
 
 
-def stored_mailbox(doc: Doc) -> Mailbox | None:
+def stored_mailbox(doc: Mapping[str, Any]) -> Mailbox | None:
     """A stored document as a Mailbox; None (logged by address only, never secrets) when it is unusable."""
     fields = {k: doc.get(k) for k in ("address", "department", "display_name", "smtp", "imap") if doc.get(k)}
     try:
@@ -34,8 +33,8 @@ def stored_mailbox(doc: Doc) -> Mailbox | None:
 
 
 class MailboxDirectory:
-    def __init__(self, hub: Hub, config: EmailSettings, on_change: Callable[[], Awaitable[None]]) -> None:
-        self.hub = hub
+    def __init__(self, mail: MailHost, config: EmailSettings, on_change: Callable[[], Awaitable[None]]) -> None:
+        self.mail = mail
         self.config = config
         self.from_settings = list(config.mailboxes)
         self.on_change = on_change
@@ -45,7 +44,7 @@ class MailboxDirectory:
     async def load(self) -> bool:
         """Re-read the stored mailboxes; True when the list changed."""
         taken = {m.address for m in self.from_settings}
-        documents = await mailbox_store.all_with_secrets(self.hub.db, self.hub.settings.ensure_secret_key())
+        documents = await self.mail.stored_mailboxes()
         stored = [m for m in (stored_mailbox(d) for d in documents) if m is not None and m.address not in taken]
         combined = [*self.from_settings, *stored]
         # SecretStr hides values in dumps, so compare with the secrets revealed (never logged).

@@ -8,11 +8,9 @@ import imaplib
 import logging
 import re
 
+from channels.base import ChannelHost
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings, ImapIn, Mailbox
-from hub.clock import utcnow
-from hub.runtime import Hub
-from hub.store import mail
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30
@@ -73,9 +71,9 @@ def _quote(folder: str) -> str:
 
 
 class ImapPoller:
-    def __init__(self, hub: Hub, config: EmailSettings, mailbox: Mailbox) -> None:
+    def __init__(self, host: ChannelHost, config: EmailSettings, mailbox: Mailbox) -> None:
         assert mailbox.imap is not None
-        self.hub = hub
+        self.host = host
         self.config = config
         self.mailbox = mailbox
         self.imap = mailbox.imap
@@ -103,29 +101,29 @@ class ImapPoller:
 
     async def poll_once(self) -> int:
         """Fetch what is new since the stored UID; the cursor moves only past mail that was stored."""
-        db, address, folder = self.hub.db, self.mailbox.address, self.imap.folder
+        mail, address, folder = self.host.mail, self.mailbox.address, self.imap.folder
         session = ImapSession(self.imap)
         stored = 0
         try:
             uidvalidity = await asyncio.to_thread(session.open)
-            cursor = await mail.imap_cursor(db, address, folder)
-            last_uid = int(cursor["last_uid"]) if cursor else 0
-            if cursor is None or cursor.get("uidvalidity") != uidvalidity:
-                if cursor is not None:
+            place = await mail.imap_place(address, folder)
+            last_uid = place.last_uid if place else 0
+            if place is None or place.uidvalidity != uidvalidity:
+                if place is not None:
                     log.info("imap uidvalidity changed mailbox=%s; reading the folder again (duplicates are "
                              "recognised)", address)
-                await mail.reset_imap_cursor(db, address, folder, uidvalidity, utcnow())
+                await mail.imap_restart(address, folder, uidvalidity)
                 last_uid = 0
             for uid in await asyncio.to_thread(session.uids_after, last_uid):
                 data = await asyncio.to_thread(session.fetch, uid)
                 if data is not None:
                     try:
-                        await receive(self.hub, self.config, data, envelope_from="", recipients=[address],
+                        await receive(self.host, self.config, data, envelope_from="", recipients=[address],
                                       source="imap")
                     except Refused as exc:  # will never be storable; its original is kept, move on
                         log.info("imap mail refused mailbox=%s uid=%d reason=%s", address, uid, exc)
                     stored += 1
-                await mail.advance_imap_cursor(db, address, folder, uidvalidity, uid, utcnow())
+                await mail.imap_advance(address, folder, uidvalidity, uid)
         finally:
             await asyncio.to_thread(session.close)
         return stored

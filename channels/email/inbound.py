@@ -8,27 +8,12 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bson import ObjectId
-from pymongo.errors import (
-    ConnectionFailure,
-    ExecutionTimeout,
-    OperationFailure,
-    PyMongoError,
-    WaitQueueTimeoutError,
-    WTimeoutError,
-)
-
-from channels.base import EMAIL, Attachment, Identity, InboundMessage, without_surrogates
+from channels.base import EMAIL, Attachment, ChannelHost, Identity, InboundMessage, without_surrogates
 from channels.email import auth, loops, threads
 from channels.email import html as html_tools
 from channels.email.headers import clean_text, normalise_address
 from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
-from hub.clock import utcnow
-from hub.inbound.ingest import ingest
-from hub.runtime import Hub
-from hub.store import claims, conversations, files, mail, messages, raw
-from hub.store.db import oid
 
 log = logging.getLogger(__name__)
 MAX_EXTRA_TEXT = 1024 * 1024  # the full original text beside the folded reply; the .eml keeps the rest
@@ -36,8 +21,6 @@ MAX_EXTRA_TEXT = 1024 * 1024  # the full original text beside the folded reply; 
 # checks (the address is only claimed), and a mail that names no address anywhere.
 UNVERIFIED_EMAIL = "email_unverified"
 UNKNOWN_SENDER = "email_unknown"
-# Server answers that mean "the database cannot take writes now", not "this document is wrong".
-_OUTAGE_CODES = {6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
 
 
 class Refused(Exception):
@@ -50,7 +33,7 @@ class Refused(Exception):
 class Outcome:
     kind: str  # stored, duplicate, bounce, own, unreadable
     detail: str = ""
-    message_id: ObjectId | None = None
+    message_id: str | None = None
 
 
 def _truncate(text: str, limit: int, note: str) -> str:
@@ -61,60 +44,48 @@ def _truncate(text: str, limit: int, note: str) -> str:
     return data[:room].decode("utf-8", "ignore") + "\n\n" + note
 
 
-def database_trouble(exc: BaseException) -> bool:
-    """The database is away or overloaded (worth a 451 and a retry), as opposed to a mail we cannot read."""
-    if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError | WaitQueueTimeoutError
-                  | TimeoutError | ConnectionError):
-        return True
-    if isinstance(exc, PyMongoError) and (exc.has_error_label("RetryableWriteError")
-                                          or exc.has_error_label("TransientTransactionError")):
-        return True
-    return isinstance(exc, OperationFailure) and exc.code in _OUTAGE_CODES
-
-
-async def receive(hub: Hub, config: EmailSettings, data: bytes, *, envelope_from: str, recipients: list[str],
+async def receive(host: ChannelHost, config: EmailSettings, data: bytes, *, envelope_from: str, recipients: list[str],
                   source: str) -> Outcome:
     """Store first (the original in GridFS), then parse. Only a database outage raises (the sender tries
     again later); a mail that cannot be read is stored as a message saying so, with its original."""
-    now = utcnow()
     ours = [r.lower() for r in recipients if config.mailbox(r)]
-    original_id = await files.put(hub.db, data, "original.eml", "message/rfc822", {"channel": "email"})
+    original_id = await host.store_file(data, "original.eml", "message/rfc822", {"channel": "email"})
     envelope = {"source": source, "envelope_from": without_surrogates(envelope_from), "recipients": ours,
                 "original_file_id": original_id, "size": len(data)}
     try:
-        return await _receive(hub, config, data, envelope, now)
+        return await _receive(host, config, data, envelope)
     except Exception as exc:
-        if database_trouble(exc):
+        if host.mail.database_trouble(exc):
             raise
         log.exception("mail could not be read; storing it as unreadable source=%s", source)
-        return await _store_unreadable(hub, config, data, envelope, exc)
+        return await _store_unreadable(host, config, data, envelope, exc)
 
 
-async def _receive(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[str, Any], now: Any) -> Outcome:
+async def _receive(host: ChannelHost, config: EmailSettings, data: bytes, envelope: dict[str, Any]) -> Outcome:
     parsed = await asyncio.to_thread(parse, data, envelope["envelope_from"])
     report = loops.bounce(parsed)
-    if report is not None and await mail.sent_with_message_ids(hub.db, report.original_message_ids):
-        return await _bounce(hub, parsed, report, envelope, now)
+    if report is not None and await host.mail.sent_by_us(report.original_message_ids):
+        return await _bounce(host, report, envelope)
     if parsed.message_id and threads.ours(parsed.message_id, config.our_domains()):
-        raw_id = await raw.keep(hub.db, "email", {**envelope, "message_id": parsed.message_id}, now)
-        await raw.mark(hub.db, raw_id, "our own message came back; not stored as customer mail")
+        await host.keep_raw("email", {**envelope, "message_id": parsed.message_id},
+                            "our own message came back; not stored as customer mail")
         return Outcome("own", "our own message")
     verdict = auth.check(parsed.authentication_results, config.trusted_authserv_ids)
     identity = sender_identity(parsed, verdict)
-    inbound = await _inbound(hub, config, parsed, identity, envelope["recipients"], envelope)
+    inbound = await _inbound(host, config, parsed, identity, envelope["recipients"], envelope)
     if verdict.failed:
         inbound = replace(inbound, extras={**inbound.extras, "sender_not_verified": verdict.reason})
     if report is not None:  # about a mail we never sent: a person should see it, flagged for what it is
         inbound = replace(inbound, extras={**inbound.extras, "auto_submitted": True, "auto_reason": "delivery report",
                                            "bounce": {"action": report.action, "reason": report.reason,
                                                       "original_message_ids": report.original_message_ids[:5]}})
-    result = await ingest(hub, inbound)
+    result = await host.ingest(inbound)
     if identity.kind == UNVERIFIED_EMAIL:
-        await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, identity.value), now)
+        await host.mail.claim_address(result.contact_id, identity.value)
     kind = "stored" if result.created else "duplicate"
     log.info("mail %s source=%s mailbox=%s message=%s sender_from=%s verified=%s", kind, envelope["source"],
-             ",".join(envelope["recipients"]), result.message["_id"], parsed.sender_source, not verdict.failed)
-    return Outcome(kind, message_id=result.message["_id"])
+             ",".join(envelope["recipients"]), result.message_id, parsed.sender_source, not verdict.failed)
+    return Outcome(kind, message_id=result.message_id)
 
 
 def sender_identity(parsed: ParsedMail, verdict: auth.SenderCheck) -> Identity:
@@ -127,10 +98,10 @@ def sender_identity(parsed: ParsedMail, verdict: auth.SenderCheck) -> Identity:
     return Identity(EMAIL, parsed.sender)
 
 
-async def _store_unreadable(hub: Hub, config: EmailSettings, data: bytes, envelope: dict[str, Any],
+async def _store_unreadable(host: ChannelHost, config: EmailSettings, data: bytes, envelope: dict[str, Any],
                             exc: Exception) -> Outcome:
     """The mail as its original file, under the envelope sender as an unverified claim: agents see it."""
-    now = utcnow()
+    now = host.now()
     digest = hashlib.sha256(data).hexdigest()[:40]
     address = normalise_address(envelope["envelope_from"]) if envelope["envelope_from"] else None
     identity = Identity(UNVERIFIED_EMAIL, address) if address else Identity(UNKNOWN_SENDER, f"sha256:{digest}")
@@ -147,31 +118,26 @@ async def _store_unreadable(hub: Hub, config: EmailSettings, data: bytes, envelo
                 "original_file_id": str(envelope["original_file_id"]),
                 "sender_not_verified": "the mail could not be read, so its sender could not be checked"},
     )
-    result = await ingest(hub, inbound)
+    result = await host.ingest(inbound)
     if address:
-        await claims.add(hub.db, result.contact["_id"], Identity(EMAIL, address), now)
-    log.info("unreadable mail kept message=%s reason=%s", result.message["_id"], type(exc).__name__)
-    return Outcome("unreadable" if result.created else "duplicate", reason, result.message["_id"])
+        await host.mail.claim_address(result.contact_id, address)
+    log.info("unreadable mail kept message=%s reason=%s", result.message_id, type(exc).__name__)
+    return Outcome("unreadable" if result.created else "duplicate", reason, result.message_id)
 
 
-async def _bounce(hub: Hub, parsed: ParsedMail, report: loops.Bounce, envelope: dict[str, Any],
-                  now: Any) -> Outcome:
-    raw_id = await raw.keep(hub.db, "email", {**envelope, "bounce_for": report.original_message_ids}, now)
+async def _bounce(host: ChannelHost, report: loops.Bounce, envelope: dict[str, Any]) -> Outcome:
+    payload = {**envelope, "bounce_for": report.original_message_ids}
     if report.action != "failed" or not report.original_message_ids:
-        await raw.mark(hub.db, raw_id, f"delivery report ({report.action}) kept, nothing to update")
+        await host.keep_raw("email", payload, f"delivery report ({report.action}) kept, nothing to update")
         return Outcome("bounce", report.action)
-    failed = await messages.advance_status(
-        hub.db, {"provider_id": {"$in": report.original_message_ids}, "direction": "out"}, "failed", now,
-        error=f"Bounced: {report.reason}",
-    )
-    await raw.mark(hub.db, raw_id, "bounce", failed["_id"] if failed else None)
+    failed = await host.mail.record_bounce(payload, report.original_message_ids, report.reason)
     log.info("bounce about message=%s matched=%s", report.original_message_ids[:1], failed is not None)
-    return Outcome("bounce", report.reason, failed["_id"] if failed else None)
+    return Outcome("bounce", report.reason, failed)
 
 
-async def _attachments(hub: Hub, parsed: ParsedMail) -> tuple[list[Attachment], list[dict[str, Any]]]:
+async def _attachments(host: ChannelHost, parsed: ParsedMail) -> tuple[list[Attachment], list[dict[str, Any]]]:
     """Files into GridFS; `inline` maps an HTML cid: URL to its attachment index (a list: cids hold dots)."""
-    limit = hub.settings.max_attachment_bytes
+    limit = host.limits.max_attachment_bytes
     stored: list[Attachment] = []
     inline: list[dict[str, Any]] = []
     for part in parsed.parts:
@@ -182,26 +148,21 @@ async def _attachments(hub: Hub, parsed: ParsedMail) -> tuple[list[Attachment], 
                 f"not kept: {len(part.data):,} bytes is over the {limit:,} byte limit; ask the customer "
                 "for it another way")))
             continue
-        file_id = await files.put(hub.db, part.data, part.filename, part.content_type, {"channel": "email"})
-        stored.append(Attachment(part.filename, part.content_type, len(part.data), file_id=str(file_id)))
+        file_id = await host.store_file(part.data, part.filename, part.content_type, {"channel": "email"})
+        stored.append(Attachment(part.filename, part.content_type, len(part.data), file_id=file_id))
     return stored, inline
 
 
-async def _thread(hub: Hub, config: EmailSettings, parsed: ParsedMail, sender: str) -> tuple[str | None, bool]:
+async def _thread(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
+                  sender: str) -> tuple[str | None, bool]:
     """The conversation a reply names. `ingest` joins it only if it belongs to the sender's own contact,
     so a reference to another customer's conversation opens a new one instead."""
     hint = threads.conversation_hint(parsed.in_reply_to, parsed.references, config.our_domains())
-    conversation_id = oid(hint) if hint else None
-    if conversation_id is None:
+    if hint is None:
         return None, True
-    conversation = await conversations.get(hub.db, conversation_id)
-    if conversation is None or conversation.get("active"):
-        return hint, True
-    now = utcnow()
-    if await mail.count_reopens(hub.db, sender, now) >= config.reopen_per_sender_per_hour:
+    if not await host.mail.may_reopen(hint, sender, config.reopen_per_sender_per_hour):
         log.info("reopen cap reached sender_domain=%s conversation=%s", sender.rpartition("@")[2], hint)
         return hint, False
-    await mail.record_reopen(hub.db, sender, conversation_id, now)
     return hint, True
 
 
@@ -210,12 +171,12 @@ def _mailbox_department(config: EmailSettings, ours: list[str]) -> str | None:
     return mailbox.department or None if mailbox else None
 
 
-async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, identity: Identity, ours: list[str],
+async def _inbound(host: ChannelHost, config: EmailSettings, parsed: ParsedMail, identity: Identity, ours: list[str],
                    envelope: dict[str, Any]) -> InboundMessage:
-    attachments, inline = await _attachments(hub, parsed)
+    attachments, inline = await _attachments(host, parsed)
     full_text = parsed.text
     text = html_tools.fold_quote(full_text) if full_text.strip() else ""
-    limit = hub.settings.max_text_bytes
+    limit = host.limits.max_text_bytes
     text = _truncate(text, limit, "[… the rest of this mail is in the original]")
     extras: dict[str, Any] = {
         "mailbox": ours[0] if ours else None, "mailboxes": ours, "message_id": parsed.message_id,
@@ -243,10 +204,10 @@ async def _inbound(hub: Hub, config: EmailSettings, parsed: ParsedMail, identity
         extras["auto_reason"] = reason
     if parsed.sender_source != "from":
         extras["sender_from"] = parsed.sender_source  # no usable From: the address came from here
-    thread_id, may_reopen = await _thread(hub, config, parsed, identity.value)
+    thread_id, may_reopen = await _thread(host, config, parsed, identity.value)
     external = parsed.message_id or parsed.fingerprint()
     return InboundMessage(
-        channel="email", identity=identity, text=text, received_at=utcnow(),
+        channel="email", identity=identity, text=text, received_at=host.now(),
         # The sender is part of the key: another sender reusing a Message-ID must not be swallowed.
         external_id=f"{identity.value}|{external}"[:900], contact_name=parsed.sender_name or None,
         attachments=tuple(attachments), html=html, subject=parsed.subject or None,

@@ -16,9 +16,6 @@ from channels.email.imap import ImapPoller
 from channels.email.info import INFO
 from channels.email.settings import EmailSettings, ImapIn
 from channels.email.smtp_server import SmtpListener, describe
-from hub.channel_host import hub_of
-from hub.runtime import Hub
-from hub.store.mailboxes import CHANGED_HOOK, FROM_SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +29,6 @@ class EmailPlugin:
         self.listener: SmtpListener | None = None
         self.pollers: dict[str, tuple[str, ImapPoller]] = {}
         self.directory: MailboxDirectory | None = None
-        self.hub: Hub | None = None
         self.host: ChannelHost | None = None
         self.config: EmailSettings | None = None
         self.channel: EmailChannel | None = None
@@ -44,13 +40,11 @@ class EmailPlugin:
         return ()
 
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
-        hub = hub_of(host)
         config = self._config or EmailSettings()
-        self.hub, self.host, self.config = hub, host, config
-        self.directory = MailboxDirectory(hub, config, self._mailboxes_changed)
+        self.host, self.config = host, config
+        self.directory = MailboxDirectory(host.mail, config, self._mailboxes_changed)
         await self.directory.load()
-        hub.extras[CHANGED_HOOK] = self.directory.refresh
-        hub.extras[FROM_SETTINGS] = self.directory.from_settings
+        host.mail.watch_mailboxes(self.directory.refresh, self.directory.from_settings)
         self.directory.start()
         if not config.mailboxes:
             log.info("email channel off: set EMAIL_MAILBOXES or add a mailbox at /admin/mailboxes to turn it on")
@@ -58,20 +52,20 @@ class EmailPlugin:
         return await self._turn_on()
 
     async def _turn_on(self) -> dict[str, Channel]:
-        hub, host, config = self.hub, self.host, self.config
-        assert hub is not None and host is not None and config is not None
+        host, config = self.host, self.config
+        assert host is not None and config is not None
         log.info("email mailboxes %s", describe(config))
         templates = jinja2.Environment(loader=jinja2.FileSystemLoader(host.templates_dir()),
                                        autoescape=jinja2.select_autoescape(["html"]),
                                        undefined=jinja2.StrictUndefined)
-        listen = hub.settings.smtp_listen
+        listen = host.mail.smtp_listen()
         if listen:
-            self.listener = SmtpListener(hub, config, listen)
+            self.listener = SmtpListener(host, config, listen)
             await asyncio.to_thread(self.listener.start)
         else:
             log.info("smtp listener off: set HUB_SMTP_LISTEN (e.g. 127.0.0.1:2525) to receive mail over SMTP")
         await self._sync_pollers()
-        self.channel = EmailChannel(hub, config, templates)
+        self.channel = EmailChannel(host, config, templates)
         return {"email": self.channel}
 
     async def _mailboxes_changed(self) -> None:
@@ -86,7 +80,7 @@ class EmailPlugin:
 
     async def _sync_pollers(self) -> None:
         """One IMAP poller per mailbox with IMAP; restarted when its IMAP settings change."""
-        assert self.hub is not None and self.config is not None
+        assert self.host is not None and self.config is not None
         wanted = {m.address: m for m in self.config.mailboxes if m.imap is not None}
         for address, (signature, poller) in list(self.pollers.items()):
             mailbox = wanted.get(address)
@@ -95,7 +89,7 @@ class EmailPlugin:
                 del self.pollers[address]
         for address, mailbox in wanted.items():
             if address not in self.pollers:
-                poller = ImapPoller(self.hub, self.config, mailbox)
+                poller = ImapPoller(self.host, self.config, mailbox)
                 poller.start()
                 self.pollers[address] = (_imap_signature(mailbox.imap), poller)
 

@@ -9,10 +9,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from channels.base import ChannelHost
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings
-from hub.db.health import health_of
-from hub.runtime import Hub
 
 log = logging.getLogger(__name__)
 STORE_TIMEOUT_SECONDS = 120
@@ -22,8 +21,8 @@ DATABASE_DOWN_REPLY = "451 4.3.0 Our mail store is restarting; nothing was kept,
 class InboundHandler:
     """aiosmtpd calls this on its own thread's loop; the work runs on the hub's loop."""
 
-    def __init__(self, hub: Hub, config: EmailSettings, loop: asyncio.AbstractEventLoop) -> None:
-        self.hub = hub
+    def __init__(self, host: ChannelHost, config: EmailSettings, loop: asyncio.AbstractEventLoop) -> None:
+        self.host = host
         self.config = config
         self.loop = loop
 
@@ -36,13 +35,13 @@ class InboundHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if health_of(self.hub).down:
+        if self.host.mail.database_down():
             return DATABASE_DOWN_REPLY  # at once: the sending server queues the mail and tries again
         data = envelope.original_content or envelope.content
         if not isinstance(data, bytes):
             data = str(data or "").encode("utf-8", "surrogateescape")
         future = asyncio.run_coroutine_threadsafe(
-            receive(self.hub, self.config, data, envelope_from=str(envelope.mail_from or ""),
+            receive(self.host, self.config, data, envelope_from=str(envelope.mail_from or ""),
                     recipients=list(envelope.rcpt_tos), source="smtp"), self.loop)
         try:
             outcome = await asyncio.wait_for(asyncio.wrap_future(future), STORE_TIMEOUT_SECONDS)
@@ -56,19 +55,19 @@ class InboundHandler:
 
 
 class SmtpListener:
-    def __init__(self, hub: Hub, config: EmailSettings, listen: str) -> None:
-        host, _, port = listen.rpartition(":")
-        self.host = host or "127.0.0.1"
+    def __init__(self, host: ChannelHost, config: EmailSettings, listen: str) -> None:
+        address, _, port = listen.rpartition(":")
+        self.address = address or "127.0.0.1"
         self.port = int(port)
         self.controller = Controller(
-            InboundHandler(hub, config, asyncio.get_running_loop()), hostname=self.host, port=self.port,
+            InboundHandler(host, config, asyncio.get_running_loop()), hostname=self.address, port=self.port,
             data_size_limit=config.max_message_bytes, decode_data=False,
             server_hostname=config.id_domain(), ident="hub",
         )
 
     def start(self) -> None:
         self.controller.start()
-        log.info("smtp listening on %s:%d", self.host, self.port)
+        log.info("smtp listening on %s:%d", self.address, self.port)
 
     def stop(self) -> None:
         self.controller.stop()

@@ -23,7 +23,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pymongo
-from pymongo.errors import ConnectionFailure, InvalidOperation, PyMongoError
+from pymongo.errors import (
+    ConnectionFailure,
+    ExecutionTimeout,
+    InvalidOperation,
+    OperationFailure,
+    PyMongoError,
+    WaitQueueTimeoutError,
+    WTimeoutError,
+)
 
 from hub.clock import utcnow
 from hub.db.client import Db
@@ -40,6 +48,8 @@ RESTART_FIRST_DELAY = 0.25
 RESTART_MAX_DELAY = 10.0
 STABLE_SECONDS = 60.0  # a database that ran this long since its last restart starts the backoff afresh
 RETRY_AFTER_SECONDS = 5
+# Server answers that mean "the database cannot take writes now", not "this document is wrong".
+_OUTAGE_CODES = {6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,18 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, InvalidOperation):
         return "after close" in str(exc)  # the hub is stopping and has let go of its client
     return isinstance(exc, PyMongoError) and exc.timeout
+
+
+def database_trouble(exc: BaseException) -> bool:
+    """Broader than `is_outage`: the database is away or overloaded, so the same write is worth trying
+    again later (an SMTP 451), as opposed to one that would fail the same way every time."""
+    if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError | WaitQueueTimeoutError
+                  | TimeoutError | ConnectionError):
+        return True
+    if isinstance(exc, PyMongoError) and (exc.has_error_label("RetryableWriteError")
+                                          or exc.has_error_label("TransientTransactionError")):
+        return True
+    return isinstance(exc, OperationFailure) and exc.code in _OUTAGE_CODES
 
 
 class DatabaseWatcher:

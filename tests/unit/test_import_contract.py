@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,31 @@ def test_a_store_module_importing_the_api_breaks_the_layers(tmp_path: Path) -> N
     assert result.returncode != 0
     assert "the hub along the data flow, top to bottom BROKEN" in result.stdout
     assert "hub.store is not allowed to import hub.api" in result.stdout
+
+
+def test_the_port_contract_excuses_no_import() -> None:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        contracts = tomllib.load(f)["tool"]["importlinter"]["contracts"]
+    [port] = [c for c in contracts if c["name"] == "channels reach the hub only through the host port"]
+    assert "ignore_imports" not in port
+
+
+def _hub_imports(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        found += [n for n in names if n.split(".")[0] in ("hub", "inbox_ui")]
+    return found
+
+
+def test_no_channel_module_names_the_hub_even_for_type_checking() -> None:
+    # import-linter skips imports under TYPE_CHECKING (exclude_type_checking_imports), so this walks them too.
+    offenders = {str(path.relative_to(ROOT)): names for path in sorted((ROOT / "channels").rglob("*.py"))
+                 if (names := _hub_imports(path.read_text()))}
+    assert offenders == {}
+
+
+def test_the_hub_import_finder_sees_one_under_type_checking() -> None:
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hub.runtime import Hub\n"
+    assert _hub_imports(source) == ["hub.runtime"]

@@ -10,6 +10,7 @@ import pytest
 from channels.email import imap as imap_module
 from channels.email.imap import ImapPoller
 from channels.email.settings import EmailSettings, ImapIn, Mailbox
+from hub.channel_host import HubChannelHost
 from hub.runtime import Hub
 from hub.store import mail
 from tests.fakes.imap import FakeImapServer, FakeMailbox
@@ -26,7 +27,7 @@ def poller(hub: Hub, box: FakeMailbox) -> Iterator[ImapPoller]:
     server = FakeImapServer(box).start()
     imap = ImapIn(host="127.0.0.1", port=server.port, ssl=False, username="support", password=box.password)  # type: ignore[arg-type]
     mailbox = Mailbox(address="support@hub.test", department="Support", imap=imap)
-    yield ImapPoller(hub, EmailSettings(_env_file=None, mailboxes=[mailbox]), mailbox)  # type: ignore[call-arg]
+    yield ImapPoller(HubChannelHost(hub), EmailSettings(_env_file=None, mailboxes=[mailbox]), mailbox)  # type: ignore[call-arg]
     server.stop()
 
 
