@@ -30,7 +30,6 @@ from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
-from hub.channel_host import HubChannelHost
 from hub.db.connection import close_client, open_database
 from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db.health import DatabaseHealth, health_of
@@ -39,6 +38,7 @@ from hub.inbound.recovery import recovery_ctx
 from hub.live.events import EventBus
 from hub.outbound import media_links as media
 from hub.outbound.dispatcher import Dispatcher
+from hub.ports.channel_host import HubChannelHost
 from hub.runtime import Hub
 from hub.settings import Settings, templates_dir
 from hub.store.db import ensure_indexes, ping

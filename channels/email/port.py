@@ -3,7 +3,7 @@
 Mail needs a few things no other channel does: the mailboxes an operator stored, the customer's last mail
 to thread a reply under, the Message-IDs it sent (for bounces and retries), reopen limits, IMAP places,
 and whether the database can take a mail right now (SMTP answers 451 when not). The channel reaches them
-as `host.mail`; the hub implements them (hub/mail_host.py). Ids are the hub's, as strings.
+as `host.mail`; the hub implements them (hub/ports/mail_host.py). Ids are the hub's, as strings.
 """
 
 from __future__ import annotations

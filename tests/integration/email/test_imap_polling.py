@@ -10,7 +10,7 @@ import pytest
 from channels.email import imap as imap_module
 from channels.email.imap import ImapPoller
 from channels.email.settings import EmailSettings, ImapIn, Mailbox
-from hub.channel_host import HubChannelHost
+from hub.ports.channel_host import HubChannelHost
 from hub.runtime import Hub
 from hub.store import mail
 from tests.fakes.imap import FakeImapServer, FakeMailbox

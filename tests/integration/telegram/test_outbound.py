@@ -19,8 +19,8 @@ from channels.base import (
 )
 from channels.telegram.bot import open_bot
 from channels.telegram.channel import TelegramChannel
-from hub.channel_host import HubChannelHost
 from hub.outbound import replies as outbox
+from hub.ports.channel_host import HubChannelHost
 from hub.runtime import Hub
 from hub.store import conversations, files, messages
 from hub.store.db import Doc

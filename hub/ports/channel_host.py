@@ -1,6 +1,6 @@
 """The hub's side of the host port: what `channels.base.ChannelHost` promises, done with the hub's parts.
 
-This module (with hub/mail_host.py, the email channel's own part) is how channels reach the hub; they hold
+This module (with hub/ports/mail_host.py, the email channel's own part) is how channels reach the hub; they hold
 a `HubChannelHost` and never the `Hub`, so a channel can only do what the port names, and nothing in the
 hub is a channel's business."""
 
@@ -31,8 +31,8 @@ from hub.http import json_body
 from hub.http.web import read_body
 from hub.inbound import identities
 from hub.inbound.ingest import ingest
-from hub.mail_host import HubMailHost
 from hub.outbound import media_links as media
+from hub.ports.mail_host import HubMailHost
 from hub.runtime import Hub
 from hub.store import contacts, files, messages, raw
 from hub.store.db import oid
