@@ -62,8 +62,9 @@ class HubMailHost:
 
     async def record_bounce(self, payload: Mapping[str, Any], message_ids: Sequence[str], reason: str) -> str | None:
         db, now = self._hub.db, utcnow()
-        raw_id = await raw.keep(db, "email", payload, now)
-        failed = await messages.advance_status(db, {"provider_id": {"$in": list(message_ids)}, "direction": "out"},
+        raw_id = await raw.keep(db, EMAIL, payload, now)
+        failed = await messages.advance_status(db, {"provider_id": {"$in": list(message_ids)}, "direction": "out",
+                                                    "channel": EMAIL},
                                                "failed", now, error=f"Bounced: {reason}")
         await raw.mark(db, raw_id, "bounce", failed["_id"] if failed else None)
         return str(failed["_id"]) if failed else None
