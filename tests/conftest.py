@@ -106,12 +106,34 @@ def _secrets_the_suite_configured() -> dict[str, str]:
     return {name: value for name, value in found.items() if len(value) >= redaction.MIN_SECRET_CHARS}
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+# With pytest-xdist (`make test` runs two workers) each worker is its own process: it logs to a file of
+# its own (one shared file would be truncated by each worker) and checks it against the secrets its own
+# hubs were configured with; a worker that finds a leak leaves a report the controller reads at the end.
+LEAKS_DIR = Path("var")
+
+
+def _worker() -> str | None:
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = _worker()
+    if worker is not None:
+        log_file = config.getini("log_file")
+        if log_file:
+            config.option.log_file = str(Path(log_file).with_suffix(f".{worker}.log"))
+        (LEAKS_DIR / f"pytest-leaks.{worker}.txt").unlink(missing_ok=True)
+    else:
+        for stale in LEAKS_DIR.glob("pytest-leaks.*.txt"):
+            stale.unlink()
+
+
+def _leaks_in_own_log(session: pytest.Session) -> list[str]:
     plugin = session.config.pluginmanager.get_plugin("logging-plugin")
     handler = getattr(plugin, "log_file_handler", None)
     path = Path(getattr(handler, "baseFilename", os.devnull))
     if handler is None or str(path) == os.devnull or not path.is_file():
-        return
+        return []
     handler.flush()
     secrets = _secrets_the_suite_configured()
     leaks: list[str] = []
@@ -121,6 +143,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                       if value in line]
             if len(leaks) > 20:
                 break
+    return leaks
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = _leaks_in_own_log(session)
+    worker = _worker()
+    if worker is not None:
+        if leaks:
+            LEAKS_DIR.mkdir(exist_ok=True)
+            (LEAKS_DIR / f"pytest-leaks.{worker}.txt").write_text("\n".join(leaks), encoding="utf-8")
+        return
+    for report in sorted(LEAKS_DIR.glob("pytest-leaks.*.txt")):
+        leaks += report.read_text(encoding="utf-8").splitlines()
     if leaks:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
