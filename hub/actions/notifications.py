@@ -34,10 +34,15 @@ class Page:
     next_before: ObjectId | None  # pass as `before` for the next (older) page; None when this is the last
 
 
+def _label(kind: object) -> str:
+    known = KINDS.get(str(kind))
+    return known.label if known else str(kind)
+
+
 def present(doc: Doc) -> dict[str, Any]:
     conversation_id = doc.get("conversation_id")
     data = doc.get("data") or {}
-    return {"id": doc["_id"], "kind": doc.get("kind"), "label": KINDS.get(str(doc.get("kind")), doc.get("kind")),
+    return {"id": doc["_id"], "kind": doc.get("kind"), "label": _label(doc.get("kind")),
             "text": doc.get("text") or "", "conversation_id": conversation_id,
             "contact_name": data.get("contact_name"),
             "url": f"/inbox/c/{conversation_id}" if conversation_id else None,
@@ -68,7 +73,7 @@ async def preferences(hub: Hub, user: Doc) -> dict[str, Any]:
     saved = await store.preferences(hub.db, user["_id"])
     browser = [k for k in saved.get("browser") or [] if k in KINDS]
     return {"browser": browser, "sound": bool(saved.get("sound")), "sound_kinds": list(SOUND_KINDS),
-            "kinds": [{"kind": kind, "label": label} for kind, label in KINDS.items()]}
+            "kinds": [{"kind": kind, "label": k.setting} for kind, k in KINDS.items()]}
 
 
 async def save_preferences(hub: Hub, user: Doc, browser: list[str], sound: bool) -> dict[str, Any]:

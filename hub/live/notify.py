@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -24,15 +25,21 @@ from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
 
-# Every kind a notification may have, with the words the bell's settings show for it. A new producer
-# adds its kind here, and the per-kind browser-notification toggle appears for it.
-KINDS: Final[dict[str, str]] = {
-    "mention": "Mentions in notes",
-    "assignment": "Conversations assigned to me",
-    "transfer": "Transfers to my department",
-    "sla_warning": "SLA warnings",
-    "sla_breach": "SLA breaches",
-    "routing": "Routing rule notices",
+@dataclass(frozen=True)
+class Kind:
+    label: str  # how the bell's list names one
+    setting: str  # how the bell's alert settings name the toggle for them
+
+
+# Every kind a notification may have. A new producer adds its kind here, and the per-kind browser
+# notification toggle appears for it in the bell's settings.
+KINDS: Final[dict[str, Kind]] = {
+    "mention": Kind("Mention", "Mentions in notes"),
+    "assignment": Kind("Assigned to you", "Conversations assigned to me"),
+    "transfer": Kind("Transfer", "Transfers to my department"),
+    "sla_warning": Kind("SLA warning", "SLA warnings"),
+    "sla_breach": Kind("SLA breach", "SLA breaches"),
+    "routing": Kind("Routing", "Routing rule notices"),
 }
 
 

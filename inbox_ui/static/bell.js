@@ -229,7 +229,7 @@
     var error = root.querySelector("[data-bell-error]");
     error.textContent = "";
     return hub.request(API + "/preferences", { method: "PUT", body: { browser: browser, sound: sound } })
-      .then(function (data) { prefs = data; root.dataset.prefsSaved = String(Date.now()); })
+      .then(function (data) { prefs = data; root.dataset.prefsSaved = String(Number(root.dataset.prefsSaved || 0) + 1); })
       .catch(function (err) { error.textContent = err.message; });
   }
 
