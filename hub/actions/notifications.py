@@ -21,7 +21,7 @@ from hub.store import notifications as store
 from hub.store.db import Doc
 
 __all__ = ["KINDS", "Page", "mark_all_read", "mark_read", "mentioned", "notify", "page", "preferences",
-           "present", "save_preferences"]
+           "present", "save_preferences", "unread_count"]
 
 # A new conversation assigned to me and a mention are what the optional sound is for.
 SOUND_KINDS = ("assignment", "mention")
@@ -56,6 +56,10 @@ async def page(hub: Hub, user: Doc, *, limit: int, before: ObjectId | None = Non
     more = len(found) > limit
     found = found[:limit]
     return Page(found, await store.unread_count(hub.db, user["_id"]), found[-1]["_id"] if more else None)
+
+
+async def unread_count(hub: Hub, user: Doc) -> int:
+    return await store.unread_count(hub.db, user["_id"])
 
 
 async def mark_read(hub: Hub, user: Doc, notification_id: ObjectId | None) -> Doc:

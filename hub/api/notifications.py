@@ -57,7 +57,7 @@ async def mark_all_read(request: web.Request) -> web.Response:
     user, hub = current_user(request), request.app[keys.HUB]
     body = await parse_body(request, ReadAllBody)
     marked = await centre.mark_all_read(hub, user, body.up_to)
-    unread = (await centre.page(hub, user, limit=1)).unread_count
+    unread = await centre.unread_count(hub, user)
     return json_response({"marked": marked, "unread_count": unread})
 
 
@@ -65,7 +65,7 @@ async def mark_all_read(request: web.Request) -> web.Response:
 async def mark_read(request: web.Request) -> web.Response:
     user, hub = current_user(request), request.app[keys.HUB]
     found = await centre.mark_read(hub, user, oid(request.match_info["id"]))
-    unread = (await centre.page(hub, user, limit=1)).unread_count
+    unread = await centre.unread_count(hub, user)
     return json_response({"notification": centre.present(found), "unread_count": unread})
 
 

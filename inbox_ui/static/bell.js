@@ -90,7 +90,13 @@
   }
 
   function render() {
+    // A live re-render must not take the keyboard focus away from the row the person is on.
+    var focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     list.replaceChildren.apply(list, items.map(row));
+    if (focused) {
+      var again = list.querySelector('.bell-open[data-id="' + CSS.escape(focused) + '"]');
+      if (again) again.focus();
+    }
     empty.hidden = items.length > 0;
     more.hidden = !nextBefore;
   }
@@ -264,6 +270,15 @@
   }
 
   // One tab alerts for a notification, not every open one: the first to claim its id in localStorage.
+  // Claims older than a day are dropped, so the store does not grow for ever.
+  try {
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf("hub:alerted:") === 0 && Number(localStorage.getItem(key)) < Date.now() - 86400000) {
+        localStorage.removeItem(key);
+      }
+    }
+  } catch (err) { /* no storage: every tab alerts */ }
   function claim(id) {
     var key = "hub:alerted:" + id;
     try {
