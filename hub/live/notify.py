@@ -105,7 +105,7 @@ async def transferred(db: Db, conversation: Doc, department: Doc, now: datetime,
         found += await assigned(db, conversation, assignee["_id"], now, actor=actor,
                                 why=f"transferred to {where}.{tail}")
         people = [lead if lead != assignee["_id"] else None]
-        text = f"{by} transferred a conversation to {where}, assigned to {assignee.get('name')}.{tail}"
+        text = f"{by} transferred a conversation to {where}, assigned to {assignee.get('name') or 'an agent'}.{tail}"
     else:
         people = [p["_id"] for p in await store.department_people(db, department["_id"])] + [lead]
         text = f"{by} transferred a conversation to {where}; it waits in the queue.{tail}"
