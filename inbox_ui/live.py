@@ -9,6 +9,10 @@ Every event's SSE id is the hub's clock in milliseconds when it was written out.
 reconnects sends it back (Last-Event-ID, or ?last= when the page opens a new EventSource itself);
 the `ready` event echoes it as `since`, and the page re-fetches what changed after that moment and
 upserts it by element id, so a dropped connection loses nothing and duplicates nothing.
+
+A user's own notifications (the bell, hub/live/notify.py) ride on the same stream as `notifications`
+events, to that user only. A page with no live region of its own opens the stream with
+`?only=notifications`, so its bell is live without the conversation traffic.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from functools import partial
 from aiohttp import web
 
 from hub import keys
+from hub import names as model
 from hub.access.auth import bearer_token_hash, current_user
 from hub.access.live_rights import WatchedStream, rights_of, rights_watch
 from hub.actions.presence import viewer_payload
@@ -40,6 +45,9 @@ HEARTBEAT_SECONDS = 15.0
 
 def event_payload(event: Event) -> dict[str, object]:
     doc = event.doc
+    if event.collection == model.NOTIFICATIONS:
+        return {"type": "notification", "op": event.operation, "id": doc["_id"], "kind": doc.get("kind"),
+                "conversation_id": doc.get("conversation_id"), "read": doc.get("read_at") is not None}
     if event.collection == "messages":
         note = doc.get("direction") == "note"
         return {"type": "message", "op": event.operation, "id": doc["_id"],
@@ -78,25 +86,30 @@ async def agent_events(request: web.Request) -> web.StreamResponse:
     watch = rights_watch(hub).watch(user, session_id=session["_id"] if session else None,
                                     token_hash=bearer_token_hash(request))
     since = _since(request)
+    only_notifications = request.query.get("only") == "notifications"
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     async with live_agent(hub, user):
-        with watch as watched, hub.events.subscribe(partial(_visible, watched)) as subscription, \
+        with watch as watched, hub.events.subscribe(partial(_visible, watched, only_notifications)) as subscription, \
                 contextlib.suppress(ConnectionResetError, ConnectionError):
-            await _stream(response, user, since, subscription, watched)
+            await _stream(response, user, since, subscription, watched, only_notifications)
     return response
 
 
-def _visible(watched: WatchedStream, event: Event) -> bool:
+def _visible(watched: WatchedStream, only_notifications: bool, event: Event) -> bool:
     # Judged by the user as last read: the rights check replaces it (None once signed out).
     current = watched.user
-    return current is not None and event.conversation is not None and \
+    if current is None:
+        return False
+    if event.collection == model.NOTIFICATIONS:
+        return bool(event.doc.get("user_id") == current["_id"])
+    return not only_notifications and event.conversation is not None and \
         conversations.can_see(current, event.conversation)
 
 
 async def _stream(response: web.StreamResponse, user: Doc, since: int | None, subscription: Subscription,
-                  watched: WatchedStream) -> None:
+                  watched: WatchedStream, only_notifications: bool) -> None:
     loop = asyncio.get_running_loop()
     now = _stamp()
     ready = dumps({"at": now, "since": since, "user_id": user["_id"]})
@@ -134,7 +147,7 @@ async def _stream(response: web.StreamResponse, user: Doc, since: int | None, su
             if subscription.overflowed:
                 await response.write(b"event: reload\ndata: {}\n\n")
                 return
-            if not _visible(watched, event):
+            if not _visible(watched, only_notifications, event):
                 continue  # queued before the rights narrowed
             data = event.shared.get("sse")
             if data is None:

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, PlainValidator, StringCons
 from hub import keys
 from hub import names as model
 from hub.access.auth import current_user
+from hub.actions import notifications as centre
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation
 from hub.actions.composer import reply_channels
@@ -34,7 +35,7 @@ from hub.http.web import json_response
 from hub.outbound import attachments as uploads
 from hub.outbound import replies as outbox
 from hub.runtime import Hub
-from hub.store import contacts, conversations, messages, notifications, users, viewers
+from hub.store import contacts, conversations, messages, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store.db import Doc, oid
 from routing.model import PRIORITIES, Priority
@@ -146,19 +147,8 @@ async def reply(request: web.Request) -> web.Response:
                                           channel=fields.channel, client_key=fields.client_key,
                                           extras=fields.extras, mentions=[p["_id"] for p in mentioned] or None)
     if created and mentioned:
-        await _notify_mentions(hub, user, conversation, message, mentioned)
+        await centre.mentioned(hub, user, conversation, message, mentioned)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
-
-
-async def _notify_mentions(hub: Hub, author: Doc, conversation: Doc, note: Doc, people: list[Doc]) -> None:
-    now = utcnow()
-    preview = model.preview(str(note.get("text") or ""), 120)
-    for person in people:
-        if person["_id"] == author["_id"]:
-            continue
-        await notifications.add(hub.db, person["_id"], "mention",
-                                f"{author.get('name')} mentioned you in a note: {preview}", now,
-                                conversation["_id"], {"message_id": note["_id"], "by": author["_id"]})
 
 
 @routes.get("/api/v1/conversations/{id}/channels")

@@ -1,4 +1,4 @@
-"""JSON API for routing: rules (JSON and YAML), departments, agents, dry runs, transfers, notifications."""
+"""JSON API for routing: rules (JSON and YAML), departments, agents, dry runs, transfers."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hub.clock import utcnow
 from hub.errors import BadInput, NotFound
 from hub.http.request_models import OptionalId, RequestModel, WholeNumber, parse_body
 from hub.http.web import json_response, read_body
-from hub.store import agents, notifications
+from hub.store import agents
 from hub.store.db import Doc, oid
 from routing.errors import RoutingConfigError
 from routing.model import PRESENCES, Presence
@@ -256,11 +256,3 @@ async def transfer_conversation(request: web.Request) -> web.Response:
             raise BadInput("'agent_id' is not a known user", field="agent_id")
     updated = await transfer(hub, user, conversation, department, body.note, utcnow(), agent)
     return json_response(present.conversation(updated))
-
-
-@routes.get("/api/v1/notifications")
-async def my_notifications(request: web.Request) -> web.Response:
-    user = current_user(request)
-    found = await notifications.for_user(request.app[keys.HUB].db, user["_id"])
-    return json_response({"notifications": [{"id": n["_id"], **{k: v for k, v in n.items() if k != "_id"}}
-                                            for n in found]})

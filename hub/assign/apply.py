@@ -18,8 +18,9 @@ from channels.base import InboundMessage
 from hub.assign import autoreplies
 from hub.assign.runtime import runtime
 from hub.assign.snapshot import RoutingConfig, agent_state, contact_snapshot, conversation_snapshot
+from hub.live import notify
 from hub.runtime import Hub
-from hub.store import agents, conversations, messages, notifications, routing_state
+from hub.store import agents, conversations, messages, routing_state
 from hub.store.db import Doc, oid
 from routing.decision import Decision, SendAutoReply
 from routing.engine import decide
@@ -189,6 +190,7 @@ async def record(hub: Hub, conversation: Doc, explanation: Doc, now: datetime) -
     """Write the explanation into the timeline, then what the decision asked for beyond assignment."""
     try:
         await messages.insert_event(hub.db, conversation, explanation["text"], explanation["data"], now)
+        await notify.assigned(hub.db, conversation, conversation.get("assignee_id"), now)
         after = explanation.get("after") or {}
         if after.get("language"):
             await routing_state.record_language(hub.db, conversation, now, after["language"])
@@ -208,10 +210,8 @@ async def _follow_up(hub: Hub, conversation: Doc, action: Doc, now: datetime) ->
             await messages.insert_event(hub.db, conversation, f"Auto-reply not sent: {outcome}.",
                                         {"type": "autoreply", "sent": False, "reason": outcome}, now)
     elif action["type"] == "notify":
-        user_id = oid(action.get("to"))
-        if user_id is not None:
-            await notifications.add(hub.db, user_id, "routing", str(action.get("message") or ""), now,
-                                    conversation["_id"])
+        await notify.notify(hub.db, [oid(action.get("to"))], "routing", str(action.get("message") or ""), now,
+                            conversation=conversation)
 
 
 def present_agents(team: list[AgentState]) -> list[dict[str, Any]]:

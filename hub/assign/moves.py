@@ -19,6 +19,7 @@ from hub.assign.apply import claim_agent
 from hub.assign.runtime import runtime
 from hub.assign.snapshot import RoutingConfig, agent_state, conversation_snapshot
 from hub.errors import BadInput, Conflict
+from hub.live import notify
 from hub.runtime import Hub
 from hub.store import agents, messages, routing_state
 from hub.store.db import Doc
@@ -68,6 +69,7 @@ async def offer_queue_to(hub: Hub, agent_id: ObjectId, now: datetime) -> list[Do
         await messages.insert_event(
             hub.db, taken, f"Assigned to {state.label}, whose capacity freed up: {pick.reason}.",
             {"type": "assignment", "assignee_id": agent_id, "by": "routing", "reason": pick.reason}, now)
+        await notify.assigned(hub.db, taken, agent_id, now)
         assigned.append(taken)
     return assigned
 
@@ -117,6 +119,8 @@ async def reassign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None,
     await messages.insert_event(hub.db, updated, text, {"type": "assignment", "assignee_id": new, "from": old,
                                                         "by": user["_id"], "note": note or None}, now,
                                 author=model.agent_author(user))
+    if new != old:
+        await notify.assigned(hub.db, updated, new, now, actor=user, why=note)
     if active and old is not None and old != new:
         await offer_queue_to(hub, old, now)
     return updated
@@ -181,6 +185,9 @@ async def transfer(hub: Hub, user: Doc, conversation: Doc, department: Doc, note
         "type": "transfer", "from_department": old_department, "to_department": department["_id"],
         "from_assignee": old_assignee, "to_assignee": new_assignee, "note": note or None, "by": user["_id"],
         "decision": None if decision is None else decision.as_dict()}, now, author=model.agent_author(user))
+    receiver = agent if agent is not None else None if new_assignee is None else {
+        "_id": new_assignee, "name": decision.explanation.agent_name if decision else None}
+    await notify.transferred(hub.db, updated, department, now, actor=user, assignee=receiver, note=note)
     if old_assignee is not None and old_assignee != new_assignee and active:
         await offer_queue_to(hub, old_assignee, now)
     return updated

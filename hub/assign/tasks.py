@@ -19,8 +19,9 @@ from hub.assign.moves import decide_within
 from hub.assign.runtime import runtime
 from hub.assign.snapshot import RoutingConfig, agent_state, conversation_snapshot
 from hub.assign.snooze import wake_snoozed
+from hub.live import notify
 from hub.runtime import Hub
-from hub.store import agents, messages, notifications, routing_state
+from hub.store import agents, messages, routing_state
 from hub.store.db import Doc, oid
 from routing.assignment import availability_problem, order_queue
 from routing.engine import decide
@@ -74,9 +75,9 @@ async def escalate_breaches(hub: Hub, config: RoutingConfig, now: datetime) -> l
 async def _escalate(hub: Hub, config: RoutingConfig, doc: Doc, breach: Breach, now: datetime) -> None:
     text = f"SLA breach: {breach.reason}."
     lead = oid(breach.notify_user_id) if breach.notify_user_id else None
-    if lead is not None:
-        await notifications.add(hub.db, lead, "sla_breach", text, now, doc["_id"],
-                                {"target": breach.target, "escalation": breach.escalation})
+    told = await notify.notify(hub.db, [lead, doc.get("assignee_id")], "sla_breach", text, now, conversation=doc,
+                               data={"target": breach.target, "escalation": breach.escalation})
+    if lead is not None and any(n["user_id"] == lead for n in told):
         text += " The team lead was notified."
     await messages.insert_event(hub.db, doc, text, {
         "type": "sla_breach", "target": breach.target, "escalation": breach.escalation,
@@ -130,6 +131,7 @@ async def offer_queued(hub: Hub, config: RoutingConfig, now: datetime, limit: in
             continue
         await messages.insert_event(hub.db, taken, decision.explanation.summary(),
                                     {"type": "routing", "by": "queue", "decision": decision.as_dict()}, now)
+        await notify.assigned(hub.db, taken, agent_id, now)
         assigned.append(snapshot.id)
         team = [replace(a, open_count=a.open_count + 1, last_assigned_at=now) if a.id == str(agent_id) else a
                 for a in team]

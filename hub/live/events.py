@@ -25,10 +25,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Event:
-    collection: str  # "messages", "conversations" or "conversation_viewers"
+    collection: str  # "messages", "conversations", "conversation_viewers" or "notifications"
     operation: str  # insert, update, replace
     doc: Doc
-    conversation: Doc | None  # the conversation the event belongs to (for messages: its parent)
+    # The conversation the event belongs to (for messages: its parent); None for a notification, which
+    # goes to its one owner whatever they may see now.
+    conversation: Doc | None
     token: str  # the change stream resume token, usable as SSE id
     # Renderings shared by every subscriber (one SSE payload per event, not one per open inbox).
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -100,8 +102,10 @@ class EventBus:
 
     async def _run(self) -> None:
         resume: Any = None
-        # conversation_viewers: who is looking at or typing in a conversation (hub/store/viewers.py).
-        pipeline = [{"$match": {"ns.coll": {"$in": [model.MESSAGES, model.CONVERSATIONS, "conversation_viewers"]},
+        # conversation_viewers: who is looking at or typing in a conversation (hub/store/viewers.py);
+        # notifications: the bell's (hub/live/notify.py), new ones and ones marked read.
+        watched = [model.MESSAGES, model.CONVERSATIONS, "conversation_viewers", model.NOTIFICATIONS]
+        pipeline = [{"$match": {"ns.coll": {"$in": watched},
                                 "operationType": {"$in": ["insert", "update", "replace"]}}}]
         while not self._stopping:
             try:
@@ -123,10 +127,11 @@ class EventBus:
         if doc is None:
             return
         collection = change["ns"]["coll"]
+        conversation: Doc | None = None
         if collection == model.CONVERSATIONS:
             self._remember(doc)
-            conversation: Doc | None = doc
-        else:
+            conversation = doc
+        elif collection != model.NOTIFICATIONS:
             conversation = await self._conversation(doc.get("conversation_id"))
         token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""
         event = Event(collection, change["operationType"], doc, conversation, token)

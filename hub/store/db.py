@@ -121,13 +121,15 @@ _INDEXES: dict[str, list[IndexModel]] = {
                      IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600, name="expiry")],
     model.ROUTING_RULES: [IndexModel([("saved_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
                           IndexModel([("version", DESCENDING)], name="version")],
-    model.NOTIFICATIONS: [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="inbox")],
+    # The bell's list pages by id (newest first), and its badge counts what is unread.
+    model.NOTIFICATIONS: [IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)], name="newest"),
+                          IndexModel([("user_id", ASCENDING), ("read_at", ASCENDING)], name="unread")],
 }
 
 
 # Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
 _OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions"),
-                                         model.CONTACTS: ("identity_unique",)}
+                                         model.CONTACTS: ("identity_unique",), model.NOTIFICATIONS: ("inbox",)}
 
 
 async def ensure_indexes(db: Db) -> None:

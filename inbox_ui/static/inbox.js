@@ -414,6 +414,7 @@
       document.body.dataset.live = "connected";
       catchUp(data.since || resumeFrom);
       stamp(e);
+      document.dispatchEvent(new CustomEvent("hub:live-ready")); // the bell (bell.js) re-reads its list
     });
     source.addEventListener("tick", stamp);
     source.addEventListener("messages", function (e) {
@@ -435,6 +436,10 @@
       if (data.conversation_id !== conversationId) return;
       noteViewer(data);
       renderPresence();
+    });
+    source.addEventListener("notifications", function (e) {
+      stamp(e);
+      document.dispatchEvent(new CustomEvent("hub:notification", { detail: JSON.parse(e.data) }));
     });
     source.addEventListener("reload", function () { location.reload(); });
     // The user's role or departments changed: lists and the open conversation may no longer be theirs.

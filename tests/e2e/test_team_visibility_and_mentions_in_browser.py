@@ -99,7 +99,8 @@ async def test_mention_in_a_private_note_shows_the_mentioned_agent_a_notificatio
     ana_doc = await hub.db[model.USERS].find_one({"email": "ana@x.test"})
     assert ana_doc is not None
     stored = await notifications.for_user(hub.db, ana_doc["_id"])
-    assert [n["kind"] for n in stored] == ["mention"] and "Bo mentioned you" in stored[0]["text"]
+    # Routing gave Ana the queued conversation when her inbox connected, which she is told of too.
+    assert [n["kind"] for n in stored] == ["mention", "assignment"] and "Bo mentioned you" in stored[0]["text"]
     await ana.screenshot(path=str(SHOTS / "inbox-mention-notification.png"), full_page=True)
     await toast.click()
     await expect(ana).to_have_url(f"{base_url}/inbox/c/{chat.conversation['_id']}")

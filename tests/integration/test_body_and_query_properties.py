@@ -46,6 +46,8 @@ JSON_ENDPOINTS: list[tuple[str, str, list[str]]] = [
     ("POST", "/api/v1/conversations/{c}/canned/{n}", ["variables"]),
     ("POST", "/api/v1/conversations/{c}/presence", ["typing", "composing"]),
     ("POST", "/api/v1/contact-merges/{g}/undo", []),
+    ("POST", "/api/v1/notifications/read-all", ["up_to"]),
+    ("PUT", "/api/v1/notifications/preferences", ["browser", "sound"]),
 ]
 
 QUERY_ENDPOINTS: list[tuple[str, list[str]]] = [
