@@ -14,6 +14,7 @@ from hub import names as model
 from hub.assign import apply as routing_apply
 from hub.clock import utcnow
 from hub.errors import BadInput, check_text
+from hub.inbound import usernames
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
@@ -61,6 +62,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     for extra in inbound.extra_identities:
         if not await contacts.add_identity(db, contact["_id"], extra):
             log.info("identity already held by another contact identity=%s contact=%s", extra, contact["_id"])
+    contact = await usernames.record(db, contact, inbound)
     conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
     explanation: Doc | None = None
     if needs_routing:

@@ -55,7 +55,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True, sparse=True,
                    name="identity_unique_sparse"),
         IndexModel([("name_lower", ASCENDING)], name="name_lower"),
-        IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions
+        IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions, phone search
+        # "telegram:<username>" for an exact @username search; sparse: most contacts have none.
+        IndexModel([("handles", ASCENDING)], name="handles_sparse", sparse=True),
     ],
     model.CONVERSATIONS: [
         # One active (not resolved) conversation per contact: concurrent first messages open one.
