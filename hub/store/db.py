@@ -107,6 +107,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
     model.SESSIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
     model.API_TOKENS: [IndexModel([("token_hash", ASCENDING)], unique=True, name="token_hash")],
     model.THROTTLES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
+    # A mark's _id is "<user>:<conversation>" (one per pair, a page's rows in one $in); the views'
+    # unread counts read a user's newest marks.
+    model.READ_MARKS: [IndexModel([("user_id", ASCENDING), ("seen_at", DESCENDING)], name="user_recent")],
 }
 
 
