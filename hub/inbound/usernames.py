@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -21,18 +22,19 @@ from hub.store import contacts, identity_search
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
-MAX_USERNAME = 64
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,64}")  # Telegram's are 5 to 32 of these
 BACKFILL_BATCH = 200
 # Which identity kind a channel's usernames belong to (only Telegram reports one today).
 USERNAME_CHANNELS = {"telegram": TELEGRAM}
 
 
 def reported(inbound: InboundMessage) -> str | None:
+    """The sender's username, when the channel gave one shaped like a username (anything else is ignored)."""
     value = inbound.extras.get("username")
     if inbound.channel not in USERNAME_CHANNELS or not isinstance(value, str):
         return None
     value = value.strip().lstrip("@")
-    return value[:MAX_USERNAME] or None
+    return value if _USERNAME.fullmatch(value) else None
 
 
 async def record(db: Db, contact: Doc, inbound: InboundMessage) -> Doc:

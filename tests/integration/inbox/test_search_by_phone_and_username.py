@@ -85,6 +85,7 @@ async def test_a_telegram_username_with_or_without_its_at_finds_the_contact_and_
     await make_user(hub.db, "lead@x.test", role="lead", departments=())
     sara = await _telegram(hub, "5551234", "Sara_K", "hello from telegram")
     await _telegram(hub, "5559999", None, "no username here")
+    odd = await _telegram(hub, "5558888", "not a <username>", "a username no channel would send")
     await login(http, base_url, "lead@x.test")
     expected = ({str(sara.conversation["_id"])}, {str(sara.contact["_id"])})
     for typed in ("@Sara_K", "@sara_k", "sara_k", "SARA_K"):
@@ -93,6 +94,8 @@ async def test_a_telegram_username_with_or_without_its_at_finds_the_contact_and_
     assert await _by_identity(http, base_url, "telegram:5551234") == expected[1]  # the id still works
     async with http.get(f"{base_url}/api/v1/contacts/{sara.contact['_id']}") as r:
         assert (await r.json())["usernames"] == {"telegram": "Sara_K"}
+    async with http.get(f"{base_url}/api/v1/contacts/{odd.contact['_id']}") as r:
+        assert "usernames" not in await r.json()  # not shaped like a username: not kept
 
     # The customer renames themselves: the next message carries the new name, the old one stops matching.
     await _telegram(hub, "5551234", "sara_new", "renamed")
