@@ -14,6 +14,7 @@ from hub.inbound import identities
 from hub.runtime import Hub
 from hub.store import claims, contact_merges, contacts, conversations, custom_fields, identity_search, messages
 from hub.store.db import Doc
+from routing.text import ascii_digits
 
 
 async def find_by_identity(hub: Hub, kind: str, value: str) -> list[Doc]:
@@ -25,6 +26,8 @@ async def find_by_identity(hub: Hub, kind: str, value: str) -> list[Doc]:
         return await identity_search.contacts_by_username(hub.db, username)
     if kind == EMAIL:
         value = value.strip().lower()
+    elif kind == TELEGRAM:
+        value = ascii_digits(value.strip())  # a user id typed in Persian or Arabic-Indic digits
     return await contacts.search_by_identity(hub.db, kind, value)
 
 

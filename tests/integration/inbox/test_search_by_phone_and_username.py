@@ -92,6 +92,7 @@ async def test_a_telegram_username_with_or_without_its_at_finds_the_contact_and_
         assert await _found(http, base_url, typed) == expected, typed
     assert await _by_identity(http, base_url, "telegram:@sara_k") == expected[1]
     assert await _by_identity(http, base_url, "telegram:5551234") == expected[1]  # the id still works
+    assert await _by_identity(http, base_url, "telegram:۵۵۵۱۲۳۴") == expected[1]
     async with http.get(f"{base_url}/api/v1/contacts/{sara.contact['_id']}") as r:
         assert (await r.json())["usernames"] == {"telegram": "Sara_K"}
     async with http.get(f"{base_url}/api/v1/contacts/{odd.contact['_id']}") as r:
