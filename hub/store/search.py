@@ -92,7 +92,7 @@ def contact_fields(contact: Doc) -> Doc:
     names = usernames(contact)
     fields: Doc = {"search_text": search_text(contact.get("name"), *values, *(f"@{u}" for u in names.values())),
                    "match_keys": match_keys(contact)}
-    if names:  # absent otherwise: the index on it is sparse
+    if "usernames" in contact:  # only then: the index on it is sparse; [] replaces a name cleared since
         fields["handles"] = sorted(identity_search.handle_key(k, v) for k, v in names.items())
     return fields
 
