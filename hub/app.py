@@ -36,6 +36,7 @@ from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db.health import DatabaseHealth, health_of
 from hub.http.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
 from hub.inbound.recovery import recovery_ctx
+from hub.inbound.usernames import usernames_ctx
 from hub.live.events import EventBus
 from hub.outbound import media_links as media
 from hub.outbound.dispatcher import Dispatcher
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.on_shutdown.append(_let_go_of_a_dead_database)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database
     app.cleanup_ctx.append(recovery_ctx)  # after routing: a replayed message is routed like any other
+    app.cleanup_ctx.append(usernames_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC_DIR, name="static")

@@ -35,6 +35,7 @@ USERS: Final = "users"
 DEPARTMENTS: Final = "departments"
 SESSIONS: Final = "sessions"
 API_TOKENS: Final = "api_tokens"
+READ_MARKS: Final = "read_marks"  # what each agent has seen of each conversation (hub/store/read_marks.py)
 
 
 def agent_author(user: Doc) -> Doc:

@@ -11,6 +11,7 @@ from aiohttp import web
 from channels.base import Identity
 from hub import keys
 from hub.access.auth import current_user, require_role
+from hub.actions import read_state
 from hub.actions.access import visible_conversation, visible_message
 from hub.actions.composer import reply_channels
 from hub.actions.contacts import accept_claim as accept_claim_action
@@ -91,6 +92,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     # What the agent saw when the page loaded: a reply is held if something newer comes first.
     seen = [m for m in timeline if m.get("direction") in ("in", "out")]
     present_now = [viewer_payload(v) for v in await viewers.current(hub.db, conversation["_id"], now)]
+    await read_state.opened(hub, current_user(request), conversation, timeline)
     return render(request, "conversation.html", {
         **context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
         "channels": reply_channels(hub, conversation, context["contact"], now),  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from hub import channel_catalog, keys
 from hub.access.auth import current_user
+from hub.actions import read_state
 from hub.actions.inbox import LIST_STATUSES, ListRequest, list_page, list_request
 from hub.http.web import render
 from hub.store import conversations, inbox_views, search, users
@@ -35,11 +36,14 @@ async def _list_context(request: web.Request) -> dict[str, object]:
     views = inbox_views.view_names(user, departments)
     raw = dict(request.query)
     everyone = await users.users(hub.db)
+    counts, unread_counts = await inbox_views.counts_with_unread(hub.db, user, [k for k, _ in views],
+                                                                 wanted.filters.status)
     return {
         "view": wanted.view, "views": views, "filters": wanted.filters, "raw": raw,
         "status": raw.get("status", "open"), "statuses": LIST_STATUSES,
-        "counts": await inbox_views.counts(hub.db, user, [k for k, _ in views], wanted.filters.status),
-        "conversations": page, "people": {u["_id"]: u for u in everyone},
+        "counts": counts, "unread_counts": unread_counts,
+        "conversations": page, "unread_ids": await read_state.unread_among(hub, user, page),
+        "people": {u["_id"]: u for u in everyone},
         "departments": {d["_id"]: d for d in departments}, "department_list": departments,
         "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
         "channels": list(channel_catalog.names()), "priorities": inbox_views.PRIORITIES,
@@ -70,6 +74,7 @@ async def search_context(request: web.Request) -> dict[str, object]:
         people = await search.contacts_matching(hub.db, q)
     departments = await department_store.all_departments(hub.db)
     return {"q": q, "conversations": found, "contacts": people,
+            "unread_ids": await read_state.unread_among(hub, user, found),
             "people": await users.user_map(hub.db, [c.get("assignee_id") for c in found]),
             "departments": {d["_id"]: d for d in departments}, "older": None}
 

@@ -22,10 +22,9 @@ _FOLD = str.maketrans(
         "\u0671": "\u0627",
         "\u200c": None,  # zero-width (non-)joiners inside Persian words
         "\u200d": None,
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits: NFKC leaves them alone
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
     }
 )
+_ASCII_DIGITS = "0123456789"
 # Scripts written without spaces between words: a keyword can only be found as a substring.
 _UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
@@ -36,9 +35,22 @@ _ARABIC_SUFFIX = "(?:هایی|های|ها|مان|تان|شان|ام|ات|اش|ی
 REGEX_TEXT_LIMIT = 20_000  # an admin's regex must not spend forever on a pasted log file
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit, whatever its script (Persian ۰۹۱۲, Arabic-Indic ٠٩١٢, Devanagari, Bengali), as
+    its ASCII digit; everything else as it was. NFKC leaves these alone, so search keys, keyword rules
+    and phone numbers all pass through here.
+
+    Decimal digits only (Unicode category Nd): `unicodedata.digit` would also read ² and ① as digits,
+    which nobody types inside a number (NFKC folds those for text anyway).
+    """
+    if text.isascii():
+        return text
+    return "".join(_ASCII_DIGITS[value] if (value := unicodedata.decimal(ch, -1)) >= 0 else ch for ch in text)
+
+
 def fold(text: str) -> str:
-    """NFKC, Arabic/Persian letter variants unified, diacritics and tatweel removed; case kept."""
-    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).translate(_FOLD))
+    """NFKC, digits in ASCII, Arabic/Persian letter variants unified, diacritics and tatweel removed; case kept."""
+    return _ARABIC_MARKS.sub("", ascii_digits(unicodedata.normalize("NFKC", text)).translate(_FOLD))
 
 
 def normalize_text(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import Identity
+from channels.base import EMAIL, PHONE, TELEGRAM, Identity
 from hub import names as model
 from hub.actions import presenters as present
 from hub.actions.access import contact_or_404
@@ -12,8 +12,23 @@ from hub.clock import utcnow
 from hub.errors import BadInput, Conflict
 from hub.inbound import identities
 from hub.runtime import Hub
-from hub.store import claims, contact_merges, contacts, conversations, custom_fields, messages
+from hub.store import claims, contact_merges, contacts, conversations, custom_fields, identity_search, messages
 from hub.store.db import Doc
+from routing.text import ascii_digits
+
+
+async def find_by_identity(hub: Hub, kind: str, value: str) -> list[Doc]:
+    """Contacts holding `kind:value`, read as a person would write it: a phone number in any format
+    (hub/store/identity_search.py's rule), a Telegram user id or @username, an email in any case."""
+    if kind == PHONE and (number := identity_search.phone_query(value)) is not None:
+        return await identity_search.contacts_by_phone(hub.db, number)
+    if kind == TELEGRAM and (username := identity_search.username_query(value)) is not None:
+        return await identity_search.contacts_by_username(hub.db, username)
+    if kind == EMAIL:
+        value = value.strip().lower()
+    elif kind == TELEGRAM:
+        value = ascii_digits(value.strip())  # a user id typed in Persian or Arabic-Indic digits
+    return await contacts.search_by_identity(hub.db, kind, value)
 
 
 def present_preview(planned: Doc) -> dict[str, Any]:

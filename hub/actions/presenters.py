@@ -36,4 +36,4 @@ def conversation(doc: Doc) -> dict[str, Any]:
 def contact(doc: Doc) -> dict[str, Any]:
     # A merged-away contact holds no identities field (an empty list would collide in the unique index).
     return {"identities": [], **_pick(doc, ("name", "identities", "attributes", "tags", "created_at", "last_seen_at",
-                                            "merged_into", "source"))}
+                                            "merged_into", "source", "usernames"))}

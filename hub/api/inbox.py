@@ -1,4 +1,5 @@
-"""JSON API for the inbox's lists: views with filters and keyset pages, search, bulk actions, the team."""
+"""JSON API for the inbox's lists: views with filters and keyset pages, search, bulk actions, the team,
+and what the requesting agent has not read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hub import keys
 from hub import names as model
 from hub.access.auth import current_user, require_role
 from hub.actions import presenters as present
+from hub.actions import read_state
 from hub.actions.access import visible_conversation
 from hub.actions.conversations import STATUS_SENTENCE, assign, change_status, resolve_assignee
 from hub.actions.inbox import list_page, list_request, team_rows
@@ -19,7 +21,7 @@ from hub.assign.moves import Note
 from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import BadInput, HubError
-from hub.http.request_models import RequestModel, one_of, parse_body, parse_query
+from hub.http.request_models import OptionalId, RequestModel, one_of, parse_body, parse_query
 from hub.http.web import json_response
 from hub.runtime import Hub
 from hub.store import conversations, inbox_views, search
@@ -35,11 +37,34 @@ async def list_conversations(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     wanted = list_request(request.query, user)
     page, cursor = await list_page(hub, user, wanted)
-    body: dict[str, Any] = {"conversations": [present.conversation(c) for c in page], "next": cursor}
+    body: dict[str, Any] = {"conversations": await _with_unread(hub, user, page), "next": cursor}
     if request.query.get("counts") in ("1", "true"):
         views = [key for key, _ in inbox_views.view_names(user, await department_store.all_departments(hub.db))]
-        body["counts"] = await inbox_views.counts(hub.db, user, views, wanted.filters.status)
+        body["counts"], body["unread_counts"] = await inbox_views.counts_with_unread(
+            hub.db, user, views, wanted.filters.status)
     return json_response(body)
+
+
+async def _with_unread(hub: Hub, user: Doc, rows: list[Doc]) -> list[dict[str, Any]]:
+    """The rows as the API shows them, each with `unread` for the requesting user (one read of marks)."""
+    unread = await read_state.unread_among(hub, user, rows)
+    return [{**present.conversation(c), "unread": c["_id"] in unread} for c in rows]
+
+
+class ReadBody(RequestModel):
+    message_id: OptionalId = None
+
+    field_messages = {"message_id": "'message_id' must be the id of a message in this conversation"}
+
+
+@routes.post("/api/v1/conversations/{id}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    """The agent has seen the conversation up to `message_id` (or all of it): bold no more, for them alone."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    conversation = await visible_conversation(hub, user, request.match_info["id"])
+    body = await parse_body(request, ReadBody)
+    still_unread = await read_state.mark_read(hub, user, conversation, body.message_id)
+    return json_response({"id": conversation["_id"], "unread": still_unread})
 
 
 class SearchQuery(RequestModel):
@@ -59,7 +84,7 @@ async def search_everything(request: web.Request) -> web.Response:
     q = parse_query(request, SearchQuery).q
     found = await search.conversations_matching(hub.db, q, conversations.visibility_filter(user))
     people = await search.contacts_matching(hub.db, q)
-    return json_response({"conversations": [present.conversation(c) for c in found],
+    return json_response({"conversations": await _with_unread(hub, user, found),
                           "contacts": [present.contact(c) for c in people]})
 
 

@@ -12,6 +12,7 @@ from hub import names as model
 from hub.access.auth import current_user
 from hub.actions import presenters as present
 from hub.actions.access import visible_conversation, visible_message
+from hub.actions.contacts import find_by_identity as find_contacts_by_identity
 from hub.actions.conversations import STATUS_SENTENCE, change_status, resolve_assignee
 from hub.actions.conversations import assign as assign_conversation
 from hub.assign import moves as routing_moves
@@ -105,7 +106,5 @@ async def find_contacts(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     current_user(request)
     kind, _, value = parse_query(request, IdentityQuery).identity.partition(":")
-    if kind == "email":
-        value = value.strip().lower()
-    found = await contacts.search_by_identity(hub.db, kind, value)
+    found = await find_contacts_by_identity(hub, kind, value)
     return json_response({"contacts": [present.contact(c) for c in found]})

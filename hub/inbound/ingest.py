@@ -14,6 +14,7 @@ from hub import names as model
 from hub.assign import apply as routing_apply
 from hub.clock import utcnow
 from hub.errors import BadInput, check_text
+from hub.inbound import usernames
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
@@ -58,6 +59,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
     if contact is None or (inbound.contact_name and not contact.get("name")):
         contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
+    contact = await usernames.record(db, contact, inbound)
     conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
     explanation: Doc | None = None
     if needs_routing:

@@ -130,3 +130,26 @@ async def likely_duplicates(db: Db, contact: Doc, limit: int = 10) -> list[Doc]:
         return []
     found = await db[model.CONTACTS].find({"match_keys": {"$in": keys}}).limit(limit + 1).to_list(limit + 1)
     return [c for c in found if c["_id"] != contact["_id"] and c.get("merged_into") is None][:limit]
+
+
+async def set_username(db: Db, contact_id: ObjectId, channel: str, username: str | None) -> Doc | None:
+    """Keep the public username a channel reports (Telegram's @name), searchable; None clears it.
+
+    Kept beside the identities, not in them: the identity is the stable id (a username can change
+    hands), and identity documents must compare equal for the unique index and `holds`.
+    """
+    doc = await db[model.CONTACTS].find_one_and_update(
+        {"_id": contact_id}, {"$set": {f"usernames.{channel}": username}}, return_document=ReturnDocument.AFTER)
+    return await refresh_search(db, doc) if doc is not None else None
+
+
+async def lacking_username(db: Db, kind: str, channel: str, limit: int) -> list[ObjectId]:
+    """Contacts with a `kind` identity whose `channel` username was never looked for (the start's backfill)."""
+    cursor = db[model.CONTACTS].find({"identities.kind": kind}, {"usernames": 1})
+    found: list[ObjectId] = []
+    async for doc in cursor:
+        if channel not in (doc.get("usernames") or {}):
+            found.append(doc["_id"])
+            if len(found) == limit:
+                break
+    return found

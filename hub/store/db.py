@@ -55,7 +55,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True, sparse=True,
                    name="identity_unique_sparse"),
         IndexModel([("name_lower", ASCENDING)], name="name_lower"),
-        IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions
+        IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions, phone search
+        # "telegram:<username>" for an exact @username search; sparse: most contacts have none.
+        IndexModel([("handles", ASCENDING)], name="handles_sparse", sparse=True),
     ],
     model.CONVERSATIONS: [
         # One active (not resolved) conversation per contact: concurrent first messages open one.
@@ -124,6 +126,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
     # The bell's list pages by id (newest first), and its badge counts what is unread.
     model.NOTIFICATIONS: [IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)], name="newest"),
                           IndexModel([("user_id", ASCENDING), ("read_at", ASCENDING)], name="unread")],
+    # A mark's _id is "<user>:<conversation>" (one per pair, a page's rows in one $in); the views'
+    # unread counts read a user's newest marks.
+    model.READ_MARKS: [IndexModel([("user_id", ASCENDING), ("seen_at", DESCENDING)], name="user_recent")],
 }
 
 

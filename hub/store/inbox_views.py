@@ -18,6 +18,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from hub import names as model
 from hub.clock import utcnow
+from hub.store import read_marks
 from hub.store.conversations import can_see
 from hub.store.db import Db, Doc
 
@@ -221,11 +222,12 @@ async def _top(db: Db, query: Doc, field: str, direction: int, batch: int, *, wi
     return await db[model.CONVERSATIONS].find(query).sort(order).limit(batch).to_list(batch)
 
 
-async def counts(db: Db, user: Doc, views: list[str], status: str | None) -> dict[str, int]:
+async def counts(db: Db, user: Doc, views: list[str], status: str | None,
+                 plans: dict[str, Plan] | None = None) -> dict[str, int]:
     """How many conversations each view holds at this status: indexed counts, one per core."""
     out: dict[str, int] = {}
     for view in views:
-        view_plan = await plan(db, user, view)
+        view_plan = plans[view] if plans is not None else await plan(db, user, view)
         if view_plan.by_id:
             found, _ = await page(db, user, view, Filters(status=status), limit=MENTION_SCAN)
             out[view] = len(found)
@@ -235,3 +237,40 @@ async def counts(db: Db, user: Doc, views: list[str], status: str | None) -> dic
             total += await db[model.CONVERSATIONS].count_documents({**core, **({"status": status} if status else {})})
         out[view] = total
     return out
+
+
+def _in_core(doc: Doc, core: Doc) -> bool:
+    """Whether a conversation is in one of a plan's cores (equalities, or the Mentions view's id list)."""
+    for field, wanted in core.items():
+        if isinstance(wanted, dict):
+            if doc.get(field) not in wanted.get("$in", ()):
+                return False
+        elif doc.get(field) != wanted:
+            return False
+    return True
+
+
+async def counts_with_unread(db: Db, user: Doc, views: list[str], status: str | None
+                             ) -> tuple[dict[str, int], dict[str, int]]:
+    """Each view's count and how many of those the user has not seen since the customer last wrote.
+
+    Unread is the count minus what the user has seen: the seen ones come from the user's newest marks
+    (read_marks.MARK_SCAN of them) and one read of those conversations, not from reading every
+    conversation of every view. An agent who saw more conversations than that since the oldest of
+    them was answered may see that one counted as unread again; its row still shows it as read.
+    """
+    plans = {view: await plan(db, user, view) for view in views}
+    totals = await counts(db, user, views, status, plans)
+    marks = await read_marks.recent_marks(db, user["_id"])
+    seen: list[Doc] = []
+    if marks:
+        cursor = db[model.CONVERSATIONS].find({"_id": {"$in": list(marks)}}, {
+            "status": 1, "last_inbound_at": 1, "assignee_id": 1, "department_id": 1})
+        seen = [doc for doc in await cursor.to_list(len(marks))
+                if not read_marks.is_unread(doc, marks[doc["_id"]]) and (status is None or doc.get("status") == status)]
+    unread: dict[str, int] = {}
+    for view, view_plan in plans.items():
+        seen_here = sum(1 for doc in seen for core in view_plan.cores if _in_core(doc, core)
+                        and (view_plan.visible_to is None or can_see(view_plan.visible_to, doc)))
+        unread[view] = max(0, totals.get(view, 0) - seen_here)
+    return totals, unread

@@ -2,8 +2,12 @@
 written beside every customer message and contact, and queries are an escaped regex over it.
 
 Normalising at write time and query time with the same function is what makes Arabic and Persian
-keyboards (ي/ی, ك/ک), harakat, tatweel, full-width forms and case agree. Vietnamese is stored twice,
-with and without its tone marks, so "nguyen" finds "Nguyễn" and "Nguyễn" still finds only itself.
+keyboards (ي/ی, ك/ک), harakat, tatweel, full-width forms, digits of any script and case agree.
+Vietnamese is stored twice, with and without its tone marks, so "nguyen" finds "Nguyễn" and "Nguyễn"
+still finds only itself.
+
+Two kinds of query also look at who a contact is (hub/store/identity_search.py): a phone number in any
+format finds the contact whose phone identity (E.164) it is, and "@name" finds a Telegram username.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from bson import ObjectId
 
 from channels.base import EMAIL, PHONE
 from hub import names as model
+from hub.store import identity_search
 from hub.store.db import Db, Doc
 from routing.text import normalize_text
 
@@ -40,7 +45,7 @@ def _strip_latin_marks(text: str) -> str:
 
 def search_key(text: str) -> str:
     """The form both stored text and queries take."""
-    return normalize_text(text)
+    return normalize_text(text)  # routing.text.fold: NFKC, ascii_digits, letter variants
 
 
 def search_text(*parts: Any) -> str:
@@ -75,10 +80,21 @@ def match_keys(contact: Doc) -> list[str]:
     return sorted(keys)
 
 
+def usernames(contact: Doc) -> dict[str, str]:
+    """The public usernames a contact's channels told us (Telegram's), by channel."""
+    found = contact.get("usernames")
+    return {k: v for k, v in found.items() if isinstance(v, str) and v} if isinstance(found, dict) else {}
+
+
 def contact_fields(contact: Doc) -> Doc:
-    """The derived fields a contact carries; recomputed whenever its name or identities change."""
+    """The derived fields a contact carries; recomputed whenever its name, identities or usernames change."""
     values = [i.get("value") for i in contact.get("identities") or []]
-    return {"search_text": search_text(contact.get("name"), *values), "match_keys": match_keys(contact)}
+    names = usernames(contact)
+    fields: Doc = {"search_text": search_text(contact.get("name"), *values, *(f"@{u}" for u in names.values())),
+                   "match_keys": match_keys(contact)}
+    if "usernames" in contact:  # only then: the index on it is sparse; [] replaces a name cleared since
+        fields["handles"] = sorted(identity_search.handle_key(k, v) for k, v in names.items())
+    return fields
 
 
 async def conversations_matching(db: Db, raw: str, visible: Doc, limit: int = 50) -> list[Doc]:
@@ -108,8 +124,19 @@ async def conversations_matching(db: Db, raw: str, visible: Doc, limit: int = 50
 
 
 async def contacts_matching(db: Db, raw: str, limit: int = 50) -> list[Doc]:
+    """Who the query names first (a phone number in any format, a Telegram username), then text matches."""
     pattern = query_pattern(raw)
     if pattern is None:
         return []
+    exact: list[Doc] = []
+    phone = identity_search.phone_query(raw[:MAX_QUERY])
+    if phone is not None:
+        exact += await identity_search.contacts_by_phone(db, phone, limit)
+    username = identity_search.username_query(raw[:MAX_QUERY])
+    if username is not None:
+        exact += await identity_search.contacts_by_username(db, username, limit=limit)
     cursor = db[model.CONTACTS].find({"search_text": {"$regex": pattern}, "merged_into": {"$exists": False}})
-    return await cursor.limit(limit).to_list(limit)
+    found = {c["_id"]: c for c in exact}
+    for contact in await cursor.limit(limit).to_list(limit):
+        found.setdefault(contact["_id"], contact)
+    return list(found.values())[:limit]

@@ -44,6 +44,23 @@
   function upsertMessage(id) {
     hub.html("/inbox/m/" + encodeURIComponent(id)).then(function (html) { nodesFrom(html).forEach(upsert); });
   }
+  // The agent has this conversation open: what arrives while they look is read (for them alone). A
+  // hidden tab marks it when it is shown again.
+  var unreadWhileHidden = "";
+  function markRead(id) {
+    if (!conversationId || !id) return;
+    if (document.visibilityState === "hidden") { unreadWhileHidden = id; return; }
+    hub.request("/api/v1/conversations/" + conversationId + "/read", { body: { message_id: id } })
+      .then(function () { document.body.dataset.read = id; })
+      .catch(function () { /* the next message, or opening the page again, marks it */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && unreadWhileHidden) {
+      var id = unreadWhileHidden;
+      unreadWhileHidden = "";
+      markRead(id);
+    }
+  });
 
   // "Load earlier messages": the answer is the page before, with its own button when there is more.
   // Upserted, because a catch-up after connecting may already have brought some of them.
@@ -391,7 +408,13 @@
     if (!conversationId) { refresh("#conversation-list"); return; }
     var from = Math.max(0, since - 5000);
     hub.html("/inbox/c/" + conversationId + "/sync?since=" + from)
-      .then(function (html) { nodesFrom(html).forEach(upsert); document.body.dataset.synced = String(Date.now()); });
+      .then(function (html) {
+        var nodes = nodesFrom(html);
+        nodes.forEach(upsert);
+        var customer = nodes.filter(function (n) { return n.dataset.direction === "in"; });
+        if (customer.length) markRead(customer[customer.length - 1].dataset.message);
+        document.body.dataset.synced = String(Date.now());
+      });
     refresh("#conversation-header");
     presencePing();
   }
@@ -421,7 +444,10 @@
       stamp(e);
       var data = JSON.parse(e.data);
       mentionToast(data);
-      if (conversationId && data.conversation_id === conversationId) upsertMessage(data.id);
+      if (conversationId && data.conversation_id === conversationId) {
+        upsertMessage(data.id);
+        if (data.direction === "in" && data.op === "insert") markRead(data.id);
+      }
       if (!conversationId) refresh("#conversation-list");
     });
     source.addEventListener("conversations", function (e) {

@@ -33,6 +33,11 @@
     showCount();
   });
 
+  // Back from a conversation through the browser's page cache: the row just read is bold no more.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) hub.refresh(document.getElementById("conversation-list"));
+  });
+
   // form[data-api="bulk"]: the ticked ids with the chosen action; the outcome goes in .bulk-result.
   hub.form("bulk", {
     body: function (form) {
