@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aiohttp import web
 
 from hub import keys
@@ -12,7 +15,6 @@ from hub.http.params import oid_param
 from hub.http.web import render
 from hub.store import contact_merges, contacts, inbox_views, search, users
 from hub.store import departments as department_store
-from hub.store.db import Doc
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
@@ -24,7 +26,7 @@ async def contact_list(request: web.Request) -> web.Response:
     current_user(request)
     q = request.query.get("q", "").strip()
     older = None
-    found: list[Doc]
+    found: Sequence[Mapping[str, Any]]
     if search.query_pattern(q):
         found = await search.contacts_matching(hub.db, q, PAGE_SIZE)
     else:

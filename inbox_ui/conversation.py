@@ -21,6 +21,7 @@ from hub.store import claims, contacts, conversations, files, messages, users, v
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
+from hub.store.documents import Contact
 from inbox_ui.live import since_datetime
 from routing.model import PRIORITIES
 
@@ -49,7 +50,7 @@ async def _conversation_context(request: web.Request, *, with_timeline: bool = F
     departments = {d["_id"]: d for d in department_list}
     earlier = [c for c in history if c["_id"] != conversation["_id"]]
     return {"conversation": conversation, "contact": contact or {}, "timeline": timeline,
-            "claims": await _claims(hub.db, contact or {}, user),
+            "claims": await _claims(hub.db, contact, user),
             "has_earlier": has_earlier, "people": people,
             "departments": departments, "earlier": earlier, "priorities": PRIORITIES,
             "can_see": lambda c: conversations.can_see(user, c)}
@@ -58,8 +59,10 @@ async def _conversation_context(request: web.Request, *, with_timeline: bool = F
 MERGERS = ("admin", "lead")
 
 
-async def _claims(db: Db, contact: Doc, user: Doc) -> list[Doc]:
+async def _claims(db: Db, contact: Contact | None, user: Doc) -> list[Doc]:
     """What the customer said but did not prove; for a lead, also who (if anyone) holds it."""
+    if contact is None:
+        return []
     shown = []
     for item in claims.claims_of(contact):
         entry: Doc = {"kind": item.get("kind"), "value": item.get("value"), "at": item.get("at"), "owner": None}

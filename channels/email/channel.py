@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -114,7 +115,7 @@ class EmailChannel:
             found.append((attachment, stored[0]))
         return found
 
-    async def _mailbox(self, conversation: Doc, last: Doc | None) -> tuple[Mailbox, str]:
+    async def _mailbox(self, conversation: Mapping[str, Any], last: Doc | None) -> tuple[Mailbox, str]:
         """The department's mailbox; else the one the customer wrote to; else the first configured."""
         department = ""
         if conversation.get("department_id") is not None:

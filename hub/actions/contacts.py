@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from channels.base import Identity
@@ -14,6 +15,7 @@ from hub.inbound import identities
 from hub.runtime import Hub
 from hub.store import claims, contact_merges, contacts, conversations, custom_fields, messages
 from hub.store.db import Doc
+from hub.store.documents import Contact
 
 
 def present_preview(planned: Doc) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def present_preview(planned: Doc) -> dict[str, Any]:
     }
 
 
-async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, Doc]:
+async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Contact, Contact]:
     """The two contacts of a merge, both live and different, or the error saying why not."""
     source = await contact_or_404(hub, source_raw)
     target = await contact_or_404(hub, target_raw)
@@ -47,7 +49,7 @@ async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, D
     return source, target
 
 
-async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
+async def profile(hub: Hub, user: Doc, contact: Contact) -> dict[str, Any]:
     """A contact with what this user may see of it: conversations follow the department rule."""
     visible = conversations.visibility_filter(user)
     history = [c for c in await conversations.for_contact(hub.db, contact["_id"])
@@ -64,12 +66,12 @@ def present_field(field: Doc) -> dict[str, Any]:
     return {k: field[k] for k in ("key", "label", "type", "choices") if k in field}
 
 
-async def accept_claim(hub: Hub, user: Doc, conversation: Doc, identity: Identity) -> None:
+async def accept_claim(hub: Hub, user: Doc, conversation: Mapping[str, Any], identity: Identity) -> None:
     """A lead vouches for what the customer said: merge into the contact holding it, or, if nobody holds
     it, attach it to this contact as verified by that lead. Recorded in the timeline either way."""
     contact = await contacts.get(hub.db, conversation["contact_id"])
-    said = [c for c in claims.claims_of(contact or {}) if (c.get("kind"), c.get("value")) == (identity.kind,
-                                                                                             identity.value)]
+    claimed = claims.claims_of(contact) if contact else []
+    said = [c for c in claimed if (c.get("kind"), c.get("value")) == (identity.kind, identity.value)]
     if contact is None or not said:
         raise Conflict("the customer no longer claims that identity here; reload the page")
     held = await identities.give_identity(hub, contact, identity, by=user["_id"])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
@@ -129,7 +129,7 @@ class MentionableQuery(RequestModel):
     q: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
-async def _mentioned(hub: Hub, conversation: Doc, ids: list[ObjectId]) -> list[Doc]:
+async def _mentioned(hub: Hub, conversation: Mapping[str, Any], ids: list[ObjectId]) -> list[Doc]:
     found = await users.user_map(hub.db, ids)
     for user_id in ids:
         person = found.get(user_id)
@@ -165,7 +165,8 @@ async def reply(request: web.Request) -> web.Response:
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 
 
-async def _notify_mentions(hub: Hub, author: Doc, conversation: Doc, note: Doc, people: list[Doc]) -> None:
+async def _notify_mentions(hub: Hub, author: Doc, conversation: Mapping[str, Any], note: Mapping[str, Any],
+                           people: list[Doc]) -> None:
     now = utcnow()
     preview = model.preview(str(note.get("text") or ""), 120)
     for person in people:
@@ -180,7 +181,7 @@ async def _notify_mentions(hub: Hub, author: Doc, conversation: Doc, note: Doc, 
 async def channels(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    contact = await contacts.get(hub.db, conversation["contact_id"]) or {}
+    contact: Mapping[str, Any] = await contacts.get(hub.db, conversation["contact_id"]) or {}
     return json_response({"channels": reply_channels(hub, conversation, contact, utcnow())})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ def query_pattern(raw: str) -> str | None:
     return re.escape(key) if key else None
 
 
-def match_keys(contact: Doc) -> list[str]:
+def match_keys(contact: Mapping[str, Any]) -> list[str]:
     """Keys two records of one person are likely to share, for duplicate suggestions (indexed)."""
     keys: set[str] = set()
     name = search_key(str(contact.get("name") or ""))
@@ -75,7 +76,7 @@ def match_keys(contact: Doc) -> list[str]:
     return sorted(keys)
 
 
-def contact_fields(contact: Doc) -> Doc:
+def contact_fields(contact: Mapping[str, Any]) -> Doc:
     """The derived fields a contact carries; recomputed whenever its name or identities change."""
     values = [i.get("value") for i in contact.get("identities") or []]
     return {"search_text": search_text(contact.get("name"), *values), "match_keys": match_keys(contact)}
