@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -32,7 +33,6 @@ from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import contacts, messages, webchat_sites
-from hub.store.db import Doc
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -53,7 +53,7 @@ async def demo_page(request: web.Request) -> web.Response:
 ATTACHMENT_LINK_SECONDS = 24 * 3600  # a reload makes fresh links
 
 
-def _history_item(doc: Doc, settings: Settings) -> dict[str, Any]:
+def _history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     author = doc.get("author") or {}
     # Files an agent attached reach the visitor as signed, expiring links (the visitor has no login).
     files = [{"filename": a.get("filename") or "file",
@@ -130,10 +130,10 @@ class VisitorSession:
         history = await messages.contact_history(self.hub.db, contact["_id"]) if contact else []
         history = [m for m in history if m["direction"] in ("in", "out")]
         self.pushed.update(str(m["_id"]) for m in history if m["direction"] == "out")
-        verified = [{"kind": i["kind"], "value": i["value"]} for i in (contact or {}).get("identities", [])
+        verified = [{"kind": i["kind"], "value": i["value"]} for i in (contact.get("identities", []) if contact else [])
                     if i.get("kind") != WEBCHAT]
         await self.send({"type": "welcome", "token": self.token, "visitor_id": self.visitor_id,
-                         "name": (contact or {}).get("name"), "verified": verified,
+                         "name": contact.get("name") if contact else None, "verified": verified,
                          "history": [_history_item(m, self.hub.settings) for m in history]})
 
     async def push_replies(self, subscription: Any) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aiohttp import web
 
 from hub import keys
@@ -11,8 +14,7 @@ from hub.actions.contacts import merge_pair, present_preview, profile
 from hub.http.params import oid_param
 from hub.http.web import render
 from hub.store import contact_merges, contacts, inbox_views, search, users
-from hub.store import departments as department_store
-from hub.store.db import Doc
+from inbox_ui import view_models
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
@@ -24,7 +26,7 @@ async def contact_list(request: web.Request) -> web.Response:
     current_user(request)
     q = request.query.get("q", "").strip()
     older = None
-    found: list[Doc]
+    found: Sequence[Mapping[str, Any]]
     if search.query_pattern(q):
         found = await search.contacts_matching(hub.db, q, PAGE_SIZE)
     else:
@@ -32,7 +34,7 @@ async def contact_list(request: web.Request) -> web.Response:
         found = await contacts.page(hub.db, before, PAGE_SIZE)
         if len(found) == PAGE_SIZE:
             older = f"/inbox/contacts?before={found[-1]['_id']}"
-    return render(request, "contacts.html", {"q": q, "contacts": found, "older": older})
+    return render(request, "contacts.html", {"q": q, "contacts": view_models.contact_rows(found), "older": older})
 
 
 @routes.get("/inbox/contacts/{id}")
@@ -43,10 +45,8 @@ async def contact_page(request: web.Request) -> web.Response:
         # A merged-away record: its history lives on the contact it was merged into (undo is there).
         raise web.HTTPFound(f"/inbox/contacts/{contact['merged_into']}")
     data = await profile(hub, user, contact)
-    departments = {d["_id"]: d for d in await department_store.all_departments(hub.db)}
-    people = await users.user_map(hub.db, [c.get("assignee_id") for c in data["conversations"]]
-                                  + [m.get("by") for m in data["merges"]])
-    return render(request, "contact.html", {**data, "departments": departments, "people": people,
+    people = await users.user_map(hub.db, [m.get("by") for m in data["merges"]])
+    return render(request, "contact.html", {"page": view_models.ContactPage.of(data, people),
                                             "is_lead": inbox_views.is_lead(user)})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from aiohttp import web
@@ -22,6 +23,8 @@ from hub.store import claims, contacts, conversations, files, messages, users, v
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
+from hub.store.documents import Contact, Conversation, Message
+from inbox_ui import view_models as views
 from inbox_ui.live import since_datetime
 from routing.model import PRIORITIES
 
@@ -31,11 +34,21 @@ routes = web.RouteTableDef()
 TIMELINE_PAGE = 150
 
 
-async def _no_timeline() -> tuple[list[Doc], bool]:
+async def _no_timeline() -> tuple[list[Message], bool]:
     return [], False
 
 
-async def _conversation_context(request: web.Request, *, with_timeline: bool = False) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Loaded:
+    """The documents a conversation page is built from, and the views its templates read."""
+
+    conversation: Conversation
+    contact: Contact | None
+    timeline: list[Message]
+    context: dict[str, object]
+
+
+async def _load(request: web.Request, *, with_timeline: bool = False) -> _Loaded:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     # Independent reads, in flight together: the page costs about its slowest read, not their sum.
@@ -48,26 +61,29 @@ async def _conversation_context(request: web.Request, *, with_timeline: bool = F
         conversations.for_contact(hub.db, conversation["contact_id"]),
     )
     departments = {d["_id"]: d for d in department_list}
-    earlier = [c for c in history if c["_id"] != conversation["_id"]]
-    return {"conversation": conversation, "contact": contact or {}, "timeline": timeline,
-            "claims": await _claims(hub.db, contact or {}, user),
-            "has_earlier": has_earlier, "people": people,
-            "departments": departments, "earlier": earlier, "priorities": PRIORITIES,
-            "can_see": lambda c: conversations.can_see(user, c)}
+    header = views.ConversationHeader.of(conversation, contact, await _claims(hub.db, contact, user), departments,
+                                         people)
+    earlier = views.earlier([c for c in history if c["_id"] != conversation["_id"]],
+                            lambda c: conversations.can_see(user, c))
+    return _Loaded(conversation, contact, timeline, {
+        "header": header, "conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user),
+        "has_earlier": has_earlier, "earlier": earlier, "priorities": PRIORITIES})
 
 
 MERGERS = ("admin", "lead")
 
 
-async def _claims(db: Db, contact: Doc, user: Doc) -> list[Doc]:
+async def _claims(db: Db, contact: Contact | None, user: Doc) -> list[views.ClaimView]:
     """What the customer said but did not prove; for a lead, also who (if anyone) holds it."""
+    if contact is None:
+        return []
     shown = []
     for item in claims.claims_of(contact):
-        entry: Doc = {"kind": item.get("kind"), "value": item.get("value"), "at": item.get("at"), "owner": None}
+        owner = None
         if user.get("role") in MERGERS:
-            owner = await contacts.find_by_identity(db, Identity(str(entry["kind"]), str(entry["value"])))
-            entry["owner"] = owner if owner is not None and owner["_id"] != contact.get("_id") else None
-        shown.append(entry)
+            found = await contacts.find_by_identity(db, Identity(str(item.get("kind")), str(item.get("value"))))
+            owner = found if found is not None and found["_id"] != contact["_id"] else None
+        shown.append(views.claim_view(item, owner))
     return shown
 
 
@@ -85,23 +101,23 @@ async def accept_claim(request: web.Request) -> web.Response:
 @routes.get("/inbox/c/{id}")
 async def conversation_page(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
-    context = await _conversation_context(request, with_timeline=True)
-    conversation: Doc = context["conversation"]  # type: ignore[assignment]
+    loaded = await _load(request, with_timeline=True)
+    conversation = loaded.conversation
     now = utcnow()
-    timeline: list[Doc] = context["timeline"]  # type: ignore[assignment]
     # What the agent saw when the page loaded: a reply is held if something newer comes first.
-    seen = [m for m in timeline if m.get("direction") in ("in", "out")]
+    seen = [m for m in loaded.timeline if m.get("direction") in ("in", "out")]
     present_now = [viewer_payload(v) for v in await viewers.current(hub.db, conversation["_id"], now)]
-    await read_state.opened(hub, current_user(request), conversation, timeline)
+    await read_state.opened(hub, current_user(request), conversation, loaded.timeline)
+    channels = reply_channels(hub, conversation, loaded.contact or {}, now)
     return render(request, "conversation.html", {
-        **context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
-        "channels": reply_channels(hub, conversation, context["contact"], now),  # type: ignore[arg-type]
+        **loaded.context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
+        "channels": [views.ReplyChannel.of(c) for c in channels],
         "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000)})
 
 
 @routes.get("/inbox/c/{id}/header")
 async def conversation_header(request: web.Request) -> web.Response:
-    return render(request, "partials/conversation_header.html", await _conversation_context(request))
+    return render(request, "partials/conversation_header.html", (await _load(request)).context)
 
 
 @routes.get("/inbox/c/{id}/earlier")
@@ -116,7 +132,8 @@ async def conversation_earlier(request: web.Request) -> web.Response:
     timeline, has_earlier = await messages.timeline_tail(
         hub.db, conversation["_id"], before=(first["created_at"], first["_id"]), limit=TIMELINE_PAGE)
     return render(request, "partials/timeline_earlier.html",
-                  {"conversation": conversation, "timeline": timeline, "has_earlier": has_earlier})
+                  {"conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user),
+                   "has_earlier": has_earlier})
 
 
 @routes.get("/inbox/c/{id}/sync")
@@ -128,7 +145,7 @@ async def conversation_sync(request: web.Request) -> web.Response:
     if since is None:
         raise web.HTTPBadRequest(text="'since' must be the SSE id (milliseconds) the page saw last")
     changed = await meta.changed_since(hub.db, conversation["_id"], since)
-    return render(request, "partials/timeline_items.html", {"timeline": changed})
+    return render(request, "partials/timeline_items.html", {"timeline": views.timeline(changed, user)})
 
 
 @routes.get("/inbox/c/{id}/earlier/{other}")
@@ -140,7 +157,8 @@ async def earlier_timeline(request: web.Request) -> web.Response:
     if other["contact_id"] != conversation["contact_id"]:
         raise web.HTTPNotFound(text="conversation not found")
     timeline = await messages.timeline(hub.db, other["_id"])
-    return render(request, "partials/timeline_items.html", {"timeline": timeline, "readonly": True})
+    return render(request, "partials/timeline_items.html", {"timeline": views.timeline(timeline, user),
+                                                            "readonly": True})
 
 
 @routes.get("/inbox/m/{id}")
@@ -148,7 +166,7 @@ async def message_partial(request: web.Request) -> web.Response:
     """One message rendered for the timeline (live updates fetch it)."""
     hub, user = request.app[keys.HUB], current_user(request)
     message = await visible_message(hub, user, request.match_info["id"])
-    return render(request, "partials/message.html", {"m": message})
+    return render(request, "partials/message.html", {"m": views.MessageView.of(message, user.get("_id"))})
 
 
 MAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; style-src 'unsafe-inline'; "

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from hub import channel_catalog, keys
+from hub import keys
 from hub.access.auth import current_user
 from hub.actions import read_state
 from hub.actions.inbox import LIST_STATUSES, ListRequest, list_page, list_request
@@ -14,6 +14,8 @@ from hub.http.web import render
 from hub.store import conversations, inbox_views, search, users
 from hub.store import departments as department_store
 from hub.store.db import Doc
+from hub.store.documents import Contact
+from inbox_ui import view_models
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
@@ -38,15 +40,16 @@ async def _list_context(request: web.Request) -> dict[str, object]:
     everyone = await users.users(hub.db)
     counts, unread_counts = await inbox_views.counts_with_unread(hub.db, user, [k for k, _ in views],
                                                                  wanted.filters.status)
+    people = {u["_id"]: u for u in everyone}
     return {
-        "view": wanted.view, "views": views, "filters": wanted.filters, "raw": raw,
+        "view": wanted.view, "tabs": view_models.view_tabs(views, counts, unread_counts), "filters": wanted.filters,
+        "raw": raw,
         "status": raw.get("status", "open"), "statuses": LIST_STATUSES,
-        "counts": counts, "unread_counts": unread_counts,
-        "conversations": page, "unread_ids": await read_state.unread_among(hub, user, page),
-        "people": {u["_id"]: u for u in everyone},
-        "departments": {d["_id"]: d for d in departments}, "department_list": departments,
+        "conversations": view_models.conversation_rows(page, {d["_id"]: d for d in departments}, people,
+                                                       await read_state.unread_among(hub, user, page)),
+        "department_list": departments,
         "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
-        "channels": list(channel_catalog.names()), "priorities": inbox_views.PRIORITIES,
+        "channels": view_models.channel_options(), "priorities": inbox_views.PRIORITIES,
         "older": f"/inbox?{_query(wanted, raw, before=cursor)}" if cursor else None,
         "list_url": f"/inbox/list?{_query(wanted, raw, before=raw.get('before', ''))}",
         "link": lambda **changes: "/inbox?" + _query(wanted, raw, **changes),
@@ -68,15 +71,15 @@ async def search_context(request: web.Request) -> dict[str, object]:
     hub, user = request.app[keys.HUB], current_user(request)
     q = request.query.get("q", "").strip()
     found: list[Doc] = []
-    people: list[Doc] = []
+    people: list[Contact] = []
     if search.query_pattern(q):
         found = await search.conversations_matching(hub.db, q, conversations.visibility_filter(user))
         people = await search.contacts_matching(hub.db, q)
     departments = await department_store.all_departments(hub.db)
-    return {"q": q, "conversations": found, "contacts": people,
-            "unread_ids": await read_state.unread_among(hub, user, found),
-            "people": await users.user_map(hub.db, [c.get("assignee_id") for c in found]),
-            "departments": {d["_id"]: d for d in departments}, "older": None}
+    assignees = await users.user_map(hub.db, [c.get("assignee_id") for c in found])
+    rows = view_models.conversation_rows(found, {d["_id"]: d for d in departments}, assignees,
+                                         await read_state.unread_among(hub, user, found))
+    return {"q": q, "conversations": rows, "contacts": view_models.contact_rows(people), "older": None}
 
 
 @routes.get("/inbox/search")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,7 @@ def check_template(env: SandboxedEnvironment, body: str) -> None:
         raise BadInput(f"the template does not parse (line {exc.lineno}): {exc.message}") from None
 
 
-def template_values(contact: Doc, agent: Doc, conversation: Doc) -> dict[str, Any]:
+def template_values(contact: Mapping[str, Any], agent: Doc, conversation: Mapping[str, Any]) -> dict[str, Any]:
     """Only plain strings, lists and dicts: nothing in a canned response reaches a live object."""
     identities: dict[str, str] = {}
     for identity in contact.get("identities") or []:
@@ -78,7 +79,8 @@ def render_canned(env: SandboxedEnvironment, body: str, values: dict[str, Any], 
     return "".join(out).strip()
 
 
-def reply_channels(hub: Hub, conversation: Doc, contact: Doc, now: datetime) -> list[dict[str, Any]]:
+def reply_channels(hub: Hub, conversation: Mapping[str, Any], contact: Mapping[str, Any], now: datetime
+                   ) -> list[dict[str, Any]]:
     """The channels this customer can be answered on, the last one they used first, with any refusal."""
     kinds = {str(i.get("kind")) for i in contact.get("identities") or []}
     last = conversation.get("last_channel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from channels.base import EMAIL, PHONE, TELEGRAM, Identity
@@ -14,10 +15,11 @@ from hub.inbound import identities
 from hub.runtime import Hub
 from hub.store import claims, contact_merges, contacts, conversations, custom_fields, identity_search, messages
 from hub.store.db import Doc
+from hub.store.documents import Contact
 from routing.text import ascii_digits
 
 
-async def find_by_identity(hub: Hub, kind: str, value: str) -> list[Doc]:
+async def find_by_identity(hub: Hub, kind: str, value: str) -> list[Contact]:
     """Contacts holding `kind:value`, read as a person would write it: a phone number in any format
     (hub/store/identity_search.py's rule), a Telegram user id or @username, an email in any case."""
     if kind == PHONE and (number := identity_search.phone_query(value)) is not None:
@@ -51,7 +53,7 @@ def present_preview(planned: Doc) -> dict[str, Any]:
     }
 
 
-async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, Doc]:
+async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Contact, Contact]:
     """The two contacts of a merge, both live and different, or the error saying why not."""
     source = await contact_or_404(hub, source_raw)
     target = await contact_or_404(hub, target_raw)
@@ -62,7 +64,7 @@ async def merge_pair(hub: Hub, source_raw: str, target_raw: str) -> tuple[Doc, D
     return source, target
 
 
-async def profile(hub: Hub, user: Doc, contact: Doc) -> dict[str, Any]:
+async def profile(hub: Hub, user: Doc, contact: Contact) -> dict[str, Any]:
     """A contact with what this user may see of it: conversations follow the department rule."""
     visible = conversations.visibility_filter(user)
     history = [c for c in await conversations.for_contact(hub.db, contact["_id"])
@@ -79,12 +81,12 @@ def present_field(field: Doc) -> dict[str, Any]:
     return {k: field[k] for k in ("key", "label", "type", "choices") if k in field}
 
 
-async def accept_claim(hub: Hub, user: Doc, conversation: Doc, identity: Identity) -> None:
+async def accept_claim(hub: Hub, user: Doc, conversation: Mapping[str, Any], identity: Identity) -> None:
     """A lead vouches for what the customer said: merge into the contact holding it, or, if nobody holds
     it, attach it to this contact as verified by that lead. Recorded in the timeline either way."""
     contact = await contacts.get(hub.db, conversation["contact_id"])
-    said = [c for c in claims.claims_of(contact or {}) if (c.get("kind"), c.get("value")) == (identity.kind,
-                                                                                             identity.value)]
+    claimed = claims.claims_of(contact) if contact else []
+    said = [c for c in claimed if (c.get("kind"), c.get("value")) == (identity.kind, identity.value)]
     if contact is None or not said:
         raise Conflict("the customer no longer claims that identity here; reload the page")
     held = await identities.give_identity(hub, contact, identity, by=user["_id"])

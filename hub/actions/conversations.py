@@ -9,6 +9,7 @@ from hub.errors import BadInput, Forbidden, NotFound
 from hub.runtime import Hub
 from hub.store import conversations, messages, users
 from hub.store.db import Doc, oid
+from hub.store.documents import Conversation
 
 STATUS_SENTENCE = f"status must be one of {', '.join(model.CONVERSATION_STATUSES)}"
 
@@ -27,7 +28,8 @@ async def resolve_assignee(hub: Hub, user: Doc, raw: object) -> Doc | None:
     return assignee
 
 
-async def assign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None, note: str) -> Doc:
+async def assign(hub: Hub, user: Doc, conversation: Conversation, assignee: Doc | None, note: str
+                 ) -> Conversation:
     """Give `conversation` to `assignee` (or nobody): an agent may only take what nobody else holds, for
     themselves. Routing keeps agents' load and the timeline (with the optional note) in step with the move."""
     if user.get("role") == "agent" and assignee is not None and assignee["_id"] != user["_id"]:
@@ -38,7 +40,8 @@ async def assign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None, n
     return await routing_moves.reassign(hub, user, conversation, assignee, note, utcnow())
 
 
-async def change_status(hub: Hub, user: Doc, conversation: Doc, status: str, *, bulk: bool = False) -> Doc:
+async def change_status(hub: Hub, user: Doc, conversation: Conversation, status: str, *, bulk: bool = False
+                        ) -> Conversation:
     """Set a conversation's status, free capacity on resolve, and say who did it in the timeline."""
     now = utcnow()
     try:

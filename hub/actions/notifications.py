@@ -7,6 +7,7 @@ signed-in user and touches only that user's notifications.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +87,8 @@ async def save_preferences(hub: Hub, user: Doc, browser: list[str], sound: bool)
     return await preferences(hub, user)
 
 
-async def mentioned(hub: Hub, author: Doc, conversation: Doc, note: Doc, people: list[Doc]) -> list[Doc]:
+async def mentioned(hub: Hub, author: Doc, conversation: Mapping[str, Any], note: Mapping[str, Any],
+                    people: list[Doc]) -> list[Doc]:
     """Tell each person @mentioned in a private note (the author is never told of their own note)."""
     preview = model.preview(str(note.get("text") or ""), 120)
     return await notify(hub.db, [p["_id"] for p in people], "mention",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-from hub.store.db import Doc
 
 _MESSAGE_FIELDS = ("conversation_id", "contact_id", "direction", "kind", "channel", "text", "html", "subject",
                    "attachments", "author", "status", "error", "provider_id", "created_at", "updated_at",
@@ -14,7 +13,7 @@ _CONVERSATION_FIELDS = ("contact_id", "contact_name", "department_id", "assignee
                         "waiting_since", "first_response_at", "created_at", "updated_at", "routing")
 
 
-def _pick(doc: Doc, fields: tuple[str, ...]) -> dict[str, Any]:
+def _pick(doc: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc["_id"]}
     for name in fields:
         if name in doc:
@@ -22,18 +21,18 @@ def _pick(doc: Doc, fields: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def message(doc: Doc) -> dict[str, Any]:
+def message(doc: Mapping[str, Any]) -> dict[str, Any]:
     out = _pick(doc, _MESSAGE_FIELDS)
     if out.get("author") and "id" in out["author"]:
         out["author"] = {**out["author"]}
     return out
 
 
-def conversation(doc: Doc) -> dict[str, Any]:
+def conversation(doc: Mapping[str, Any]) -> dict[str, Any]:
     return _pick(doc, _CONVERSATION_FIELDS)
 
 
-def contact(doc: Doc) -> dict[str, Any]:
+def contact(doc: Mapping[str, Any]) -> dict[str, Any]:
     # A merged-away contact holds no identities field (an empty list would collide in the unique index).
     return {"identities": [], **_pick(doc, ("name", "identities", "attributes", "tags", "created_at", "last_seen_at",
                                             "merged_into", "source", "usernames"))}

@@ -8,7 +8,9 @@ note never does (hub/store/read_marks.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
@@ -24,7 +26,7 @@ def _newest(*moments: object) -> datetime | None:
     return max(found) if found else None
 
 
-async def opened(hub: Hub, user: Doc, conversation: Doc, timeline: list[Doc]) -> None:
+async def opened(hub: Hub, user: Doc, conversation: Mapping[str, Any], timeline: Sequence[Mapping[str, Any]]) -> None:
     """The agent's page showed this conversation up to its newest timeline entry."""
     newest = timeline[-1] if timeline else None
     seen_at = _newest(conversation.get("last_inbound_at"), newest.get("created_at") if newest else None,
@@ -34,7 +36,7 @@ async def opened(hub: Hub, user: Doc, conversation: Doc, timeline: list[Doc]) ->
                                    newest["_id"] if newest else None, utcnow())
 
 
-async def mark_read(hub: Hub, user: Doc, conversation: Doc, message_id: ObjectId | None) -> bool:
+async def mark_read(hub: Hub, user: Doc, conversation: Mapping[str, Any], message_id: ObjectId | None) -> bool:
     """Seen up to `message_id` (a message of this conversation), or up to now when None.
 
     Returns whether the conversation is still unread for the user afterwards (a customer message
@@ -54,6 +56,6 @@ async def mark_read(hub: Hub, user: Doc, conversation: Doc, message_id: ObjectId
     return bool(await read_marks.unread_ids(hub.db, user["_id"], [current]))
 
 
-async def unread_among(hub: Hub, user: Doc, rows: list[Doc]) -> set[ObjectId]:
+async def unread_among(hub: Hub, user: Doc, rows: Sequence[Mapping[str, Any]]) -> set[ObjectId]:
     """Which of a page's rows the user has not seen: one read of their marks for all of them."""
     return await read_marks.unread_ids(hub.db, user["_id"], rows)

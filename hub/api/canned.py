@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -132,7 +133,7 @@ async def render_for_conversation(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     doc = await _existing(request)
-    contact = await contacts.get(hub.db, conversation["contact_id"]) or {}
+    contact: Mapping[str, Any] = await contacts.get(hub.db, conversation["contact_id"]) or {}
     text = render_canned(canned_environment(), doc["body"], template_values(contact, user, conversation),
                          hub.settings.max_text_bytes)
     return json_response({"text": text, "shortcut": doc["shortcut"]})

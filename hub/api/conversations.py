@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
@@ -115,7 +116,7 @@ class MentionableQuery(RequestModel):
     q: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
-async def _mentioned(hub: Hub, conversation: Doc, ids: list[ObjectId]) -> list[Doc]:
+async def _mentioned(hub: Hub, conversation: Mapping[str, Any], ids: list[ObjectId]) -> list[Doc]:
     found = await users.user_map(hub.db, ids)
     for user_id in ids:
         person = found.get(user_id)
@@ -155,7 +156,7 @@ async def reply(request: web.Request) -> web.Response:
 async def channels(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    contact = await contacts.get(hub.db, conversation["contact_id"]) or {}
+    contact: Mapping[str, Any] = await contacts.get(hub.db, conversation["contact_id"]) or {}
     return json_response({"channels": reply_channels(hub, conversation, contact, utcnow())})
 
 

@@ -27,6 +27,7 @@ from hub.runtime import Hub
 from hub.store import conversations, inbox_views, search
 from hub.store import departments as department_store
 from hub.store.db import Doc
+from hub.store.documents import Conversation
 
 routes = web.RouteTableDef()
 MAX_BULK = 200
@@ -112,7 +113,7 @@ class BulkBody(RequestModel):
                       "action": "'action' must be assign, resolve, status or transfer"}
 
 
-async def _status_one(hub: Hub, user: Doc, conversation: Doc, status: str) -> Doc:
+async def _status_one(hub: Hub, user: Doc, conversation: Conversation, status: str) -> Conversation:
     return await change_status(hub, user, conversation, status, bulk=True)
 
 

@@ -22,6 +22,7 @@ from hub.http.request_models import OptionalId, RequestModel, WholeNumber, parse
 from hub.http.web import json_response, read_body
 from hub.store import agents
 from hub.store.db import Doc, oid
+from hub.store.documents import Conversation
 from routing.errors import RoutingConfigError
 from routing.model import PRESENCES, Presence
 from routing.rules_io import rules_to_dicts, rules_to_yaml
@@ -231,7 +232,7 @@ async def set_my_status(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     status = (await parse_body(request, MyStatus)).status
     await agents.update_profile(hub.db, user["_id"], {"status": status}, utcnow())
-    assigned: list[Doc] = []
+    assigned: list[Conversation] = []
     if status == "online":
         from hub.assign.moves import offer_queue_to
 

@@ -6,7 +6,7 @@ auto-reply templates on disk; every problem is reported at once, each naming its
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -131,7 +131,7 @@ class DryRun:
 async def explain(hub: Hub, channel: str, text: str, contact_id: ObjectId | None, now: datetime) -> DryRun:
     """What would happen to a new conversation with this first message, now. Writes nothing."""
     config = await runtime(hub).config()
-    contact: Doc = {"_id": "dry-run"}
+    contact: Mapping[str, Any] = {"_id": "dry-run"}
     if contact_id is not None:
         found = await contacts.get(hub.db, contact_id)
         if found is None:
@@ -159,7 +159,7 @@ async def replay(hub: Hub, since: datetime, limit: int = 1000) -> list[ReplayLin
     """Past conversations' first messages through today's rules: which would go to another department."""
     config = await runtime(hub).config()
     lines: list[ReplayLine] = []
-    contact_cache: dict[Any, Doc] = {}
+    contact_cache: dict[Any, Mapping[str, Any]] = {}
     for conversation, message in await routing_state.first_inbound_since(hub.db, since, limit):
         contact_id: ObjectId = conversation["contact_id"]
         if contact_id not in contact_cache:

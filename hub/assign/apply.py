@@ -8,6 +8,7 @@ detected language follow the message in the timeline). Neither ever raises into 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from hub.live import notify
 from hub.runtime import Hub
 from hub.store import agents, conversations, messages, routing_state
 from hub.store.db import Doc, oid
+from hub.store.documents import Conversation
 from routing.decision import Decision, SendAutoReply
 from routing.engine import decide
 from routing.hours import zone
@@ -31,8 +33,8 @@ from routing.sla import sla_due
 log = logging.getLogger(__name__)
 
 
-async def route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: InboundMessage,
-                    now: datetime) -> tuple[Doc, Doc | None]:
+async def route_new(hub: Hub, conversation: Conversation, contact: Mapping[str, Any], inbound: InboundMessage,
+                    now: datetime) -> tuple[Conversation, Doc | None]:
     """Route a conversation that has just opened (or reopened).
 
     Returns (conversation, explanation event to record after the first message), or (conversation,
@@ -45,8 +47,8 @@ async def route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: InboundM
         return await _fallback(hub, conversation, now, f"routing failed ({type(exc).__name__}: {exc})")
 
 
-async def _route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: InboundMessage,
-                     now: datetime) -> tuple[Doc, Doc | None]:
+async def _route_new(hub: Hub, conversation: Conversation, contact: Mapping[str, Any], inbound: InboundMessage,
+                     now: datetime) -> tuple[Conversation, Doc | None]:
     config = await runtime(hub).config()
     hint = inbound.extras.get("department")
     hinted = config.department_for(hint) if isinstance(hint, str) and hint else None
@@ -76,7 +78,7 @@ async def _route_new(hub: Hub, conversation: Doc, contact: Doc, inbound: Inbound
     return applied, explanation_event(decision, after)
 
 
-async def plan(hub: Hub, config: RoutingConfig, snapshot: ConversationSnapshot, contact: Doc, text: str,
+async def plan(hub: Hub, config: RoutingConfig, snapshot: ConversationSnapshot, contact: Mapping[str, Any], text: str,
                kind: EventKind, now: datetime, source: str | None = None,
                team: list[AgentState] | None = None) -> tuple[Decision, str | None, list[AgentState]]:
     """Gather what routing reads (agents fresh; departments and rules cached) and decide. No writes."""
@@ -92,7 +94,8 @@ async def plan(hub: Hub, config: RoutingConfig, snapshot: ConversationSnapshot, 
     return decision, language, team
 
 
-async def _fallback(hub: Hub, conversation: Doc, now: datetime, why: str) -> tuple[Doc, Doc | None]:
+async def _fallback(hub: Hub, conversation: Conversation, now: datetime, why: str
+                    ) -> tuple[Conversation, Doc | None]:
     department_id: ObjectId | None = None
     try:
         config = await runtime(hub).config()
@@ -163,7 +166,7 @@ def explanation_event(decision: Decision, after: Doc | None = None) -> Doc:
     return event
 
 
-def _pending_actions(decision: Decision, config: RoutingConfig, contact: Doc, language: str | None
+def _pending_actions(decision: Decision, config: RoutingConfig, contact: Mapping[str, Any], language: str | None
                      ) -> list[Doc]:
     department = config.policy.departments.get(decision.department_id)
     actions: list[Doc] = []
@@ -186,7 +189,7 @@ def _pending_actions(decision: Decision, config: RoutingConfig, contact: Doc, la
     return actions
 
 
-async def record(hub: Hub, conversation: Doc, explanation: Doc, now: datetime) -> None:
+async def record(hub: Hub, conversation: Mapping[str, Any], explanation: Doc, now: datetime) -> None:
     """Write the explanation into the timeline, then what the decision asked for beyond assignment."""
     try:
         await messages.insert_event(hub.db, conversation, explanation["text"], explanation["data"], now)
@@ -200,7 +203,7 @@ async def record(hub: Hub, conversation: Doc, explanation: Doc, now: datetime) -
         log.exception("recording the routing decision failed conversation=%s", conversation.get("_id"))
 
 
-async def _follow_up(hub: Hub, conversation: Doc, action: Doc, now: datetime) -> None:
+async def _follow_up(hub: Hub, conversation: Mapping[str, Any], action: Doc, now: datetime) -> None:
     if action["type"] == "autoreply":
         outcome = await autoreplies.send(hub, conversation, action["template"], action["context"],
                                          action.get("language"), runtime(hub).settings.autoreply_window_seconds,

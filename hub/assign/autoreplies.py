@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def render(name: str, context: dict[str, Any], language: str | None = None) -> s
         raise AutoReplyError(f"auto-reply template '{name}' failed: {exc}") from exc
 
 
-async def send(hub: Hub, conversation: Doc, name: str, context: dict[str, Any], language: str | None,
+async def send(hub: Hub, conversation: Mapping[str, Any], name: str, context: dict[str, Any], language: str | None,
                window_seconds: float, now: datetime) -> str:
     """Queue the auto-reply unless one went out within the window. Returns what happened, for the log."""
     try:

@@ -7,9 +7,10 @@ leaves a timeline event saying who moved what, where, and why, with the lead's n
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from bson import ObjectId
 from pydantic import BeforeValidator
@@ -23,6 +24,7 @@ from hub.live import notify
 from hub.runtime import Hub
 from hub.store import agents, messages, routing_state
 from hub.store.db import Doc
+from hub.store.documents import Conversation
 from routing.assignment import pick_next_for_agent
 from routing.decision import Decision
 from routing.engine import decide
@@ -48,10 +50,10 @@ def _note_text(raw: object) -> str:
 Note = Annotated[str, BeforeValidator(_note_text)]
 
 
-async def offer_queue_to(hub: Hub, agent_id: ObjectId, now: datetime) -> list[Doc]:
+async def offer_queue_to(hub: Hub, agent_id: ObjectId, now: datetime) -> list[Conversation]:
     """Give an agent with room the longest-waiting queued conversations they can take, one slot at a time."""
     config = await runtime(hub).config()
-    assigned: list[Doc] = []
+    assigned: list[Conversation] = []
     while True:
         doc = await agents.get(hub.db, agent_id)
         if doc is None or not agents.is_routable(doc):
@@ -75,7 +77,7 @@ async def offer_queue_to(hub: Hub, agent_id: ObjectId, now: datetime) -> list[Do
 
 
 async def _take_first(hub: Hub, agent_id: ObjectId, ranked: tuple[str, ...], reason: str, now: datetime
-                      ) -> Doc | None:
+                      ) -> Conversation | None:
     for conversation_id in ranked:
         if not await agents.claim(hub.db, agent_id, now):
             return None  # full after all (another event took the slot)
@@ -87,7 +89,7 @@ async def _take_first(hub: Hub, agent_id: ObjectId, ranked: tuple[str, ...], rea
     return None
 
 
-async def after_status_change(hub: Hub, before: Doc, after: Doc, now: datetime) -> None:
+async def after_status_change(hub: Hub, before: Mapping[str, Any], after: Mapping[str, Any], now: datetime) -> None:
     """Resolving gives the assignee's slot back (and fills it from the queue); reopening takes one."""
     assignee = before.get("assignee_id")
     was_active, is_active = before.get("status") != "resolved", after.get("status") != "resolved"
@@ -101,7 +103,8 @@ async def after_status_change(hub: Hub, before: Doc, after: Doc, now: datetime) 
         await agents.add_load(hub.db, assignee, now)
 
 
-async def reassign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None, note: str, now: datetime) -> Doc:
+async def reassign(hub: Hub, user: Doc, conversation: Mapping[str, Any], assignee: Doc | None, note: str, now: datetime
+                   ) -> Conversation:
     old: ObjectId | None = conversation.get("assignee_id")
     new: ObjectId | None = assignee["_id"] if assignee else None
     updated = await routing_state.move(hub.db, conversation["_id"], old, {"assignee_id": new, "assigned_at": now},
@@ -126,8 +129,9 @@ async def reassign(hub: Hub, user: Doc, conversation: Doc, assignee: Doc | None,
     return updated
 
 
-async def decide_within(hub: Hub, config: RoutingConfig, conversation: Doc, department_key: str, now: datetime,
-                        exclude: frozenset[str] = frozenset()) -> tuple[ObjectId | None, Decision, list[AgentState]]:
+async def decide_within(hub: Hub, config: RoutingConfig, conversation: Mapping[str, Any], department_key: str,
+                        now: datetime, exclude: frozenset[str] = frozenset()
+                        ) -> tuple[ObjectId | None, Decision, list[AgentState]]:
     """Pick (and claim) an agent in one department for a conversation already under way."""
     team = [agent_state(doc, config, now) for doc in await agents.routable(hub.db)]
     snapshot = replace(conversation_snapshot(conversation, config), department_id=department_key, assignee_id=None)
@@ -138,8 +142,8 @@ async def decide_within(hub: Hub, config: RoutingConfig, conversation: Doc, depa
     return agent_id, decision, team
 
 
-async def transfer(hub: Hub, user: Doc, conversation: Doc, department: Doc, note: str, now: datetime,
-                   agent: Doc | None = None) -> Doc:
+async def transfer(hub: Hub, user: Doc, conversation: Mapping[str, Any], department: Doc, note: str, now: datetime,
+                   agent: Doc | None = None) -> Conversation:
     config = await runtime(hub).config()
     key = config.key_by_oid[department["_id"]]
     old_assignee: ObjectId | None = conversation.get("assignee_id")

@@ -148,7 +148,7 @@ def agent_state(doc: Doc, config: RoutingConfig, now: datetime) -> AgentState:
     )
 
 
-def conversation_snapshot(doc: Doc, config: RoutingConfig, channel: str | None = None,
+def conversation_snapshot(doc: Mapping[str, Any], config: RoutingConfig, channel: str | None = None,
                           previous_agent: object = None) -> ConversationSnapshot:
     status: ConversationStatus = next((s for s in STATUSES if s == doc.get("status")), "open")
     priority: Priority = next((p for p in PRIORITIES if p == doc.get("priority")), "normal")
@@ -173,7 +173,7 @@ def conversation_snapshot(doc: Doc, config: RoutingConfig, channel: str | None =
     )
 
 
-def contact_snapshot(doc: Doc, language: str | None = None) -> ContactSnapshot:
+def contact_snapshot(doc: Mapping[str, Any], language: str | None = None) -> ContactSnapshot:
     raw_attributes = doc.get("attributes")
     attributes: dict[str, Any] = raw_attributes if isinstance(raw_attributes, dict) else {}
     tags = _texts(doc.get("tags"))

@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
@@ -72,7 +74,7 @@ async def escalate_breaches(hub: Hub, config: RoutingConfig, now: datetime) -> l
     return done
 
 
-async def _escalate(hub: Hub, config: RoutingConfig, doc: Doc, breach: Breach, now: datetime) -> None:
+async def _escalate(hub: Hub, config: RoutingConfig, doc: Mapping[str, Any], breach: Breach, now: datetime) -> None:
     text = f"SLA breach: {breach.reason}."
     lead = oid(breach.notify_user_id) if breach.notify_user_id else None
     told = await notify.notify(hub.db, [lead, doc.get("assignee_id")], "sla_breach", text, now, conversation=doc,

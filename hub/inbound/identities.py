@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bson import ObjectId
 
@@ -23,6 +25,7 @@ from hub.errors import BadInput
 from hub.runtime import Hub
 from hub.store import claims, contact_merges, contacts
 from hub.store.db import Doc
+from hub.store.documents import Contact
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ def signed_identity(identifier: str) -> Identity:
     return Identity(SITE_USER, identifier)
 
 
-async def claim(hub: Hub, visitor: Identity, name: str | None, email: str | None) -> Doc:
+async def claim(hub: Hub, visitor: Identity, name: str | None, email: str | None) -> Contact:
     """The visitor says who they are. Their own contact gets the name (if it has none) and the email as
     an unverified claim; the answer is the same whether or not anyone holds that address."""
     db, now = hub.db, utcnow()
@@ -79,7 +82,7 @@ async def claim(hub: Hub, visitor: Identity, name: str | None, email: str | None
     return await contacts.get(db, contact["_id"]) or contact
 
 
-def _holds_someone_else(contact: Doc, proven: Identity) -> bool:
+def _holds_someone_else(contact: Mapping[str, Any], proven: Identity) -> bool:
     """A contact already proven to be another person (other than by visitor ids, which prove nothing)."""
     return any(i.get("kind") != WEBCHAT and (i.get("kind"), i.get("value")) != (proven.kind, proven.value)
                for i in contact.get("identities", []))
@@ -87,7 +90,7 @@ def _holds_someone_else(contact: Doc, proven: Identity) -> bool:
 
 @dataclass(frozen=True)
 class Joined:
-    contact: Doc
+    contact: Contact
     # False when this browser's visitor already belongs to another proven person: the caller must start
     # a fresh visitor (one browser, two people: a shared computer) and join that one instead.
     same_visitor: bool = True
@@ -95,11 +98,11 @@ class Joined:
 
 @dataclass(frozen=True)
 class Held:
-    contact: Doc  # the contact that now holds the identity
+    contact: Contact  # the contact that now holds the identity
     merge: Doc | None = None  # the merge record, when the giver was folded into the contact holding it
 
 
-async def give_identity(hub: Hub, contact: Doc, identity: Identity, by: ObjectId | None = None) -> Held | None:
+async def give_identity(hub: Hub, contact: Contact, identity: Identity, by: ObjectId | None = None) -> Held | None:
     """`contact` is proven (or vouched) to be who holds `identity`: the contact holding it absorbs
     `contact`, or, when nobody holds it, `contact` takes it. None when a race changed either meanwhile
     (the unique identities index settles it): the caller looks again."""

@@ -18,15 +18,16 @@ from hub.inbound import usernames
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
+from hub.store.documents import Contact, Conversation, Message, as_contact, as_conversation
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    message: Doc
-    conversation: Doc
-    contact: Doc
+    message: Message
+    conversation: Conversation
+    contact: Contact
     created: bool  # False: a repeat of a message we already had
 
 
@@ -111,7 +112,8 @@ def _crash_if_asked(point: str) -> None:
         os._exit(137)
 
 
-async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Doc, now: datetime) -> tuple[Doc, bool]:
+async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Contact, now: datetime
+                            ) -> tuple[Conversation, bool]:
     """The conversation a reply names (reopened if resolved), else the contact's active one."""
     preview = model.preview(inbound.text)
     thread_id = oid(inbound.thread_conversation_id) if inbound.thread_conversation_id else None
@@ -132,17 +134,18 @@ async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Doc, now
     return await conversations.touch_active(hub.db, contact, inbound.channel, now, preview, inbound=True)
 
 
-def _applied(conversation: Doc, update: Doc) -> Doc:
+def _applied(conversation: Conversation, update: Doc) -> Conversation:
     """The conversation as the batched update left it (saves reading it back)."""
-    doc = {**conversation, **update["$set"]}
+    doc = as_conversation({**conversation, **update["$set"]})
     doc["last_message_at"] = max(conversation.get("last_message_at") or update["$max"]["last_message_at"],
                                  update["$max"]["last_message_at"])
     return doc
 
 
-async def _duplicate(hub: Hub, existing: Doc, raw_id: ObjectId) -> IngestResult:
+async def _duplicate(hub: Hub, existing: Message, raw_id: ObjectId) -> IngestResult:
     log.info("duplicate inbound ignored channel=%s key=%s", existing["channel"], existing.get("dedupe_key"))
     _processed(hub, raw_id)
-    conversation = await conversations.get(hub.db, existing["conversation_id"]) or {}
-    contact = await contacts.get(hub.db, existing["contact_id"]) or {}
+    # Both exist unless deleted by hand; then, as always, an empty document (reading `_id` off it fails).
+    conversation = await conversations.get(hub.db, existing["conversation_id"]) or as_conversation({})
+    contact = await contacts.get(hub.db, existing["contact_id"]) or as_contact({})
     return IngestResult(existing, conversation, contact, created=False)

@@ -19,7 +19,8 @@ from aiohttp import web
 from channels.base import TELEGRAM, InboundMessage
 from hub import keys
 from hub.store import contacts, identity_search
-from hub.store.db import Db, Doc
+from hub.store.db import Db
+from hub.store.documents import Contact
 
 log = logging.getLogger(__name__)
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,64}")  # Telegram's are 5 to 32 of these
@@ -37,7 +38,7 @@ def reported(inbound: InboundMessage) -> str | None:
     return value if _USERNAME.fullmatch(value) else None
 
 
-async def record(db: Db, contact: Doc, inbound: InboundMessage) -> Doc:
+async def record(db: Db, contact: Contact, inbound: InboundMessage) -> Contact:
     """The contact, with the message's username kept when it is new or changed (no write otherwise)."""
     username = reported(inbound)
     if username is None or (contact.get("usernames") or {}).get(inbound.channel) == username:

@@ -19,6 +19,7 @@ from bson import ObjectId
 from hub import names as model
 from hub.store import conversations as conversation_store
 from hub.store.db import Db, Doc
+from hub.store.documents import Conversation, as_conversation
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class Event:
     doc: Doc
     # The conversation the event belongs to (for messages: its parent); None for a notification, which
     # goes to its one owner whatever they may see now.
-    conversation: Doc | None
+    conversation: Conversation | None
     token: str  # the change stream resume token, usable as SSE id
     # Renderings shared by every subscriber (one SSE payload per event, not one per open inbox).
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -71,7 +72,7 @@ class EventBus:
         self._db = db
         self._subscribers: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
-        self._conversation_cache: dict[ObjectId, Doc] = {}
+        self._conversation_cache: dict[ObjectId, Conversation] = {}
         self.ready = asyncio.Event()
         self._stopping = False
 
@@ -127,10 +128,10 @@ class EventBus:
         if doc is None:
             return
         collection = change["ns"]["coll"]
-        conversation: Doc | None = None
+        conversation: Conversation | None = None
         if collection == model.CONVERSATIONS:
-            self._remember(doc)
-            conversation = doc
+            conversation = known = as_conversation(doc)
+            self._remember(known)
         elif collection != model.NOTIFICATIONS:
             conversation = await self._conversation(doc.get("conversation_id"))
         token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""
@@ -142,12 +143,12 @@ class EventBus:
             except Exception:
                 log.exception("event predicate failed")
 
-    def _remember(self, conversation: Doc) -> None:
+    def _remember(self, conversation: Conversation) -> None:
         if len(self._conversation_cache) > 50_000:
             self._conversation_cache.clear()
         self._conversation_cache[conversation["_id"]] = conversation
 
-    async def _conversation(self, conversation_id: Any) -> Doc | None:
+    async def _conversation(self, conversation_id: Any) -> Conversation | None:
         if not isinstance(conversation_id, ObjectId):
             return None
         cached = self._conversation_cache.get(conversation_id)

@@ -13,10 +13,10 @@ stored, and a page that reconnects re-reads its list instead of relying on what 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from bson import ObjectId
 
@@ -44,7 +44,7 @@ KINDS: Final[dict[str, Kind]] = {
 
 
 async def notify(db: Db, recipients: Iterable[ObjectId | None], kind: str, text: str, now: datetime, *,
-                 conversation: Doc | None = None, actor_id: ObjectId | None = None,
+                 conversation: Mapping[str, Any] | None = None, actor_id: ObjectId | None = None,
                  data: Doc | None = None) -> list[Doc]:
     """One notification for each active recipient, never for the person who caused it (`actor_id`).
 
@@ -63,7 +63,7 @@ async def notify(db: Db, recipients: Iterable[ObjectId | None], kind: str, text:
 
 
 async def _store(db: Db, recipients: Iterable[ObjectId | None], kind: str, text: str, now: datetime,
-                 conversation: Doc | None, actor_id: ObjectId | None, data: Doc | None) -> list[Doc]:
+                 conversation: Mapping[str, Any] | None, actor_id: ObjectId | None, data: Doc | None) -> list[Doc]:
     wanted: list[ObjectId] = []
     for user_id in recipients:
         if user_id is not None and user_id != actor_id and user_id not in wanted:
@@ -81,7 +81,7 @@ async def _store(db: Db, recipients: Iterable[ObjectId | None], kind: str, text:
             for user_id in wanted if user_id in active]
 
 
-async def assigned(db: Db, conversation: Doc, assignee_id: ObjectId | None, now: datetime, *,
+async def assigned(db: Db, conversation: Mapping[str, Any], assignee_id: ObjectId | None, now: datetime, *,
                    actor: Doc | None = None, why: str = "") -> list[Doc]:
     """Tell an agent a conversation is now theirs (by a person, or by routing when `actor` is None)."""
     if assignee_id is None:
@@ -92,7 +92,7 @@ async def assigned(db: Db, conversation: Doc, assignee_id: ObjectId | None, now:
                         actor_id=actor["_id"] if actor else None)
 
 
-async def transferred(db: Db, conversation: Doc, department: Doc, now: datetime, *, actor: Doc,
+async def transferred(db: Db, conversation: Mapping[str, Any], department: Doc, now: datetime, *, actor: Doc,
                       assignee: Doc | None = None, note: str = "") -> list[Doc]:
     """A transfer into a department. With nobody assigned, its agents and leads hear of it (someone must
     pick it up); with an assignee, they are told it is theirs, and the department's lead hears of it."""

@@ -4,6 +4,7 @@ when the reply is not created."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Annotated, Any
 
@@ -19,6 +20,7 @@ from hub.outbound import replies as outbox
 from hub.runtime import Hub
 from hub.store import files
 from hub.store.db import Doc
+from hub.store.documents import Message
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +116,8 @@ def reply_fields(body: dict[str, Any], has_files: bool) -> ReplyFields:
     return ReplyFields(text, reply.channel, client_key, extras, reply.note)
 
 
-async def post(hub: Hub, user: Doc, conversation: Doc, text: str, uploads: list[Upload], **options: Any
-               ) -> tuple[Doc, bool]:
+async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, uploads: list[Upload], **options: Any
+               ) -> tuple[Message, bool]:
     """`outbox.post` with the uploads stored first and recorded on the message as its attachments."""
     attachments = await store(hub, uploads, {"uploaded_by": user["_id"], "conversation_id": conversation["_id"]})
     try:

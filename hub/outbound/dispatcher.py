@@ -14,7 +14,9 @@ import contextlib
 import logging
 import random
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 
@@ -32,7 +34,7 @@ from channels.base import (
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import messages
-from hub.store.db import Doc
+from hub.store.documents import Message
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def attempt_owner(process_id: str) -> str:
     return f"{process_id}/{uuid.uuid4().hex}"
 
 
-def unsettled_attempt(doc: Doc) -> UnsettledAttempt | None:
+def unsettled_attempt(doc: Mapping[str, Any]) -> UnsettledAttempt | None:
     """An earlier attempt that started and never recorded how it ended (never this one: each lease has
     a fresh owner, and the row is read before this attempt records its start)."""
     started = doc.get("attempt_started_at")
@@ -123,7 +125,7 @@ class Dispatcher:
                 log.exception("outbox delivery failed message=%s", leased.get("_id"))
                 await asyncio.sleep(settings.outbox_poll_seconds)
 
-    async def deliver(self, doc: Doc) -> None:
+    async def deliver(self, doc: Message) -> None:
         """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""
         owner = str(doc["lease_owner"])
         heartbeat = asyncio.create_task(self._keep_lease(doc["_id"], owner), name=f"lease-{doc['_id']}")
@@ -155,7 +157,7 @@ class Dispatcher:
     def send_timeout(self) -> float:
         return SEND_TIMEOUT_LEASES * self.hub.settings.outbox_lease_seconds
 
-    async def _attempt(self, doc: Doc, owner: str) -> None:
+    async def _attempt(self, doc: Mapping[str, Any], owner: str) -> None:
         hub = self.hub
         channel = hub.channel(doc["channel"])
         if channel is None:
@@ -186,7 +188,7 @@ class Dispatcher:
             return
         await self._record_sent(doc, owner, result, adopted=False)
 
-    async def _settle_earlier(self, doc: Doc, owner: str, channel: Channel, outbound: OutboundMessage,
+    async def _settle_earlier(self, doc: Mapping[str, Any], owner: str, channel: Channel, outbound: OutboundMessage,
                               earlier: UnsettledAttempt) -> bool:
         """True to send now; False when the row was settled or rescheduled instead."""
         hub, name = self.hub, doc["channel"]
@@ -218,7 +220,7 @@ class Dispatcher:
         log.warning("earlier attempt unsettled and %s cannot be asked; resending once message=%s", name, doc["_id"])
         return await messages.mark_uncertain(hub.db, doc["_id"], owner, UNCERTAIN.format(channel=name), utcnow())
 
-    async def _record_sent(self, doc: Doc, owner: str, result: SendResult, *, adopted: bool) -> None:
+    async def _record_sent(self, doc: Mapping[str, Any], owner: str, result: SendResult, *, adopted: bool) -> None:
         recorded = await messages.mark_sent(self.hub.db, doc["_id"], owner, result.provider_id, result.status,
                                             utcnow(), adopted=adopted)
         if recorded is None:
@@ -226,8 +228,8 @@ class Dispatcher:
             log.warning("stale attempt's send not recorded message=%s owner=%s provider_id=%s", doc["_id"], owner,
                         result.provider_id)
 
-    async def _failed_attempt(self, doc: Doc, owner: str, reason: str, transient: bool, retry_after: float | None,
-                              outcome_unknown: bool) -> None:
+    async def _failed_attempt(self, doc: Mapping[str, Any], owner: str, reason: str, transient: bool,
+                              retry_after: float | None, outcome_unknown: bool) -> None:
         hub, now = self.hub, utcnow()
         attempts = int(doc.get("attempts", 1))
         if not transient or attempts >= hub.settings.outbox_max_attempts:
@@ -253,7 +255,7 @@ def _retry_after(exc: BaseException) -> float | None:
     return exc.retry_after if isinstance(exc, ChannelRateLimited) else None
 
 
-def _outbound(doc: Doc) -> OutboundMessage:
+def _outbound(doc: Mapping[str, Any]) -> OutboundMessage:
     return OutboundMessage(
         message_id=str(doc["_id"]),
         conversation_id=str(doc["conversation_id"]),
@@ -266,6 +268,6 @@ def _outbound(doc: Doc) -> OutboundMessage:
     )
 
 
-def _identity(doc: Doc) -> Identity:
+def _identity(doc: Mapping[str, Any]) -> Identity:
     to = doc.get("to") or {}
     return Identity(str(to.get("kind", "")), str(to.get("value", "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -14,9 +15,10 @@ from hub.errors import BadInput, Conflict, check_text
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages
 from hub.store.db import Doc
+from hub.store.documents import Message
 
 
-def reply_identity(contact: Doc, channel: str) -> Doc | None:
+def reply_identity(contact: Mapping[str, Any], channel: str) -> Doc | None:
     kind = channel_catalog.identity_kind(channel)
     for identity in contact.get("identities", []):
         if identity.get("kind") == kind:
@@ -24,10 +26,10 @@ def reply_identity(contact: Doc, channel: str) -> Doc | None:
     return None
 
 
-async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool = False,
+async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, *, note: bool = False,
                channel: str | None = None, client_key: str | None = None,
                extras: dict[str, Any] | None = None, mentions: list[ObjectId] | None = None,
-               attachments: list[Attachment] | None = None) -> tuple[Doc, bool]:
+               attachments: list[Attachment] | None = None) -> tuple[Message, bool]:
     """Queue a reply on the customer's channel (default: the last one they used), or add a note.
 
     `attachments` are files already stored (hub.uploads); with one, the text may be empty.
@@ -83,7 +85,7 @@ async def post(hub: Hub, user: Doc, conversation: Doc, text: str, *, note: bool 
     return queued, created
 
 
-async def retry(hub: Hub, message_id: ObjectId) -> Doc | None:
+async def retry(hub: Hub, message_id: ObjectId) -> Message | None:
     doc = await messages.retry_failed(hub.db, message_id, utcnow())
     if doc is not None:
         hub.outbox_wakeup.set()
@@ -93,12 +95,12 @@ async def retry(hub: Hub, message_id: ObjectId) -> Doc | None:
 class ReplyHeld(Conflict):
     """Something new arrived since the agent last looked: the reply waits for a "send anyway"."""
 
-    def __init__(self, message: str, newer: list[Doc]) -> None:
+    def __init__(self, message: str, newer: list[Message]) -> None:
         super().__init__(message)
         self.newer = newer
 
 
-async def check_not_stale(hub: Hub, user: Doc, conversation: Doc, last_seen_id: ObjectId) -> None:
+async def check_not_stale(hub: Hub, user: Doc, conversation: Mapping[str, Any], last_seen_id: ObjectId) -> None:
     """Hold a reply when a customer message or another agent's reply came after the one the agent saw."""
     seen = await messages.get(hub.db, last_seen_id)
     if seen is None or seen.get("conversation_id") != conversation["_id"]:

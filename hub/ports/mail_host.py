@@ -43,8 +43,9 @@ class HubMailHost:
             return ReplyContext("", None)
         conversation = await conversations.get(self._hub.db, row_id)
         department = ""
-        if conversation is not None and conversation.get("department_id") is not None:
-            found = await departments.get(self._hub.db, conversation["department_id"])
+        department_id = conversation.get("department_id") if conversation is not None else None
+        if department_id is not None:
+            found = await departments.get(self._hub.db, department_id)
             department = str(found.get("name", "")) if found else ""
         last = await mail.last_inbound_email(self._hub.db, row_id)
         if last is None:

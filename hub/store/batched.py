@@ -20,6 +20,7 @@ from hub.coalesce import Coalescer
 from hub.store import contacts, raw
 from hub.store import messages as message_store
 from hub.store.db import Db, Doc, fast
+from hub.store.documents import Contact, Conversation, Message, as_message, contacts_in, conversations_in, messages_in
 
 DUPLICATE_KEY = 11000
 
@@ -28,11 +29,11 @@ class IngestBatches:
     def __init__(self, db: Db) -> None:
         self.db = db
         self.keep_raw: Coalescer[Doc, ObjectId] = Coalescer(self._keep_raw)
-        self.find_by_key: Coalescer[str, Doc | None] = Coalescer(self._find_by_key)
-        self.find_contact: Coalescer[tuple[str, str], Doc | None] = Coalescer(self._find_contacts)
-        self.find_active: Coalescer[ObjectId, Doc | None] = Coalescer(self._find_active)
+        self.find_by_key: Coalescer[str, Message | None] = Coalescer(self._find_by_key)
+        self.find_contact: Coalescer[tuple[str, str], Contact | None] = Coalescer(self._find_contacts)
+        self.find_active: Coalescer[ObjectId, Conversation | None] = Coalescer(self._find_active)
         self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
-        self.insert_message: Coalescer[Doc, tuple[Doc, bool]] = Coalescer(self._insert_messages)
+        self.insert_message: Coalescer[Doc, tuple[Message, bool]] = Coalescer(self._insert_messages)
         self.raw_processed: Coalescer[ObjectId, None] = Coalescer(self._raw_processed)
 
     async def _keep_raw(self, docs: list[Doc]) -> list[ObjectId]:
@@ -55,26 +56,26 @@ class IngestBatches:
         await raw.mark_processed(self.db, raw_ids, utcnow())  # one update_many per batch
         return [None] * len(raw_ids)
 
-    async def _find_by_key(self, wanted: list[str]) -> list[Doc | None]:
-        found = {d["dedupe_key"]: d async for d in self.db[model.MESSAGES].find({"dedupe_key": {"$in": wanted}})}
+    async def _find_by_key(self, wanted: list[str]) -> list[Message | None]:
+        found = {d["dedupe_key"]: d async for d in messages_in(self.db).find({"dedupe_key": {"$in": wanted}})}
         return [found.get(key) for key in wanted]
 
-    async def _find_contacts(self, identities: list[tuple[str, str]]) -> list[Doc | None]:
+    async def _find_contacts(self, identities: list[tuple[str, str]]) -> list[Contact | None]:
         by_kind: dict[str, list[str]] = defaultdict(list)
         for kind, value in identities:
             by_kind[kind].append(value)
         # One query per identity kind rather than an $or (which the embedded server answers by scanning).
-        pages = await asyncio.gather(*(self.db[model.CONTACTS].find(contacts.identity_query(k, {"$in": values}))
+        pages = await asyncio.gather(*(contacts_in(self.db).find(contacts.identity_query(k, {"$in": values}))
                                        .to_list(None) for k, values in by_kind.items()))
-        found: dict[tuple[str, str], Doc] = {}
+        found: dict[tuple[str, str], Contact] = {}
         for doc in (d for page in pages for d in page):
             for identity in doc.get("identities", []):
                 # The dotted query can pair one element's kind with another's value; keep exact pairs.
                 found[(identity["kind"], identity["value"])] = doc
         return [found.get(identity) for identity in identities]
 
-    async def _find_active(self, contact_ids: list[ObjectId]) -> list[Doc | None]:
-        found = {d["contact_id"]: d async for d in self.db[model.CONVERSATIONS].find(
+    async def _find_active(self, contact_ids: list[ObjectId]) -> list[Conversation | None]:
+        found = {d["contact_id"]: d async for d in conversations_in(self.db).find(
             {"contact_id": {"$in": list(set(contact_ids))}, "active": True})}
         return [found.get(contact_id) for contact_id in contact_ids]
 
@@ -100,10 +101,11 @@ class IngestBatches:
             results = [r if r is False or ids[i] in still else False for i, r in enumerate(results)]
         return results
 
-    async def _insert_messages(self, docs: list[Doc]) -> list[tuple[Doc, bool] | BaseException]:
+    async def _insert_messages(self, docs: list[Doc]) -> list[tuple[Message, bool] | BaseException]:
         for doc in docs:
             message_store.dedupe_key(doc)  # sets the unique dedupe field
-        results: list[tuple[Doc, bool] | BaseException] = [(doc, True) for doc in docs]
+        # The same dicts: the ids the insert assigns below appear in these results too.
+        results: list[tuple[Message, bool] | BaseException] = [(as_message(doc), True) for doc in docs]
         try:
             result = await self.db[model.MESSAGES].insert_many(docs, ordered=False)
             for doc, inserted_id in zip(docs, result.inserted_ids, strict=True):
@@ -118,9 +120,9 @@ class IngestBatches:
         return results
 
 
-async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Doc, bool] | BaseException:
+async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Message, bool] | BaseException:
     key = message_store.dedupe_key(doc)
-    existing = await db[model.MESSAGES].find_one(key) if key else None
+    existing = await messages_in(db).find_one(key) if key else None
     if existing is None:
         return RuntimeError(f"message insert failed: {error.get('errmsg')}")
     return existing, False

@@ -13,12 +13,13 @@ from bson import ObjectId
 
 from channels.base import Identity
 from hub import names as model
-from hub.store.db import Db, Doc
+from hub.store.db import Db
+from hub.store.documents import ClaimDoc, Contact
 
 MAX_CLAIMS = 5  # the newest few; a visitor typing many addresses does not grow the document
 
 
-def claims_of(contact: Doc) -> list[Doc]:
+def claims_of(contact: Contact) -> list[ClaimDoc]:
     return [c for c in contact.get("claims") or [] if isinstance(c, dict)]
 
 

@@ -11,6 +11,7 @@ timeline event, and the merge record names what moved so that `undo` can put it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ _MAX_FOLDS = 5  # newcomers created in the gap of one merge that are folded in t
 PERSON_KINDS = (PHONE, EMAIL, TELEGRAM)
 
 
-def label(contact: Doc) -> str:
+def label(contact: Mapping[str, Any]) -> str:
     """How an event names a contact: "Mina (telegram)"; the name alone when it has no identity."""
     identities = contact.get("identities") or contact.get("merged_identities") or []
     name = contact.get("name") or (str(identities[0].get("value")) if identities else "Unnamed contact")
@@ -42,12 +43,12 @@ def short(conversation_id: ObjectId) -> str:
     return str(conversation_id)[-6:]
 
 
-def identity_conflicts(source: Doc, target: Doc) -> list[str]:
+def identity_conflicts(source: Mapping[str, Any], target: Mapping[str, Any]) -> list[str]:
     """Kinds where both contacts hold values and none is shared (two phones may be one person, or two)."""
     return [c["kind"] for c in conflicts(source, target) if c["kind"] in PERSON_KINDS]
 
 
-def conflicts(source: Doc, target: Doc) -> list[Doc]:
+def conflicts(source: Mapping[str, Any], target: Mapping[str, Any]) -> list[Doc]:
     """What suggests two people rather than one: different phones, emails, names; two open cases."""
     found: list[Doc] = []
     for kind in PERSON_KINDS:
@@ -65,7 +66,7 @@ async def _active(db: Db, contact_id: ObjectId) -> Doc | None:
     return await db[model.CONVERSATIONS].find_one({"contact_id": contact_id, "active": True})
 
 
-async def plan(db: Db, source: Doc, target: Doc) -> Doc:
+async def plan(db: Db, source: Mapping[str, Any], target: Mapping[str, Any]) -> Doc:
     """What merging `source` into `target` would do, without doing it (the preview and the merge share it)."""
     conversations = await db[model.CONVERSATIONS].find(
         {"contact_id": source["_id"]}, {"status": 1, "active": 1, "last_message_preview": 1, "created_at": 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from channels.base import Identity
 from hub import names as model
 from hub.store import search
 from hub.store.db import Db, Doc
+from hub.store.documents import Contact, as_contact, contacts_in
 
 
 def identity_query(kind: str, value: str | dict[str, Any]) -> Doc:
@@ -21,11 +23,11 @@ def identity_query(kind: str, value: str | dict[str, Any]) -> Doc:
     return {"identities.kind": kind, "identities.value": value}
 
 
-def holds(contact: Doc, kind: str, value: str) -> bool:
+def holds(contact: Mapping[str, Any], kind: str, value: str) -> bool:
     return any(i.get("kind") == kind and i.get("value") == value for i in contact.get("identities", []))
 
 
-async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -> Doc:
+async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -> Contact:
     """Find the contact holding `identity`, creating it if new (the unique index settles races)."""
     for _ in range(5):
         doc = await find_by_identity(db, identity)
@@ -43,12 +45,12 @@ async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -
         except DuplicateKeyError:
             continue  # a concurrent first message created it; the next try finds it
         insert["_id"] = result.inserted_id
-        return insert
+        return as_contact(insert)
     raise RuntimeError(f"could not resolve contact for {identity}")
 
 
-async def set_name(db: Db, contact_id: ObjectId, name: str) -> Doc | None:
-    doc = await db[model.CONTACTS].find_one_and_update(
+async def set_name(db: Db, contact_id: ObjectId, name: str) -> Contact | None:
+    doc = await contacts_in(db).find_one_and_update(
         {"_id": contact_id},
         {"$set": {"name": name, "name_lower": name.casefold()}},
         return_document=ReturnDocument.AFTER,
@@ -56,19 +58,19 @@ async def set_name(db: Db, contact_id: ObjectId, name: str) -> Doc | None:
     return await refresh_search(db, doc) if doc is not None else None
 
 
-async def refresh_search(db: Db, contact: Doc) -> Doc:
+async def refresh_search(db: Db, contact: Contact) -> Contact:
     """Recompute the search and duplicate-matching fields after the name or identities changed."""
     fields = search.contact_fields(contact)
     await db[model.CONTACTS].update_one({"_id": contact["_id"]}, {"$set": fields})
-    return {**contact, **fields}
+    return as_contact({**contact, **fields})
 
 
-async def get(db: Db, contact_id: ObjectId) -> Doc | None:
-    return await db[model.CONTACTS].find_one({"_id": contact_id})
+async def get(db: Db, contact_id: ObjectId) -> Contact | None:
+    return await contacts_in(db).find_one({"_id": contact_id})
 
 
-async def find_by_identity(db: Db, identity: Identity) -> Doc | None:
-    candidates = await db[model.CONTACTS].find(identity_query(identity.kind, identity.value)).to_list(10)
+async def find_by_identity(db: Db, identity: Identity) -> Contact | None:
+    candidates = await contacts_in(db).find(identity_query(identity.kind, identity.value)).to_list(10)
     return next((c for c in candidates if holds(c, identity.kind, identity.value)), None)
 
 
@@ -87,8 +89,8 @@ async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool
     return result.matched_count == 1
 
 
-async def search_by_identity(db: Db, kind: str, value: str) -> list[Doc]:
-    found = await db[model.CONTACTS].find(identity_query(kind, value)).to_list(20)
+async def search_by_identity(db: Db, kind: str, value: str) -> list[Contact]:
+    found = await contacts_in(db).find(identity_query(kind, value)).to_list(20)
     return [c for c in found if holds(c, kind, value)]
 
 
@@ -100,45 +102,45 @@ async def record_source(db: Db, contact_id: ObjectId, source: Doc) -> None:
                                                                                    "$slice": -50}}})
 
 
-async def page(db: Db, before: ObjectId | None = None, limit: int = 50) -> list[Doc]:
+async def page(db: Db, before: ObjectId | None = None, limit: int = 50) -> list[Contact]:
     """Contacts newest first, keyset-paginated on _id (merged-away records left out)."""
     query: Doc = {"merged_into": {"$exists": False}}
     if before is not None:
         query["_id"] = {"$lt": before}
-    return await db[model.CONTACTS].find(query).sort("_id", -1).limit(limit).to_list(limit)
+    return await contacts_in(db).find(query).sort("_id", -1).limit(limit).to_list(limit)
 
 
 async def set_attributes(db: Db, contact_id: ObjectId, values: Doc, removed: list[str], now: datetime
-                         ) -> Doc | None:
+                         ) -> Contact | None:
     """Set (already validated) custom attribute values; `removed` names the ones cleared."""
     update: dict[str, Any] = {"$set": {**{f"attributes.{k}": v for k, v in values.items()}, "updated_at": now}}
     if removed:
         update["$unset"] = {f"attributes.{k}": "" for k in removed}
-    return await db[model.CONTACTS].find_one_and_update({"_id": contact_id}, update,
-                                                        return_document=ReturnDocument.AFTER)
+    return await contacts_in(db).find_one_and_update({"_id": contact_id}, update,
+                                                     return_document=ReturnDocument.AFTER)
 
 
-async def set_tags(db: Db, contact_id: ObjectId, tags: list[str], now: datetime) -> Doc | None:
-    return await db[model.CONTACTS].find_one_and_update(
+async def set_tags(db: Db, contact_id: ObjectId, tags: list[str], now: datetime) -> Contact | None:
+    return await contacts_in(db).find_one_and_update(
         {"_id": contact_id}, {"$set": {"tags": tags, "updated_at": now}}, return_document=ReturnDocument.AFTER)
 
 
-async def likely_duplicates(db: Db, contact: Doc, limit: int = 10) -> list[Doc]:
+async def likely_duplicates(db: Db, contact: Contact, limit: int = 10) -> list[Contact]:
     """Other contacts sharing a name, a phone number's subscriber digits or an email's local part."""
     keys = contact.get("match_keys") or search.match_keys(contact)
     if not keys:
         return []
-    found = await db[model.CONTACTS].find({"match_keys": {"$in": keys}}).limit(limit + 1).to_list(limit + 1)
+    found = await contacts_in(db).find({"match_keys": {"$in": keys}}).limit(limit + 1).to_list(limit + 1)
     return [c for c in found if c["_id"] != contact["_id"] and c.get("merged_into") is None][:limit]
 
 
-async def set_username(db: Db, contact_id: ObjectId, channel: str, username: str | None) -> Doc | None:
+async def set_username(db: Db, contact_id: ObjectId, channel: str, username: str | None) -> Contact | None:
     """Keep the public username a channel reports (Telegram's @name), searchable; None clears it.
 
     Kept beside the identities, not in them: the identity is the stable id (a username can change
     hands), and identity documents must compare equal for the unique index and `holds`.
     """
-    doc = await db[model.CONTACTS].find_one_and_update(
+    doc = await contacts_in(db).find_one_and_update(
         {"_id": contact_id}, {"$set": {f"usernames.{channel}": username}}, return_document=ReturnDocument.AFTER)
     return await refresh_search(db, doc) if doc is not None else None
 

@@ -7,39 +7,39 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ASCENDING
 
-from hub import names as model
-from hub.store.db import Db, Doc, update_then_get
+from hub.store.db import Db, update_then_get
+from hub.store.documents import Conversation, Message, conversations_in, messages_in
 
 
-async def set_labels(db: Db, conversation_id: ObjectId, labels: list[str], now: datetime) -> Doc | None:
-    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id},
+async def set_labels(db: Db, conversation_id: ObjectId, labels: list[str], now: datetime) -> Conversation | None:
+    return await update_then_get(conversations_in(db), {"_id": conversation_id},
                                  {"$set": {"labels": labels, "updated_at": now}})
 
 
-async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: datetime) -> Doc | None:
-    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id},
+async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: datetime) -> Conversation | None:
+    return await update_then_get(conversations_in(db), {"_id": conversation_id},
                                  {"$set": {"priority": priority, "updated_at": now}})
 
 
-async def snooze(db: Db, conversation_id: ObjectId, until: datetime, now: datetime) -> Doc | None:
+async def snooze(db: Db, conversation_id: ObjectId, until: datetime, now: datetime) -> Conversation | None:
     """Snoozed until `until`; only a conversation still being worked (not resolved) can be snoozed."""
-    return await update_then_get(db[model.CONVERSATIONS], {"_id": conversation_id, "status": {"$ne": "resolved"}},
+    return await update_then_get(conversations_in(db), {"_id": conversation_id, "status": {"$ne": "resolved"}},
                                  {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now}})
 
 
-async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Doc]:
-    cursor = db[model.CONVERSATIONS].find({"status": "snoozed", "snoozed_until": {"$lte": now}})
+async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Conversation]:
+    cursor = conversations_in(db).find({"status": "snoozed", "snoozed_until": {"$lte": now}})
     return await cursor.limit(limit).to_list(limit)
 
 
-async def wake(db: Db, conversation_id: ObjectId, now: datetime) -> Doc | None:
+async def wake(db: Db, conversation_id: ObjectId, now: datetime) -> Conversation | None:
     """Reopen a snoozed conversation whose time came; None when someone else woke or changed it first."""
     return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, "status": "snoozed", "snoozed_until": {"$lte": now}},
+        conversations_in(db), {"_id": conversation_id, "status": "snoozed", "snoozed_until": {"$lte": now}},
         {"$set": {"status": "open", "updated_at": now, "woken_at": now}, "$unset": {"snoozed_until": ""}})
 
 
-async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limit: int = 500) -> list[Doc]:
+async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limit: int = 500) -> list[Message]:
     """Timeline entries created or updated from `since` on: what a page missed while disconnected.
 
     Inclusive, because a write in the same millisecond as the page's last event may not have reached
@@ -47,7 +47,7 @@ async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limi
     """
     # The conversation's own index, then the time test in Python: an $or in the query would make the
     # embedded server scan every message of every conversation.
-    cursor = db[model.MESSAGES].find({"conversation_id": conversation_id})
+    cursor = messages_in(db).find({"conversation_id": conversation_id})
     changed = [m async for m in cursor.sort([("created_at", ASCENDING), ("_id", ASCENDING)])
                if m["created_at"] >= since or (m.get("updated_at") or m["created_at"]) >= since]
     return changed[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +12,12 @@ from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
+from hub.store.documents import Contact, Conversation, as_conversation, conversations_in
 
 
 async def touch_active(
-    db: Db, contact: Doc, channel: str, at: datetime, preview: str, inbound: bool
-) -> tuple[Doc, bool]:
+    db: Db, contact: Contact, channel: str, at: datetime, preview: str, inbound: bool
+) -> tuple[Conversation, bool]:
     """The contact's active conversation, opened if none, updated for a new message.
 
     Returns (conversation, needs_routing). A unique partial index on active conversations makes two
@@ -37,7 +39,7 @@ async def touch_active(
     if "contact_name" not in update["$set"]:
         on_insert["contact_name"] = _identity_label(contact)
     for _ in range(5):
-        doc = await update_then_get(db[model.CONVERSATIONS], {"contact_id": contact["_id"], "active": True}, update)
+        doc = await update_then_get(conversations_in(db), {"contact_id": contact["_id"], "active": True}, update)
         if doc is not None:
             return doc, not doc.get("routed")
         fresh = {**on_insert, **{k: v for k, v in update["$set"].items() if "." not in k},
@@ -49,11 +51,11 @@ async def touch_active(
         except DuplicateKeyError:
             continue  # a concurrent first message opened it; the next try updates that one
         fresh["_id"] = result.inserted_id
-        return fresh, True
+        return as_conversation(fresh), True
     raise RuntimeError("could not open a conversation")
 
 
-def conversation_touch(contact: Doc, channel: str, at: datetime, preview: str, inbound: bool) -> Doc:
+def conversation_touch(contact: Mapping[str, Any], channel: str, at: datetime, preview: str, inbound: bool) -> Doc:
     """The update a new message makes to its active conversation (shared by the batched and single paths)."""
     update: dict[str, Any] = {
         "$set": {"last_channel": channel, "last_message_preview": preview, "updated_at": at},
@@ -70,7 +72,7 @@ def conversation_touch(contact: Doc, channel: str, at: datetime, preview: str, i
     return update
 
 
-def _identity_label(contact: Doc) -> str:
+def _identity_label(contact: Contact) -> str:
     identities = contact.get("identities") or []
     if not identities:
         return "Unknown"
@@ -79,11 +81,11 @@ def _identity_label(contact: Doc) -> str:
     return f"Visitor {str(first['value'])[:6]}" if first["kind"] == "webchat" else str(first["value"])
 
 
-async def get(db: Db, conversation_id: ObjectId) -> Doc | None:
-    return await db[model.CONVERSATIONS].find_one({"_id": conversation_id})
+async def get(db: Db, conversation_id: ObjectId) -> Conversation | None:
+    return await conversations_in(db).find_one({"_id": conversation_id})
 
 
-async def set_status(db: Db, conversation_id: ObjectId, status: str, now: datetime) -> Doc | None:
+async def set_status(db: Db, conversation_id: ObjectId, status: str, now: datetime) -> Conversation | None:
     if status not in model.CONVERSATION_STATUSES:
         raise ValueError(f"unknown status {status!r}")
     if status == "resolved":
@@ -92,9 +94,7 @@ async def set_status(db: Db, conversation_id: ObjectId, status: str, now: dateti
     else:
         update = {"$set": {"status": status, "updated_at": now}}
     try:
-        return await update_then_get(
-            db[model.CONVERSATIONS], {"_id": conversation_id}, update
-        )
+        return await update_then_get(conversations_in(db), {"_id": conversation_id}, update)
     except DuplicateKeyError:
         # Reopening while the contact already has a newer active conversation.
         raise ValueError("this customer already has an open conversation; reply there") from None
@@ -110,7 +110,7 @@ async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview
     )
 
 
-def visibility_filter(user: Doc) -> Doc:
+def visibility_filter(user: Mapping[str, Any]) -> Doc:
     """What a user may see: leads and admins everything; agents their departments and their own."""
     if user.get("role") in ("admin", "lead"):
         return {}
@@ -118,7 +118,7 @@ def visibility_filter(user: Doc) -> Doc:
                     {"assignee_id": user["_id"]}]}
 
 
-def can_see(user: Doc, conversation: Doc) -> bool:
+def can_see(user: Mapping[str, Any], conversation: Mapping[str, Any]) -> bool:
     if user.get("role") in ("admin", "lead"):
         return True
     return conversation.get("department_id") in set(user.get("department_ids", [])) or (
@@ -126,16 +126,14 @@ def can_see(user: Doc, conversation: Doc) -> bool:
     )
 
 
-async def for_contact(db: Db, contact_id: ObjectId) -> list[Doc]:
-    return await db[model.CONVERSATIONS].find({"contact_id": contact_id}).sort("created_at", DESCENDING).to_list(
-        100
-    )
+async def for_contact(db: Db, contact_id: ObjectId) -> list[Conversation]:
+    return await conversations_in(db).find({"contact_id": contact_id}).sort("created_at", DESCENDING).to_list(100)
 
 
 async def touch_thread(
-    db: Db, conversation_id: ObjectId, contact: Doc, channel: str, at: datetime, preview: str, *,
+    db: Db, conversation_id: ObjectId, contact: Contact, channel: str, at: datetime, preview: str, *,
     may_reopen: bool = True,
-) -> tuple[Doc, bool] | None:
+) -> tuple[Conversation, bool] | None:
     """Add an inbound message to a named conversation of this contact, reopening it when resolved.
 
     Returns (conversation, reopened), or None when it is not this contact's, or when reopening would
@@ -148,15 +146,15 @@ async def touch_thread(
     update["$set"].pop("status")
     without_wait = {k: v for k, v in update.items() if k != "$min"}
     owned: Doc = {"_id": conversation_id, "contact_id": contact["_id"]}
-    doc = await update_then_get(db[model.CONVERSATIONS], {**owned, "active": True}, update)
+    doc = await update_then_get(conversations_in(db), {**owned, "active": True}, update)
     if doc is not None:
         return doc, False
     if not may_reopen:
-        doc = await update_then_get(db[model.CONVERSATIONS], owned, without_wait)
+        doc = await update_then_get(conversations_in(db), owned, without_wait)
         return (doc, False) if doc is not None else None
     try:
         doc = await update_then_get(
-            db[model.CONVERSATIONS], {**owned, "active": {"$ne": True}},
+            conversations_in(db), {**owned, "active": {"$ne": True}},
             # routed=False: a reopened conversation goes through routing again (kind "reopened", so the
             # previous agent gets it back when available).
             {**without_wait,

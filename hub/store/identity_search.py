@@ -25,7 +25,8 @@ from bson import ObjectId
 
 from channels.base import PHONE
 from hub import names as model
-from hub.store.db import Db, Doc
+from hub.store.db import Db
+from hub.store.documents import Contact, contacts_in
 from routing.text import ascii_digits
 
 MIN_NATIONAL_DIGITS = 7
@@ -82,13 +83,13 @@ def handle_key(channel: str, username: str) -> str:
     return f"{channel}:{username.casefold()}"
 
 
-def _live(contacts: list[Doc]) -> list[Doc]:
+def _live(contacts: list[Contact]) -> list[Contact]:
     return [c for c in contacts if c.get("merged_into") is None]
 
 
-async def contacts_by_phone(db: Db, query: PhoneQuery, limit: int = SCAN_LIMIT) -> list[Doc]:
+async def contacts_by_phone(db: Db, query: PhoneQuery, limit: int = SCAN_LIMIT) -> list[Contact]:
     """Contacts whose phone identity (SMS and WhatsApp share it) the query names."""
-    collection = db[model.CONTACTS]
+    collection = contacts_in(db)
     if query.international:
         found = await collection.find({"identities.kind": PHONE, "identities.value": f"+{query.digits}"}
                                       ).to_list(limit)
@@ -103,8 +104,8 @@ async def contacts_by_phone(db: Db, query: PhoneQuery, limit: int = SCAN_LIMIT) 
 
 
 async def contacts_by_username(db: Db, username: str, channel: str = "telegram",
-                               limit: int = SCAN_LIMIT) -> list[Doc]:
-    found = await db[model.CONTACTS].find({"handles": handle_key(channel, username)}).to_list(limit)
+                               limit: int = SCAN_LIMIT) -> list[Contact]:
+    found = await contacts_in(db).find({"handles": handle_key(channel, username)}).to_list(limit)
     return _live(found)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
+from hub.store.documents import Message, as_message, messages_in
 
 
 def external_key(channel: str, external_id: str) -> str:
@@ -33,7 +35,7 @@ def dedupe_key(doc: Doc) -> Doc | None:
     return None
 
 
-async def insert_unique(db: Db, doc: Doc) -> tuple[Doc, bool]:
+async def insert_unique(db: Db, doc: Doc) -> tuple[Message, bool]:
     """Insert; when its dedupe key (provider id, or the agent's client key) exists return that instead.
 
     Returns (message, created). The unique indexes decide, so concurrent copies make one message.
@@ -42,20 +44,20 @@ async def insert_unique(db: Db, doc: Doc) -> tuple[Doc, bool]:
     try:
         result = await db[model.MESSAGES].insert_one(doc)
     except DuplicateKeyError:
-        existing = await db[model.MESSAGES].find_one(key) if key else None
+        existing = await messages_in(db).find_one(key) if key else None
         if existing is None:  # pragma: no cover - the unique index says it exists
             raise
         return existing, False
     doc["_id"] = result.inserted_id
-    return doc, True
+    return as_message(doc), True
 
 
-async def find_external(db: Db, channel: str, external_id: str) -> Doc | None:
-    return await db[model.MESSAGES].find_one({"dedupe_key": external_key(channel, external_id)})
+async def find_external(db: Db, channel: str, external_id: str) -> Message | None:
+    return await messages_in(db).find_one({"dedupe_key": external_key(channel, external_id)})
 
 
-async def get(db: Db, message_id: ObjectId) -> Doc | None:
-    return await db[model.MESSAGES].find_one({"_id": message_id})
+async def get(db: Db, message_id: ObjectId) -> Message | None:
+    return await messages_in(db).find_one({"_id": message_id})
 
 
 # Keyset pages use the (conversation_id, created_at) index with a plain range and settle ties on
@@ -64,11 +66,11 @@ async def get(db: Db, message_id: ObjectId) -> Doc | None:
 
 async def timeline(
     db: Db, conversation_id: ObjectId, *, after: tuple[datetime, ObjectId] | None = None, limit: int = 1000,
-) -> list[Doc]:
+) -> list[Message]:
     query: Doc = {"conversation_id": conversation_id}
     if after is not None:
         query["created_at"] = {"$gte": after[0]}
-    cursor = db[model.MESSAGES].find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+    cursor = messages_in(db).find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
     if after is None:
         return await cursor.limit(limit).to_list(limit)
     found = await cursor.limit(limit + _TIES).to_list(limit + _TIES)
@@ -79,13 +81,13 @@ _TIES = 50  # entries sharing one millisecond with the keyset point, fetched and
 
 
 async def timeline_tail(db: Db, conversation_id: ObjectId, *, before: tuple[datetime, ObjectId] | None = None,
-                        limit: int = 150) -> tuple[list[Doc], bool]:
+                        limit: int = 150) -> tuple[list[Message], bool]:
     """The newest `limit` entries (before a point, for "load earlier"), oldest first, and whether more
     lie before them. A long conversation's page then costs what its last screenfuls cost."""
     query: Doc = {"conversation_id": conversation_id}
     if before is not None:
         query["created_at"] = {"$lte": before[0]}
-    cursor = db[model.MESSAGES].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+    cursor = messages_in(db).find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
     extra = _TIES if before is not None else 0
     newest = await cursor.limit(limit + 1 + extra).to_list(limit + 1 + extra)
     if before is not None:
@@ -93,28 +95,28 @@ async def timeline_tail(db: Db, conversation_id: ObjectId, *, before: tuple[date
     return list(reversed(newest[:limit])), len(newest) > limit
 
 
-async def contact_history(db: Db, contact_id: ObjectId, limit: int = 200) -> list[Doc]:
+async def contact_history(db: Db, contact_id: ObjectId, limit: int = 200) -> list[Message]:
     """The newest `limit` messages of a contact across conversations, oldest first."""
-    cursor = db[model.MESSAGES].find({"contact_id": contact_id, "direction": {"$ne": model.NOTE}})
+    cursor = messages_in(db).find({"contact_id": contact_id, "direction": {"$ne": model.NOTE}})
     newest = await cursor.sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit).to_list(limit)
     return list(reversed(newest))
 
 
-async def insert_event(db: Db, conversation: Doc, text: str, data: Doc, now: datetime,
-                       author: Doc | None = None) -> Doc:
+async def insert_event(db: Db, conversation: Mapping[str, Any], text: str, data: Doc, now: datetime,
+                       author: Mapping[str, Any] | None = None) -> Message:
     """A timeline event (routing decision, assignment, status change) shown between messages."""
     doc: Doc = {"conversation_id": conversation["_id"], "contact_id": conversation.get("contact_id"),
                 "direction": model.EVENT, "kind": "event", "channel": None, "text": text, "data": data,
                 "author": author or {"type": "system"}, "created_at": now}
     result = await db[model.MESSAGES].insert_one(doc)
     doc["_id"] = result.inserted_id
-    return doc
+    return as_message(doc)
 
 
 # --- outbox -----------------------------------------------------------------------------------------
 
 
-async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
+async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
     """An outbound message is born queued; `client_id` makes a double submit one message."""
     doc.setdefault("status", "queued")
     doc["status_rank"] = model.STATUS_RANK[doc["status"]]
@@ -124,7 +126,7 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Doc, bool]:
     return await insert_unique(db, doc)
 
 
-async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Doc | None:
+async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Message | None:
     """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
 
     `owner` is unique to this attempt (never a process id, which all its workers share), so only
@@ -147,7 +149,7 @@ async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> 
              "$inc": {"attempts": 1}},
         )
         if taken.modified_count == 1:
-            return await db[model.MESSAGES].find_one({"_id": candidate["_id"]})
+            return await messages_in(db).find_one({"_id": candidate["_id"]})
     return None
 
 
@@ -179,14 +181,14 @@ _SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
 
 
 async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
-                    now: datetime, *, adopted: bool = False) -> Doc | None:
+                    now: datetime, *, adopted: bool = False) -> Message | None:
     """Only the attempt that owns the lease records the send; a stale attempt gets None."""
     update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
                    "sent_at": now, "updated_at": now, "error": None, **_SETTLED}
     if adopted:
         update["reconciled_at"] = now
     return await update_then_get(
-        db[model.MESSAGES], {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update},
+        messages_in(db), {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update},
         return_document=ReturnDocument.AFTER,
     )
 
@@ -204,12 +206,12 @@ async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, 
 
 
 async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
-                      owner: str | None = None) -> Doc | None:
+                      owner: str | None = None) -> Message | None:
     query: Doc = {"_id": message_id, "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
     if owner is not None:
         query["lease_owner"] = owner
     return await update_then_get(
-        db[model.MESSAGES], query,
+        messages_in(db), query,
         {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
                   "failed_at": now, "updated_at": now, **_SETTLED}},
         return_document=ReturnDocument.AFTER,
@@ -217,22 +219,22 @@ async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
 
 
 async def advance_status(db: Db, query: Doc, status: str, now: datetime, error: str | None = None
-                         ) -> Doc | None:
+                         ) -> Message | None:
     """Move a message's status forward only: a late 'sent' never undoes 'delivered'."""
     rank = model.STATUS_RANK[status]
     update: dict[str, Any] = {"status": status, "status_rank": rank, "updated_at": now, f"{status}_at": now}
     if error is not None:
         update["error"] = error
     return await update_then_get(
-        db[model.MESSAGES], {**query, "status_rank": {"$lt": rank}}, {"$set": update}
+        messages_in(db), {**query, "status_rank": {"$lt": rank}}, {"$set": update}
     )
 
 
-async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | None:
+async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Message | None:
     """An agent asks to send a failed reply again: back to queued, attempts reset. The agent has seen
     any "may have been delivered" warning, so the blind resend it allows starts afresh too."""
     return await update_then_get(
-        db[model.MESSAGES], {"_id": message_id, "direction": model.OUT, "status": "failed"},
+        messages_in(db), {"_id": message_id, "direction": model.OUT, "status": "failed"},
         {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": now,
                   "lease_until": None, "error": None, "updated_at": now, "attempt_started_at": None,
                   "uncertain_resends": 0, "delivery_uncertain": None}},
@@ -240,34 +242,35 @@ async def retry_failed(db: Db, message_id: ObjectId, now: datetime) -> Doc | Non
     )
 
 
-async def record_edit(db: Db, message_id: ObjectId, text: str, edited_at: datetime) -> Doc | None:
+async def record_edit(db: Db, message_id: ObjectId, text: str, edited_at: datetime) -> Message | None:
     """The customer edited a message: new text in place, the earlier one kept in `edits`, oldest first.
 
     Replays are no-ops (an edit not newer than the last one recorded changes nothing); the
     compare-and-set on the old text keeps two concurrent edits from losing a version.
     """
     for _ in range(5):
-        current = await db[model.MESSAGES].find_one({"_id": message_id})
+        current = await messages_in(db).find_one({"_id": message_id})
         if current is None:
             return None
         last = current.get("edited_at")
         if (last is not None and last >= edited_at) or current.get("text") == text:
             return current
         updated = await update_then_get(
-            db[model.MESSAGES], {"_id": message_id, "text": current.get("text"), "edited_at": last},
+            messages_in(db), {"_id": message_id, "text": current.get("text"), "edited_at": last},
             {"$set": {"text": text, "edited_at": edited_at, "updated_at": edited_at},
              "$push": {"edits": {"text": current.get("text", ""), "replaced_at": edited_at}}},
             return_document=ReturnDocument.AFTER,
         )
         if updated is not None:
             return updated
-    return await db[model.MESSAGES].find_one({"_id": message_id})
+    return await messages_in(db).find_one({"_id": message_id})
 
 
-async def set_attachments(db: Db, message_id: ObjectId, attachments: list[Doc], now: datetime) -> Doc | None:
+async def set_attachments(db: Db, message_id: ObjectId, attachments: list[Doc], now: datetime
+                          ) -> Message | None:
     """Replace a message's attachments once they are downloaded (or refused, with the reason)."""
     return await update_then_get(
-        db[model.MESSAGES], {"_id": message_id}, {"$set": {"attachments": attachments, "updated_at": now}},
+        messages_in(db), {"_id": message_id}, {"$set": {"attachments": attachments, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
 
@@ -282,6 +285,6 @@ async def keep_outbound_header(db: Db, message_id: ObjectId, name: str, value: s
     return kept if isinstance(kept, str) else value
 
 
-async def find_provider(db: Db, channels: list[str], provider_id: str) -> Doc | None:
+async def find_provider(db: Db, channels: list[str], provider_id: str) -> Message | None:
     """The reply a provider's status callback names, on one of its channels."""
-    return await db[model.MESSAGES].find_one({"provider_id": provider_id, "channel": {"$in": channels}})
+    return await messages_in(db).find_one({"provider_id": provider_id, "channel": {"$in": channels}})

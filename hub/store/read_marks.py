@@ -11,15 +11,16 @@ for the same pair cannot exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
-from hub.store.db import Db, Doc
+from hub.store.db import Db
 
 MARK_SCAN = 1000  # the marks a view's unread count looks through: the ones the agent made most recently
 
@@ -57,14 +58,14 @@ async def marks_for(db: Db, user_id: ObjectId, conversation_ids: Iterable[Object
     return {m["conversation_id"]: m["seen_at"] for m in found}
 
 
-def is_unread(conversation: Doc, seen_at: datetime | None) -> bool:
+def is_unread(conversation: Mapping[str, Any], seen_at: datetime | None) -> bool:
     if seen_at is None:
         return True
     last = conversation.get("last_inbound_at")
     return isinstance(last, datetime) and last > seen_at
 
 
-async def unread_ids(db: Db, user_id: ObjectId, conversations: list[Doc]) -> set[ObjectId]:
+async def unread_ids(db: Db, user_id: ObjectId, conversations: Sequence[Mapping[str, Any]]) -> set[ObjectId]:
     """Which of these conversations the user has not seen since the customer last wrote."""
     marks = await marks_for(db, user_id, (c["_id"] for c in conversations))
     return {c["_id"] for c in conversations if is_unread(c, marks.get(c["_id"]))}

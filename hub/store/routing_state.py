@@ -6,7 +6,7 @@ still the same assignee), so two processes acting on one conversation cannot bot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,40 +15,41 @@ from pymongo import ASCENDING
 
 from hub import names as model
 from hub.store.db import Db, Doc, update_then_get
+from hub.store.documents import Conversation, conversations_in
 
 QUEUED: Doc = {"active": True, "assignee_id": None, "department_id": {"$ne": None}}
 
 
-async def apply_first_route(db: Db, conversation_id: ObjectId, fields: Doc, now: datetime) -> Doc | None:
+async def apply_first_route(db: Db, conversation_id: ObjectId, fields: Doc, now: datetime) -> Conversation | None:
     """Record where routing sent a new (or reopened) conversation; only the first routing wins."""
     return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, "routed": {"$ne": True}},
+        conversations_in(db), {"_id": conversation_id, "routed": {"$ne": True}},
         {"$set": {**fields, "routed": True, "routed_at": now, "updated_at": now}},
     )
 
 
 async def assign_from_queue(db: Db, conversation_id: ObjectId, agent_id: ObjectId, fields: Doc,
-                            now: datetime) -> Doc | None:
+                            now: datetime) -> Conversation | None:
     """Give a queued conversation to an agent; None when someone else took it first."""
     return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, **QUEUED},
+        conversations_in(db), {"_id": conversation_id, **QUEUED},
         {"$set": {**fields, "assignee_id": agent_id, "assigned_at": now, "updated_at": now}},
     )
 
 
 async def move(db: Db, conversation_id: ObjectId, expected_assignee: ObjectId | None, fields: Doc,
-               now: datetime) -> Doc | None:
+               now: datetime) -> Conversation | None:
     """Change department and/or assignee, only if the assignee is still the one the caller saw."""
     return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, "assignee_id": expected_assignee},
+        conversations_in(db), {"_id": conversation_id, "assignee_id": expected_assignee},
         {"$set": {**fields, "updated_at": now}},
     )
 
 
-async def queued(db: Db, department_ids: Iterable[ObjectId], limit: int = 500) -> list[Doc]:
+async def queued(db: Db, department_ids: Iterable[ObjectId], limit: int = 500) -> list[Conversation]:
     """Unassigned active conversations of these departments, oldest first (routing orders them exactly)."""
     query: Doc = {**QUEUED, "department_id": {"$in": list(department_ids)}}
-    cursor = db[model.CONVERSATIONS].find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+    cursor = conversations_in(db).find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
     return await cursor.limit(limit).to_list(limit)
 
 
@@ -56,21 +57,21 @@ async def queued_department_ids(db: Db) -> list[ObjectId]:
     return [d for d in await db[model.CONVERSATIONS].distinct("department_id", QUEUED) if d is not None]
 
 
-async def sla_candidates(db: Db, now: datetime, limit: int = 500) -> list[Doc]:
+async def sla_candidates(db: Db, now: datetime, limit: int = 500) -> list[Conversation]:
     """Active conversations with an SLA clock that ran out and was not escalated yet."""
     query: Doc = {"active": True, "$or": [
         {"sla_first_response_due": {"$lte": now}, "first_response_at": None,
          "sla_escalated": {"$ne": "first_response"}},
         {"sla_resolution_due": {"$lte": now}, "sla_escalated": {"$ne": "resolution"}},
     ]}
-    return await db[model.CONVERSATIONS].find(query).limit(limit).to_list(limit)
+    return await conversations_in(db).find(query).limit(limit).to_list(limit)
 
 
 async def mark_escalated(db: Db, conversation_id: ObjectId, target: str, fields: Doc, now: datetime
-                         ) -> Doc | None:
+                         ) -> Conversation | None:
     """Claim one SLA escalation (None: another process already did it) and apply its field changes."""
     return await update_then_get(
-        db[model.CONVERSATIONS], {"_id": conversation_id, "sla_escalated": {"$ne": target}},
+        conversations_in(db), {"_id": conversation_id, "sla_escalated": {"$ne": target}},
         {"$addToSet": {"sla_escalated": target}, "$set": {**fields, "updated_at": now}},
     )
 
@@ -91,7 +92,7 @@ async def claim_autoreply(db: Db, conversation_id: ObjectId, now: datetime, wind
     return result.modified_count == 1
 
 
-async def record_language(db: Db, conversation: Doc, created_at: datetime, language: str) -> None:
+async def record_language(db: Db, conversation: Mapping[str, Any], created_at: datetime, language: str) -> None:
     """The detected language on the customer's message, and on the contact for next time."""
     await db[model.MESSAGES].update_many(
         {"conversation_id": conversation["_id"], "direction": model.IN, "created_at": created_at},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from channels.base import EMAIL, PHONE
 from hub import names as model
 from hub.store import identity_search
 from hub.store.db import Db, Doc
+from hub.store.documents import Contact, contacts_in
 from routing.text import normalize_text
 
 MAX_STORED = 4000  # characters of a message kept searchable: a pasted log should not bloat every document
@@ -61,7 +63,7 @@ def query_pattern(raw: str) -> str | None:
     return re.escape(key) if key else None
 
 
-def match_keys(contact: Doc) -> list[str]:
+def match_keys(contact: Mapping[str, Any]) -> list[str]:
     """Keys two records of one person are likely to share, for duplicate suggestions (indexed)."""
     keys: set[str] = set()
     name = search_key(str(contact.get("name") or ""))
@@ -80,13 +82,13 @@ def match_keys(contact: Doc) -> list[str]:
     return sorted(keys)
 
 
-def usernames(contact: Doc) -> dict[str, str]:
+def usernames(contact: Mapping[str, Any]) -> dict[str, str]:
     """The public usernames a contact's channels told us (Telegram's), by channel."""
     found = contact.get("usernames")
     return {k: v for k, v in found.items() if isinstance(v, str) and v} if isinstance(found, dict) else {}
 
 
-def contact_fields(contact: Doc) -> Doc:
+def contact_fields(contact: Mapping[str, Any]) -> Doc:
     """The derived fields a contact carries; recomputed whenever its name, identities or usernames change."""
     values = [i.get("value") for i in contact.get("identities") or []]
     names = usernames(contact)
@@ -123,19 +125,19 @@ async def conversations_matching(db: Db, raw: str, visible: Doc, limit: int = 50
     return found[:limit]
 
 
-async def contacts_matching(db: Db, raw: str, limit: int = 50) -> list[Doc]:
+async def contacts_matching(db: Db, raw: str, limit: int = 50) -> list[Contact]:
     """Who the query names first (a phone number in any format, a Telegram username), then text matches."""
     pattern = query_pattern(raw)
     if pattern is None:
         return []
-    exact: list[Doc] = []
+    exact: list[Contact] = []
     phone = identity_search.phone_query(raw[:MAX_QUERY])
     if phone is not None:
         exact += await identity_search.contacts_by_phone(db, phone, limit)
     username = identity_search.username_query(raw[:MAX_QUERY])
     if username is not None:
         exact += await identity_search.contacts_by_username(db, username, limit=limit)
-    cursor = db[model.CONTACTS].find({"search_text": {"$regex": pattern}, "merged_into": {"$exists": False}})
+    cursor = contacts_in(db).find({"search_text": {"$regex": pattern}, "merged_into": {"$exists": False}})
     found = {c["_id"]: c for c in exact}
     for contact in await cursor.limit(limit).to_list(limit):
         found.setdefault(contact["_id"], contact)

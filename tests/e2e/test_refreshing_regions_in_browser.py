@@ -12,7 +12,9 @@ from bson import ObjectId
 from playwright.async_api import Browser, expect
 
 from hub import names as model
+from hub.actions.conversations import assign
 from hub.runtime import Hub
+from hub.store import users
 from tests.e2e.test_conversation_page_in_browser import agent_page, open_conversation
 from tests.integration.conversation.helpers import customer_writes
 
@@ -81,7 +83,14 @@ async def test_team_page_shows_an_agents_new_load_without_a_reload(
     await expect(row.locator("[data-load]")).to_have_text(re.compile(r"^0/"))
     await lead.evaluate("window.notReloaded = true")
 
-    await hub.db[model.USERS].update_one({"email": "ana@x.test"}, {"$set": {"open_count": 3}})
+    # Real load (the periodic repair of open_count would undo a count written by hand): the lead gives
+    # Ana three conversations.
+    lead_user = await users.user_by_email(hub.db, "lead@x.test")
+    ana = await users.user_by_email(hub.db, "ana@x.test")
+    assert lead_user is not None and ana is not None
+    for n in range(3):
+        conversation = await customer_writes(hub, f"Load {n}", f"load-{n}", visitor=f"v-load-{n}")
+        await assign(hub, lead_user, conversation, ana, "")
     await expect(row.locator("[data-load]")).to_have_text(re.compile(r"^3/"), timeout=15_000)
     assert await lead.evaluate("window.notReloaded === true")
 

@@ -13,7 +13,7 @@ import pytest
 
 from hub import names as model
 from hub.runtime import Hub
-from hub.store.db import Doc
+from hub.store.documents import Conversation
 from tests.integration.routing.support import token_for, writes
 from tests.support.agents import make_user
 
@@ -35,7 +35,7 @@ async def post_raw(http: aiohttp.ClientSession, url: str, body: str | bytes, hea
         return r.status, (json.loads(text) if r.content_type == "application/json" else text)
 
 
-async def a_conversation(hub: Hub) -> Doc:
+async def a_conversation(hub: Hub) -> Conversation:
     result = await writes(hub, "hello", "visitor-1")
     return result.conversation
 

@@ -18,7 +18,7 @@ from hub.outbound import replies as outbox
 from hub.outbound.dispatcher import backoff_seconds
 from hub.runtime import Hub
 from hub.store import messages
-from hub.store.db import Doc
+from hub.store.documents import Conversation, Message
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import make_user
 from tests.support.polling import poll_until
@@ -66,21 +66,21 @@ async def provider(aiohttp_server) -> AsyncIterator[tuple[FakeProvider, TestServ
     yield fake, srv
 
 
-async def queued_reply(hub: Hub, text: str = "hello") -> Doc:
+async def queued_reply(hub: Hub, text: str = "hello") -> Message:
     agent = await make_user(hub.db, "a@x.test")
     result = await ingest_one(hub)
     reply, _ = await outbox.post(hub, agent, result, text)
     return reply
 
 
-async def ingest_one(hub: Hub) -> Doc:
+async def ingest_one(hub: Hub) -> Conversation:
     from hub.inbound.ingest import ingest
 
     return (await ingest(hub, inbound("need help", "q-1"))).conversation
 
 
-async def wait_status(hub: Hub, message_id: object, *statuses: str, timeout: float = 15) -> Doc:
-    async def reached() -> Doc | None:
+async def wait_status(hub: Hub, message_id: object, *statuses: str, timeout: float = 15) -> Message:
+    async def reached() -> Message | None:
         doc = await messages.get(hub.db, message_id)  # type: ignore[arg-type]
         return doc if doc and doc["status"] in statuses else None
 
@@ -124,7 +124,7 @@ async def test_an_expired_lease_of_a_crashed_process_is_taken_over(hub: Hub, pro
     conversation = await ingest_one(hub)
     now = utcnow()
 
-    async def row(text: str, **fields: object) -> Doc:
+    async def row(text: str, **fields: object) -> Message:
         doc, _ = await messages.enqueue(hub.db, {
             "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"],
             "direction": model.OUT, "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"},

@@ -7,7 +7,7 @@ from bson import ObjectId
 
 from hub.runtime import Hub
 from hub.store import messages
-from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events
 from tests.support.polling import poll_until
 
@@ -38,7 +38,7 @@ async def test_visitor_message_reaches_agent_live_and_reply_reaches_visitor(
         assert pushed["message"]["id"] == reply_id
         await visitor.close()
 
-    async def delivered() -> Doc | None:
+    async def delivered() -> Message | None:
         doc = await messages.get(hub.db, ObjectId(reply_id))
         return doc if doc and doc["status"] == "delivered" else None
 

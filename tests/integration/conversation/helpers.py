@@ -11,6 +11,7 @@ import aiohttp
 from hub.inbound.ingest import ingest
 from hub.runtime import Hub
 from hub.store.db import Doc
+from hub.store.documents import Conversation
 from tests.integration.test_ingest_dedupe import inbound
 from tests.support.agents import login, make_user
 
@@ -42,7 +43,7 @@ async def agent(hub: Hub, http: aiohttp.ClientSession, base: str, email: str, na
     return Agent(http, base, await login(http, base, email), user)
 
 
-async def customer_writes(hub: Hub, text: str, external_id: str, visitor: str = "v-1") -> Doc:
+async def customer_writes(hub: Hub, text: str, external_id: str, visitor: str = "v-1") -> Conversation:
     result = await ingest(hub, inbound(text, external_id, visitor))
     return result.conversation
 

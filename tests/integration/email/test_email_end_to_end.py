@@ -9,7 +9,7 @@ from bson import ObjectId
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import conversations, messages
-from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import fixture, send_mail
 from tests.support.agents import login, make_user, next_event, sse_events
@@ -55,7 +55,7 @@ async def test_mail_in_agent_reply_out_and_customer_reply_threads_into_the_same_
     assert plain is not None and "Tracking: <b>123</b>" in plain.get_content()
     assert rich is not None and "Tracking: &lt;b&gt;123&lt;/b&gt;" in rich.get_content()
     # The relay has the mail before the dispatcher records the send: wait for the record.
-    async def recorded() -> Doc | None:
+    async def recorded() -> Message | None:
         doc = await messages.get(hub.db, ObjectId(reply_id))
         return doc if doc is not None and doc["status"] != "queued" else None
 

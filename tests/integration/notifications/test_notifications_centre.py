@@ -14,7 +14,7 @@ from bson import ObjectId
 from hub.clock import utcnow
 from hub.live.notify import notify
 from hub.runtime import Hub
-from hub.store.db import Doc
+from hub.store.documents import Conversation
 from tests.integration.inbox.helpers import arrive, place
 from tests.integration.routing.support import agent, api, department, token_for, writes
 from tests.support.agents import make_user, next_event, sse_events
@@ -26,7 +26,7 @@ async def kinds_of(http: aiohttp.ClientSession, base_url: str, headers: dict[str
     return [n["kind"] for n in body["notifications"]]
 
 
-async def support_conversation(hub: Hub, text: str, who: str, **fields: Any) -> Doc:
+async def support_conversation(hub: Hub, text: str, who: str, **fields: Any) -> Conversation:
     chat = await arrive(hub, text, who, name="Mina Customer")
     support = await department(hub, "Support")
     await place(hub, chat.conversation["_id"], department_id=support["_id"], **fields)

@@ -17,7 +17,7 @@ from hub.outbound.dispatcher import GAVE_UP_UNCERTAIN, UNCERTAIN, Dispatcher
 from hub.runtime import Hub
 from hub.settings import Settings
 from hub.store import messages
-from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.conftest import make_settings
 from tests.integration.test_outbox_dispatcher import ingest_one, queued_reply, wait_status
 
@@ -57,7 +57,7 @@ class LookupChannel(SlowChannel):
         return SendResult(provider_id=self.finds) if self.finds else None
 
 
-async def row_left_by_a_crash(hub: Hub, started_at: datetime) -> Doc:
+async def row_left_by_a_crash(hub: Hub, started_at: datetime) -> Message:
     """A reply whose attempt started, never recorded its outcome, and whose lease has run out."""
     conversation = await ingest_one(hub)
     doc, _ = await messages.enqueue(hub.db, {

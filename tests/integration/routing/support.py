@@ -16,6 +16,7 @@ from hub.runtime import Hub
 from hub.store import agents, conversations, messages, users
 from hub.store import departments as department_store
 from hub.store.db import Doc
+from hub.store.documents import Conversation
 from tests.support.agents import make_user
 
 
@@ -51,7 +52,7 @@ async def writes(hub: Hub, text: str, who: str, **extras: Any) -> IngestResult:
     return await ingest(hub, customer(text, who, **extras))
 
 
-async def conversation(hub: Hub, conversation_id: ObjectId) -> Doc:
+async def conversation(hub: Hub, conversation_id: ObjectId) -> Conversation:
     found = await conversations.get(hub.db, conversation_id)
     assert found is not None
     return found

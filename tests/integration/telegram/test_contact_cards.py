@@ -15,13 +15,13 @@ from hub.clock import utcnow
 from hub.inbound.ingest import ingest
 from hub.runtime import Hub
 from hub.store import contacts, messages
-from hub.store.db import Doc
+from hub.store.documents import Contact, Message
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update
 
 KNOWN_NUMBER = "+447911123456"
 
 
-async def deliver(http: aiohttp.ClientSession, base_url: str, hub: Hub, fixture: str) -> Doc:
+async def deliver(http: aiohttp.ClientSession, base_url: str, hub: Hub, fixture: str) -> Message:
     status, body = await post_update(http, base_url, payload(fixture))
     assert status == 200 and body["result"] == "stored", body
     message = await messages.get(hub.db, ObjectId(body["message_id"]))
@@ -50,7 +50,7 @@ async def test_a_card_that_is_not_the_senders_own_number_never_joins_the_custome
     assert message["text"].startswith("Shared a contact card:") and "not the customer's own number" in message["text"]
 
 
-async def deliver_sms_history(hub: Hub, known: Doc) -> Doc:
+async def deliver_sms_history(hub: Hub, known: Contact) -> Message:
     """The phone's owner already has a conversation (as if they had texted us)."""
     result = await ingest(hub, InboundMessage(channel="sms", identity=Identity(PHONE, KNOWN_NUMBER),
                                               text="my private order details", received_at=utcnow(),

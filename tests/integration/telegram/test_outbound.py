@@ -23,14 +23,15 @@ from hub.outbound import replies as outbox
 from hub.ports.channel_host import HubChannelHost
 from hub.runtime import Hub
 from hub.store import conversations, files, messages
-from hub.store.db import Doc
+from hub.store.documents import Conversation, Message
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update, telegram_settings
 from tests.support.agents import make_user
 from tests.support.polling import poll_until
 
 
-async def customer_writes(http: aiohttp.ClientSession, base_url: str, hub: Hub, user_id: int = CUSTOMER_ID) -> Doc:
+async def customer_writes(http: aiohttp.ClientSession, base_url: str, hub: Hub,
+                          user_id: int = CUSTOMER_ID) -> Conversation:
     """A message from Telegram user `user_id`; returns its conversation."""
     update = payload("text_in_persian_with_emoji_and_zero_width")
     update["update_id"] += user_id
@@ -44,9 +45,9 @@ async def customer_writes(http: aiohttp.ClientSession, base_url: str, hub: Hub, 
     return conversation
 
 
-async def settled(hub: Hub, message_id: ObjectId, check: Any = None) -> Doc:
+async def settled(hub: Hub, message_id: ObjectId, check: Any = None) -> Message:
     """The reply once the dispatcher is done with it (or once `check` holds)."""
-    async def done() -> Doc | None:
+    async def done() -> Message | None:
         doc = await messages.get(hub.db, message_id)
         assert doc is not None
         return doc if (check(doc) if check else doc["status"] != "queued") else None

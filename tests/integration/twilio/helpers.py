@@ -9,6 +9,7 @@ import aiohttp
 from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.fakes.twilio import post_signed
 from tests.integration.twilio.conftest import PUBLIC_URL
 
@@ -18,7 +19,7 @@ async def webhook(http: aiohttp.ClientSession, base_url: str, params: dict[str, 
     return await post_signed(http, base_url, PUBLIC_URL, path, params, **kwargs)
 
 
-async def inbound_by_sid(hub: Hub, channel: str, sid: str) -> Doc:
+async def inbound_by_sid(hub: Hub, channel: str, sid: str) -> Message:
     found = await messages.find_external(hub.db, channel, sid)
     assert found is not None, f"no {channel} message {sid}"
     return found

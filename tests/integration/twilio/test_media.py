@@ -19,7 +19,7 @@ SAFE_DEFAULTS = {"TWILIO_MEDIA_HOSTS": None, "TWILIO_MEDIA_ALLOW_PRIVATE": None}
 async def _attachments(hub: Hub, sid: str) -> list[dict[str, object]]:
     async def settled() -> list[dict[str, object]] | None:
         message = await inbound_by_sid(hub, "whatsapp", sid)
-        items: list[dict[str, object]] = message["attachments"]
+        items: list[dict[str, object]] = [dict(a) for a in message["attachments"]]
         return items if all(a["file_id"] or a["refused_reason"] for a in items) else None
 
     return await poll_until(settled, f"every attachment of {sid} stored or refused")

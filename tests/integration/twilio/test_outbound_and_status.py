@@ -15,6 +15,7 @@ from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.fakes.twilio import FakeTwilio, fixture
 from tests.integration.twilio.helpers import count_messages, inbound_by_sid, webhook
 from tests.support.agents import login, make_user
@@ -28,7 +29,7 @@ async def _agent(hub: Hub, base_url: str, http: aiohttp.ClientSession) -> str:
     return await login(http, base_url, "agent@x.test")
 
 
-async def _conversation(hub: Hub, base_url: str, http: aiohttp.ClientSession, name: str) -> Doc:
+async def _conversation(hub: Hub, base_url: str, http: aiohttp.ClientSession, name: str) -> Message:
     params = fixture(name)
     assert (await webhook(http, base_url, params))[0] == 200
     channel = "whatsapp" if params["From"].startswith("whatsapp:") else "sms"
@@ -43,7 +44,7 @@ async def _reply(http: aiohttp.ClientSession, base_url: str, csrf: str, conversa
 
 
 async def _settled(hub: Hub, message_id: str, check: str = "status") -> Doc:
-    async def done() -> Doc | None:
+    async def done() -> Message | None:
         doc = await messages.get(hub.db, ObjectId(message_id))
         if check == "status":
             return doc if doc and doc["status"] != "queued" else None
@@ -187,7 +188,7 @@ async def test_failed_whatsapp_status_carries_twilios_reason(
                   path="/webhooks/twilio/status")
     stored = await messages.get(hub.db, ObjectId(message_id))
     assert stored is not None and stored["status"] == "failed"
-    assert stored["error"].startswith("Twilio error 63016: the 24-hour WhatsApp window is closed")
+    assert (stored["error"] or "").startswith("Twilio error 63016: the 24-hour WhatsApp window is closed")
 
 
 async def test_status_for_an_unknown_sid_gets_200_and_a_log_line(

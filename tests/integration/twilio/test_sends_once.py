@@ -10,6 +10,7 @@ from bson import ObjectId
 from hub.runtime import Hub
 from hub.store import messages
 from hub.store.db import Doc
+from hub.store.documents import Message
 from tests.fakes.twilio import FakeTwilio
 from tests.integration.twilio.test_outbound_and_status import _agent, _conversation, _reply
 from tests.support.polling import poll_until
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.hub_settings(outbox_lease_seconds=0.5)  # a send times 
 
 
 async def _settled(hub: Hub, message_id: str) -> Doc:
-    async def done() -> Doc | None:
+    async def done() -> Message | None:
         doc = await messages.get(hub.db, ObjectId(message_id))
         return doc if doc and doc["status"] != "queued" else None
 

@@ -1,0 +1,42 @@
+"""What the inbox screens show, built from stored documents: the templates read these, never documents.
+
+Each view carries exactly what its template prints (names resolved, channel labels and icons looked
+up in the channel catalogue, routing explanations flattened), so a template holds no `.get` chains
+and a change to a document's shape shows up here, under mypy, rather than as a blank in a page.
+Translation stays in the templates (`_`): a view holds data, and None where the page prints a
+translated fallback ("unassigned", "Unnamed", "Private note").
+"""
+
+from __future__ import annotations
+
+from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, IdentityView, channel_options, identities
+from inbox_ui.view_models.contact import ContactPage, Duplicate, FieldInput, MergeLine
+from inbox_ui.view_models.conversation import (
+                                               ClaimView,
+                                               ConversationHeader,
+                                               EarlierConversation,
+                                               Person,
+                                               ReplyChannel,
+                                               claim_view,
+                                               earlier,
+                                               person,
+)
+from inbox_ui.view_models.lists import ContactRow, ConversationRow, ViewTab, contact_rows, conversation_rows, view_tabs
+from inbox_ui.view_models.timeline import (
+                                               AttachmentView,
+                                               CandidateLine,
+                                               EditView,
+                                               MessageView,
+                                               RoutingWhy,
+                                               RuleLine,
+                                               SkippedLine,
+                                               timeline,
+)
+
+__all__ = [
+    "NOTE_ICON", "AttachmentView", "CandidateLine", "ChannelView", "ClaimView", "ContactPage", "ContactRow",
+    "ConversationHeader", "ConversationRow", "Duplicate", "EarlierConversation", "EditView", "FieldInput",
+    "IdentityView", "MergeLine", "MessageView", "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine",
+    "ViewTab", "channel_options", "claim_view", "contact_rows", "conversation_rows", "earlier", "identities",
+    "person", "timeline", "view_tabs",
+]
