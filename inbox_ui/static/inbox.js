@@ -163,8 +163,9 @@
     if (!option || !option.dataset.segments || field(composer, "note").checked || !text) { out.hidden = true; return; }
     segmentTimer = setTimeout(function () {
       hub.request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
-        out.textContent = d.segments + (d.segments === 1 ? " SMS segment" : " SMS segments") + " · " + d.encoding +
-          " · " + d.characters + " chars";
+        out.textContent = hub.text(d.segments === 1 ? "sms_segment" : "sms_segments",
+          d.segments === 1 ? "{n} SMS segment · {encoding} · {chars} characters" : "{n} SMS segments · {encoding} · {chars} characters",
+          { n: d.segments, encoding: d.encoding, chars: d.characters });
         out.hidden = false;
       }).catch(function () { out.hidden = true; });
     }, 250);
@@ -401,7 +402,7 @@
     var toast = document.createElement("a");
     toast.className = "toast";
     toast.href = "/inbox/c/" + data.conversation_id;
-    toast.textContent = "You were mentioned in a note — open it";
+    toast.textContent = hub.text("mentioned", "You were mentioned in a note — open it");
     document.body.appendChild(toast);
   }
 
