@@ -102,9 +102,14 @@ class Catalogues:
 
     def translator(self, code: str) -> Translate:
         table = self._messages.get(code, {})
+        language = LANGUAGES.get(code, ENGLISH)
 
         def translate(text: str, **values: Any) -> str:
             out = table.get(text, text)
-            return out.format(**values) if values else out
+            if not values:
+                return out
+            if language.rtl:  # an id or a number keeps its own direction inside a right-to-left sentence
+                values = {name: f"\u2068{value}\u2069" for name, value in values.items()}
+            return out.format(**values)
 
         return translate
