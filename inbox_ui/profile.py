@@ -32,6 +32,8 @@ class LanguageChoice(RequestModel):
     """One of hub.http.languages.CODES, or empty: follow the browser's Accept-Language."""
 
     language: Annotated[str, one_of(("", *languages.CODES))] = ""
+    field_messages = {"language": "language must be one of " + ", ".join(languages.CODES)
+                                  + ", or empty to follow the browser"}
 
 
 CHANGED = N_("Password changed. Your other sessions and all your API tokens have been ended.")

@@ -269,9 +269,12 @@
       var name = document.createElement("bdi");
       name.setAttribute("dir", "auto");
       name.textContent = clean(v.name);
-      span.appendChild(document.createTextNode(typing ? "✎ " : "👁 "));
+      // The sentence is translated whole ("{name} is viewing"); the name goes where its language puts it.
+      var sentence = typing ? hub.text("typing", "{name} is typing…") : hub.text("viewing", "{name} is viewing");
+      var at = sentence.indexOf("{name}");
+      span.appendChild(document.createTextNode((typing ? "✎ " : "👁 ") + (at < 0 ? sentence + " " : sentence.slice(0, at))));
       span.appendChild(name);
-      span.appendChild(document.createTextNode(typing ? " is typing…" : " is viewing"));
+      if (at >= 0) span.appendChild(document.createTextNode(sentence.slice(at + 6)));
       box.appendChild(span);
     });
     box.hidden = !box.children.length;
