@@ -9,12 +9,12 @@ from aiohttp import web
 from hub import keys
 from hub.access import accounts
 from hub.access.auth import current_user
+from hub.clock import utcnow
 from hub.errors import HubError, NotFound
 from hub.http import languages
 from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import json_response, render, wants_json
 from hub.store import users
-from hub.clock import utcnow
 from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 
-def N_(text: str) -> str:  # noqa: N802 - the gettext name for "mark for extraction, translate later"
+def N_(text: str) -> str:  # the gettext name for "mark for extraction, translate later"
     return text
 
 
