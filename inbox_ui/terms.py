@@ -29,7 +29,7 @@ VOCABULARY = (
     # inbox views
     N_("Mine"), N_("Unassigned"), N_("All"), N_("Mentions"),
     # identity kinds a contact merge can differ in
-    N_("phone"), N_("email"), N_("telegram"), N_("name"), N_("open_conversations"),
+    N_("phone"), N_("email"), N_("telegram"), N_("webchat"), N_("name"), N_("open_conversations"),
     # channel names
     N_("Web chat"), N_("SMS"), N_("WhatsApp"), N_("Telegram"), N_("Email"),
 )

@@ -66,10 +66,12 @@ def render(request: web.Request, template: str, context: dict[str, Any], status:
     catalogues = request.app.get(keys.CATALOGUES) or languages.Catalogues({})
     # `_` goes in with this render's context (not the shared environment's globals), so concurrent
     # requests in different languages never see each other's.
+    translate = catalogues.translator(language.code)
     base: dict[str, Any] = {"request": request, "user": user,
                             "csrf": (request.get(keys.SESSION) or {}).get("csrf", ""),
-                            "_": catalogues.translator(language.code), "language": language,
-                            "languages": languages.LANGUAGES}
+                            "_": translate, "language": language, "languages": languages.LANGUAGES}
+    if language is not languages.ENGLISH and "CHANNEL_LABELS" in env.globals:  # "Web chat", "SMS", ...
+        base["CHANNEL_LABELS"] = {name: translate(label) for name, label in env.globals["CHANNEL_LABELS"].items()}
     html = env.get_template(template).render({**base, **context})
     return web.Response(text=html, status=status, content_type="text/html")
 

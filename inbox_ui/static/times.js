@@ -25,13 +25,15 @@
 
   var MINUTE = 60000, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
 
-  function shown(date, now) {
+  // data-absolute: a time after "since" or "until" reads as a moment, never as "3 min ago".
+  function shown(date, now, absolute) {
     var gap = date.getTime() - now; // negative: in the past
     var size = Math.abs(gap);
-    if (relative && size < 45000) return relative.format(0, "second");
-    if (relative && size < HOUR) return relative.format(Math.round(gap / MINUTE), "minute");
-    if (relative && size < 12 * HOUR) return relative.format(Math.round(gap / HOUR), "hour");
-    if (size < DAY && clock.format(date) && dayOnly.format(date) === dayOnly.format(new Date(now))) return clock.format(date);
+    var words = absolute ? null : relative;
+    if (words && size < 45000) return words.format(0, "second");
+    if (words && size < HOUR) return words.format(Math.round(gap / MINUTE), "minute");
+    if (words && size < 12 * HOUR) return words.format(Math.round(gap / HOUR), "hour");
+    if (size < DAY && dayOnly.format(date) === dayOnly.format(new Date(now))) return clock.format(date);
     return yearOf.format(date) === yearOf.format(new Date(now)) ? sameYear.format(date) : otherYear.format(date);
   }
 
@@ -42,7 +44,7 @@
     var date = new Date(dateOnly ? value + "T00:00:00" : value);
     if (isNaN(date.getTime())) return;
     if (!el.hasAttribute("data-server-text")) el.setAttribute("data-server-text", el.textContent);
-    var text = dateOnly ? dayOnly.format(date) : shown(date, now);
+    var text = dateOnly ? dayOnly.format(date) : shown(date, now, el.hasAttribute("data-absolute"));
     if (el.textContent !== text) el.textContent = text;
     var title = dateOnly ? dayOnly.format(date) : exact.format(date);
     if (el.getAttribute("title") !== title) el.setAttribute("title", title);
