@@ -25,7 +25,8 @@ PERSIAN_DIGITS = re.compile("[۰-۹]")
 
 async def _user_in(browser: Browser, hub: Hub, base_url: str, email: str, language: str,
                    size: tuple[int, int] = (1440, 900)) -> Page:
-    user = await make_user(hub.db, email, role="admin" if language == "vi" else "lead", name=email.split("@")[0].title())
+    role = "admin" if language == "vi" else "lead"
+    user = await make_user(hub.db, email, role=role, name=email.split("@")[0].title())
     await users.set_language(hub.db, user["_id"], language, NOWRUZ)
     context = await browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-US",
                                         timezone_id="Asia/Tehran")
@@ -42,8 +43,7 @@ async def _an_old_conversation(hub: Hub, text: str, external_id: str) -> dict[st
 
 
 async def _shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # Playwright makes the folder
 
 
 async def test_a_persian_user_sees_a_mirrored_persian_inbox_and_solar_hijri_times(
@@ -102,7 +102,6 @@ async def test_screens_in_persian_and_chinese_at_phone_size(hub: Hub, base_url: 
 
 async def test_sla_seconds_show_as_a_duration_in_the_admins_language(hub: Hub, base_url: str, browser: Browser) -> None:
     page = await _user_in(browser, hub, base_url, "an@x.test", "vi")
-    await users.users(hub.db)  # the user's department exists: make_user created "Support"
     department = await users.department_by_name(hub.db, "Support")
     assert department is not None
     await page.goto(f"{base_url}/admin/departments/{department['_id']}")
