@@ -2,7 +2,7 @@
    <time datetime="ISO">YYYY-MM-DD HH:MM UTC</time> (the no-script fallback); this rewrites each one,
    and each one added later (a MutationObserver sees live updates), with Intl: recent ones relative
    ("3 min ago"), refreshed every minute, the exact full time on hover (title). Persian is shown in the
-   Solar Hijri calendar with Persian digits. Seconds fields marked data-duration get "= 1 h" beside them. */
+   Solar Hijri calendar with Persian digits. Seconds fields marked data-duration get "1 h" beside them. */
 (function () {
   "use strict";
   var tag = document.documentElement.lang || "en";
@@ -72,7 +72,7 @@
       out.className = "duration";
       input.insertAdjacentElement("afterend", out);
     }
-    out.textContent = input.value === "" ? "" : "= " + durationText(Number(input.value));
+    out.textContent = input.value === "" ? "" : durationText(Number(input.value));
   }
 
   function scan(root, now) {
