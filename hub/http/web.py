@@ -70,8 +70,9 @@ def render(request: web.Request, template: str, context: dict[str, Any], status:
     base: dict[str, Any] = {"request": request, "user": user,
                             "csrf": (request.get(keys.SESSION) or {}).get("csrf", ""),
                             "_": translate, "language": language, "languages": languages.LANGUAGES}
-    if language is not languages.ENGLISH and "CHANNEL_LABELS" in env.globals:  # "Web chat", "SMS", ...
-        base["CHANNEL_LABELS"] = {name: translate(label) for name, label in env.globals["CHANNEL_LABELS"].items()}
+    labels = env.globals.get("CHANNEL_LABELS")
+    if language is not languages.ENGLISH and isinstance(labels, dict):  # "Web chat", "SMS", ...
+        base["CHANNEL_LABELS"] = {name: translate(str(label)) for name, label in labels.items()}
     html = env.get_template(template).render({**base, **context})
     return web.Response(text=html, status=status, content_type="text/html")
 
