@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean i18n-extract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ typecheck: $(DEV_STAMP)
 TEST_WORKERS ?= 2
 test: $(DEV_STAMP) lint typecheck
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
+
+# Every `_("...")` in templates/ and N_("...") in inbox_ui/ into messages.pot, then into each language's
+# messages.po (new strings empty, changed ones fuzzy: tests/test_catalogues.py fails until they are
+# translated). Nothing to compile: the hub reads the .po files when it starts (hub/http/languages.py).
+LOCALE := inbox_ui/locale
+i18n-extract: $(DEV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project=hub -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --width=120
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench

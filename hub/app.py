@@ -34,6 +34,7 @@ from hub.assign.runtime import routing_ctx
 from hub.db.connection import close_client, open_database
 from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db.health import DatabaseHealth, health_of
+from hub.http.languages import Catalogues
 from hub.http.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
 from hub.inbound.recovery import recovery_ctx
 from hub.inbound.usernames import usernames_ctx
@@ -57,6 +58,7 @@ from inbox_ui.team import routes as team_routes
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "static"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "locale"
 
 
 
@@ -201,6 +203,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     )
     filters.install(env)
     app[keys.JINJA] = env
+    app[keys.CATALOGUES] = Catalogues.load(LOCALE_DIR)
     app.cleanup_ctx.append(_hub_ctx)
     app.on_shutdown.append(_let_go_of_a_dead_database)
     app.cleanup_ctx.append(routing_ctx)  # after the hub: it needs the database

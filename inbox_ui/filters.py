@@ -9,9 +9,6 @@ import jinja2
 
 from hub import channel_catalog
 
-# English is shipped; other languages add a catalogue here, every UI string goes through `_`.
-CATALOGUES: dict[str, dict[str, str]] = {"en": {}}
-
 STATUS_TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠", "undelivered": "⚠"}
 
 # Bidi controls in user text could flip the UI around it; they are dropped from display (the
@@ -20,8 +17,9 @@ _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2
 
 
 def translate(text: str, **values: Any) -> str:
-    out = CATALOGUES["en"].get(text, text)
-    return out.format(**values) if values else out
+    """English, for a template rendered outside a request; hub.http.web.render passes each request's
+    own `_` (hub.http.languages) in the render context, which takes precedence over this global."""
+    return text.format(**values) if values else text
 
 
 def strip_bidi(value: Any) -> str:

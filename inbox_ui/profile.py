@@ -1,15 +1,21 @@
-"""The signed-in user's own page: change my password."""
+"""The signed-in user's own page: change my password, pick the interface language."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from aiohttp import web
 
 from hub import keys
 from hub.access import accounts
 from hub.access.auth import current_user
-from hub.errors import HubError
-from hub.http.request_models import RequestModel, parse_body
+from hub.clock import utcnow
+from hub.errors import HubError, NotFound
+from hub.http import languages
+from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import json_response, render, wants_json
+from hub.store import users
+from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()
 
@@ -22,7 +28,15 @@ class PasswordChange(RequestModel):
     new_password_again: str | None = None
 
 
-CHANGED = "Password changed. Your other sessions and all your API tokens have been ended."
+class LanguageChoice(RequestModel):
+    """One of hub.http.languages.CODES, or empty: follow the browser's Accept-Language."""
+
+    language: Annotated[str, one_of(("", *languages.CODES))] = ""
+    field_messages = {"language": "language must be one of " + ", ".join(languages.CODES)
+                                  + ", or empty to follow the browser"}
+
+
+CHANGED = N_("Password changed. Your other sessions and all your API tokens have been ended.")
 
 
 def _page(request: web.Request, *, error: str | None = None, done: str | None = None,
@@ -57,3 +71,15 @@ async def change_password(request: web.Request) -> web.Response:
     if wants_json(request):
         return json_response({"changed": True, "message": CHANGED})
     return _page(request, done=CHANGED)
+
+
+@routes.post("/profile/language")
+async def choose_language(request: web.Request) -> web.StreamResponse:
+    """The form (or JSON: language) behind the language picker; "" goes back to the browser's choice."""
+    user = current_user(request)
+    body = await parse_body(request, LanguageChoice)
+    if not await users.set_language(request.app[keys.HUB].db, user["_id"], body.language or None, utcnow()):
+        raise NotFound("user not found")
+    if wants_json(request):
+        return json_response({"language": body.language or None})
+    raise web.HTTPSeeOther("/profile")  # the next page is drawn in the new language

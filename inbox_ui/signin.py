@@ -23,9 +23,10 @@ from hub.errors import Throttled
 from hub.http.request_models import RequestModel, parse_body
 from hub.http.web import client_address, json_response, render, wants_json
 from hub.store import users
+from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()
-WRONG = "Wrong email or password."
+WRONG = N_("Wrong email or password.")
 _NEXT_LIMIT = 2000
 
 

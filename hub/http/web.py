@@ -17,7 +17,7 @@ from channels.base import ChannelInputError, without_surrogates
 from hub import keys
 from hub.db.health import RETRY_AFTER_SECONDS, health_of, is_outage
 from hub.errors import HubError
-from hub.http import json_body
+from hub.http import json_body, languages
 from hub.settings import Network
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,18 @@ def wants_json(request: web.Request) -> bool:
 
 def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
     env = request.app[keys.JINJA]
-    base: dict[str, Any] = {"request": request, "user": request.get(keys.USER),
-                            "csrf": (request.get(keys.SESSION) or {}).get("csrf", "")}
+    user = request.get(keys.USER)
+    language = languages.chosen(user, request.headers.get("Accept-Language"))
+    catalogues = request.app.get(keys.CATALOGUES) or languages.Catalogues({})
+    # `_` goes in with this render's context (not the shared environment's globals), so concurrent
+    # requests in different languages never see each other's.
+    translate = catalogues.translator(language.code)
+    base: dict[str, Any] = {"request": request, "user": user,
+                            "csrf": (request.get(keys.SESSION) or {}).get("csrf", ""),
+                            "_": translate, "language": language, "languages": languages.LANGUAGES}
+    labels = env.globals.get("CHANNEL_LABELS")
+    if language is not languages.ENGLISH and isinstance(labels, dict):  # "Web chat", "SMS", ...
+        base["CHANNEL_LABELS"] = {name: translate(str(label)) for name, label in labels.items()}
     html = env.get_template(template).render({**base, **context})
     return web.Response(text=html, status=status, content_type="text/html")
 

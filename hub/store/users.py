@@ -74,6 +74,14 @@ async def replace_password(db: Db, user_id: ObjectId, password_hash: str, now: d
     return True
 
 
+async def set_language(db: Db, user_id: ObjectId, language: str | None, now: datetime) -> bool:
+    """The interface language the user picked; None forgets it (the browser's Accept-Language decides)."""
+    change: Doc = {"$set": {"language": language, "updated_at": now}} if language else {
+        "$unset": {"language": ""}, "$set": {"updated_at": now}}
+    result = await db[model.USERS].update_one({"_id": user_id}, change)
+    return result.matched_count > 0
+
+
 # --- sessions ---------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,16 @@
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var hooks = {}; // form[data-api="name"] -> { body(form), done(form, data), fail(form, err) }
 
+  // The few sentences scripts write themselves, translated by the server into base.html's #hub-text
+  // (a JSON block, not a script); {name} values are filled in here, as the templates' `_` does.
+  var texts = {};
+  try { texts = JSON.parse((document.getElementById("hub-text") || {}).textContent || "{}"); } catch (e) { texts = {}; }
+  function text(key, fallback, values) {
+    var out = texts[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) { out = out.split("{" + name + "}").join(String(values[name])); });
+    return out;
+  }
+
   // Objects go as JSON, strings as `type`, URLSearchParams/FormData as the browser encodes them.
   // Resolves with the parsed answer ({} for 204 or an empty body); rejects with an Error whose
   // message is the server's `error`, with .status and .data (the whole answer) for special cases.
@@ -132,7 +142,7 @@
       if (hook.done && hook.done(form, data) === true) return;
       if (form.dataset.redirect) window.location.href = form.dataset.redirect;
       else if (form.dataset.then === "reload") window.location.reload();
-      else if (ok) ok.textContent = ok.dataset.saved || "Saved.";
+      else if (ok) ok.textContent = ok.dataset.saved || text("saved", "Saved.");
     }).catch(function (err) {
       if (!(hook.fail && hook.fail(form, err))) showError(form, err);
     }).finally(function () { setBusy(form, false); });
@@ -153,6 +163,7 @@
     refresh: refresh,
     formBody: formBody,
     showError: showError,
+    text: text,
     form: function (name, hook) { hooks[name] = hook; }
   };
 })();

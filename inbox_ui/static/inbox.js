@@ -180,8 +180,9 @@
     if (!option || !option.dataset.segments || field(composer, "note").checked || !text) { out.hidden = true; return; }
     segmentTimer = setTimeout(function () {
       hub.request(composer.dataset.segments, { body: { text: text } }).then(function (d) {
-        out.textContent = d.segments + (d.segments === 1 ? " SMS segment" : " SMS segments") + " · " + d.encoding +
-          " · " + d.characters + " chars";
+        out.textContent = hub.text(d.segments === 1 ? "sms_segment" : "sms_segments",
+          d.segments === 1 ? "{n} SMS segment · {encoding} · {chars} characters" : "{n} SMS segments · {encoding} · {chars} characters",
+          { n: d.segments, encoding: d.encoding, chars: d.characters });
         out.hidden = false;
       }).catch(function () { out.hidden = true; });
     }, 250);
@@ -285,9 +286,12 @@
       var name = document.createElement("bdi");
       name.setAttribute("dir", "auto");
       name.textContent = clean(v.name);
-      span.appendChild(document.createTextNode(typing ? "✎ " : "👁 "));
+      // The sentence is translated whole ("{name} is viewing"); the name goes where its language puts it.
+      var sentence = typing ? hub.text("typing", "{name} is typing…") : hub.text("viewing", "{name} is viewing");
+      var at = sentence.indexOf("{name}");
+      span.appendChild(document.createTextNode((typing ? "✎ " : "👁 ") + (at < 0 ? sentence + " " : sentence.slice(0, at))));
       span.appendChild(name);
-      span.appendChild(document.createTextNode(typing ? " is typing…" : " is viewing"));
+      if (at >= 0) span.appendChild(document.createTextNode(sentence.slice(at + 6)));
       box.appendChild(span);
     });
     box.hidden = !box.children.length;
@@ -424,7 +428,7 @@
     var toast = document.createElement("a");
     toast.className = "toast";
     toast.href = "/inbox/c/" + data.conversation_id;
-    toast.textContent = "You were mentioned in a note — open it";
+    toast.textContent = hub.text("mentioned", "You were mentioned in a note — open it");
     document.body.appendChild(toast);
   }
 

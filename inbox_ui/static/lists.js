@@ -42,7 +42,7 @@
   hub.form("bulk", {
     body: function (form) {
       var ids = selected();
-      if (!ids.length) { form.querySelector(".bulk-result").textContent = form.dataset.empty || "Select conversations first."; return false; }
+      if (!ids.length) { form.querySelector(".bulk-result").textContent = form.dataset.empty || hub.text("select_first", "Select conversations first."); return false; }
       var body = { ids: ids };
       new FormData(form).forEach(function (value, key) { if (key !== "ids") body[key] = value; });
       return body;
