@@ -88,7 +88,7 @@ class FakeTwilio:
         self.answers: list[Answer] = []
         # ContentAndApprovals: the recorded page's templates, served at most `content_page_limit` a page.
         self.contents: list[dict[str, Any]] = json.loads(
-            (FIXTURES / "content_and_approvals.json").read_text(encoding="utf-8"))["contents"]
+            (FIXTURES / "api_content_and_approvals.json").read_text(encoding="utf-8"))["contents"]
         self.content_page_limit = 1000
         self.content_requests: list[dict[str, str]] = []
         self.content_status: int | None = None  # answer every ContentAndApprovals request with this error

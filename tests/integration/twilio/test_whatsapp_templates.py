@@ -88,7 +88,7 @@ async def test_the_list_is_kept_until_it_expires_and_refresh_asks_at_once(
     assert [t.name for t in await templates.approved(refresh=True)] == ["order_update"]
     assert len(fake_twilio.content_requests) == asked + 1
 
-    fake_twilio.contents = json.loads((FIXTURES / "content_and_approvals.json").read_text("utf-8"))["contents"]
+    fake_twilio.contents = json.loads((FIXTURES / "api_content_and_approvals.json").read_text("utf-8"))["contents"]
     clock.now += 599
     assert [t.name for t in await templates.approved()] == ["order_update"]
     clock.now += 2
