@@ -537,7 +537,7 @@
     if (key === "r" || key === "n") {
       e.preventDefault();
       setNoteMode(key === "n");
-      field(composer, "text").focus();
+      (tpl.active ? templateBox().querySelector(".template-search") : field(composer, "text")).focus();
       return;
     }
     if (key === "/") { e.preventDefault(); var t = field(composer, "text"); t.focus(); if (!t.value) { t.value = "/"; lookForSuggestions(); } return; }

@@ -47,6 +47,8 @@ async def test_outside_the_window_the_composer_offers_templates_previews_them_an
     await expect(picker).to_be_visible()
     await expect(page.locator("#composer textarea")).to_be_hidden()  # no free text WhatsApp would refuse
     await expect(page.locator("#composer [data-action=end-template]")).to_be_hidden()
+    await page.locator("body").press("r")  # "reply" lands where the reply is written now: the search
+    await expect(page.locator("#composer .template-search")).to_be_focused()
     options = page.locator("#composer .template-list option")
     await expect(options).to_have_text(["appointment_reminder · en", "follow_up_fa · fa", "order_update · en",
                                         "reopen_conversation · en"])
