@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.base import Channel, ChannelHost, Command
 from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsAppChannel, make_client
+from channels.twilio.content import ContentTemplates
 from channels.twilio.info import INFO
 from channels.twilio.media import MediaFetcher
 from channels.twilio.pacing import Pacer
@@ -33,6 +34,7 @@ class TwilioRuntime:
     validator: RequestValidator
     http_client: HubTwilioHttpClient
     fetcher: MediaFetcher
+    templates: ContentTemplates
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -67,7 +69,8 @@ class TwilioPlugin:
             return {}
         client, http_client = make_client(settings)
         self._runtime = TwilioRuntime(settings, host, RequestValidator(settings.auth_token), http_client,
-                                      MediaFetcher(settings, host.limits.max_attachment_bytes))
+                                      MediaFetcher(settings, host.limits.max_attachment_bytes),
+                                      ContentTemplates(settings))
         status_callback = f"{host.public_url()}/webhooks/twilio/status"
         log.info("twilio channel on sms_from=%s whatsapp_from=%s messaging_service=%s",
                  settings.sms_from or "-", settings.whatsapp_from or "-", settings.messaging_service_sid or "-")
@@ -93,4 +96,5 @@ class TwilioPlugin:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await found.fetcher.close()
+        await found.templates.close()
         await found.http_client.close()

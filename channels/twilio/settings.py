@@ -32,6 +32,12 @@ class TwilioSettings(BaseSettings):
     media_allow_private: bool = Field(
         False, description="Allow media from loopback/private addresses over plain http. Tests only.")
     whatsapp_window_hours: float = Field(24.0, description="WhatsApp's customer-service window.")
+    content_api_base: str = Field(
+        "https://content.twilio.com", description="Twilio Content API base URL, where the approved WhatsApp "
+        "templates are listed (tests point it at a fake).")
+    templates_cache_seconds: float = Field(
+        600.0, ge=0, description="How long the list of approved templates is kept before it is asked for again "
+        "(the composer's Refresh asks at once).")
 
     @field_validator("media_hosts", mode="before")
     @classmethod
@@ -47,3 +53,7 @@ class TwilioSettings(BaseSettings):
     @property
     def api_root(self) -> str:
         return self.api_base.rstrip("/")
+
+    @property
+    def content_root(self) -> str:
+        return self.content_api_base.rstrip("/")

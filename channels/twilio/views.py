@@ -11,6 +11,7 @@ from aiohttp import web
 
 from channels.base import ChannelHost, ChannelInputError
 from channels.twilio import inbound, segments
+from channels.twilio.content import TemplatesUnavailable
 from channels.twilio.media import MediaRef, download_all
 from channels.twilio.plugin import CHANNELS, TwilioRuntime
 from channels.twilio.status import HUB_STATUS, error_reason
@@ -85,6 +86,22 @@ def build_routes(running: Callable[[], TwilioRuntime | None],
             log.info("twilio status ignored: older than the one recorded, or for an unknown message sid=%s "
                      "status=%s", sid, reported)
         return web.Response(status=200)
+
+    @routes.get("/api/v1/channels/whatsapp/templates")
+    async def whatsapp_templates(request: web.Request) -> web.Response:
+        """The account's approved WhatsApp templates for the composer's picker; `?refresh=1` asks Twilio
+        again instead of answering from the cached list."""
+        host = hosted()
+        if host is None:
+            raise ChannelInputError(503, "the hub is still starting; try again in a moment")
+        host.require_user(request)  # before anything else: a stranger learns nothing, not even "not configured"
+        rt = on()
+        refresh = request.query.get("refresh", "").strip().lower() in ("1", "true", "yes")
+        try:
+            found = await rt.templates.approved(refresh=refresh)
+        except TemplatesUnavailable as exc:
+            raise ChannelInputError(502, exc.message) from None
+        return web.json_response([t.as_dict() for t in found], dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
     @routes.post("/api/v1/sms/segments")
     async def sms_segments(request: web.Request) -> web.Response:

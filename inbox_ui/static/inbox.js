@@ -113,7 +113,7 @@
     }
     var ids = Object.keys(mentioned).filter(function (id) { return text.indexOf("@" + mentioned[id]) !== -1; });
     params.set("mentions", params.get("note") ? ids.join(",") : "");
-    return true;
+    return templateParams(params);
   }
   // Note mode is deliberate and visible (colour, banner, placeholder, button), and it ends after sending
   // or when the agent picks a channel to reply on.
@@ -127,8 +127,7 @@
     if (picker) picker.value = "";
     field(composer, "client_key").value = newKey();
     field(composer, "force").value = "";
-    field(composer, "content_sid").value = "";
-    field(composer, "content_variables").value = "";
+    resetTemplate();
     mentioned = {};
     setNoteMode(false);
     composer.querySelector(".held").hidden = true;
@@ -150,10 +149,145 @@
     var select = composer && field(composer, "channel");
     return select && select.selectedOptions[0];
   }
+  // Approved templates (WhatsApp outside its window): picked from the account's list, never typed as an
+  // id. Shown when the channel refuses free text, or when the agent asks for one; the preview is what
+  // the customer will read, with the values filled in, and it is also the reply's text in the timeline.
+  var tpl = { list: [], loadedFor: null, wanted: false, active: false, chosen: null };
+  function templateBox() { return composer.querySelector(".template-fields"); }
+  function templateValues() {
+    var values = {};
+    templateBox().querySelectorAll(".template-vars input").forEach(function (input) {
+      values[input.dataset.key] = input.value;
+    });
+    return values;
+  }
+  // A variable whose sample (or key) speaks of a name gets the contact's name; the rest start empty.
+  function suggestedValue(variable) {
+    var name = clean(templateBox().dataset.contactName).trim();
+    var hint = (variable.key + " " + variable.sample).toLowerCase();
+    if (!name || !/name|نام/.test(hint)) return "";
+    return /full/.test(hint) ? name : name.split(/\s+/)[0];
+  }
+  function templateText(body, values, into) {
+    var pattern = /\{\{\s*([^{}\s]+)\s*\}\}/g, last = 0, text = "", found;
+    if (into) into.replaceChildren();
+    while ((found = pattern.exec(body)) !== null) {
+      var before = body.slice(last, found.index), value = values[found[1]] || "";
+      text += before + value;
+      if (into) {
+        into.appendChild(document.createTextNode(before));
+        var mark = document.createElement(value ? "bdi" : "mark");
+        mark.textContent = value || found[0];
+        into.appendChild(mark);
+      }
+      last = pattern.lastIndex;
+    }
+    if (into) into.appendChild(document.createTextNode(body.slice(last)));
+    return text + body.slice(last);
+  }
+  function updatePreview() {
+    var box = templateBox(), preview = box.querySelector(".template-preview");
+    var values = templateValues();
+    var error = composer.querySelector(".form-error");
+    if (error.textContent === box.dataset.missing) error.textContent = "";
+    field(composer, "content_variables").value = tpl.chosen ? JSON.stringify(values) : "";
+    preview.hidden = box.querySelector(".template-preview-label").hidden = !tpl.chosen;
+    if (tpl.chosen) templateText(clean(tpl.chosen.body), values, preview);
+  }
+  function chooseTemplate() {
+    var box = templateBox(), sid = field(composer, "content_sid").value;
+    tpl.chosen = tpl.list.filter(function (t) { return t.sid === sid; })[0] || null;
+    var vars = box.querySelector(".template-vars");
+    vars.replaceChildren();
+    (tpl.chosen ? tpl.chosen.variables : []).forEach(function (variable) {
+      var label = document.createElement("label");
+      var key = document.createElement("code");
+      key.textContent = "{{" + clean(variable.key) + "}}";
+      var input = document.createElement("input");
+      input.dataset.key = variable.key;
+      input.dir = "auto";
+      input.placeholder = clean(variable.sample);
+      input.value = suggestedValue(variable);
+      input.addEventListener("input", updatePreview);
+      label.appendChild(key);
+      label.appendChild(input);
+      vars.appendChild(label);
+    });
+    box.querySelector(".template-status").textContent = tpl.chosen ? "" : box.dataset.choose;
+    updatePreview();
+  }
+  function renderTemplateList() {
+    var box = templateBox(), select = field(composer, "content_sid");
+    var query = box.querySelector(".template-search").value.trim().toLowerCase();
+    var keep = select.value;
+    var shown = tpl.list.filter(function (t) {
+      return !query || (t.name + " " + t.language).toLowerCase().indexOf(query) !== -1;
+    });
+    select.replaceChildren();
+    shown.forEach(function (t) {
+      var option = document.createElement("option");
+      option.value = t.sid;
+      option.textContent = clean(t.name) + (t.language ? " · " + clean(t.language) : "");
+      option.selected = t.sid === keep;
+      select.appendChild(option);
+    });
+    select.hidden = !shown.length;
+    box.querySelector(".template-status").textContent =
+      !tpl.list.length ? box.dataset.none : !shown.length ? box.dataset.noMatch : select.value ? "" : box.dataset.choose;
+    if ((select.value || null) !== (tpl.chosen && tpl.chosen.sid)) chooseTemplate();
+  }
+  function loadTemplates(refresh) {
+    var box = templateBox(), option = selectedChannel();
+    if (!option) return;
+    var channel = option.value;
+    tpl.loadedFor = channel;
+    box.querySelector(".template-status").textContent = box.dataset.loading;
+    var url = box.dataset.url.replace("{channel}", encodeURIComponent(channel)) + (refresh ? "?refresh=1" : "");
+    hub.request(url).then(function (list) {
+      if (tpl.loadedFor !== channel) return;
+      tpl.list = Array.isArray(list) ? list : [];
+      renderTemplateList();
+    }).catch(function (err) {
+      tpl.loadedFor = null;
+      tpl.list = [];
+      renderTemplateList();
+      box.querySelector(".template-status").textContent = clean(err.message);
+    });
+  }
+  function templateParams(params) {
+    if (!tpl.active) {
+      params.delete("content_sid");
+      params.delete("content_variables");
+      return true;
+    }
+    var values = templateValues();
+    var missing = !tpl.chosen || Object.keys(values).some(function (k) { return !values[k].trim(); });
+    if (missing) {
+      composer.querySelector(".form-error").textContent = templateBox().dataset.missing;
+      return false;
+    }
+    params.set("content_sid", tpl.chosen.sid);
+    params.set("content_variables", JSON.stringify(values));
+    params.set("text", templateText(clean(tpl.chosen.body), values, null) || tpl.chosen.name);
+    return true;
+  }
+  function resetTemplate() {
+    tpl.wanted = false;
+    templateBox().querySelector(".template-search").value = "";
+    field(composer, "content_sid").value = "";
+    renderTemplateList();
+  }
   function showTemplateFields(force) {
-    var option = selectedChannel();
-    var box = composer.querySelector(".template-fields");
-    box.hidden = !(option && option.dataset.templates && (force || option.dataset.refusal));
+    var option = selectedChannel(), box = templateBox();
+    var can = !!(option && option.dataset.templates) && !field(composer, "note").checked;
+    if (force) tpl.wanted = true;
+    var refused = !!(option && option.dataset.refusal);
+    tpl.active = can && (tpl.wanted || refused);
+    box.hidden = !tpl.active;
+    composer.querySelector("[data-action=use-template]").hidden = !can || tpl.active;
+    box.querySelector("[data-action=end-template]").hidden = refused;
+    composer.querySelector(".textwrap").hidden = tpl.active;
+    if (tpl.active && tpl.loadedFor !== option.value) loadTemplates(false);
   }
   function channelChanged() {
     var option = selectedChannel();
@@ -310,7 +444,30 @@
       }
     });
     var textarea = field(composer, "text");
-    field(composer, "channel") && field(composer, "channel").addEventListener("change", function () { setNoteMode(false); });
+    field(composer, "channel") && field(composer, "channel").addEventListener("change", function () {
+      tpl.wanted = false;
+      setNoteMode(false);
+    });
+    composer.querySelector("[data-action=use-template]").addEventListener("click", function () {
+      showTemplateFields(true);
+      templateBox().querySelector(".template-search").focus();
+    });
+    composer.querySelector("[data-action=end-template]").addEventListener("click", function () {
+      tpl.wanted = false;
+      showTemplateFields(false);
+      field(composer, "text").focus();
+    });
+    composer.querySelector("[data-action=refresh-templates]").addEventListener("click", function () { loadTemplates(true); });
+    field(composer, "content_sid").addEventListener("change", chooseTemplate);
+    var templateSearch = templateBox().querySelector(".template-search");
+    templateSearch.addEventListener("input", renderTemplateList);
+    templateSearch.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter") return;  // Enter picks from the list; it never sends a half-chosen template
+      e.preventDefault();
+      var select = field(composer, "content_sid");
+      if (!select.value && select.options.length) { select.selectedIndex = 0; chooseTemplate(); }
+      select.focus();
+    });
     composer.querySelector("[data-action=end-note]").addEventListener("click", function () {
       setNoteMode(false);
       field(composer, "text").focus();
@@ -384,7 +541,7 @@
     if (key === "r" || key === "n") {
       e.preventDefault();
       setNoteMode(key === "n");
-      field(composer, "text").focus();
+      (tpl.active ? templateBox().querySelector(".template-search") : field(composer, "text")).focus();
       return;
     }
     if (key === "/") { e.preventDefault(); var t = field(composer, "text"); t.focus(); if (!t.value) { t.value = "/"; lookForSuggestions(); } return; }

@@ -1,5 +1,6 @@
 """A loopback stand-in for Twilio: the Messages API (records what it receives, answers as told, keeps
-the messages it created and lists them with Twilio's filters), the media host, plus Twilio's side of
+the messages it created and lists them with Twilio's filters), the Content API's ContentAndApprovals list
+(paginated the way Twilio pages it, from a recorded payload), the media host, plus Twilio's side of
 webhooks (signing form posts with the auth token).
 
 `delay_seconds` makes every create slow the way a loaded Twilio is: the message exists as soon as the
@@ -85,6 +86,12 @@ class FakeTwilio:
         self.media: dict[str, tuple[bytes, str]] = {}
         self.redirects: dict[str, str] = {}
         self.answers: list[Answer] = []
+        # ContentAndApprovals: the recorded page's templates, served at most `content_page_limit` a page.
+        self.contents: list[dict[str, Any]] = json.loads(
+            (FIXTURES / "api_content_and_approvals.json").read_text(encoding="utf-8"))["contents"]
+        self.content_page_limit = 1000
+        self.content_requests: list[dict[str, str]] = []
+        self.content_status: int | None = None  # answer every ContentAndApprovals request with this error
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -93,6 +100,7 @@ class FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create_message)
         app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self._list_messages)
+        app.router.add_get("/v1/ContentAndApprovals", self._content_and_approvals)
         app.router.add_get("/media/{name}", self._media)
         app.router.add_get("/redirect/{name}", self._redirect)
         self._runner = web.AppRunner(app, access_log=None)
@@ -191,6 +199,27 @@ class FakeTwilio:
         return web.json_response({"messages": found[:size], "first_page_uri": uri, "next_page_uri": None,
                                   "previous_page_uri": None, "page": 0, "page_size": size, "start": 0,
                                   "end": max(min(size, len(found)) - 1, 0), "uri": uri})
+
+    async def _content_and_approvals(self, request: web.Request) -> web.Response:
+        """Twilio's Content API list: PageSize (at most 1000) and Page, with `meta.next_page_url` absolute."""
+        query = dict(request.query)
+        self.content_requests.append(query)
+        if self._auth(request) != (ACCOUNT_SID, AUTH_TOKEN):
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        if self.content_status is not None:
+            return web.json_response({"code": 20500, "message": "Internal Server Error",
+                                      "status": self.content_status}, status=self.content_status)
+        size = min(int(query.get("PageSize", "50")), 1000, self.content_page_limit)
+        page = int(query.get("Page", "0"))
+        found = self.contents[page * size:(page + 1) * size]
+        base = f"{self.base_url}/v1/ContentAndApprovals"
+        more = (page + 1) * size < len(self.contents)
+        return web.json_response({"contents": found, "meta": {
+            "page": page, "page_size": size, "first_page_url": f"{base}?PageSize={size}&Page=0",
+            "previous_page_url": f"{base}?PageSize={size}&Page={page - 1}" if page else None,
+            "url": f"{base}?PageSize={size}&Page={page}",
+            "next_page_url": f"{base}?PageSize={size}&Page={page + 1}&PageToken=PT{page + 1}" if more else None,
+            "key": "contents"}})
 
     async def _media(self, request: web.Request) -> web.Response:
         self.media_requests.append(Recorded(request.path, {}, self._auth(request)))

@@ -34,6 +34,7 @@ def twilio_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, 
     values: dict[str, str | None] = {
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_SMS_FROM": SMS_FROM,
         "TWILIO_WHATSAPP_FROM": f"whatsapp:{WHATSAPP_FROM}", "TWILIO_API_BASE": fake_twilio.base_url,
+        "TWILIO_CONTENT_API_BASE": fake_twilio.base_url,
         # The fake media host is on loopback; the safe defaults are tested with the marker below.
         "TWILIO_MEDIA_HOSTS": "127.0.0.1", "TWILIO_MEDIA_ALLOW_PRIVATE": "true",
         "TWILIO_SMS_PER_SECOND": "1000", "TWILIO_WHATSAPP_PER_SECOND": "1000",
