@@ -201,12 +201,12 @@ class WhatsAppChannel(TwilioChannel):
         window = timedelta(hours=self.settings.whatsapp_window_hours)
         if not isinstance(last, datetime):
             return ("The customer has not written on WhatsApp in this conversation, so WhatsApp allows only an "
-                    "approved template: send one with content_sid (and content_variables).")
+                    "approved template: pick one below (API: content_sid with content_variables).")
         if now - last > window:
             hours = int((now - last).total_seconds() // 3600)
             return (f"The customer's last WhatsApp message was {hours} hours ago; WhatsApp allows free-form replies "
-                    f"only within {self.settings.whatsapp_window_hours:g} hours of it. Send an approved template "
-                    "instead (content_sid with content_variables).")
+                    f"only within {self.settings.whatsapp_window_hours:g} hours of it. Pick an approved template "
+                    "instead (API: content_sid with content_variables).")
         return None
 
 

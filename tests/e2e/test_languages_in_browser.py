@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Page, expect
 from hub import names as model
 from hub.runtime import Hub
 from hub.store import users
+from hub.store.documents import Conversation
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
 from tests.integration.conversation.helpers import customer_writes
 from tests.support.agents import make_user
@@ -35,7 +36,7 @@ async def _user_in(browser: Browser, hub: Hub, base_url: str, email: str, langua
     return page
 
 
-async def _an_old_conversation(hub: Hub, text: str, external_id: str) -> dict[str, object]:
+async def _an_old_conversation(hub: Hub, text: str, external_id: str) -> Conversation:
     conversation = await customer_writes(hub, text, external_id)
     await hub.db[model.MESSAGES].update_many({"conversation_id": conversation["_id"]}, {"$set": {"created_at": NOWRUZ}})
     await hub.db[model.CONVERSATIONS].update_one({"_id": conversation["_id"]}, {"$set": {"last_message_at": NOWRUZ}})
