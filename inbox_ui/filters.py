@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from hub import channel_catalog
+from hub.live import notify
 
 STATUS_TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠", "undelivered": "⚠"}
 
@@ -43,6 +44,7 @@ def install(env: jinja2.Environment) -> None:
     env.globals["CHANNEL_LABELS"] = channel_catalog.labels()
     env.globals["CHANNEL_ICONS"] = channel_catalog.icons()
     env.globals["STATUS_TICKS"] = STATUS_TICKS
+    env.globals["NOTIFICATION_KINDS"] = notify.KINDS
     env.filters["when"] = when
     env.filters["iso"] = iso
     env.filters["nobidi"] = strip_bidi

@@ -32,4 +32,8 @@ VOCABULARY = (
     N_("phone"), N_("email"), N_("telegram"), N_("webchat"), N_("name"), N_("open_conversations"),
     # channel names
     N_("Web chat"), N_("SMS"), N_("WhatsApp"), N_("Telegram"), N_("Email"),
+    # notification kinds (hub/live/notify.py KINDS): as the bell names one, and its alert toggle
+    N_("Mention"), N_("Mentions in notes"), N_("Assigned to you"), N_("Conversations assigned to me"),
+    N_("Transfer"), N_("Transfers to my department"), N_("SLA warning"), N_("SLA warnings"),
+    N_("SLA breach"), N_("SLA breaches"), N_("Routing"), N_("Routing rule notices"),
 )

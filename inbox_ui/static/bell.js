@@ -67,7 +67,7 @@
     top.className = "bell-top";
     var kind = document.createElement("span");
     kind.className = "bell-kind bell-kind-" + n.kind;
-    kind.textContent = n.label || n.kind;
+    kind.textContent = hub.text("kind." + n.kind, n.label || n.kind);
     top.appendChild(kind);
     if (n.contact_name) {
       var who = document.createElement("bdi");
@@ -215,7 +215,7 @@
       input.value = k.kind;
       input.checked = prefs.browser.indexOf(k.kind) !== -1;
       label.appendChild(input);
-      label.appendChild(document.createTextNode(" " + k.label));
+      label.appendChild(document.createTextNode(" " + hub.text("kind_setting." + k.kind, k.label)));
       box.appendChild(label);
     });
     root.querySelector("[data-bell-sound]").checked = prefs.sound;
@@ -297,7 +297,7 @@
       if (prefs.sound && prefs.sound_kinds.indexOf(n.kind) !== -1) tone();
       if (canNotify && Notification.permission === "granted" && prefs.browser.indexOf(n.kind) !== -1 &&
           document.visibilityState !== "visible") {
-        var shown = new Notification(n.label || "Hub", { body: (n.contact_name ? n.contact_name + ": " : "") + n.text,
+        var shown = new Notification(hub.text("kind." + n.kind, n.label || "Hub"), { body: (n.contact_name ? n.contact_name + ": " : "") + n.text,
                                                         tag: "hub-" + n.id });
         shown.onclick = function () {
           window.focus();
