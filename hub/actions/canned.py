@@ -107,8 +107,11 @@ async def create(hub: Hub, user: Doc, shortcut: str, title: str, body: str, scop
 
 
 async def change(hub: Hub, user: Doc, doc: Doc, fields: dict[str, Any]) -> Doc:
-    """Text fields as sent; a `scope` (with `department_id`) moves it, if the user may write there too."""
+    """Text fields as sent; a `scope` (with `department_id`) moves it, if the user may write there too.
+    A `department_id` alone moves a team one to that department (null: shared), as the admin form sends."""
     target = (doc.get("owner_id"), doc.get("department_id"))
+    if "department_id" in fields and "scope" not in fields and doc.get("owner_id") is None:
+        fields["scope"] = "department" if fields["department_id"] else "shared"
     if "scope" in fields:
         target = await scope_of(hub, user, fields.pop("scope"), fields.pop("department_id", None))
         fields["owner_id"], fields["department_id"] = target

@@ -50,12 +50,13 @@ Scope = Annotated[str, one_of(SCOPES)]
 
 
 class NewCanned(RequestModel):
-    """`scope` "shared" (the default, as before scopes), "personal", or "department" with `department_id`."""
+    """`scope` "shared", "personal", or "department" with `department_id`; without one, a `department_id`
+    means that department's and none means shared (as every canned response was before scopes)."""
 
     shortcut: Shortcut
     title: Title
     body: Body
-    scope: Scope = "shared"
+    scope: Scope = ""
     department_id: OptionalId = None
 
     field_messages = {"title": "'title' is required and must be text (at most 200 characters)",
@@ -68,7 +69,7 @@ class CannedChange(RequestModel):
     shortcut: Shortcut = ""
     title: Title = ""
     body: Body = ""
-    scope: Scope = "shared"
+    scope: Scope = ""
     department_id: OptionalId = None
 
     field_messages = NewCanned.field_messages
@@ -96,7 +97,8 @@ async def list_canned(request: web.Request) -> web.Response:
 async def create_canned(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)
     new = await parse_body(request, NewCanned)
-    doc = await canned_actions.create(hub, user, new.shortcut, new.title, new.body, new.scope, new.department_id)
+    scope = new.scope or ("department" if new.department_id else "shared")
+    doc = await canned_actions.create(hub, user, new.shortcut, new.title, new.body, scope, new.department_id)
     return json_response(canned_actions.present(doc), status=201)
 
 
