@@ -115,7 +115,8 @@ async def change(hub: Hub, user: Doc, doc: Doc, fields: dict[str, Any]) -> Doc:
     if "scope" in fields:
         target = await scope_of(hub, user, fields.pop("scope"), fields.pop("department_id", None))
         fields["owner_id"], fields["department_id"] = target
-    fields.pop("department_id", None)  # alone, without a scope, it says nothing
+    else:
+        fields.pop("department_id", None)  # on a personal one, without a scope, it says nothing
     try:
         updated = await canned.update(hub.db, doc["_id"], fields, utcnow())
     except canned.ShortcutTaken:

@@ -17,10 +17,15 @@ from tests.integration.conversation.helpers import customer_writes
 SHOTS = Path("/tmp/cannedshots")
 
 
+def shots_folder() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
 async def test_agent_sees_personal_first_previews_it_with_the_customers_name_and_inserts_it_with_enter(
     hub: Hub, base_url: str, browser: Browser
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder()
     context, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana Agent")
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -58,7 +63,7 @@ async def test_agent_sees_personal_first_previews_it_with_the_customers_name_and
     for width, height in ((1440, 900), (390, 844)):
         await page.set_viewport_size({"width": width, "height": height})
         await page.locator("#composer").scroll_into_view_if_needed()
-        await page.screenshot(path=str(SHOTS / f"canned-preview-{width}x{height}.png"))
+        await page.screenshot(path=str(shots / f"canned-preview-{width}x{height}.png"))
 
     await page.keyboard.press("ArrowDown")
     await expect(preview).to_have_text("Hello Parisa, how can I help?")
@@ -69,7 +74,7 @@ async def test_agent_sees_personal_first_previews_it_with_the_customers_name_and
     await page.keyboard.press("ArrowUp")
     await expect(preview).to_have_text("سلام Parisa عزیز، چطور می‌توانم کمکتان کنم؟")
     await page.set_viewport_size({"width": 1440, "height": 900})
-    await page.screenshot(path=str(SHOTS / "canned-preview-persian-1440x900.png"))
+    await page.screenshot(path=str(shots / "canned-preview-persian-1440x900.png"))
     await page.keyboard.press("Escape")
     await expect(page.locator("#composer .suggest-box")).to_be_hidden()
     await expect(textarea).to_have_value("/")

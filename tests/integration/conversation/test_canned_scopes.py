@@ -236,3 +236,35 @@ async def test_the_demo_seeds_shared_ones_in_five_languages_and_a_personal_greet
     status, rendered = await sam.post(f"/api/v1/conversations/{conversation['_id']}/canned/{found['canned'][0]['id']}",
                                       {})
     assert status == 200 and rendered["text"].startswith("سلام Parisa عزیز، ") and "من Sam هستم" in rendered["text"]
+
+
+async def test_the_admin_page_shows_who_may_use_each_team_one_and_my_page_only_mine(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    lead = await agent(hub, http, base_url, "lead@x.test", "Lena Lead", role="lead")
+    ana = await agent(hub, http2, base_url, "ana@x.test", "Ana Agent")
+    support = await users.department_by_name(hub.db, "Support")
+    assert support is not None
+    await lead.post("/api/v1/canned", {"shortcut": "team", "title": "Team", "body": "b",
+                                       "department_id": str(support["_id"])})
+    status, everyone = await lead.post("/api/v1/canned", {"shortcut": "all", "title": "All", "body": "b"})
+    await lead.post("/api/v1/canned", {"shortcut": "lenas", "title": "Lena's own", "body": "b", "scope": "personal"})
+    await ana.post("/api/v1/canned", {"shortcut": "anas", "title": "Ana's own", "body": "b", "scope": "personal"})
+
+    page = await lead.page("/admin/canned")
+    assert 'data-canned="team"' in page and 'data-canned="all"' in page
+    assert "lenas" not in page and "anas" not in page  # personal ones are nobody else's business
+    team_row = page[page.index('data-canned="team"'):]
+    assert 'class="canned-scope"><bdi dir="auto">Support</bdi>' in team_row[:600]
+    mine = await ana.page("/inbox/canned")
+    assert 'data-canned="anas"' in mine and "lenas" not in mine and 'data-canned="team"' not in mine
+    assert '<input type="hidden" name="scope" value="personal">' in mine
+    async with http2.get(f"{base_url}/admin/canned", allow_redirects=False) as r:
+        assert r.status == 403
+
+    # The admin form sends the department picked (or null for everyone) without a scope: that moves it.
+    path = f"/api/v1/canned/{everyone['id']}"
+    status, moved = await send(lead, "PATCH", path, {"department_id": str(support["_id"])})
+    assert (status, moved["scope"], moved["department_id"]) == (200, "department", str(support["_id"]))
+    status, moved = await send(lead, "PATCH", path, {"department_id": None})
+    assert (status, moved["scope"], moved["department_id"]) == (200, "shared", None)
