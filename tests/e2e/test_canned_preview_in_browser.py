@@ -44,6 +44,7 @@ async def test_agent_sees_personal_first_previews_it_with_the_customers_name_and
     await form.locator("textarea[name=body]").fill("Thanks {{ contact.name }}, I'm on it. — {{ agent.first_name }}")
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#my-canned tr[data-canned=thanks]")).to_contain_text("My thanks")
+    await page.screenshot(path=str(shots / "my-canned-1440x900.png"), full_page=True)
     [mine] = await canned.in_scopes(hub.db, [canned.scope_key(ana["_id"], None)])
     assert mine["shortcut"] == "thanks" and mine["owner_id"] == ana["_id"]
 
