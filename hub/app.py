@@ -47,6 +47,7 @@ from hub.settings import Settings, templates_dir
 from hub.store.db import ensure_indexes, ping
 from inbox_ui import filters
 from inbox_ui.admin import routes as admin_routes
+from inbox_ui.canned import routes as canned_routes
 from inbox_ui.contacts import routes as contact_routes
 from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
@@ -234,4 +235,5 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(contact_routes)
     app.add_routes(team_routes)
     app.add_routes(admin_routes)
+    app.add_routes(canned_routes)
     return app

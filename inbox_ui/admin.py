@@ -15,6 +15,7 @@ from aiohttp import web
 from hub import channel_catalog, keys
 from hub import names as model
 from hub.access.auth import require_role
+from hub.actions import canned as canned_actions
 from hub.actions.admin import channel_rows, present_user
 from hub.actions.contacts import present_field
 from hub.actions.mailboxes import SECURITIES, mailbox_rows
@@ -114,9 +115,12 @@ async def mailboxes_page(request: web.Request) -> web.Response:
 
 @routes.get("/admin/canned")
 async def canned_page(request: web.Request) -> web.Response:
-    require_role(request, "admin", "lead")  # the same people the canned API lets write
-    found = await canned.search(request.app[keys.HUB].db, limit=CANNED_PAGE_LIMIT)
-    return _page(request, "canned.html", "canned", {"canned": found})
+    require_role(request, "admin", "lead")  # the same people the canned API lets write shared ones
+    hub = request.app[keys.HUB]
+    found = await canned.search(hub.db, limit=CANNED_PAGE_LIMIT)
+    return _page(request, "canned.html", "canned", {
+        "canned": found, "departments": await department_store.all_departments(hub.db),
+        "department_names": await canned_actions.department_names(hub), "variables": canned_actions.VARIABLES})
 
 
 @routes.get("/admin/custom-fields")

@@ -1,10 +1,12 @@
-"""The demo organisation: three departments, an admin, a lead and two agents per department."""
+"""The demo organisation: three departments, an admin, a lead and two agents per department, routing, and
+canned responses in each product language."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from hub.access.passwords import hash_password
+from hub.actions.demo_canned import seed_canned
 from hub.actions.demo_routing import seed_routing
 from hub.clock import utcnow
 from hub.store import users
@@ -36,6 +38,9 @@ async def seed_demo(db: Db) -> list[tuple[str, str, str]]:
         for index, name in enumerate(names, start=1):
             await add(f"{department.lower()}{index}@demo.hub", name, "agent", (department,))
     await seed_routing(db)
+    admin, sina = await users.user_by_email(db, "admin@demo.hub"), await users.user_by_email(db, "support1@demo.hub")
+    if admin is not None:
+        await seed_canned(db, admin["_id"], sina["_id"] if sina else None)
     return logins
 
 

@@ -1,32 +1,28 @@
-"""Canned responses: admins and leads manage them; agents list and render them for a conversation."""
+"""Canned responses: everyone keeps personal ones; admins and leads manage shared and department ones.
+
+The rules of who may use and change which are hub/actions/canned.py's, shared with the pages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import AfterValidator, PlainValidator, StringConstraints
 
 from hub import keys
-from hub.access.auth import current_user, require_role
+from hub.access.auth import current_user
+from hub.actions import canned as canned_actions
 from hub.actions.access import visible_conversation
-from hub.actions.composer import canned_environment, check_template, render_canned, template_values
-from hub.clock import utcnow
-from hub.errors import BadInput, Conflict, NotFound
-from hub.http.request_models import RequestModel, parse_body, parse_query
+from hub.actions.composer import canned_environment, check_template
+from hub.errors import BadInput
+from hub.http.request_models import OptionalId, RequestModel, one_of, parse_body, parse_query
 from hub.http.web import json_response
-from hub.store import canned, contacts
-from hub.store.db import Doc, oid
 
 routes = web.RouteTableDef()
 MAX_BODY = 5000
 SHORTCUT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def _present(doc: Doc) -> dict[str, Any]:
-    return {"id": doc["_id"], "shortcut": doc["shortcut"], "title": doc["title"], "body": doc["body"],
-            "updated_at": doc.get("updated_at")}
+SCOPES = ("shared", "personal", "department")
 
 
 def _shortcut(value: object) -> str:
@@ -50,12 +46,18 @@ Shortcut = Annotated[str, PlainValidator(_shortcut)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY),
                  AfterValidator(_template)]
+Scope = Annotated[str, one_of(SCOPES)]
 
 
 class NewCanned(RequestModel):
+    """`scope` "shared", "personal", or "department" with `department_id`; without one, a `department_id`
+    means that department's and none means shared (as every canned response was before scopes)."""
+
     shortcut: Shortcut
     title: Title
     body: Body
+    scope: Scope = ""
+    department_id: OptionalId = None
 
     field_messages = {"title": "'title' is required and must be text (at most 200 characters)",
                       "body": f"'body' is required and must be text (at most {MAX_BODY} characters)"}
@@ -67,6 +69,8 @@ class CannedChange(RequestModel):
     shortcut: Shortcut = ""
     title: Title = ""
     body: Body = ""
+    scope: Scope = ""
+    department_id: OptionalId = None
 
     field_messages = NewCanned.field_messages
 
@@ -80,60 +84,45 @@ class CannedQuery(RequestModel):
 
 @routes.get("/api/v1/canned")
 async def list_canned(request: web.Request) -> web.Response:
-    hub = request.app[keys.HUB]
-    current_user(request)
-    found = await canned.search(hub.db, parse_query(request, CannedQuery).q.strip().lstrip("/").lower())
-    return json_response({"canned": [_present(d) for d in found]})
+    """What the caller may insert: their own first, then their departments' and the shared ones."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    prefix = parse_query(request, CannedQuery).q.strip().lstrip("/").lower()
+    found = await canned_actions.usable(hub, user, prefix)
+    names = await canned_actions.department_names(hub) if any(d.get("department_id") for d in found) else {}
+    return json_response({"canned": [canned_actions.present(d, names) for d in found],
+                          "variables": list(canned_actions.VARIABLES)})
 
 
 @routes.post("/api/v1/canned")
 async def create_canned(request: web.Request) -> web.Response:
-    hub, user = request.app[keys.HUB], require_role(request, "admin", "lead")
+    hub, user = request.app[keys.HUB], current_user(request)
     new = await parse_body(request, NewCanned)
-    try:
-        doc = await canned.create(hub.db, new.shortcut, new.title, new.body, user["_id"], utcnow())
-    except canned.ShortcutTaken:
-        raise Conflict(f"the shortcut /{new.shortcut} is taken; pick another") from None
-    return json_response(_present(doc), status=201)
-
-
-async def _existing(request: web.Request) -> Doc:
-    canned_id = oid(request.match_info["canned_id"])
-    doc = await canned.get(request.app[keys.HUB].db, canned_id) if canned_id else None
-    if doc is None:
-        raise NotFound("canned response not found")
-    return doc
+    scope = new.scope or ("department" if new.department_id else "shared")
+    doc = await canned_actions.create(hub, user, new.shortcut, new.title, new.body, scope, new.department_id)
+    return json_response(canned_actions.present(doc), status=201)
 
 
 @routes.patch("/api/v1/canned/{canned_id}")
 async def update_canned(request: web.Request) -> web.Response:
-    hub = request.app[keys.HUB]
-    require_role(request, "admin", "lead")
-    doc = await _existing(request)
+    hub, user = request.app[keys.HUB], current_user(request)
+    doc = await canned_actions.manageable_one(hub, user, request.match_info["canned_id"])
     fields = (await parse_body(request, CannedChange)).fields()
-    try:
-        updated = await canned.update(hub.db, doc["_id"], fields, utcnow())
-    except canned.ShortcutTaken:
-        raise Conflict(f"the shortcut /{fields.get('shortcut')} is taken; pick another") from None
-    return json_response(_present(updated or doc))
+    return json_response(canned_actions.present(await canned_actions.change(hub, user, doc, fields)))
 
 
 @routes.delete("/api/v1/canned/{canned_id}")
 async def delete_canned(request: web.Request) -> web.Response:
-    hub = request.app[keys.HUB]
-    require_role(request, "admin", "lead")
-    doc = await _existing(request)
-    await canned.delete(hub.db, doc["_id"])
+    hub, user = request.app[keys.HUB], current_user(request)
+    doc = await canned_actions.manageable_one(hub, user, request.match_info["canned_id"])
+    await canned_actions.remove(hub, doc)
     return json_response({"deleted": doc["_id"]})
 
 
 @routes.post("/api/v1/conversations/{id}/canned/{canned_id}")
 async def render_for_conversation(request: web.Request) -> web.Response:
-    """The canned response filled in for this conversation's contact, ready for the composer."""
+    """The canned response filled in for this conversation's contact: the composer's preview and insert."""
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
-    doc = await _existing(request)
-    contact: Mapping[str, Any] = await contacts.get(hub.db, conversation["contact_id"]) or {}
-    text = render_canned(canned_environment(), doc["body"], template_values(contact, user, conversation),
-                         hub.settings.max_text_bytes)
+    doc = await canned_actions.usable_one(hub, user, request.match_info["canned_id"])
+    text = await canned_actions.render_for(hub, user, conversation, doc)
     return json_response({"text": text, "shortcut": doc["shortcut"]})

@@ -9,6 +9,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import OperationFailure
 
 from hub import names as model
 from hub.db.client import Db, Doc, connect, fast, ping
@@ -118,7 +119,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
     model.THROTTLES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
     model.VERIFICATIONS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry")],
     model.MAILBOXES: [IndexModel([("address", ASCENDING)], unique=True, name="address_unique")],
-    model.CANNED: [IndexModel([("shortcut", ASCENDING)], unique=True, name="shortcut_unique")],
+    # A shortcut is unique within its scope ("shared", "dept:<id>", "user:<id>"): see hub/store/canned.py.
+    model.CANNED: [IndexModel([("scope", ASCENDING), ("shortcut", ASCENDING)], unique=True, name="scope_shortcut")],
     model.VIEWERS: [IndexModel([("conversation_id", ASCENDING), ("expires_at", ASCENDING)], name="conversation_live"),
                     IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=model.VIEWERS_TTL_SECONDS,
                                name="expiry")],
@@ -138,7 +140,11 @@ _INDEXES: dict[str, list[IndexModel]] = {
 
 # Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
 _OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions"),
-                                         model.CONTACTS: ("identity_unique",), model.NOTIFICATIONS: ("inbox",)}
+                                         model.CONTACTS: ("identity_unique",), model.NOTIFICATIONS: ("inbox",),
+                                         model.CANNED: ("shortcut_unique",)}
+
+
+_INDEX_NOT_FOUND = 27
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -146,7 +152,16 @@ async def ensure_indexes(db: Db) -> None:
     for collection, names in _OBSOLETE.items():
         existing = {index["name"] async for index in await db[collection].list_indexes()}
         for name in set(names) & existing:
-            await db[collection].drop_index(name)
+            if name == "shortcut_unique":  # before scopes every canned response was shared; first, so a
+                # start that stops between the two steps does both again
+                await db[collection].update_many({"scope": {"$exists": False}},
+                                                 {"$set": {"scope": "shared", "owner_id": None, "department_id": None}})
+            try:
+                await db[collection].drop_index(name)
+            except OperationFailure as exc:
+                # "Not found": another process starting at the same time dropped it first.
+                if exc.code != _INDEX_NOT_FOUND:
+                    raise
             if name == "identity_unique":  # that version left `identities: []` on merged contacts; now no field
                 await db[collection].update_many({"identities": {"$size": 0}}, {"$unset": {"identities": ""}})
     for collection, indexes in _INDEXES.items():

@@ -322,10 +322,20 @@
     }, 250);
   }
 
-  // Suggestions under the text box: canned responses after "/", people after "@" in a note.
+  // Suggestions under the text box: canned responses after "/", people after "@" in a note. The highlighted
+  // canned response shows a preview filled in for this conversation's customer (the render endpoint,
+  // debounced, each answer kept); Enter or a click inserts that same text.
   var suggest = composer ? composer.querySelector(".suggest") : null;
+  var suggestBox = composer ? composer.querySelector(".suggest-box") : null;
+  var suggestCanned = composer ? composer.querySelector(".suggest-canned") : null;
   var suggestion = { kind: null, items: [], active: 0, start: 0 };
-  function closeSuggest() { if (suggest) { suggest.hidden = true; suggest.innerHTML = ""; } suggestion.kind = null; }
+  var previews = {};
+  var previewTimer = null;
+  function closeSuggest() {
+    if (suggest) { suggestBox.hidden = true; suggest.innerHTML = ""; suggestCanned.hidden = true; }
+    clearTimeout(previewTimer);
+    suggestion.kind = null;
+  }
   function showSuggest(kind, items, start) {
     suggestion = { kind: kind, items: items, active: 0, start: start };
     suggest.innerHTML = "";
@@ -333,17 +343,61 @@
     items.forEach(function (item, i) {
       var li = document.createElement("li");
       li.setAttribute("role", "option");
+      li.id = "suggest-" + i;
       li.dataset.index = String(i);
       li.setAttribute("dir", "auto");
       li.textContent = kind === "canned" ? "/" + item.shortcut + " — " + clean(item.title) : "@" + clean(item.name);
+      if (kind === "canned") {
+        li.dataset.scope = item.scope || "shared";
+        li.dataset.label = item.scope === "personal" ? composer.dataset.cannedMine || "" :
+          item.scope === "department" ? clean(item.department || "") : "";
+      }
       suggest.appendChild(li);
     });
-    suggest.hidden = false;
+    suggestBox.hidden = false;
+    suggestCanned.hidden = kind !== "canned";
     markActive();
   }
   function markActive() {
     Array.prototype.forEach.call(suggest.children, function (li, i) {
       li.setAttribute("aria-selected", i === suggestion.active ? "true" : "false");
+      if (i === suggestion.active) li.scrollIntoView({ block: "nearest" });
+    });
+    if (suggestion.kind === "canned") schedulePreview();
+  }
+  function renderCanned(item) {
+    if (!previews[item.id]) {
+      previews[item.id] = hub.request(composer.dataset.cannedRender + item.id, { body: {} })
+        .then(function (d) { return { text: d.text }; }, function (err) { return { error: err.message }; });
+    }
+    return previews[item.id];
+  }
+  function showPreview(result) {
+    var box = suggestCanned.querySelector(".suggest-preview");
+    box.classList.toggle("error", !!(result && result.error));
+    box.textContent = !result ? box.dataset.loading : result.error ? capitalize(result.error) : result.text;
+  }
+  function capitalize(text) { return text ? text.charAt(0).toUpperCase() + text.slice(1) : text; }
+  function schedulePreview() {
+    var item = suggestion.items[suggestion.active];
+    clearTimeout(previewTimer);
+    if (!item) return;
+    showPreview(null);
+    previewTimer = setTimeout(function () {
+      renderCanned(item).then(function (result) {
+        // An answer for an item no longer highlighted is kept for later, not shown.
+        if (suggestion.kind === "canned" && suggestion.items[suggestion.active] === item) showPreview(result);
+      });
+    }, 150);
+  }
+  function showVariables(names) {
+    var box = suggestCanned.querySelector(".suggest-variables");
+    box.innerHTML = "";
+    (names || []).forEach(function (name, i) {
+      var code = document.createElement("code");
+      code.textContent = "{{ " + name + " }}";
+      if (i) box.appendChild(document.createTextNode(" "));
+      box.appendChild(code);
     });
   }
   function choose(index) {
@@ -351,12 +405,16 @@
     var textarea = field(composer, "text");
     if (!item) return;
     if (suggestion.kind === "canned") {
+      var after = textarea.value.slice(textarea.selectionStart);
       closeSuggest();
-      hub.request(composer.dataset.cannedRender + item.id, { body: {} }).then(function (d) {
-        textarea.value = d.text;
+      renderCanned(item).then(function (result) {
+        if (result.error) { delete previews[item.id]; composer.querySelector(".form-error").textContent = capitalize(result.error); return; }
+        composer.querySelector(".form-error").textContent = "";
+        textarea.value = result.text + after;
         textarea.focus();
+        textarea.setSelectionRange(result.text.length, result.text.length);
         updateSegments();
-      }).catch(function (err) { composer.querySelector(".form-error").textContent = err.message; });
+      });
     } else {
       var name = clean(item.name);
       mentioned[item.id] = name;
@@ -379,6 +437,8 @@
     lookupTimer = setTimeout(function () {
       if (canned) {
         hub.request(composer.dataset.canned + "?q=" + encodeURIComponent(canned[1])).then(function (d) {
+          previews = {};  // a fresh list: texts may have been edited meanwhile
+          showVariables(d.variables);
           showSuggest("canned", d.canned || [], 0);
         });
       } else {
