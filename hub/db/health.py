@@ -27,6 +27,7 @@ from pymongo.errors import (
     ConnectionFailure,
     ExecutionTimeout,
     InvalidOperation,
+    NetworkTimeout,
     OperationFailure,
     PyMongoError,
     WaitQueueTimeoutError,
@@ -227,12 +228,22 @@ class DatabaseWatcher:
         self._wake.clear()
 
     async def _ping(self) -> str | None:
-        """None when the database answers through the hub's own client, else why not."""
-        try:
-            with pymongo.timeout(PING_SECONDS):
-                await self.db.command("ping")
-        except PyMongoError as exc:
-            return f"it does not answer ({type(exc).__name__}: {str(exc).split(',', 1)[0]})"
+        """None when the database answers through the hub's own client, else why not.
+
+        A refused connection is a database that is gone: down at once. A ping whose answer only ran
+        out of time on an open connection (NetworkTimeout) is asked once more before the database
+        counts as down, so a second of a starved CPU (a busy host) does not turn every request into
+        a 503; a hung database is still down within two pings."""
+        for attempt in (1, 2):
+            try:
+                with pymongo.timeout(PING_SECONDS):
+                    await self.db.command("ping")
+            except PyMongoError as exc:
+                if attempt == 1 and self.health.up and isinstance(exc, NetworkTimeout) and not self._stopping:
+                    log.warning("database ping ran out of time; asking once more")
+                    continue
+                return f"it does not answer ({type(exc).__name__}: {str(exc).split(',', 1)[0]})"
+            return None
         return None
 
     def _embedded_exited(self) -> None:
