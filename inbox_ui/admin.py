@@ -16,9 +16,10 @@ from hub import channel_catalog, keys
 from hub import names as model
 from hub.access.auth import require_role
 from hub.actions import canned as canned_actions
+from hub.actions import mailboxes as mailbox_actions
 from hub.actions.admin import channel_rows, present_user
 from hub.actions.contacts import present_field
-from hub.actions.mailboxes import SECURITIES, mailbox_rows
+from hub.actions.mailboxes import SECURITIES
 from hub.assign import admin as routing_admin
 from hub.assign import autoreplies
 from hub.assign.runtime import runtime
@@ -28,6 +29,7 @@ from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import render
 from hub.store import canned, custom_fields, users, webchat_sites
 from hub.store import departments as department_store
+from inbox_ui import view_models
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
 from routing.rules_io import rules_to_yaml
@@ -76,13 +78,9 @@ async def department_page(request: web.Request) -> web.Response:
     if doc is None:
         raise NotFound("department not found")
     department = routing_admin.present_department(doc, config.key_by_oid[doc["_id"]])
-    hours = department.get("hours") or {}
-    weekly = hours.get("weekly") or {}
     return _page(request, "department.html", "departments", {
-        "d": department, "timezone": hours.get("timezone", ""), "holidays": ", ".join(hours.get("holidays") or []),
-        "days": [(day, ", ".join(weekly.get(day) or [])) for day in DAYS], "strategies": STRATEGIES,
-        "templates": sorted(autoreplies.template_names()), "priorities": PRIORITIES, "escalations": ESCALATIONS,
-        "sla": department.get("sla") or {}, "autoreply": department.get("autoreply") or {},
+        "d": view_models.DepartmentPage.of(department, DAYS, PRIORITIES), "strategies": STRATEGIES,
+        "templates": sorted(autoreplies.template_names()), "escalations": ESCALATIONS,
     })
 
 
@@ -107,8 +105,10 @@ async def routing_page(request: web.Request) -> web.Response:
 async def mailboxes_page(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
+    departments = await department_store.all_departments(hub.db)
     return _page(request, "mailboxes.html", "mailboxes", {
-        "mailboxes": await mailbox_rows(hub), "departments": await department_store.all_departments(hub.db),
+        "mailboxes": view_models.mailbox_rows(await mailbox_actions.mailbox_rows(hub)),
+        "new_mailbox": view_models.MailboxForm(), "departments": view_models.department_options(departments),
         "securities": SECURITIES,
     })
 
@@ -118,9 +118,11 @@ async def canned_page(request: web.Request) -> web.Response:
     require_role(request, "admin", "lead")  # the same people the canned API lets write shared ones
     hub = request.app[keys.HUB]
     found = await canned.search(hub.db, limit=CANNED_PAGE_LIMIT)
+    names = await canned_actions.department_names(hub)
     return _page(request, "canned.html", "canned", {
-        "canned": found, "departments": await department_store.all_departments(hub.db),
-        "department_names": await canned_actions.department_names(hub), "variables": canned_actions.VARIABLES})
+        "canned": view_models.canned_responses(found, names), "new_canned": view_models.CannedResponse(),
+        "departments": view_models.department_options(await department_store.all_departments(hub.db)),
+        "variables": canned_actions.VARIABLES})
 
 
 @routes.get("/admin/custom-fields")

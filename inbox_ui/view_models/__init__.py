@@ -10,6 +10,19 @@ translated fallback ("unassigned", "Unnamed", "Private note").
 from __future__ import annotations
 
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, IdentityView, channel_options, identities
+from inbox_ui.view_models.admin import (
+                                               Autoreplies,
+                                               DepartmentOption,
+                                               DepartmentPage,
+                                               IncomingForm,
+                                               MailboxForm,
+                                               MailboxRow,
+                                               OutgoingForm,
+                                               SlaTarget,
+                                               department_options,
+                                               mailbox_rows,
+)
+from inbox_ui.view_models.canned import CannedResponse, canned_responses
 from inbox_ui.view_models.contact import ContactPage, Duplicate, FieldInput, MergeLine
 from inbox_ui.view_models.conversation import (
                                                ClaimView,
@@ -34,9 +47,47 @@ from inbox_ui.view_models.timeline import (
 )
 
 __all__ = [
-    "NOTE_ICON", "AttachmentView", "CandidateLine", "ChannelView", "ClaimView", "ContactPage", "ContactRow",
-    "ConversationHeader", "ConversationRow", "Duplicate", "EarlierConversation", "EditView", "FieldInput",
-    "IdentityView", "MergeLine", "MessageView", "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine",
-    "ViewTab", "channel_options", "claim_view", "contact_rows", "conversation_rows", "earlier", "identities",
-    "person", "timeline", "view_tabs",
+                                               "NOTE_ICON",
+                                               "AttachmentView",
+                                               "Autoreplies",
+                                               "CandidateLine",
+                                               "CannedResponse",
+                                               "ChannelView",
+                                               "ClaimView",
+                                               "ContactPage",
+                                               "ContactRow",
+                                               "ConversationHeader",
+                                               "ConversationRow",
+                                               "DepartmentOption",
+                                               "DepartmentPage",
+                                               "Duplicate",
+                                               "EarlierConversation",
+                                               "EditView",
+                                               "FieldInput",
+                                               "IdentityView",
+                                               "IncomingForm",
+                                               "MailboxForm",
+                                               "MailboxRow",
+                                               "MergeLine",
+                                               "MessageView",
+                                               "OutgoingForm",
+                                               "Person",
+                                               "ReplyChannel",
+                                               "RoutingWhy",
+                                               "RuleLine",
+                                               "SkippedLine",
+                                               "SlaTarget",
+                                               "ViewTab",
+                                               "canned_responses",
+                                               "channel_options",
+                                               "claim_view",
+                                               "contact_rows",
+                                               "conversation_rows",
+                                               "department_options",
+                                               "earlier",
+                                               "identities",
+                                               "mailbox_rows",
+                                               "person",
+                                               "timeline",
+                                               "view_tabs",
 ]
