@@ -53,10 +53,10 @@ async def users_page(request: web.Request) -> web.Response:
     require_role(request, "admin")
     hub = request.app[keys.HUB]
     departments = await department_store.all_departments(hub.db)
+    names = {str(d["_id"]): str(d["name"]) for d in departments}
     return _page(request, "users.html", "users", {
-        "people": [present_user(u) for u in await users.users(hub.db)],
-        "departments": departments, "department_names": {str(d["_id"]): d["name"] for d in departments},
-        "roles": model.ROLES,
+        "people": [view_models.UserRow.of(present_user(u), names) for u in await users.users(hub.db)],
+        "departments": view_models.department_options(departments), "roles": model.ROLES,
     })
 
 
@@ -66,7 +66,8 @@ async def departments_page(request: web.Request) -> web.Response:
     config = await runtime(request.app[keys.HUB]).config()
     rows = [routing_admin.present_department(doc, key) for key, doc in config.department_docs.items()]
     return _page(request, "departments.html", "departments",
-                 {"departments": sorted(rows, key=lambda d: str(d.get("name", "")).casefold())})
+                 {"departments": [view_models.DepartmentRow.of(d)
+                                  for d in sorted(rows, key=lambda d: str(d.get("name", "")).casefold())]})
 
 
 @routes.get("/admin/departments/{id}")
@@ -130,7 +131,7 @@ async def custom_fields_page(request: web.Request) -> web.Response:
     require_role(request, "admin")
     fields = await custom_fields.all_fields(request.app[keys.HUB].db)
     return _page(request, "custom_fields.html", "custom-fields", {
-        "fields": [present_field(f) for f in fields], "types": custom_fields.TYPES,
+        "fields": [view_models.FieldRow.of(present_field(f)) for f in fields], "types": custom_fields.TYPES,
     })
 
 

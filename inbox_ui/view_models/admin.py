@@ -1,8 +1,9 @@
-"""The admin pages' views: mailboxes and a department's routing settings."""
+"""The admin pages' views: users, departments (the list and one department's routing settings), mailboxes
+and custom contact fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bson import ObjectId
@@ -149,3 +150,62 @@ class DepartmentPage:
 
 def _sla_target(priority: str, target: Fields) -> SlaTarget:
     return SlaTarget(priority, target.get("first_response"), target.get("resolution"), target.get("escalation"))
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    id: str
+    name: str
+    key: str
+    strategy: str
+    timezone: str | None  # None: always open (no business hours)
+
+    @staticmethod
+    def of(department: Fields) -> DepartmentRow:
+        """From hub.assign.admin.present_department."""
+        hours = department.get("hours")
+        return DepartmentRow(id=str(department["id"]), name=str(department.get("name") or ""),
+                             key=str(department.get("key") or ""),
+                             strategy=str(department.get("strategy", "balanced")),
+                             timezone=str(mapping(hours).get("timezone")) if hours else None)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: ObjectId
+    name: str
+    email: str
+    role: str
+    department_ids: tuple[str, ...]
+    departments: tuple[str, ...]  # their names, in the same order (the id for one that is gone)
+    capacity: int | None  # None: the default
+    languages: tuple[str, ...]
+    skills: tuple[str, ...]
+    active: bool
+
+    @staticmethod
+    def of(user: Fields, department_names: Mapping[str, str]) -> UserRow:
+        """From hub.actions.admin.present_user (the API shows the same data as JSON)."""
+        ids = tuple(str(d) for d in items(user.get("department_ids")))
+        return UserRow(
+            id=user["id"], name=str(user.get("name") or ""), email=str(user.get("email") or ""),
+            role=str(user.get("role") or ""), department_ids=ids,
+            departments=tuple(department_names.get(d, d) for d in ids), capacity=user.get("capacity"),
+            languages=tuple(str(x) for x in items(user.get("languages"))),
+            skills=tuple(str(x) for x in items(user.get("skills"))), active=bool(user.get("active")),
+        )
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """A custom contact field (hub/store/custom_fields.py) as the admin page lists it."""
+
+    key: str
+    label: str
+    type: str
+    choices: tuple[str, ...]
+
+    @staticmethod
+    def of(field: Fields) -> FieldRow:
+        return FieldRow(str(field["key"]), str(field.get("label") or ""), str(field.get("type") or ""),
+                        tuple(str(c) for c in items(field.get("choices"))))

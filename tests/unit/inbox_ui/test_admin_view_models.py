@@ -53,3 +53,20 @@ def test_a_canned_response_names_its_department_and_marks_one_that_is_gone() -> 
         {"_id": ObjectId(), "shortcut": "all", "title": "All", "body": "y", "department_id": None},
     ], {sales: "Sales"})
     assert [c.department for c in shown] == ["Sales", "?", None]
+
+
+def test_a_user_row_names_their_departments_and_keeps_the_id_of_one_that_is_gone() -> None:
+    sales, gone = ObjectId(), ObjectId()
+    row = views.UserRow.of({"id": ObjectId(), "name": "Ann", "email": "a@example.com", "role": "agent",
+                            "department_ids": [str(sales), str(gone)], "capacity": 0, "languages": ["fa"],
+                            "skills": [], "active": True}, {str(sales): "Sales"})
+    assert (row.department_ids, row.departments) == ((str(sales), str(gone)), ("Sales", str(gone)))
+    assert (row.capacity, row.languages, row.active) == (0, ("fa",), True)
+
+
+def test_a_department_without_business_hours_lists_as_always_open() -> None:
+    open_all_day = views.DepartmentRow.of({"id": "d1", "name": "Ops", "key": "ops"})
+    with_hours = views.DepartmentRow.of({"id": "d2", "name": "Sales", "key": "sales", "strategy": "round_robin",
+                                         "hours": {"timezone": "Asia/Tehran"}})
+    assert (open_all_day.timezone, open_all_day.strategy) == (None, "balanced")
+    assert (with_hours.timezone, with_hours.strategy) == ("Asia/Tehran", "round_robin")
