@@ -15,6 +15,7 @@ from hub.http import languages
 from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import json_response, render, wants_json
 from hub.store import users
+from inbox_ui import view_models
 from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()
@@ -43,7 +44,8 @@ def _page(request: web.Request, *, error: str | None = None, done: str | None = 
           status: int = 200) -> web.Response:
     if error:  # the API's sentences start in lower case; on a page a sentence starts with a capital
         error = error[:1].upper() + error[1:]
-    return render(request, "profile.html", {"error": error, "done": done}, status=status)
+    me = view_models.Account.of(current_user(request))
+    return render(request, "profile.html", {"me": me, "error": error, "done": done}, status=status)
 
 
 @routes.get("/profile")

@@ -9,6 +9,7 @@ from hub.access.auth import require_role
 from hub.actions.inbox import team_rows
 from hub.http.web import render
 from hub.store import departments as department_store
+from inbox_ui import view_models
 
 routes = web.RouteTableDef()
 
@@ -17,7 +18,7 @@ async def _team_context(request: web.Request) -> dict[str, object]:
     require_role(request, "admin", "lead")
     hub = request.app[keys.HUB]
     departments = {d["_id"]: d for d in await department_store.all_departments(hub.db)}
-    return {"agents": await team_rows(hub), "departments": departments}
+    return {"agents": view_models.team_agents(await team_rows(hub), departments)}
 
 
 @routes.get("/inbox/team")

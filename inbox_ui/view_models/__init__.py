@@ -38,6 +38,7 @@ from inbox_ui.view_models.conversation import (
                                                person,
 )
 from inbox_ui.view_models.lists import ContactRow, ConversationRow, ViewTab, contact_rows, conversation_rows, view_tabs
+from inbox_ui.view_models.team import Account, TeamAgent, team_agents
 from inbox_ui.view_models.timeline import (
                                                AttachmentView,
                                                CandidateLine,
@@ -50,11 +51,12 @@ from inbox_ui.view_models.timeline import (
 )
 
 __all__ = [
-    "NOTE_ICON", "AttachmentView", "Autoreplies", "CandidateLine", "CannedResponse", "ChannelView", "ClaimView",
-    "ContactPage", "ContactRow", "ConversationHeader", "ConversationRow", "DepartmentOption", "DepartmentPage",
-    "DepartmentRow", "Duplicate", "EarlierConversation", "EditView", "FieldInput", "FieldRow", "IdentityView",
-    "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine", "MessageView", "OutgoingForm", "Person",
-    "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget", "UserRow", "ViewTab",
-    "canned_responses", "channel_options", "claim_view", "contact_rows", "conversation_rows",
-    "department_options", "earlier", "identities", "mailbox_rows", "person", "timeline", "view_tabs",
+    "NOTE_ICON", "Account", "AttachmentView", "Autoreplies", "CandidateLine", "CannedResponse", "ChannelView",
+    "ClaimView", "ContactPage", "ContactRow", "ConversationHeader", "ConversationRow", "DepartmentOption",
+    "DepartmentPage", "DepartmentRow", "Duplicate", "EarlierConversation", "EditView", "FieldInput", "FieldRow",
+    "IdentityView", "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine", "MessageView", "OutgoingForm",
+    "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget", "TeamAgent", "UserRow",
+    "ViewTab", "canned_responses", "channel_options", "claim_view", "contact_rows", "conversation_rows",
+    "department_options", "earlier", "identities", "mailbox_rows", "person", "team_agents", "timeline",
+    "view_tabs",
 ]

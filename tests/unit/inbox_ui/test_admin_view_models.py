@@ -70,3 +70,16 @@ def test_a_department_without_business_hours_lists_as_always_open() -> None:
                                          "hours": {"timezone": "Asia/Tehran"}})
     assert (open_all_day.timezone, open_all_day.strategy) == (None, "balanced")
     assert (with_hours.timezone, with_hours.strategy) == ("Asia/Tehran", "round_robin")
+
+
+def test_the_team_overview_names_only_departments_that_still_exist() -> None:
+    sales, gone = ObjectId(), ObjectId()
+    agent = views.TeamAgent.of({"id": ObjectId(), "name": None, "role": "agent", "status": "away", "connected": False,
+                                "open_count": 5, "capacity": 5, "full": True, "department_ids": [gone, sales]},
+                               {sales: {"_id": sales, "name": "Sales"}})
+    assert (agent.name, agent.departments, agent.full, agent.status) == ("", ("Sales",), True, "away")
+
+
+def test_an_account_without_a_chosen_language_follows_the_browser() -> None:
+    assert views.Account.of({"name": "Ann", "email": "a@example.com", "role": "agent"}).language is None
+    assert views.Account.of({"name": "Ann", "language": "fa"}).language == "fa"
