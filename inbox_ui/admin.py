@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from aiohttp import web
 
-from hub import channel_catalog, keys
+from hub import keys
 from hub import names as model
 from hub.access.auth import require_role
 from hub.actions import canned as canned_actions
@@ -88,7 +88,8 @@ async def department_page(request: web.Request) -> web.Response:
 @routes.get("/admin/channels")
 async def channels_page(request: web.Request) -> web.Response:
     require_role(request, "admin", "lead")
-    return _page(request, "channels.html", "channels", {"channels": await channel_rows(request.app[keys.HUB])})
+    rows = await channel_rows(request.app[keys.HUB])
+    return _page(request, "channels.html", "channels", {"channels": [view_models.ChannelStatus.of(r) for r in rows]})
 
 
 @routes.get("/admin/routing")
@@ -98,7 +99,7 @@ async def routing_page(request: web.Request) -> web.Response:
     rules, version, problems = await routing_admin.current_rules(hub)
     return _page(request, "routing.html", "routing", {
         "yaml": rules_to_yaml(rules), "version": version, "problems": problems, "rule_count": len(rules),
-        "can_edit": user.get("role") == "admin", "channels": channel_catalog.names(),
+        "can_edit": user.get("role") == "admin", "channels": view_models.channel_options(),
     })
 
 

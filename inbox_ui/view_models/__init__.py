@@ -12,6 +12,7 @@ from __future__ import annotations
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, IdentityView, channel_options, identities
 from inbox_ui.view_models.admin import (
                                                Autoreplies,
+                                               ChannelStatus,
                                                DepartmentOption,
                                                DepartmentPage,
                                                DepartmentRow,
@@ -51,12 +52,12 @@ from inbox_ui.view_models.timeline import (
 )
 
 __all__ = [
-    "NOTE_ICON", "Account", "AttachmentView", "Autoreplies", "CandidateLine", "CannedResponse", "ChannelView",
-    "ClaimView", "ContactPage", "ContactRow", "ConversationHeader", "ConversationRow", "DepartmentOption",
-    "DepartmentPage", "DepartmentRow", "Duplicate", "EarlierConversation", "EditView", "FieldInput", "FieldRow",
-    "IdentityView", "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine", "MessageView", "OutgoingForm",
-    "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget", "TeamAgent", "UserRow",
-    "ViewTab", "canned_responses", "channel_options", "claim_view", "contact_rows", "conversation_rows",
-    "department_options", "earlier", "identities", "mailbox_rows", "person", "team_agents", "timeline",
-    "view_tabs",
+    "NOTE_ICON", "Account", "AttachmentView", "Autoreplies", "CandidateLine", "CannedResponse", "ChannelStatus",
+    "ChannelView", "ClaimView", "ContactPage", "ContactRow", "ConversationHeader", "ConversationRow",
+    "DepartmentOption", "DepartmentPage", "DepartmentRow", "Duplicate", "EarlierConversation", "EditView",
+    "FieldInput", "FieldRow", "IdentityView", "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine",
+    "MessageView", "OutgoingForm", "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget",
+    "TeamAgent", "UserRow", "ViewTab", "canned_responses", "channel_options", "claim_view", "contact_rows",
+    "conversation_rows", "department_options", "earlier", "identities", "mailbox_rows", "person", "team_agents",
+    "timeline", "view_tabs",
 ]

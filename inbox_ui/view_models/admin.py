@@ -1,14 +1,15 @@
-"""The admin pages' views: users, departments (the list and one department's routing settings), mailboxes
-and custom contact fields."""
+"""The admin pages' views: users, departments (the list and one department's routing settings), mailboxes,
+custom contact fields and channel status."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bson import ObjectId
 
-from inbox_ui.view_models._parts import Fields, items, mapping
+from inbox_ui.view_models._parts import ChannelView, Fields, items, mapping, text_or_none
 
 
 @dataclass(frozen=True)
@@ -209,3 +210,27 @@ class FieldRow:
     def of(field: Fields) -> FieldRow:
         return FieldRow(str(field["key"]), str(field.get("label") or ""), str(field.get("type") or ""),
                         tuple(str(c) for c in items(field.get("choices"))))
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """A channel on the status page: whether it is set up, its last message in and its last failure."""
+
+    channel: ChannelView
+    configured: bool
+    last_received_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    readme_section: str
+    hint: str  # how to connect it, translated by the page
+
+    @staticmethod
+    def of(row: Fields) -> ChannelStatus:
+        """From hub.actions.admin.channel_rows."""
+        name = str(row["channel"])
+        return ChannelStatus(
+            channel=ChannelView.of(name) or ChannelView(name, name, ""), configured=bool(row.get("configured")),
+            last_received_at=row.get("last_received_at"), last_error=text_or_none(row.get("last_error")),
+            last_error_at=row.get("last_error_at"), readme_section=str(row.get("readme_section") or ""),
+            hint=str(row.get("hint") or ""),
+        )

@@ -83,3 +83,11 @@ def test_the_team_overview_names_only_departments_that_still_exist() -> None:
 def test_an_account_without_a_chosen_language_follows_the_browser() -> None:
     assert views.Account.of({"name": "Ann", "email": "a@example.com", "role": "agent"}).language is None
     assert views.Account.of({"name": "Ann", "language": "fa"}).language == "fa"
+
+
+def test_a_channel_status_row_is_named_by_the_catalogue_and_keeps_its_last_failure() -> None:
+    row = views.ChannelStatus.of({"channel": "telegram", "configured": False, "last_received_at": None,
+                                  "last_error": "bad token", "last_error_at": None, "readme_section": "Telegram",
+                                  "hint": "set TELEGRAM_TOKEN"})
+    assert (row.channel.name, row.channel.label, row.configured, row.last_error) == (
+        "telegram", "Telegram", False, "bad token")
