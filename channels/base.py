@@ -7,6 +7,8 @@ adapter's `send()`. Provider-specific leftovers ride in `extras`.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aiohttp import web
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from channels.email.port import MailHost
@@ -105,6 +109,27 @@ def _clean_attachment(attachment: Attachment) -> Attachment:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+async def stop_tasks(*tasks: asyncio.Task[Any] | None) -> None:
+    """Cancel background tasks and wait until each has ended.
+
+    A cancel that lands inside a database driver call can be lost there (seen with the database
+    gone: the loop went back to sleep and the stop waited forever), so each is asked again every
+    half second until it has ended. Used by every stop in the hub and its channels."""
+    running = [t for t in tasks if t is not None]
+    for task in running:
+        task.cancel()
+    for task in running:
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.5)
+            task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # it ended by failing before the stop: say so, and go on stopping the rest
+            log.exception("background task %s had failed", task.get_name())
 
 
 def without_surrogates(text: str) -> str:

@@ -7,13 +7,13 @@ replaces that list in place: settings first (they win on a clash of addresses), 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from channels.base import stop_tasks
 from channels.email.port import MailHost
 from channels.email.settings import EmailSettings, Mailbox
 
@@ -66,13 +66,7 @@ class MailboxDirectory:
         task, self.task = self.task, None
         if task is None:
             return
-        # A cancel that lands inside a driver call can be lost there (seen with the database gone: the
-        # loop went back to sleep and the stop waited forever); ask again until the task has ended.
-        while not task.done():
-            task.cancel()
-            await asyncio.wait({task}, timeout=0.5)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_tasks(task)
 
     async def _run(self) -> None:
         while True:

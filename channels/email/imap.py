@@ -8,7 +8,7 @@ import imaplib
 import logging
 import re
 
-from channels.base import ChannelHost
+from channels.base import ChannelHost, stop_tasks
 from channels.email.inbound import Refused, receive
 from channels.email.settings import EmailSettings, ImapIn, Mailbox
 
@@ -83,10 +83,7 @@ class ImapPoller:
         self.task = asyncio.create_task(self._run(), name=f"imap-{self.mailbox.address}")
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        await stop_tasks(self.task)
 
     async def _run(self) -> None:
         while True:

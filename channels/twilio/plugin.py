@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from channels.base import Channel, ChannelHost, Command
+from channels.base import Channel, ChannelHost, Command, stop_tasks
 from channels.twilio.channel import HubTwilioHttpClient, TwilioChannel, WhatsAppChannel, make_client
 from channels.twilio.content import ContentTemplates
 from channels.twilio.info import INFO
@@ -90,11 +89,7 @@ class TwilioPlugin:
         found, self._runtime = self._runtime, None
         if found is None:
             return
-        for task in list(found.tasks):
-            task.cancel()
-        for task in list(found.tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(*found.tasks)
         await found.fetcher.close()
         await found.templates.close()
         await found.http_client.close()

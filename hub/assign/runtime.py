@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.base import stop_tasks
 from hub import keys
 from hub.assign.settings import RoutingSettings
 from hub.assign.snapshot import RoutingConfig, build_config
@@ -138,12 +139,7 @@ class RoutingRuntime:
         self._task = asyncio.create_task(self._tick_loop(), name="routing-tick")
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._background) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(self._task, *self._background)
         self._task = None
         with contextlib.suppress(Exception):
             await leases.release(self.hub.db, TICK_LEASE, self.hub.process_id)

@@ -34,6 +34,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
+from channels.base import stop_tasks
 from hub.clock import utcnow
 from hub.db.client import Db
 from hub.db.embedded import EmbeddedDatabase, EmbeddedDatabaseError
@@ -198,9 +199,7 @@ class DatabaseWatcher:
             return
         done, _ = await asyncio.wait({task}, timeout=timeout)
         if not done:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_tasks(task)
 
     async def _run(self) -> None:
         while not self._stopping:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from bson import ObjectId
 
+from channels.base import stop_tasks
 from hub import keys
 from hub.clock import utcnow
 from hub.inbound.ingest import ingest
@@ -101,11 +102,8 @@ class Recovery:
         self._task = asyncio.create_task(self._loop(), name="raw-recovery")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_tasks(self._task)
+        self._task = None
         with contextlib.suppress(Exception):
             await leases.release(self.hub.db, LEASE, self.hub.process_id)
 

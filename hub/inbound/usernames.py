@@ -9,14 +9,13 @@ existed get theirs from their stored messages once, in the background after a st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from channels.base import TELEGRAM, InboundMessage
+from channels.base import TELEGRAM, InboundMessage, stop_tasks
 from hub import keys
 from hub.store import contacts, identity_search
 from hub.store.db import Db
@@ -76,6 +75,4 @@ async def usernames_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_tasks(task)

@@ -8,7 +8,6 @@ commit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from channels.base import stop_tasks
 from hub import names as model
 from hub.store import conversations as conversation_store
 from hub.store.db import Db, Doc
@@ -95,11 +95,8 @@ class EventBus:
 
     async def stop(self) -> None:
         self._stopping = True
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_tasks(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         resume: Any = None

@@ -30,6 +30,7 @@ from channels.base import (
     Reconciler,
     SendResult,
     UnsettledAttempt,
+    stop_tasks,
 )
 from hub.clock import utcnow
 from hub.runtime import Hub
@@ -86,15 +87,7 @@ class Dispatcher:
         # The driver can turn a cancel into another error (seen with the database gone); the flag
         # still ends the loop.
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            # A cancel that lands inside a driver call can be swallowed there; ask again until it ends.
-            while not task.done():
-                await asyncio.wait({task}, timeout=0.5)
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(*self._tasks)
         self._tasks = []
 
     async def _work(self, index: int) -> None:
