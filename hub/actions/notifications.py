@@ -19,6 +19,7 @@ from hub.errors import NotFound
 from hub.live.notify import KINDS, notify
 from hub.runtime import Hub
 from hub.store import notifications as store
+from hub.store import users
 from hub.store.db import Doc
 
 __all__ = ["KINDS", "Page", "mark_all_read", "mark_read", "mentioned", "notify", "page", "preferences",
@@ -75,7 +76,7 @@ async def mark_all_read(hub: Hub, user: Doc, up_to: ObjectId | None = None) -> i
 
 
 async def preferences(hub: Hub, user: Doc) -> dict[str, Any]:
-    saved = await store.preferences(hub.db, user["_id"])
+    saved = await users.notification_preferences(hub.db, user["_id"])
     browser = [k for k in saved.get("browser") or [] if k in KINDS]
     return {"browser": browser, "sound": bool(saved.get("sound")), "sound_kinds": list(SOUND_KINDS),
             "kinds": [{"kind": kind, "label": k.setting} for kind, k in KINDS.items()]}
@@ -83,7 +84,7 @@ async def preferences(hub: Hub, user: Doc) -> dict[str, Any]:
 
 async def save_preferences(hub: Hub, user: Doc, browser: list[str], sound: bool) -> dict[str, Any]:
     kinds = [k for k in KINDS if k in browser]  # the catalogue's order, each once
-    await store.save_preferences(hub.db, user["_id"], {"browser": kinds, "sound": sound}, utcnow())
+    await users.save_notification_preferences(hub.db, user["_id"], {"browser": kinds, "sound": sound}, utcnow())
     return await preferences(hub, user)
 
 

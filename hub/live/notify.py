@@ -21,6 +21,7 @@ from typing import Any, Final
 from bson import ObjectId
 
 from hub.store import notifications as store
+from hub.store import users
 from hub.store.db import Db, Doc
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ async def _store(db: Db, recipients: Iterable[ObjectId | None], kind: str, text:
             wanted.append(user_id)
     if not wanted:
         return []
-    active = await store.active_user_ids(db, wanted)
+    active = await users.active_user_ids(db, wanted)
     extra: Doc = dict(data or {})
     if actor_id is not None:
         extra.setdefault("by", actor_id)
@@ -107,7 +108,7 @@ async def transferred(db: Db, conversation: Mapping[str, Any], department: Doc, 
         people = [lead if lead != assignee["_id"] else None]
         text = f"{by} transferred a conversation to {where}, assigned to {assignee.get('name') or 'an agent'}.{tail}"
     else:
-        people = [p["_id"] for p in await store.department_people(db, department["_id"])] + [lead]
+        people = [p["_id"] for p in await users.department_people(db, department["_id"])] + [lead]
         text = f"{by} transferred a conversation to {where}; it waits in the queue.{tail}"
     found += await notify(db, people, "transfer", text, now, conversation=conversation, actor_id=actor["_id"],
                           data={"department_id": department["_id"]})

@@ -142,6 +142,15 @@ _INDEXES: dict[str, list[IndexModel]] = {
 _OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions"),
                                          model.CONTACTS: ("identity_unique",), model.NOTIFICATIONS: ("inbox",),
                                          model.CANNED: ("shortcut_unique",)}
+# What documents of the version that had an obsolete index need (a filter and an update) to fit the
+# indexes that replace it.
+_ADOPT_BEFORE_DROPPING: dict[tuple[str, str], tuple[Doc, Doc]] = {
+    # That version left `identities: []` on merged contacts; now they hold no field (see the sparse index).
+    (model.CONTACTS, "identity_unique"): ({"identities": {"$size": 0}}, {"$unset": {"identities": ""}}),
+    # Before scopes every canned response was shared.
+    (model.CANNED, "shortcut_unique"): ({"scope": {"$exists": False}},
+                                        {"$set": {"scope": "shared", "owner_id": None, "department_id": None}}),
+}
 
 
 _INDEX_NOT_FOUND = 27
@@ -152,17 +161,14 @@ async def ensure_indexes(db: Db) -> None:
     for collection, names in _OBSOLETE.items():
         existing = {index["name"] async for index in await db[collection].list_indexes()}
         for name in set(names) & existing:
-            if name == "shortcut_unique":  # before scopes every canned response was shared; first, so a
-                # start that stops between the two steps does both again
-                await db[collection].update_many({"scope": {"$exists": False}},
-                                                 {"$set": {"scope": "shared", "owner_id": None, "department_id": None}})
+            adopt = _ADOPT_BEFORE_DROPPING.get((collection, name))
+            if adopt is not None:  # before the drop, so a start that stops between the two does both again
+                await db[collection].update_many(*adopt)
             try:
                 await db[collection].drop_index(name)
             except OperationFailure as exc:
                 # "Not found": another process starting at the same time dropped it first.
                 if exc.code != _INDEX_NOT_FOUND:
                     raise
-            if name == "identity_unique":  # that version left `identities: []` on merged contacts; now no field
-                await db[collection].update_many({"identities": {"$size": 0}}, {"$unset": {"identities": ""}})
     for collection, indexes in _INDEXES.items():
         await db[collection].create_indexes(indexes)

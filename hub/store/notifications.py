@@ -9,15 +9,12 @@ sound) live on the user document under `notification_prefs`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING
 
 from hub import names as model
 from hub.store.db import Db, Doc
-
-PREFS_FIELD = "notification_prefs"
 
 
 async def add(db: Db, user_id: ObjectId, kind: str, text: str, now: datetime,
@@ -64,25 +61,3 @@ async def mark_all_read(db: Db, user_id: ObjectId, now: datetime, up_to: ObjectI
         query["_id"] = {"$lte": up_to}
     result = await db[model.NOTIFICATIONS].update_many(query, {"$set": {"read_at": now}})
     return int(result.modified_count)
-
-
-async def preferences(db: Db, user_id: ObjectId) -> dict[str, Any]:
-    found = await db[model.USERS].find_one({"_id": user_id}, {PREFS_FIELD: 1})
-    prefs = (found or {}).get(PREFS_FIELD)
-    return dict(prefs) if isinstance(prefs, dict) else {}
-
-
-async def save_preferences(db: Db, user_id: ObjectId, prefs: dict[str, Any], now: datetime) -> None:
-    await db[model.USERS].update_one({"_id": user_id}, {"$set": {PREFS_FIELD: prefs, "updated_at": now}})
-
-
-async def department_people(db: Db, department_id: ObjectId) -> list[Doc]:
-    """Active agents and leads who belong to a department (who a transfer into it concerns)."""
-    cursor = db[model.USERS].find({"department_ids": department_id, "role": {"$in": ["agent", "lead"]},
-                                   "deactivated_at": None}, {"name": 1, "role": 1})
-    return await cursor.to_list(1000)
-
-
-async def active_user_ids(db: Db, user_ids: list[ObjectId]) -> set[ObjectId]:
-    cursor = db[model.USERS].find({"_id": {"$in": user_ids}, "deactivated_at": None}, {"_id": 1})
-    return {doc["_id"] for doc in await cursor.to_list(len(user_ids) or 1)}

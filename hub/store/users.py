@@ -149,3 +149,30 @@ async def user_map(db: Db, ids: list[Any]) -> dict[ObjectId, Doc]:
         return {}
     docs = await db[model.USERS].find({"_id": {"$in": wanted}}, {"password_hash": 0}).to_list(len(wanted))
     return {d["_id"]: d for d in docs}
+
+
+# --- what notifications need of users (hub/live/notify.py, hub/actions/notifications.py) ------------------
+# Kept on the user: which kinds this person wants as browser notifications, and the sound.
+NOTIFICATION_PREFS_FIELD = "notification_prefs"
+
+
+async def notification_preferences(db: Db, user_id: ObjectId) -> dict[str, Any]:
+    found = await db[model.USERS].find_one({"_id": user_id}, {NOTIFICATION_PREFS_FIELD: 1})
+    prefs = (found or {}).get(NOTIFICATION_PREFS_FIELD)
+    return dict(prefs) if isinstance(prefs, dict) else {}
+
+
+async def save_notification_preferences(db: Db, user_id: ObjectId, prefs: dict[str, Any], now: datetime) -> None:
+    await db[model.USERS].update_one({"_id": user_id}, {"$set": {NOTIFICATION_PREFS_FIELD: prefs, "updated_at": now}})
+
+
+async def department_people(db: Db, department_id: ObjectId) -> list[Doc]:
+    """Active agents and leads who belong to a department (who a transfer into it concerns)."""
+    cursor = db[model.USERS].find({"department_ids": department_id, "role": {"$in": ["agent", "lead"]},
+                                   "deactivated_at": None}, {"name": 1, "role": 1})
+    return await cursor.to_list(1000)
+
+
+async def active_user_ids(db: Db, user_ids: list[ObjectId]) -> set[ObjectId]:
+    cursor = db[model.USERS].find({"_id": {"$in": user_ids}, "deactivated_at": None}, {"_id": 1})
+    return {doc["_id"] for doc in await cursor.to_list(len(user_ids) or 1)}

@@ -10,7 +10,7 @@ from hub import names as model
 from hub.clock import utcnow
 from hub.live.notify import notify
 from hub.runtime import Hub
-from hub.store import notifications
+from hub.store import notifications, users
 from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
 from tests.integration.inbox.helpers import arrive, department, place
 from tests.support.agents import make_user
@@ -128,7 +128,7 @@ async def test_on_a_page_without_its_own_stream_the_bell_is_live_and_asks_for_br
     assert await bo.evaluate("window.__asked") == 1
     await bo.get_by_label("Play a short sound for a conversation assigned to me or a mention").check()
     await expect(bo.locator("[data-bell]")).to_have_attribute("data-prefs-saved", "2")  # one save per click
-    saved = await notifications.preferences(hub.db, bo_doc["_id"])
+    saved = await users.notification_preferences(hub.db, bo_doc["_id"])
     assert saved == {"browser": ["mention"], "sound": True}
     await expect(bo.locator("[data-bell]")).to_have_attribute("data-tones", "1")  # a tone to hear it is on
 
