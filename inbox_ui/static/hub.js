@@ -59,26 +59,46 @@
   // Re-render a region from its data-refresh-src. Elements in the answer marked data-swap-oob
   // replace the page's element with the same id (the list's tab counts). One request at a time per
   // region; a refresh asked for meanwhile runs once after it, so the region ends current.
+  // A region is not swapped while a pointer is pressed inside it: a new node between mousedown and
+  // mouseup would swallow the click (the two land on different elements), so the answer waits for the
+  // press to end and the click it makes.
+  var pressed = null, pressedAt = 0, afterPress = [];
+  document.addEventListener("pointerdown", function (e) { pressed = e.target; pressedAt = Date.now(); }, true);
+  function released() {
+    if (!pressed) return;
+    pressed = null;
+    setTimeout(function () { afterPress.splice(0).forEach(function (run) { run(); }); }, 0);
+  }
+  document.addEventListener("pointerup", released, true);
+  document.addEventListener("pointercancel", released, true);
+  function whenNotPressed(el, run) {
+    // A press held for seconds (or whose release the page never saw) does not freeze the region.
+    if (pressed && el.contains(pressed) && Date.now() - pressedAt < 3000) afterPress.push(run); else run();
+  }
+
   function refresh(el) {
     if (!el || !el.dataset.refreshSrc) return;
     if (el.dataset.refreshing) { el.dataset.refreshing = "again"; return; }
     el.dataset.refreshing = "1";
     html(el.dataset.refreshSrc).then(function (text) {
       if (!text) return;
-      var content = fragment(text);
-      Array.prototype.forEach.call(content.querySelectorAll("[data-swap-oob][id]"), function (node) {
-        node.remove();
-        var old = document.getElementById(node.id);
-        if (old) old.replaceWith(node);
-      });
-      el.dispatchEvent(new CustomEvent("hub:before-refresh", { bubbles: true }));
-      el.replaceChildren(content);
-      el.dispatchEvent(new CustomEvent("hub:refreshed", { bubbles: true }));
+      return new Promise(function (resolve) { whenNotPressed(el, function () { swap(el, text); resolve(); }); });
     }).catch(function () { /* the next event or tick tries again */ }).finally(function () {
       var again = el.dataset.refreshing === "again";
       delete el.dataset.refreshing;
       if (again) refresh(el);
     });
+  }
+  function swap(el, text) {
+    var content = fragment(text);
+    Array.prototype.forEach.call(content.querySelectorAll("[data-swap-oob][id]"), function (node) {
+      node.remove();
+      var old = document.getElementById(node.id);
+      if (old) old.replaceWith(node);
+    });
+    el.dispatchEvent(new CustomEvent("hub:before-refresh", { bubbles: true }));
+    el.replaceChildren(content);
+    el.dispatchEvent(new CustomEvent("hub:refreshed", { bubbles: true }));
   }
 
   // The form as the browser would send it: multipart only when files are chosen (URLSearchParams

@@ -108,3 +108,24 @@ async def test_a_refused_form_shows_the_servers_reason_and_its_button_works_agai
     await expect(snooze.locator("button[type=submit]")).to_be_enabled()
     stored = await hub.db[model.CONVERSATIONS].find_one({"_id": conversation["_id"]})
     assert stored is not None and stored["status"] != "snoozed"
+
+
+async def test_a_click_that_spans_a_live_refresh_of_the_list_still_opens_the_conversation(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    # The list re-renders whenever something in it changes; a new row between mousedown and mouseup
+    # would leave the two on different elements and the browser would make no click of them at all.
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    first = await customer_writes(hub, "first customer", "press-1")
+    await page.goto(f"{base_url}/inbox?view=all")
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)
+    link = page.locator(f'#conversation-list tr[data-conversation="{first["_id"]}"] a').first
+    box = await link.bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
+    await page.mouse.down()
+    async with page.expect_response(lambda r: "/inbox/list?" in r.url):
+        await customer_writes(hub, "second customer", "press-2")  # a live event: the list refreshes
+    await page.wait_for_timeout(300)  # the answer is in: without the hold it would have been swapped in
+    await page.mouse.up()
+    await expect(page).to_have_url(f"{base_url}/inbox/c/{first['_id']}")
