@@ -9,6 +9,7 @@ import jinja2
 
 from hub import channel_catalog
 from hub.live import notify
+from inbox_ui.icons import icon
 
 STATUS_TICKS = {"queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠", "undelivered": "⚠"}
 
@@ -41,6 +42,7 @@ def iso(value: Any) -> str:
 
 def install(env: jinja2.Environment) -> None:
     env.globals["_"] = translate
+    env.globals["icon"] = icon
     env.globals["CHANNEL_LABELS"] = channel_catalog.labels()
     env.globals["CHANNEL_ICONS"] = channel_catalog.icons()
     env.globals["STATUS_TICKS"] = STATUS_TICKS
