@@ -14,9 +14,10 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from aiohttp import web
+from pydantic_settings import BaseSettings
 
 log = logging.getLogger(__name__)
 
@@ -427,6 +428,9 @@ class ChannelPlugin(Protocol):
     """One provider's whole edge: its routes, commands, adapters and what the inbox shows of it."""
 
     name: str
+    # Its own settings (read from the environment by the composition root, with the hub's, into one
+    # configuration) and handed to the plugin when it is built; None: it has none.
+    settings_class: ClassVar[type[BaseSettings] | None]
 
     @property
     def info(self) -> tuple[ChannelInfo, ...]:

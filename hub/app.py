@@ -12,11 +12,15 @@ from pathlib import Path
 import jinja2
 import pymongo
 from aiohttp import web
+from pydantic_settings import BaseSettings
 
 from channels.base import ChannelPlugin
 from channels.email.plugin import EmailPlugin
+from channels.email.settings import EmailSettings
 from channels.telegram.plugin import TelegramPlugin
+from channels.telegram.settings import TelegramSettings
 from channels.twilio.plugin import TwilioPlugin
+from channels.twilio.settings import TwilioSettings
 from channels.webchat.plugin import WebchatPlugin
 from hub import keys, redaction, webchat_visitor
 from hub.access.auth import auth_middleware
@@ -31,8 +35,8 @@ from hub.api import notifications as api_notifications
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
+from hub.config import HubConfig, compose
 from hub.db.connection import close_client, open_database
-from hub.db.health import EXTRAS_KEY as DB_HEALTH_KEY
 from hub.db.health import DatabaseHealth, health_of
 from hub.http.languages import Catalogues
 from hub.http.web import database_down_middleware, errors_middleware, json_response, security_headers_middleware
@@ -43,7 +47,7 @@ from hub.outbound import media_links as media
 from hub.outbound.dispatcher import Dispatcher
 from hub.ports.channel_host import HubChannelHost
 from hub.runtime import Hub
-from hub.settings import Settings, templates_dir
+from hub.settings import RoutingSettings, Settings, templates_dir
 from hub.store.db import ensure_indexes, ping
 from inbox_ui import filters
 from inbox_ui.admin import routes as admin_routes
@@ -66,21 +70,34 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "inbox_ui" / "locale"
 CHANNEL_PLUGINS = web.AppKey("channel_plugins", list[ChannelPlugin])
 
 
-def plugins() -> list[ChannelPlugin]:
-    """The one place that names every channel plugin: a fresh set (each app gets its own, as they hold
-    running state), in the order hub/channel_catalog.py lists their ChannelInfo."""
-    return [WebchatPlugin(), TwilioPlugin(), TelegramPlugin(), EmailPlugin()]
+# The one place that names every channel plugin, in the order hub/channel_catalog.py lists their ChannelInfo.
+PLUGIN_CLASSES = (WebchatPlugin, TwilioPlugin, TelegramPlugin, EmailPlugin)
+
+
+def configure(settings: Settings | None = None, *channel_settings: BaseSettings,
+              routing: RoutingSettings | None = None) -> HubConfig:
+    """The whole configuration: what is handed in, and every other part (the hub's, routing's, each
+    plugin's settings class) read from the environment now."""
+    classes = [cls.settings_class for cls in PLUGIN_CLASSES if cls.settings_class is not None]
+    return compose(settings, classes, *channel_settings, routing=routing)
+
+
+def plugins(config: HubConfig) -> list[ChannelPlugin]:
+    """A fresh set (each app gets its own, as they hold running state), each with its own settings."""
+    return [WebchatPlugin(), TwilioPlugin(config.channel(TwilioSettings)),
+            TelegramPlugin(config.channel(TelegramSettings)), EmailPlugin(config.channel(EmailSettings))]
 
 
 async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
+    config = app[CONFIG]
+    settings = config.hub
     settings.ensure_secret_key()
     health = DatabaseHealth(settings.db_down_limit_seconds)
     async with open_database(settings, health=health, prepare=ensure_indexes) as (client, db):
         events = EventBus(db)
         hub = Hub(settings=settings, client=client, db=db, events=events,
-                  process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}")
-        hub.extras[DB_HEALTH_KEY] = health
+                  process_id=f"{socket.gethostname()}:{os.getpid()}:{id(app):x}", routing_settings=config.routing,
+                  health=health)
         app[keys.HUB] = hub
         host = HubChannelHost(hub)
         for plugin in app[CHANNEL_PLUGINS]:
@@ -101,9 +118,8 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
             for plugin in app[CHANNEL_PLUGINS]:
                 await plugin.stop()
             await events.stop()
-            late_close = hub.extras.pop(_LATE_CLOSE, None)
-            if isinstance(late_close, asyncio.TimerHandle):
-                late_close.cancel()  # the clean-up is done with the database; open_database closes it now
+            if hub.late_close is not None:
+                hub.late_close.cancel()  # the clean-up is done with the database; open_database closes it now
 
 
 SHUTDOWN_DATABASE_GRACE_SECONDS = 4.0
@@ -127,12 +143,9 @@ async def _let_go_of_a_dead_database(app: web.Application) -> None:
     def close_late() -> None:
         log.warning("the stop is still waiting on the database after %.0fs: closing its client",
                     SHUTDOWN_DATABASE_GRACE_SECONDS)
-        hub.extras["closing_client"] = asyncio.ensure_future(close_client(hub.client))
+        hub.closing_client = asyncio.ensure_future(close_client(hub.client))
 
-    hub.extras[_LATE_CLOSE] = asyncio.get_running_loop().call_later(SHUTDOWN_DATABASE_GRACE_SECONDS, close_late)
-
-
-_LATE_CLOSE = "close_client_late"
+    hub.late_close = asyncio.get_running_loop().call_later(SHUTDOWN_DATABASE_GRACE_SECONDS, close_late)
 
 
 def _hide_secrets(app: web.Application) -> None:
@@ -185,16 +198,21 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 SEED_DEMO = web.AppKey("seed_demo", bool)
+CONFIG = web.AppKey("config", HubConfig)
 
 
-def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> web.Application:
-    settings = settings or Settings()
+def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool = False) -> web.Application:
+    """The hub, from one composed configuration (hub settings alone: the rest is read from the
+    environment now, see `configure`)."""
+    config = settings if isinstance(settings, HubConfig) else configure(settings)
+    settings = config.hub
     app = web.Application(
         middlewares=[security_headers_middleware, errors_middleware, database_down_middleware, auth_middleware],
         # Room for a reply's attachments (hub.uploads names any one file over the limit); bigger is aiohttp's 413.
         client_max_size=max(settings.max_text_bytes * 4, 1024 * 1024) + 3 * settings.max_attachment_bytes,
     )
     app[keys.SETTINGS] = settings
+    app[CONFIG] = config
     app[SEED_DEMO] = seed_demo
     redaction.install(*redaction.secrets_in(settings))
     env = jinja2.Environment(
@@ -224,7 +242,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(api_notifications.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
-    app[CHANNEL_PLUGINS] = plugins()
+    app[CHANNEL_PLUGINS] = plugins(config)
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
     app.add_routes(signin_routes)

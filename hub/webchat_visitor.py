@@ -37,7 +37,6 @@ from hub.store import contacts, messages, webchat_sites
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
-LIMITS = "webchat.visitor_limits"  # hub.extras: the process's VisitorLimits
 # Only these fields of a message frame are kept as its raw payload: nothing else in a frame means anything.
 RAW_FIELDS = ("type", "text", "client_id")
 # A frame is one flat object; anything this deep is refused before it is read.
@@ -65,10 +64,9 @@ def _history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
 
 
 def visitor_limits(hub: Hub) -> VisitorLimits:
-    limits = hub.extras.get(LIMITS)
-    if not isinstance(limits, VisitorLimits):
-        limits = hub.extras[LIMITS] = VisitorLimits(hub.settings.visitor_burst, hub.settings.visitor_per_second)
-    return limits
+    if hub.visitor_limits is None:
+        hub.visitor_limits = VisitorLimits(hub.settings.visitor_burst, hub.settings.visitor_per_second)
+    return hub.visitor_limits
 
 
 def parse_frame(raw: str) -> dict[str, Any]:

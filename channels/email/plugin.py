@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import ClassVar
 
 import jinja2
 from aiohttp import web
+from pydantic_settings import BaseSettings
 
 from channels.base import Channel, ChannelHost, Command
 from channels.email.channel import EmailChannel
@@ -24,7 +26,9 @@ class EmailPlugin:
     name = "email"
     info = INFO
 
-    def __init__(self, config: EmailSettings | None = None) -> None:
+    settings_class: ClassVar[type[BaseSettings] | None] = EmailSettings
+
+    def __init__(self, config: EmailSettings) -> None:
         self._config = config
         self.listener: SmtpListener | None = None
         self.pollers: dict[str, tuple[str, ImapPoller]] = {}
@@ -40,7 +44,7 @@ class EmailPlugin:
         return ()
 
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
-        config = self._config or EmailSettings()
+        config = self._config
         self.host, self.config = host, config
         self.directory = MailboxDirectory(host.mail, config, self._mailboxes_changed)
         await self.directory.load()

@@ -54,8 +54,7 @@ async def status(context: CommandContext, telegram: TelegramSettings) -> int:
     return 0
 
 
-async def run(action: str, context: CommandContext) -> int:
-    telegram = TelegramSettings()
+async def run(action: str, context: CommandContext, telegram: TelegramSettings) -> int:
     context.hide_secrets_of(telegram)
     if not telegram.enabled:
         print("error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)

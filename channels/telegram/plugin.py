@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from aiohttp import web
+from pydantic_settings import BaseSettings
 from telegram.request import HTTPXRequest
 
-from channels.base import Channel, ChannelHost, Command
+from channels.base import Channel, ChannelHost, Command, CommandContext
 from channels.telegram import cli
 from channels.telegram.bot import make_bot
 from channels.telegram.channel import TelegramChannel
@@ -21,9 +23,9 @@ log = logging.getLogger(__name__)
 class TelegramPlugin:
     name = "telegram"
     info = INFO
+    settings_class: ClassVar[type[BaseSettings] | None] = TelegramSettings
 
-    def __init__(self, settings: TelegramSettings | None = None) -> None:
-        # None: read TELEGRAM_* from the environment at start (tests hand settings in instead).
+    def __init__(self, settings: TelegramSettings) -> None:
         self.settings = settings
         self.running: Running | None = None
         self._request: HTTPXRequest | None = None
@@ -32,10 +34,13 @@ class TelegramPlugin:
         return build_routes(lambda: self.running)
 
     def commands(self) -> tuple[Command, ...]:
-        return (Command("telegram", "the Telegram webhook, as Telegram sees it", cli.ACTIONS, cli.run),)
+        return (Command("telegram", "the Telegram webhook, as Telegram sees it", cli.ACTIONS, self._command),)
+
+    async def _command(self, action: str, context: CommandContext) -> int:
+        return await cli.run(action, context, self.settings)
 
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
-        settings = self.settings or TelegramSettings()
+        settings = self.settings
         if not settings.enabled:
             log.info("telegram channel off: TELEGRAM_BOT_TOKEN is not set")
             return {}

@@ -6,9 +6,10 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
+from pydantic_settings import BaseSettings
 from twilio.request_validator import RequestValidator
 
 from channels.base import Channel, ChannelHost, Command, stop_tasks
@@ -46,8 +47,10 @@ class TwilioRuntime:
 class TwilioPlugin:
     name = "twilio"
     info = INFO
+    settings_class: ClassVar[type[BaseSettings] | None] = TwilioSettings
 
-    def __init__(self) -> None:
+    def __init__(self, settings: TwilioSettings) -> None:
+        self.settings = settings
         self._runtime: TwilioRuntime | None = None
         self._host: ChannelHost | None = None
 
@@ -61,7 +64,7 @@ class TwilioPlugin:
 
     async def start(self, host: ChannelHost) -> dict[str, Channel]:
         self._host = host
-        settings = TwilioSettings()
+        settings = self.settings
         if not settings.configured:
             log.info("twilio channel off: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to receive and send "
                      "SMS and WhatsApp")

@@ -3,7 +3,10 @@ adapter; the visitor's socket is the hub's own (hub/webchat_visitor.py), as noth
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from aiohttp import web
+from pydantic_settings import BaseSettings
 
 from channels.base import Channel, ChannelHost, Command
 from channels.webchat.channel import WebchatChannel
@@ -14,6 +17,7 @@ from channels.webchat.widget import routes
 class WebchatPlugin:
     name = "webchat"
     info = INFO
+    settings_class: ClassVar[type[BaseSettings] | None] = None  # its limits are the hub's (HUB_VISITOR_*)
 
     def routes(self) -> web.RouteTableDef:
         return routes

@@ -100,7 +100,6 @@ class RightsWatch:
 
 
 def rights_watch(hub: Hub) -> RightsWatch:
-    found = hub.extras.get("live-rights")
-    if not isinstance(found, RightsWatch):
-        found = hub.extras["live-rights"] = RightsWatch(hub)
-    return found
+    if hub.rights is None:
+        hub.rights = RightsWatch(hub)
+    return hub.rights

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.email.settings import Mailbox
 from hub.runtime import Hub
 from hub.store import mailboxes as mailbox_store
 from hub.store.db import Doc
@@ -13,15 +12,12 @@ SECURITIES = ("starttls", "tls", "none")
 
 
 def settings_rows(hub: Hub) -> list[dict[str, Any]]:
-    """The mailboxes HUB_MAILBOXES configures: shown, never editable here."""
-    rows = []
-    for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
-        if isinstance(mailbox, Mailbox):
-            rows.append({"address": mailbox.address, "department": mailbox.department,
-                         "display_name": mailbox.display_name, "source": "settings", "editable": False,
-                         "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
-                         "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None})
-    return rows
+    """The mailboxes EMAIL_MAILBOXES configures: shown, never editable here."""
+    return [{"address": mailbox.address, "department": mailbox.department, "display_name": mailbox.display_name,
+             "source": "settings", "editable": False,
+             "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
+             "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None}
+            for mailbox in hub.mailboxes.from_settings]
 
 
 def present(doc: Doc) -> dict[str, Any]:

@@ -115,9 +115,8 @@ async def _fields(hub: Hub, form: MailboxForm, existing: Doc | None) -> Doc:
 
 
 async def _changed(hub: Hub) -> None:
-    hook = hub.extras.get(mailbox_store.CHANGED_HOOK)
-    if hook is not None:
-        await hook()
+    if hub.mailboxes.changed is not None:
+        await hub.mailboxes.changed()
 
 
 def _taken_by_settings(hub: Hub, address: str) -> None:

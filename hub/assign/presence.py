@@ -71,10 +71,9 @@ class PresenceTracker:
 
 
 def tracker(hub: Hub) -> PresenceTracker:
-    found = hub.extras.get("presence")
-    if not isinstance(found, PresenceTracker):
-        found = hub.extras["presence"] = PresenceTracker(hub)
-    return found
+    if hub.presence is None:
+        hub.presence = PresenceTracker(hub)
+    return hub.presence
 
 
 @contextlib.asynccontextmanager

@@ -19,10 +19,10 @@ from aiohttp import web
 
 from channels.base import stop_tasks
 from hub import keys
-from hub.assign.settings import RoutingSettings
 from hub.assign.snapshot import RoutingConfig, build_config
 from hub.clock import utcnow
 from hub.runtime import Hub
+from hub.settings import RoutingSettings
 from hub.store import departments as department_store
 from hub.store import leases, routing_rules, users
 from routing.errors import RuleValidationError
@@ -32,7 +32,6 @@ from routing.rules_io import rules_from_dicts
 log = logging.getLogger(__name__)
 
 TICK_LEASE = "routing-tick"
-_EXTRAS_KEY = "routing"
 
 
 class RoutingStartError(RuntimeError):
@@ -161,11 +160,9 @@ class RoutingRuntime:
 
 
 def runtime(hub: Hub) -> RoutingRuntime:
-    found = hub.extras.get(_EXTRAS_KEY)
-    if not isinstance(found, RoutingRuntime):
-        found = RoutingRuntime(hub, RoutingSettings())
-        hub.extras[_EXTRAS_KEY] = found
-    return found
+    if hub.routing is None:
+        hub.routing = RoutingRuntime(hub, hub.routing_settings)
+    return hub.routing
 
 
 async def routing_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -22,6 +22,7 @@ from hub.access.auth import new_api_token, token_hash
 from hub.actions.demo import print_logins, seed_demo
 from hub.cli import routing as routing_cli
 from hub.clock import utcnow
+from hub.config import HubConfig
 from hub.db.connection import open_database
 from hub.db.embedded import EmbeddedDatabaseError
 from hub.errors import HubError
@@ -32,10 +33,11 @@ from hub.store.db import Db, ensure_indexes
 log = logging.getLogger("hub")
 
 
-def _run_server(args: argparse.Namespace, settings: Settings) -> int:
+def _run_server(args: argparse.Namespace, config: HubConfig) -> int:
     from hub.app import create_app
 
-    app = create_app(settings, seed_demo=args.demo)
+    settings = config.hub
+    app = create_app(config, seed_demo=args.demo)
     app.on_shutdown.insert(0, _exit_if_shutdown_hangs)  # first, so the deadline covers every later step
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
                 shutdown_timeout=HANDLERS_SHUTDOWN_SECONDS)
@@ -68,11 +70,11 @@ async def _with_db(settings: Settings, work: Callable[[Db], Awaitable[int]]) -> 
         return await work(db)
 
 
-def plugin_commands() -> dict[str, Command]:
+def plugin_commands(config: HubConfig) -> dict[str, Command]:
     """The sub-commands channel plugins contribute (`hub telegram set-webhook`), by name."""
     from hub.app import plugins
 
-    return {command.name: command for plugin in plugins() for command in plugin.commands()}
+    return {command.name: command for plugin in plugins(config) for command in plugin.commands()}
 
 
 async def _seed(db: Db) -> int:
@@ -140,7 +142,7 @@ def _set_password(args: argparse.Namespace) -> Callable[[Db], Awaitable[int]]:
     return work
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(config: HubConfig) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="Omnichannel messaging hub")
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="start the hub (default)")
@@ -158,21 +160,25 @@ def build_parser() -> argparse.ArgumentParser:
     password = sub.add_parser("set-password", help="set a user's password and sign them out everywhere")
     password.add_argument("--email", required=True)
     password.add_argument("--password", help="prompted for when omitted")
-    for command in plugin_commands().values():
+    for command in plugin_commands(config).values():
         sub.add_parser(command.name, help=command.help).add_argument("action", choices=command.actions)
     routing_cli.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from hub.app import configure
+
     try:
-        settings = Settings()
+        # Every setting, the plugins' too, read once: a bad one stops here, before anything starts.
+        config = configure()
     except ValidationError as exc:
         # A setting that cannot be used stops the hub here, with its own sentence (never a traceback).
         for error in exc.errors(include_input=False):
             print(f"hub: {str(error['msg']).removeprefix('Value error, ')}", file=sys.stderr)
         return 2
+    args = build_parser(config).parse_args(argv)
+    settings = config.hub
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
@@ -183,10 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.demo = False
     try:
         if command == "run":
-            return _run_server(args, settings)
+            return _run_server(args, config)
         if command == "routing":
             return routing_cli.run(args, settings)
-        contributed = plugin_commands().get(command)
+        contributed = plugin_commands(config).get(command)
         if contributed is not None:
             context = CommandContext(public_url=settings.effective_public_url(),
                                      hide_secrets_of=lambda model: redaction.install(*redaction.secrets_in(model)),

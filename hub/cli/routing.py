@@ -15,7 +15,7 @@ from hub.clock import utcnow
 from hub.db.connection import open_database
 from hub.live.events import EventBus
 from hub.runtime import Hub
-from hub.settings import Settings
+from hub.settings import RoutingSettings, Settings
 from hub.store.db import ensure_indexes, oid
 from routing.errors import RoutingConfigError
 from routing.rules_io import rules_to_yaml
@@ -74,7 +74,8 @@ async def _run(args: argparse.Namespace, settings: Settings, yaml_text: str | No
             print(f"error: --since {args.since!r} is not a date like 2026-01-31", file=sys.stderr)
             return 2, None
     async with open_database(settings, share=False, prepare=ensure_indexes) as (client, db):
-        hub = Hub(settings=settings, client=client, db=db, events=EventBus(db), process_id=f"cli:{os.getpid()}")
+        hub = Hub(settings=settings, client=client, db=db, events=EventBus(db), process_id=f"cli:{os.getpid()}",
+                  routing_settings=RoutingSettings())
         if command == "explain":
             return await _explain(hub, args), None
         if command == "replay":

@@ -31,8 +31,8 @@ class HubMailHost:
         return health.database_trouble(exc)
 
     def watch_mailboxes(self, changed: Callable[[], Awaitable[None]], from_settings: Sequence[Mailbox]) -> None:
-        self._hub.extras[mailboxes.CHANGED_HOOK] = changed
-        self._hub.extras[mailboxes.FROM_SETTINGS] = from_settings
+        self._hub.mailboxes.changed = changed
+        self._hub.mailboxes.from_settings = from_settings
 
     async def stored_mailboxes(self) -> list[Mapping[str, Any]]:
         return list(await mailboxes.all_with_secrets(self._hub.db, self._hub.settings.ensure_secret_key()))

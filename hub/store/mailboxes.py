@@ -109,9 +109,3 @@ async def replace(db: Db, mailbox_id: ObjectId, fields: Doc, now: datetime, key:
 
 async def delete(db: Db, mailbox_id: ObjectId) -> bool:
     return (await db[model.MAILBOXES].delete_one({"_id": mailbox_id})).deleted_count == 1
-
-# The email plugin puts an async callable here (hub.extras) so a save in this process is seen at once;
-# other processes see it at their next periodic refresh.
-CHANGED_HOOK = "email.mailboxes_changed"
-# ... and the mailboxes from EMAIL_MAILBOXES here (a list of channels.email.settings.Mailbox), read-only.
-FROM_SETTINGS = "email.settings_mailboxes"

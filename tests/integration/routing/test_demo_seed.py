@@ -57,7 +57,7 @@ async def test_an_unknown_detection_language_stops_start_up_with_a_clear_message
     import pytest
 
     from hub.assign.runtime import RoutingRuntime, RoutingStartError
-    from hub.assign.settings import RoutingSettings
+    from hub.settings import RoutingSettings
 
     with pytest.raises(RoutingStartError, match="'xx' is not a language the detector knows"):
         await RoutingRuntime(hub, RoutingSettings(_env_file=None, languages="en,xx")).start()  # type: ignore[call-arg]

@@ -11,9 +11,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from channels.telegram.plugin import TelegramPlugin
 from channels.telegram.settings import TelegramSettings
-from hub.app import CHANNEL_PLUGINS, create_app
+from hub.app import configure, create_app
 from hub.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramApi
 
@@ -47,10 +46,7 @@ def telegram_settings(api: FakeTelegramApi, **overrides: Any) -> TelegramSetting
 async def serve_with_telegram(aiohttp_server, settings: Settings,  # type: ignore[no-untyped-def]
                               telegram_api: FakeTelegramApi) -> TestServer:
     """A hub whose Telegram plugin talks to the fake Bot API."""
-    app = create_app(settings)
-    for plugin in app[CHANNEL_PLUGINS]:
-        if isinstance(plugin, TelegramPlugin):
-            plugin.settings = telegram_settings(telegram_api)
+    app = create_app(configure(settings, telegram_settings(telegram_api)))
     srv: TestServer = await aiohttp_server(app, host="127.0.0.1")
     return srv
 

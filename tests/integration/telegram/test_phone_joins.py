@@ -12,10 +12,9 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from channels.base import PHONE, TELEGRAM, Identity
-from channels.telegram.plugin import TelegramPlugin
 from hub import keys
 from hub import names as model
-from hub.app import CHANNEL_PLUGINS, create_app
+from hub.app import configure, create_app
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.settings import Settings
@@ -103,10 +102,7 @@ async def test_a_join_that_failed_on_an_earlier_version_succeeds_when_telegram_r
         await old.insert_one({"name": "Merged long ago", "identities": [], "merged_into": known.inserted_id})
     finally:
         await client.close()
-    app = create_app(settings)
-    for plugin in app[CHANNEL_PLUGINS]:
-        if isinstance(plugin, TelegramPlugin):
-            plugin.settings = telegram_settings(telegram_api)
+    app = create_app(configure(settings, telegram_settings(telegram_api)))
     server: TestServer = await aiohttp_server(app, host="127.0.0.1")
     hub, base_url = server.app[keys.HUB], str(server.make_url("")).rstrip("/")
     status, body = await post_update(http, base_url, payload("text_in_persian_with_emoji_and_zero_width"))

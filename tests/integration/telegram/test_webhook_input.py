@@ -7,10 +7,9 @@ import logging
 import aiohttp
 import pytest
 
-from channels.telegram.plugin import TelegramPlugin
 from channels.telegram.settings import TelegramSettings
 from hub import names as model
-from hub.app import CHANNEL_PLUGINS, create_app
+from hub.app import configure, create_app
 from hub.runtime import Hub
 from hub.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -130,10 +129,7 @@ async def test_without_a_token_the_channel_is_off_says_so_once_and_its_webhook_a
     aiohttp_server, settings: Settings, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.INFO)
-    app = create_app(settings)
-    for plugin in app[CHANNEL_PLUGINS]:
-        if isinstance(plugin, TelegramPlugin):
-            plugin.settings = TelegramSettings(_env_file=None)  # type: ignore[call-arg]
+    app = create_app(configure(settings, TelegramSettings(_env_file=None)))  # type: ignore[call-arg]
     srv = await aiohttp_server(app, host="127.0.0.1")
     base_url = str(srv.make_url("")).rstrip("/")
     status, body = await post_update(http, base_url, payload("text_in_persian_with_emoji_and_zero_width"))

@@ -225,8 +225,9 @@ async def test_without_credentials_the_webhooks_answer_404_with_what_to_set(
 async def test_start_up_without_credentials_logs_one_line(twilio_env: None, caplog: pytest.LogCaptureFixture
                                                           ) -> None:
     from channels.twilio.plugin import TwilioPlugin
+    from channels.twilio.settings import TwilioSettings
 
     caplog.set_level(logging.INFO, logger="channels.twilio.plugin")
-    assert await TwilioPlugin().start(None) == {}  # type: ignore[arg-type]
+    assert await TwilioPlugin(TwilioSettings()).start(None) == {}  # type: ignore[arg-type]
     lines = [r.getMessage() for r in caplog.records if r.name == "channels.twilio.plugin"]
     assert len(lines) == 1 and "TWILIO_ACCOUNT_SID" in lines[0]
