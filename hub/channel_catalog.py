@@ -1,6 +1,6 @@
 """What the core and the inbox know of channels: each plugin's `ChannelInfo`, read from its info module
 (which imports only channels.base, so asking for a label loads no plugin). The plugins themselves are
-listed by the composition root, hub/app.py `plugins()`. Nothing else in hub/ or inbox_ui/ lists channels
+listed by the composition root, hub/app.py `PLUGIN_CLASSES`. Nothing else in hub/ or inbox_ui/ lists channels
 or tests a channel's name."""
 
 from __future__ import annotations

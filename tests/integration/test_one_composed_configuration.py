@@ -52,3 +52,9 @@ async def test_plugins_and_routing_run_on_what_was_composed_not_on_the_environme
     assert plugin.settings is telegram
     assert "telegram" in hub.channels and "sms" not in hub.channels
     assert runtime(hub).settings is routing and runtime(hub).settings.tick_seconds == 123.0
+
+
+def test_the_catalogue_the_inbox_reads_lists_exactly_the_plugins_channels_in_their_order() -> None:
+    from hub import channel_catalog
+
+    assert [info for cls in PLUGIN_CLASSES for info in cls.info] == list(channel_catalog.catalog())
