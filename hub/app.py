@@ -28,6 +28,7 @@ from hub.api import conversations as api_conversation
 from hub.api import inbox as api_inbox
 from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import notifications as api_notifications
+from hub.api import palette as api_palette
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(api_admin.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
+    app.add_routes(api_palette.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins()
