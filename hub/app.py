@@ -54,6 +54,7 @@ from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
 from inbox_ui.profile import routes as profile_routes
+from inbox_ui.shortcuts import routes as shortcut_routes
 from inbox_ui.signin import routes as signin_routes
 from inbox_ui.team import routes as team_routes
 
@@ -238,4 +239,5 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
     app.add_routes(team_routes)
     app.add_routes(admin_routes)
     app.add_routes(canned_routes)
+    app.add_routes(shortcut_routes)
     return app
