@@ -8,6 +8,7 @@ only conversations of their departments or assigned to them. Contacts are everyo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -61,7 +62,7 @@ def _conversation(doc: Doc, departments: dict[Any, str]) -> dict[str, Any]:
             "last_message_at": doc.get("last_message_at")}
 
 
-def _contact(doc: Doc) -> dict[str, Any]:
+def _contact(doc: Mapping[str, Any]) -> dict[str, Any]:
     # A web chat visitor id is a random token, no way to recognise anyone: the palette never shows it.
     shown = [str(i.get("value")) for i in doc.get("identities") or [] if i.get("kind") != WEBCHAT and i.get("value")]
     handles = [f"@{u}" for u in search.usernames(doc).values()]
