@@ -211,6 +211,10 @@
     return true;
   }
 
+  function modalOpen() {
+    try { return !!document.querySelector(":modal"); } catch (err) { return !!document.querySelector("dialog[open]"); }
+  }
+
   var ACTIONS = {
     j: function () { return move(1); },
     k: function () { return move(-1); },
@@ -244,7 +248,7 @@
       if (e.key === "Escape" && !target.closest("dialog, [popover]")) target.blur();
       return;
     }
-    if (document.querySelector("dialog[open]")) return; // a modal (the palette) has the keyboard
+    if (modalOpen()) return; // a modal dialog (the palette) has the keyboard
     var key = shortcutOf(e);
     if (!key || !ACTIONS[key]) return;
     // Enter on a focused link or button is the browser's own; the shortcut is for a selection without focus.

@@ -42,6 +42,7 @@ async def test_j_and_k_move_through_the_list_and_enter_opens_the_selected_conver
     newest, middle, oldest = await _three_customers(hub)
     await page.goto(f"{base_url}/inbox?view=all")
     await expect(page.locator("#conversation-list [data-conversation]")).to_have_count(3)
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)
 
     await page.keyboard.press("j")
     assert await _selected(page) == newest
@@ -60,6 +61,11 @@ async def test_j_and_k_move_through_the_list_and_enter_opens_the_selected_conver
     # x ticks the selected row for a bulk action; typing in the search box types, it never moves.
     await page.keyboard.press("x")
     await expect(page.locator(f'input[name=ids][value="{middle}"]')).to_be_checked()
+    # A new customer re-renders the list live: the same row stays selected, and focused.
+    await arrive(hub, "I am new here", "+14155550199", channel="sms", name="Dara New")
+    await expect(page.locator("#conversation-list [data-conversation]")).to_have_count(4)
+    assert await _selected(page) == middle
+    await expect(page.locator("#conversation-list .key-selected a[href]")).to_be_focused()
     await page.locator(".search-box input[name=q]").press_sequentially("jk")
     await expect(page.locator(".search-box input[name=q]")).to_have_value("jk")
     assert await _selected(page) == middle
