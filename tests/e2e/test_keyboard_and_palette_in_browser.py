@@ -199,3 +199,24 @@ async def test_palette_screenshots_desktop_and_phone_left_to_right_and_persian(
     await _palette_shot(browser, hub, base_url, "lead@x.test", None, (390, 844), "palette-phone", "sara")
     await _palette_shot(browser, hub, base_url, "lead@x.test", "fa", (1440, 900), "palette-rtl", "سارا")
     await _palette_shot(browser, hub, base_url, "lead@x.test", "fa", (390, 844), "palette-rtl-phone", "سارا")
+    await _help_shot(browser, hub, base_url, "lead@x.test", None, (1440, 900), "shortcuts-help")
+    await _help_shot(browser, hub, base_url, "lead@x.test", "fa", (390, 844), "shortcuts-help-rtl-phone")
+
+
+async def _help_shot(browser: Browser, hub: Hub, base_url: str, email: str, language: str | None,
+                     size: tuple[int, int], name: str) -> None:
+    """The list with the keyboard's selection on its second row, then the help over it."""
+    user = await users.user_by_email(hub.db, email)
+    assert user is not None
+    await users.set_language(hub.db, user["_id"], language, utcnow())
+    context = await browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = await context.new_page()
+    await sign_in(page, base_url, email)
+    await page.goto(f"{base_url}/inbox?view=all")
+    await page.keyboard.press("j")
+    await page.keyboard.press("j")
+    await page.screenshot(path=str(SHOTS / f"list-keyboard-selection{name.removeprefix('shortcuts-help')}.png"))
+    await page.keyboard.press("Shift+?")
+    await expect(page.locator("#shortcuts-help")).to_be_visible()
+    await page.screenshot(path=str(SHOTS / f"{name}.png"))
+    await context.close()
