@@ -220,3 +220,25 @@ async def _help_shot(browser: Browser, hub: Hub, base_url: str, email: str, lang
     await expect(page.locator("#shortcuts-help")).to_be_visible()
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
     await context.close()
+
+
+async def test_the_palette_switches_the_interface_language_and_opens_the_help(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    _, page = await agent_page(browser, hub, base_url, "agent@x.test", "Ari Agent")
+    await page.goto(f"{base_url}/inbox/contacts")
+    palette = page.locator("dialog.palette")
+    await page.keyboard.press("Control+k")
+    await palette.locator("[role=combobox]").press_sequentially("language")
+    await expect(palette.locator("[role=option]")).to_have_count(4 + 1)  # four other languages, and "search every…"
+    await palette.locator("[role=combobox]").fill("")
+    await palette.locator("[role=combobox]").press_sequentially("فارسی")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page).to_have_url(f"{base_url}/inbox/contacts")
+    # In Persian the English word still finds the action, and the help opens from the palette.
+    await page.keyboard.press("Control+k")
+    await palette.locator("[role=combobox]").press_sequentially("shortcuts")
+    await expect(palette.locator("[role=option][aria-selected=true]")).to_contain_text("میان‌برهای صفحه‌کلید")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#shortcuts-help")).to_be_visible()

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from yarl import URL
 
+from hub.clock import utcnow
 from hub.runtime import Hub
+from hub.store import users
 from tests.integration.inbox.helpers import arrive, department, place
 from tests.support.agents import login, make_user
 from tests.support.hostile import FUZZ
@@ -126,3 +128,19 @@ async def test_any_query_answers_200_or_400_and_never_500(
     url = URL(f"{base_url}/api/v1/palette?q=" + quote_from_bytes(raw, safe=""), encoded=True)
     async with http.get(url) as r:
         assert r.status in (200, 400), (raw, r.status, await r.text())
+
+
+async def test_the_keyboard_help_for_pages_without_it_is_for_signed_in_users_in_their_language(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"{base_url}/inbox/shortcuts", allow_redirects=False) as r:
+        assert r.status in (302, 303, 401)
+    user = await make_user(hub.db, "agent@x.test")
+    await users.set_language(hub.db, user["_id"], "fa", utcnow())
+    await login(http, base_url, "agent@x.test")
+    async with http.get(f"{base_url}/inbox/shortcuts") as r:
+        assert r.status == 200
+        page = await r.text()
+    assert 'id="shortcuts-help"' in page and 'id="palette-template"' in page
+    assert "میان‌برهای صفحه‌کلید" in page  # "Keyboard shortcuts"
+    assert 'data-href="/inbox/team"' not in page  # an agent is offered no lead's pages
