@@ -32,6 +32,7 @@ from hub.api import conversations as api_conversation
 from hub.api import inbox as api_inbox
 from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import notifications as api_notifications
+from hub.api import palette as api_palette
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
@@ -57,6 +58,7 @@ from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
 from inbox_ui.profile import routes as profile_routes
+from inbox_ui.shortcuts import routes as shortcut_routes
 from inbox_ui.signin import routes as signin_routes
 from inbox_ui.team import routes as team_routes
 
@@ -240,6 +242,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_admin.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
+    app.add_routes(api_palette.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins(config)
@@ -254,4 +257,5 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(team_routes)
     app.add_routes(admin_routes)
     app.add_routes(canned_routes)
+    app.add_routes(shortcut_routes)
     return app

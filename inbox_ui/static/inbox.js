@@ -581,36 +581,6 @@
     });
   }
 
-  // ---- keyboard shortcuts (documented in the "Shortcuts" popover) --------------------------------
-  document.addEventListener("keydown", function (e) {
-    var target = e.target;
-    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && target.closest && target.closest("#composer")) {
-      e.preventDefault();
-      composer.requestSubmit();
-      return;
-    }
-    if (typing) {
-      if (e.key === "Escape") target.blur();
-      return;
-    }
-    if (e.ctrlKey || e.metaKey || e.altKey || !composer) return;
-    var help = document.getElementById("shortcuts-help");
-    var key = e.key;
-    if (key === "?" && help && help.togglePopover) { e.preventDefault(); help.togglePopover(); return; }
-    if (key === "r" || key === "n") {
-      e.preventDefault();
-      setNoteMode(key === "n");
-      (tpl.active ? templateBox().querySelector(".template-search") : field(composer, "text")).focus();
-      return;
-    }
-    if (key === "/") { e.preventDefault(); var t = field(composer, "text"); t.focus(); if (!t.value) { t.value = "/"; lookForSuggestions(); } return; }
-    if (key === "z") { e.preventDefault(); document.querySelector('#snooze-form [name="until"]').focus(); return; }
-    if (key === "l") { e.preventDefault(); document.querySelector('#labels-form [name="labels"]').focus(); return; }
-    var button = document.querySelector('#conversation-header [data-key="' + CSS.escape(key) + '"]');
-    if (button) { e.preventDefault(); button.click(); }
-  });
-
   // ---- live updates -----------------------------------------------------------------------------
   if (!page || !window.EventSource) return;
   var timers = {};
