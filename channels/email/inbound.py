@@ -16,6 +16,7 @@ from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
 
 log = logging.getLogger(__name__)
+MAX_RECIPIENTS = 50  # kept of a mail's To and of its Cc
 MAX_EXTRA_TEXT = 1024 * 1024  # the full original text beside the folded reply; the .eml keeps the rest
 # Identity kinds of this channel beside EMAIL: a From the receiving server marked as failing its
 # checks (the address is only claimed), and a mail that names no address anywhere.
@@ -184,6 +185,9 @@ async def _inbound(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
         "department": _mailbox_department(config, ours),
         "in_reply_to": parsed.in_reply_to[:5], "references": parsed.references[-30:],
         "original_file_id": str(envelope["original_file_id"]), "source": envelope["source"],
+        # Who else the customer wrote to: a reply offers them as its CC ("reply all"), and quotes the sender.
+        "to": parsed.to[:MAX_RECIPIENTS], "cc": parsed.cc[:MAX_RECIPIENTS],
+        "from_name": parsed.sender_name or None, "from_address": parsed.sender or None,
     }
     if text != full_text.strip():
         extras["quote_folded"] = True

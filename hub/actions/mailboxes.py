@@ -18,7 +18,8 @@ def settings_rows(hub: Hub) -> list[dict[str, Any]]:
     for mailbox in hub.extras.get(mailbox_store.FROM_SETTINGS) or []:
         if isinstance(mailbox, Mailbox):
             rows.append({"address": mailbox.address, "department": mailbox.department,
-                         "display_name": mailbox.display_name, "source": "settings", "editable": False,
+                         "display_name": mailbox.display_name, "from_name_style": mailbox.from_name_style,
+                         "source": "settings", "editable": False,
                          "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
                          "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None})
     return rows
@@ -26,7 +27,8 @@ def settings_rows(hub: Hub) -> list[dict[str, Any]]:
 
 def present(doc: Doc) -> dict[str, Any]:
     return {"id": str(doc["_id"]), "address": doc.get("address"), "department": doc.get("department", ""),
-            "display_name": doc.get("display_name", ""), "source": "database", "editable": True,
+            "display_name": doc.get("display_name", ""), "from_name_style": doc.get("from_name_style", "agent"),
+            "source": "database", "editable": True,
             "smtp": doc.get("smtp"), "imap": doc.get("imap")}
 
 
