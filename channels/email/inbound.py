@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from channels.base import EMAIL, Attachment, ChannelHost, Identity, InboundMessage, without_surrogates
@@ -167,6 +169,18 @@ async def _thread(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
     return hint, True
 
 
+def _sent_at(date: str) -> datetime | None:
+    """The mail's Date header as a UTC time (the "On …, … wrote:" line a reply quotes it under); None when
+    the header is missing or unreadable."""
+    try:
+        moment = parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _mailbox_department(config: EmailSettings, ours: list[str]) -> str | None:
     mailbox = config.mailbox(ours[0]) if ours else None
     return mailbox.department or None if mailbox else None
@@ -188,6 +202,7 @@ async def _inbound(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
         # Who else the customer wrote to: a reply offers them as its CC ("reply all"), and quotes the sender.
         "to": parsed.to[:MAX_RECIPIENTS], "cc": parsed.cc[:MAX_RECIPIENTS],
         "from_name": parsed.sender_name or None, "from_address": parsed.sender or None,
+        "sent_at": _sent_at(parsed.date),
     }
     if text != full_text.strip():
         extras["quote_folded"] = True

@@ -52,7 +52,7 @@ class HubMailHost:
         if last is None:
             return ReplyContext(department, None)
         extras = dict(last.get("extras") or {})
-        received = last.get("received_at") or last.get("created_at")
+        received = extras.get("sent_at") or last.get("received_at") or last.get("created_at")
         return ReplyContext(department, CustomerMail(
             str(last.get("subject") or ""), extras, text=str(extras.get("full_text") or last.get("text") or ""),
             sender_name=str(extras.get("from_name") or (last.get("author") or {}).get("name") or ""),
