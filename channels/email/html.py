@@ -69,6 +69,7 @@ _PARSER = EmailReplyParser(languages=[code for code in MAIL_LANGUAGES if code !=
 _SEPARATORS = re.compile(
     r"^(?:-{2,}\s*(?:原始邮件|原始郵件|Original Message|Tin nhắn gốc|رسالة أصلية|پیام اصلی)\s*-{2,}"
     r"|.{0,200}(?:نوشت|كتب|đã viết|写道|寫道|wrote)\s*[:：]\s*$"
+    r"|في\s.{0,200}كتب\s.{0,200}[:：]\s*$"  # Arabic Gmail: "في <date>، كتب <name> <address>:"
     r"|[*\s]*(?:از|من|From|发件人|寄件者|Từ)\s*[:：].{0,300}\n(?:.{0,300}\n){0,2}?"
     r"[*\s]*(?:ارسال شده|ارسال\u200cشده|تاریخ|تاريخ الإرسال|التاريخ|أرسلت|Sent|Date|发送时间|寄件日期|Đã gửi)\s*[:：])",
     re.MULTILINE,

@@ -57,7 +57,7 @@ class Mailbox(BaseModel):
     def from_name(self, agent: str, department: str = "") -> str:
         """The display name of a reply's From: the agent's name with the mailbox's when the style says so
         and an agent wrote it (an automatic reply has none), else the mailbox's own name."""
-        own = self.display_name or department
+        own = self.display_name or department or self.department
         agent = " ".join(agent.split())
         if self.from_name_style == "agent" and agent:
             return f"{agent} (via {own})" if own else agent
