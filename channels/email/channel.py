@@ -133,7 +133,8 @@ class EmailChannel:
         context = {"text": message.text, "paragraphs": _paragraphs(message.text),
                    "department": department, "mailbox": mailbox.address,
                    "signature": signature, "signature_lines": signature.split("\n") if signature else [],
-                   "quote": quote_of(last, message.to.value)}
+                   # An automatic reply answers no question: it quotes nothing.
+                   "quote": None if message.extras.get("automatic") else quote_of(last, message.to.value)}
         email = EmailMessage()
         email["Subject"] = subject
         # headerregistry writes a non-ASCII name as an RFC 2047 encoded word and quotes "(via …)".

@@ -155,3 +155,18 @@ async def test_the_customers_cc_is_the_default_reply_cc_without_our_own_mailboxe
         page = await r.text()
     assert 'name="cc"' in page and 'value="ali@example.test, reza@example.test"' in page
     assert "-- <br>سارا احمدی\nپشتیبانی فروشگاه" in page  # the signature preview under the text box
+
+
+async def test_a_signature_over_two_thousand_characters_is_refused_and_an_empty_one_removes_it(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    csrf = await _agent(hub, http, base_url)
+    headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+    async with http.post(f"{base_url}/profile/signature", json={"signature": "س" * 2001}, headers=headers) as r:
+        assert r.status == 400 and "at most 2,000 characters" in (await r.json())["error"]
+    user = await hub.db["users"].find_one({"email": "sara@x.test"})
+    assert user is not None and user["signature"] == SIGNATURE  # the refused one changed nothing
+    async with http.post(f"{base_url}/profile/signature", data={"signature": "", "_csrf": csrf}) as r:
+        assert r.status == 200 and "Signature removed." in await r.text()
+    user = await hub.db["users"].find_one({"email": "sara@x.test"})
+    assert user is not None and "signature" not in user
