@@ -112,5 +112,7 @@ async def email_composer(hub: Hub, conversation: Mapping[str, Any], contact: Map
     config = getattr(hub.channel(EMAIL), "config", None)
     ours = [m.address for m in config.mailboxes] if isinstance(config, EmailSettings) else []
     customer = [str(i.get("value")) for i in contact.get("identities") or [] if i.get("kind") == EMAIL]
+    if not customer:  # no email reply possible: nothing to look up
+        return {"cc": [], "signature": str(user.get("signature") or "")}
     last = await mail.last_inbound_email(hub.db, conversation["_id"])
     return {"cc": default_cc(last, [*ours, *customer]), "signature": str(user.get("signature") or "")}
