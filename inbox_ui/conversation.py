@@ -14,7 +14,7 @@ from hub import keys
 from hub.access.auth import current_user, require_role
 from hub.actions import read_state
 from hub.actions.access import visible_conversation, visible_message
-from hub.actions.composer import reply_channels
+from hub.actions.composer import email_composer, reply_channels
 from hub.actions.contacts import accept_claim as accept_claim_action
 from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
@@ -112,6 +112,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     return render(request, "conversation.html", {
         **loaded.context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
         "channels": [views.ReplyChannel.of(c) for c in channels],
+        "email_reply": await email_composer(hub, conversation, loaded.contact or {}, current_user(request)),
         "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000)})
 
 

@@ -1,19 +1,22 @@
-"""The signed-in user's own page: change my password, pick the interface language."""
+"""The signed-in user's own page: change my password, pick the interface language, write my email signature."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aiohttp import web
+from pydantic import StringConstraints
 
 from hub import keys
 from hub.access import accounts
 from hub.access.auth import current_user
+from hub.actions import signature
 from hub.clock import utcnow
 from hub.errors import HubError, NotFound
 from hub.http import languages
 from hub.http.request_models import RequestModel, one_of, parse_body
 from hub.http.web import json_response, render, wants_json
+from hub.outbound.email_reply import SIGNATURE_MAX_CHARS
 from hub.store import users
 from inbox_ui import view_models
 from inbox_ui.terms import N_
@@ -37,7 +40,16 @@ class LanguageChoice(RequestModel):
                                   + ", or empty to follow the browser"}
 
 
+class SignatureChange(RequestModel):
+    """Plain text under my email replies; empty removes it (the rules are hub.outbound.email_reply's)."""
+
+    signature: Annotated[str, StringConstraints(max_length=SIGNATURE_MAX_CHARS * 2)] = ""
+    field_messages = {"signature": f"the signature must be text of at most {SIGNATURE_MAX_CHARS:,} characters"}
+
+
 CHANGED = N_("Password changed. Your other sessions and all your API tokens have been ended.")
+SIGNATURE_SAVED = N_("Signature saved. It goes under your email replies from now on.")
+SIGNATURE_REMOVED = N_("Signature removed.")
 
 
 def _page(request: web.Request, *, error: str | None = None, done: str | None = None,
@@ -85,3 +97,23 @@ async def choose_language(request: web.Request) -> web.StreamResponse:
     if wants_json(request):
         return json_response({"language": body.language or None})
     raise web.HTTPSeeOther("/profile")  # the next page is drawn in the new language
+
+
+@routes.post("/profile/signature")
+async def save_signature(request: web.Request) -> web.StreamResponse:
+    """The form (or JSON: signature) behind "my email signature"; an empty one removes it."""
+    user = current_user(request)
+    try:
+        body = await parse_body(request, SignatureChange)
+        saved = await signature.save(request.app[keys.HUB], user["_id"], body.signature)
+    except HubError as exc:
+        if wants_json(request):
+            raise
+        response = _page(request, error=exc.message, status=exc.status)
+        response.headers.update(exc.headers())
+        return response
+    done = SIGNATURE_SAVED if saved else SIGNATURE_REMOVED
+    if wants_json(request):
+        return json_response({"signature": saved, "message": done})
+    user["signature"] = saved  # the page below is drawn from this request's copy of the user
+    return _page(request, done=done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -27,6 +28,9 @@ from channels.email.settings import EmailSettings, Mailbox
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
+# The quoted earlier mail under a reply is the customer's whole last mail (with its own quotes): cut
+# past this, so a long back and forth does not grow every reply without end.
+MAX_QUOTED_CHARS = 20_000
 
 
 class NoMailbox(ChannelError):
@@ -60,7 +64,7 @@ class EmailChannel:
             if not subtype or maintype == "multipart":
                 maintype, subtype = "application", "octet-stream"
             email.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
-        await self._deliver(email, mailbox, message.to.value)
+        await self._deliver(email, mailbox, envelope_recipients(message))
         return SendResult(provider_id=str(email["Message-ID"]).strip("<>").lower(), status="sent")
 
     async def send_notice(self, to: str, subject: str, text: str) -> None:
@@ -76,7 +80,7 @@ class EmailChannel:
         # Marked automatic so the customer's auto-responders do not answer it (RFC 3834).
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(text)
-        await self._deliver(email, mailbox, to)
+        await self._deliver(email, mailbox, [to])
 
     def sending_mailbox(self) -> Mailbox:
         """The first mailbox with an outgoing mail server; NoMailbox when none has one."""
@@ -125,12 +129,22 @@ class EmailChannel:
             subject = f"Your message to {department or mailbox.address}"
         elif not subject.lower().startswith(("re:", "aw:", "sv:", "回复:", "答复:", "رد:", "پاسخ:")):
             subject = f"Re: {subject}"
-        context = {"text": message.text, "paragraphs": [p for p in message.text.split("\n\n") if p.strip()],
-                   "department": department, "mailbox": mailbox.address}
+        signature = str(message.extras.get("signature") or "")
+        context = {"text": message.text, "paragraphs": _paragraphs(message.text),
+                   "department": department, "mailbox": mailbox.address,
+                   "signature": signature, "signature_lines": signature.split("\n") if signature else [],
+                   # An automatic reply answers no question: it quotes nothing.
+                   "quote": None if message.extras.get("automatic") else quote_of(last, message.to.value)}
         email = EmailMessage()
         email["Subject"] = subject
-        email["From"] = Address(mailbox.display_name or department or "", addr_spec=mailbox.address)
+        # headerregistry writes a non-ASCII name as an RFC 2047 encoded word and quotes "(via …)".
+        email["From"] = Address(mailbox.from_name(str(message.extras.get("agent_name") or ""), department),
+                                addr_spec=mailbox.address)
         email["To"] = message.to.value
+        cc = _addresses(message.extras.get("cc"))
+        if cc:
+            email["Cc"] = tuple(Address(addr_spec=a) for a in cc)
+        # BCC never becomes a header: those addresses are only envelope recipients (envelope_recipients).
         email["Date"] = format_datetime(self.host.now())
         email["Message-ID"] = message_id
         parent = extras.get("message_id")
@@ -145,13 +159,14 @@ class EmailChannel:
         email.add_alternative(self.templates.get_template("email/reply.html").render(context), subtype="html")
         return email
 
-    async def _deliver(self, email: EmailMessage, mailbox: Mailbox, to: str) -> None:
+    async def _deliver(self, email: EmailMessage, mailbox: Mailbox, recipients: list[str]) -> None:
         smtp = mailbox.smtp
         assert smtp is not None
         where = f"{smtp.host}:{smtp.port}"
+        to = recipients[0]
         try:
-            await aiosmtplib.send(
-                email, sender=mailbox.address, recipients=[to], hostname=smtp.host, port=smtp.port,
+            partly_refused, _ = await aiosmtplib.send(
+                email, sender=mailbox.address, recipients=recipients, hostname=smtp.host, port=smtp.port,
                 username=smtp.username or None, password=smtp.password.get_secret_value() or None,
                 use_tls=smtp.security == "tls", start_tls=smtp.security == "starttls",
                 timeout=smtp.timeout_seconds,
@@ -169,6 +184,41 @@ class EmailChannel:
         except (aiosmtplib.SMTPException, OSError) as exc:
             # The connection broke midway: the relay may have taken the mail before it did.
             raise ChannelError(f"lost the mail server {where}: {exc}", maybe_sent=True) from exc
+        if partly_refused:
+            # Some recipients (a CC, say) refused, the others took the mail: it went out, the rest is logged.
+            log.warning("mail server %s refused some recipients of message=%s refused=%s", where,
+                        email["Message-ID"], ", ".join(sorted(partly_refused)))
+
+
+def _addresses(value: object) -> list[str]:
+    return [str(a) for a in value if isinstance(a, str) and a] if isinstance(value, list | tuple) else []
+
+
+def envelope_recipients(message: OutboundMessage) -> list[str]:
+    """The customer first, then CC, then BCC, each once: the relay is given all, the headers name only To and Cc."""
+    found = [message.to.value, *_addresses(message.extras.get("cc")), *_addresses(message.extras.get("bcc"))]
+    return list(dict.fromkeys(a.lower() for a in found))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+def quote_of(last: CustomerMail | None, customer: str) -> dict[str, Any] | None:
+    """The customer's previous mail as a reply quotes it: an attribution line and its text, or None."""
+    if last is None or not last.text.strip():
+        return None
+    text = last.text.strip()[:MAX_QUOTED_CHARS]
+    who = last.sender_name.strip()
+    address = last.sender_address or customer
+    who = f"{who} <{address}>" if who and address else who or address or "you"
+    when = last.received_at.astimezone(UTC).strftime("%a, %d %b %Y at %H:%M UTC") if last.received_at else ""
+    attribution = f"On {when}, {who} wrote:" if when else f"{who} wrote:"
+    lines = text.split("\n")
+    return {"attribution": attribution, "text": text, "lines": lines,
+            "quoted": "\n".join(">" if not line else "> " + line if not line.startswith(">") else ">" + line
+                                 for line in lines),
+            "paragraphs": _paragraphs(text)}
 
 
 def _by_code(code: int, reason: str) -> ChannelError:

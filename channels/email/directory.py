@@ -23,7 +23,8 @@ REFRESH_SECONDS = 5.0
 
 def stored_mailbox(doc: Mapping[str, Any]) -> Mailbox | None:
     """A stored document as a Mailbox; None (logged by address only, never secrets) when it is unusable."""
-    fields = {k: doc.get(k) for k in ("address", "department", "display_name", "smtp", "imap") if doc.get(k)}
+    fields = {k: doc.get(k) for k in ("address", "department", "display_name", "from_name_style", "smtp", "imap")
+              if doc.get(k)}
     try:
         return Mailbox.model_validate(fields)
     except ValidationError as exc:

@@ -62,11 +62,16 @@ def to_text(html: str) -> str:
 
 
 _PARSER = EmailReplyParser(languages=[code for code in MAIL_LANGUAGES if code != "david"])
-# What mail-parser-reply does not know: attribution lines in Persian/Arabic/Vietnamese and Chinese
-# clients' "original message" separators. Each must begin a line.
+# What mail-parser-reply does not know: attribution lines in Persian/Arabic/Vietnamese, Chinese
+# clients' "original message" separators, and Outlook's header block ("From: … Sent: …") as Persian
+# and Arabic Outlook writes it (a From line, then within two lines a Sent or Date line). Each must
+# begin a line.
 _SEPARATORS = re.compile(
     r"^(?:-{2,}\s*(?:原始邮件|原始郵件|Original Message|Tin nhắn gốc|رسالة أصلية|پیام اصلی)\s*-{2,}"
-    r"|.{0,200}(?:نوشت|كتب|đã viết|写道|寫道|wrote)\s*[:：]\s*$)",
+    r"|.{0,200}(?:نوشت|كتب|đã viết|写道|寫道|wrote)\s*[:：]\s*$"
+    r"|في\s.{0,200}كتب\s.{0,200}[:：]\s*$"  # Arabic Gmail: "في <date>، كتب <name> <address>:"
+    r"|[*\s]*(?:از|من|From|发件人|寄件者|Từ)\s*[:：].{0,300}\n(?:.{0,300}\n){0,2}?"
+    r"[*\s]*(?:ارسال شده|ارسال\u200cشده|تاریخ|تاريخ الإرسال|التاريخ|أرسلت|Sent|Date|发送时间|寄件日期|Đã gửi)\s*[:：])",
     re.MULTILINE,
 )
 
@@ -86,3 +91,12 @@ def fold_quote(text: str) -> str:
         lines.pop()
     folded = "\n".join(lines).strip()
     return folded or text.strip()
+
+
+def quoted_tail(full_text: str, folded: str) -> str:
+    """What `fold_quote` took off a mail: the quoted earlier mail under the customer's new words. The
+    whole text when the new part is not its start (a reply written below the quote)."""
+    full, new = full_text.strip(), folded.strip()
+    if new and full.startswith(new):
+        return full[len(new):].strip()
+    return full

@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from channels.base import EMAIL, Attachment, ChannelHost, Identity, InboundMessage, without_surrogates
@@ -16,6 +18,7 @@ from channels.email.mime import ParsedMail, parse
 from channels.email.settings import EmailSettings
 
 log = logging.getLogger(__name__)
+MAX_RECIPIENTS = 50  # kept of a mail's To and of its Cc
 MAX_EXTRA_TEXT = 1024 * 1024  # the full original text beside the folded reply; the .eml keeps the rest
 # Identity kinds of this channel beside EMAIL: a From the receiving server marked as failing its
 # checks (the address is only claimed), and a mail that names no address anywhere.
@@ -166,6 +169,18 @@ async def _thread(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
     return hint, True
 
 
+def _sent_at(date: str) -> datetime | None:
+    """The mail's Date header as a UTC time (the "On …, … wrote:" line a reply quotes it under); None when
+    the header is missing or unreadable."""
+    try:
+        moment = parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _mailbox_department(config: EmailSettings, ours: list[str]) -> str | None:
     mailbox = config.mailbox(ours[0]) if ours else None
     return mailbox.department or None if mailbox else None
@@ -184,6 +199,10 @@ async def _inbound(host: ChannelHost, config: EmailSettings, parsed: ParsedMail,
         "department": _mailbox_department(config, ours),
         "in_reply_to": parsed.in_reply_to[:5], "references": parsed.references[-30:],
         "original_file_id": str(envelope["original_file_id"]), "source": envelope["source"],
+        # Who else the customer wrote to: a reply offers them as its CC ("reply all"), and quotes the sender.
+        "to": parsed.to[:MAX_RECIPIENTS], "cc": parsed.cc[:MAX_RECIPIENTS],
+        "from_name": parsed.sender_name or None, "from_address": parsed.sender or None,
+        "sent_at": _sent_at(parsed.date),
     }
     if text != full_text.strip():
         extras["quote_folded"] = True

@@ -57,6 +57,8 @@ class ParsedMail:
     sender_source: str = "from"  # the header the sender came from, "envelope", or "none"
     authentication_results: list[str] = field(default_factory=list)
     charsets: list[str] = field(default_factory=list)  # declared anywhere in the mail, first seen first
+    to: list[str] = field(default_factory=list)  # `recipients` split by header: a reply-all needs both
+    cc: list[str] = field(default_factory=list)
 
     def fingerprint(self) -> str:
         """Stands in for a missing Message-ID: same sender, date, subject and body -> same mail."""
@@ -283,12 +285,13 @@ def parse(raw: bytes, envelope_sender: str = "") -> ParsedMail:
         msg = BytesParser(policy=policy.compat32).parsebytes(body)
     declared = declared_charsets(msg)
     name, address, source = _sender(msg, declared, envelope_sender)
-    recipients: list[str] = []
-    for field_name in ("to", "cc"):
+    by_header: dict[str, list[str]] = {"to": [], "cc": []}
+    for field_name, found in by_header.items():
         for _, addr in getaddresses([header(msg, field_name, declared)]):
             normal = header_tools.normalise_address(addr) if "@" in addr else None
             if normal:
-                recipients.append(normal)
+                found.append(normal)
+    recipients = [*by_header["to"], *by_header["cc"]]
     message_id = next(iter(message_ids(header(msg, "message-id", declared))), None)
     mail = ParsedMail(
         message_id=message_id, sender=address, sender_name=name,
@@ -299,6 +302,7 @@ def parse(raw: bytes, envelope_sender: str = "") -> ParsedMail:
                                                        "x-autorespond", "list-id", "list-unsubscribe",
                                                        "x-auto-response-suppress", "return-path")},
         content_type=_content_type(msg), sender_source=source, charsets=declared,
+        to=by_header["to"][:100], cc=by_header["cc"][:100],
         authentication_results=[header_tools.decode_value(v, declared)
                                 for v in header_tools.raw_values(msg, "authentication-results")][:20],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ class CustomerMail:
 
     subject: str
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # What a reply quotes under its text ("On <date>, <name> wrote:"): the whole mail as it arrived.
+    text: str = ""
+    sender_name: str = ""
+    sender_address: str = ""
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)

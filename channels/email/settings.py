@@ -28,10 +28,17 @@ class ImapIn(BaseModel):
     poll_seconds: float = 60.0
 
 
+# How a reply's From name reads: "agent" is "Sara Ahmadi (via Support)", as Help Scout and Front do, so
+# the customer sees a person; "mailbox" is the mailbox's display name alone (a shared "Acme Support").
+FROM_NAME_STYLES = ("agent", "mailbox")
+FromNameStyle = Literal["agent", "mailbox"]
+
+
 class Mailbox(BaseModel):
     address: str
     department: str = ""
     display_name: str = ""
+    from_name_style: FromNameStyle = "agent"
     smtp: SmtpOut | None = None
     imap: ImapIn | None = None
 
@@ -46,6 +53,15 @@ class Mailbox(BaseModel):
     @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2]
+
+    def from_name(self, agent: str, department: str = "") -> str:
+        """The display name of a reply's From: the agent's name with the mailbox's when the style says so
+        and an agent wrote it (an automatic reply has none), else the mailbox's own name."""
+        own = self.display_name or department or self.department
+        agent = " ".join(agent.split())
+        if self.from_name_style == "agent" and agent:
+            return f"{agent} (via {own})" if own else agent
+        return own
 
 
 class EmailSettings(BaseSettings):

@@ -10,10 +10,13 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from channels.base import ReplyRules
+from channels.base import EMAIL, ReplyRules
+from channels.email.settings import EmailSettings
 from hub import channel_catalog
 from hub.errors import BadInput
+from hub.outbound.email_reply import default_cc
 from hub.runtime import Hub
+from hub.store import mail
 from hub.store.db import Doc
 
 
@@ -100,3 +103,16 @@ def reply_channels(hub: Hub, conversation: Mapping[str, Any], contact: Mapping[s
                         "default": channel == last})
     options.sort(key=lambda o: (not o["default"], o["label"]))
     return options
+
+
+async def email_composer(hub: Hub, conversation: Mapping[str, Any], contact: Mapping[str, Any], user: Doc
+                         ) -> dict[str, Any]:
+    """An email reply's defaults: the CC of "reply all" (whom the customer's last mail also went to, not
+    our mailboxes nor the customer) and the agent's signature, which the composer previews."""
+    config = getattr(hub.channel(EMAIL), "config", None)
+    ours = [m.address for m in config.mailboxes] if isinstance(config, EmailSettings) else []
+    customer = [str(i.get("value")) for i in contact.get("identities") or [] if i.get("kind") == EMAIL]
+    if not customer:  # no email reply possible: nothing to look up
+        return {"cc": [], "signature": str(user.get("signature") or "")}
+    last = await mail.last_inbound_email(hub.db, conversation["_id"])
+    return {"cc": default_cc(last, [*ours, *customer]), "signature": str(user.get("signature") or "")}

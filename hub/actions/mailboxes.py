@@ -14,7 +14,7 @@ SECURITIES = ("starttls", "tls", "none")
 def settings_rows(hub: Hub) -> list[dict[str, Any]]:
     """The mailboxes EMAIL_MAILBOXES configures: shown, never editable here."""
     return [{"address": mailbox.address, "department": mailbox.department, "display_name": mailbox.display_name,
-             "source": "settings", "editable": False,
+             "from_name_style": mailbox.from_name_style, "source": "settings", "editable": False,
              "smtp": {"host": mailbox.smtp.host, "port": mailbox.smtp.port} if mailbox.smtp else None,
              "imap": {"host": mailbox.imap.host, "port": mailbox.imap.port} if mailbox.imap else None}
             for mailbox in hub.mailboxes.from_settings]
@@ -22,7 +22,8 @@ def settings_rows(hub: Hub) -> list[dict[str, Any]]:
 
 def present(doc: Doc) -> dict[str, Any]:
     return {"id": str(doc["_id"]), "address": doc.get("address"), "department": doc.get("department", ""),
-            "display_name": doc.get("display_name", ""), "source": "database", "editable": True,
+            "display_name": doc.get("display_name", ""), "from_name_style": doc.get("from_name_style", "agent"),
+            "source": "database", "editable": True,
             "smtp": doc.get("smtp"), "imap": doc.get("imap")}
 
 

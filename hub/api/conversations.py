@@ -146,7 +146,8 @@ async def reply(request: web.Request) -> web.Response:
                                   "newer": [present.message(m) for m in held.newer]}, status=409)
     message, created = await uploads.post(hub, user, conversation, fields.text, files, note=note,
                                           channel=fields.channel, client_key=fields.client_key,
-                                          extras=fields.extras, mentions=[p["_id"] for p in mentioned] or None)
+                                          extras=fields.extras, mentions=[p["_id"] for p in mentioned] or None,
+                                          cc=fields.cc, bcc=fields.bcc)
     if created and mentioned:
         await centre.mentioned(hub, user, conversation, message, mentioned)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)

@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from channels.email.settings import Mailbox
+from channels.email.settings import FROM_NAME_STYLES, Mailbox
 from hub import keys
 from hub.access.auth import require_role
 from hub.actions.mailboxes import SECURITIES, mailbox_rows, present, settings_rows
@@ -56,6 +56,13 @@ def _security(value: object) -> str:
     return security
 
 
+def _from_name_style(value: object) -> str:
+    style = _text(value) or "agent"
+    if style not in FROM_NAME_STYLES:
+        raise PydanticCustomError("hub_choice", "{name} must be one of " + ", ".join(FROM_NAME_STYLES))
+    return style
+
+
 Text = Annotated[str, PlainValidator(_text)]
 Port = Annotated[int | None, PlainValidator(_port)]  # None: the protocol's usual port
 
@@ -66,6 +73,7 @@ class MailboxForm(RequestModel):
     address: Text = ""
     department: Text = ""
     display_name: Text = ""
+    from_name_style: Annotated[str, PlainValidator(_from_name_style)] = "agent"
     smtp_host: Text = ""
     smtp_port: Port = None
     smtp_security: Annotated[str, PlainValidator(_security)] = "starttls"
@@ -79,7 +87,8 @@ class MailboxForm(RequestModel):
     imap_password: Text = ""
     imap_folder: Text = ""
 
-    field_messages = {"smtp_security": f"'smtp_security' must be one of {', '.join(SECURITIES)}"}
+    field_messages = {"smtp_security": f"'smtp_security' must be one of {', '.join(SECURITIES)}",
+                      "from_name_style": f"'from_name_style' must be one of {', '.join(FROM_NAME_STYLES)}"}
 
 
 async def _fields(hub: Hub, form: MailboxForm, existing: Doc | None) -> Doc:
@@ -87,7 +96,7 @@ async def _fields(hub: Hub, form: MailboxForm, existing: Doc | None) -> Doc:
     if form.department and await users.department_by_name(hub.db, form.department) is None:
         raise BadInput(f"no department named {form.department!r}", field="department")
     fields: Doc = {"address": form.address.lower(), "department": form.department,
-                   "display_name": form.display_name}
+                   "display_name": form.display_name, "from_name_style": form.from_name_style}
     if form.smtp_host:
         password = form.smtp_password or (existing or {}).get("smtp", {}).get("password", "")
         fields["smtp"] = {"host": form.smtp_host, "port": form.smtp_port or 587, "security": form.smtp_security,

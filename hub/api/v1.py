@@ -69,7 +69,8 @@ async def post_message(request: web.Request) -> web.Response:
     body, files = await uploads.read_reply_form(request, hub.settings.max_attachment_bytes)
     fields = uploads.reply_fields(body, bool(files))
     message, created = await uploads.post(hub, user, conversation, fields.text, files, note=fields.note,
-                                          channel=fields.channel, client_key=fields.client_key, extras=fields.extras)
+                                          channel=fields.channel, client_key=fields.client_key, extras=fields.extras,
+                                          cc=fields.cc, bcc=fields.bcc)
     return json_response({"message": present.message(message), "created": created}, status=201 if created else 200)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Annotated, Any
 
 from aiohttp import web
 from bson import ObjectId
 from pydantic import BeforeValidator
 
-from channels.base import Attachment, without_surrogates
+from channels.base import EMAIL, Attachment, without_surrogates
 from hub.errors import BadInput, TooLarge
 from hub.http.request_models import Flag, RequestModel, parse_mapping
 from hub.http.web import read_body, read_form
+from hub.outbound import email_reply
 from hub.outbound import replies as outbox
 from hub.runtime import Hub
 from hub.store import files
@@ -82,6 +83,8 @@ class ReplyFields:
     client_key: str | None
     extras: dict[str, Any] | None
     note: bool = False
+    cc: list[str] = field(default_factory=list)  # an email reply's copies (hub.outbound.email_reply)
+    bcc: list[str] = field(default_factory=list)
 
 
 def _none_if_empty(value: object) -> object:
@@ -96,6 +99,8 @@ class ReplyBody(RequestModel):
     channel: Annotated[str | None, BeforeValidator(_none_if_empty)] = None
     client_key: Any = None  # an idempotency key when it is non-empty text, ignored otherwise
     note: Flag = False
+    cc: Any = None  # checked by email_reply.parse_addresses, which names the address it cannot read
+    bcc: Any = None
 
     field_messages = {"text": "'text' is required and must be a string",
                       "content_sid": "'content_sid' must be a string", "channel": "'channel' must be a string"}
@@ -113,7 +118,9 @@ def reply_fields(body: dict[str, Any], has_files: bool) -> ReplyFields:
     extras = ({"content_sid": reply.content_sid, "content_variables": reply.content_variables or None}
               if reply.content_sid else None)
     client_key = reply.client_key if isinstance(reply.client_key, str) and reply.client_key else None
-    return ReplyFields(text, reply.channel, client_key, extras, reply.note)
+    cc, bcc = email_reply.parse_addresses(reply.cc, "cc"), email_reply.parse_addresses(reply.bcc, "bcc")
+    email_reply.refuse_copies_off_email(cc, bcc, reply.channel or EMAIL, reply.note)
+    return ReplyFields(text, reply.channel, client_key, extras, reply.note, cc, bcc)
 
 
 async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, uploads: list[Upload], **options: Any

@@ -7,11 +7,12 @@ from typing import Any
 
 from bson import ObjectId
 
-from channels.base import Attachment, ReplyRules
+from channels.base import EMAIL, Attachment, ReplyRules
 from hub import channel_catalog
 from hub import names as model
 from hub.clock import utcnow
 from hub.errors import BadInput, Conflict, check_text
+from hub.outbound import email_reply
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages
 from hub.store.db import Doc
@@ -29,10 +30,12 @@ def reply_identity(contact: Mapping[str, Any], channel: str) -> Doc | None:
 async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, *, note: bool = False,
                channel: str | None = None, client_key: str | None = None,
                extras: dict[str, Any] | None = None, mentions: list[ObjectId] | None = None,
-               attachments: list[Attachment] | None = None) -> tuple[Message, bool]:
+               attachments: list[Attachment] | None = None, cc: list[str] | None = None,
+               bcc: list[str] | None = None) -> tuple[Message, bool]:
     """Queue a reply on the customer's channel (default: the last one they used), or add a note.
 
     `attachments` are files already stored (hub.uploads); with one, the text may be empty.
+    An agent's email reply also keeps its `cc`, `bcc`, the agent's signature and name (email_reply).
     Returns (message, created); the same `client_key` twice (a double click) gives one message.
     """
     text = text.strip()
@@ -57,6 +60,7 @@ async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, 
         doc["author"] = {"type": "system", "name": user.get("name")}
     if client_key:
         doc["client_key"] = f"{user['_id']}:{client_key[:100]}"
+    email_reply.refuse_copies_off_email(cc or [], bcc or [], channel or conversation.get("last_channel"), note)
     if note:
         doc.update(direction=model.NOTE, channel=None)
         if mentions:
@@ -75,7 +79,10 @@ async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, 
         refusal = adapter.refuse_reply(conversation, extras or {}, now)
         if refusal:
             raise Conflict(refusal)
-    doc.update(direction=model.OUT, channel=channel, to=identity, extras=extras or {})
+    extras = dict(extras or {})
+    if channel == EMAIL and not automatic:
+        extras.update(email_reply.reply_extras(user, cc or [], bcc or [], str(identity.get("value") or "")))
+    doc.update(direction=model.OUT, channel=channel, to=identity, extras=extras)
     queued, created = await messages.enqueue(hub.db, doc)
     if created:
         if not automatic:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from channels.base import EMAIL, Identity
@@ -50,7 +51,13 @@ class HubMailHost:
         last = await mail.last_inbound_email(self._hub.db, row_id)
         if last is None:
             return ReplyContext(department, None)
-        return ReplyContext(department, CustomerMail(str(last.get("subject") or ""), dict(last.get("extras") or {})))
+        extras = dict(last.get("extras") or {})
+        received = extras.get("sent_at") or last.get("received_at") or last.get("created_at")
+        return ReplyContext(department, CustomerMail(
+            str(last.get("subject") or ""), extras, text=str(extras.get("full_text") or last.get("text") or ""),
+            sender_name=str(extras.get("from_name") or (last.get("author") or {}).get("name") or ""),
+            sender_address=str(extras.get("from_address") or ""),
+            received_at=received if isinstance(received, datetime) else None))
 
     async def keep_message_id(self, reply_id: str, made: str) -> str:
         row_id = oid(reply_id)

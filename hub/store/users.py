@@ -82,6 +82,14 @@ async def set_language(db: Db, user_id: ObjectId, language: str | None, now: dat
     return result.matched_count > 0
 
 
+async def set_signature(db: Db, user_id: ObjectId, signature: str, now: datetime) -> bool:
+    """The text under the user's email replies (checked by hub.outbound.email_reply); "" removes it."""
+    change: Doc = {"$set": {"signature": signature, "updated_at": now}} if signature else {
+        "$unset": {"signature": ""}, "$set": {"updated_at": now}}
+    result = await db[model.USERS].update_one({"_id": user_id}, change)
+    return result.matched_count > 0
+
+
 # --- sessions ---------------------------------------------------------------------------------------
 
 

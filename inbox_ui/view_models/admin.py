@@ -51,6 +51,7 @@ class MailboxForm:
     address: str = ""
     department: str = ""
     display_name: str = ""
+    from_name_style: str = "agent"  # channels.email.settings.FROM_NAME_STYLES
     smtp: OutgoingForm = OutgoingForm()
     imap: IncomingForm = IncomingForm()
 
@@ -81,6 +82,7 @@ class MailboxRow:
     address: str
     department: str
     display_name: str
+    from_name_style: str
     smtp_server: str | None
     imap_server: str | None
     editable: bool
@@ -93,11 +95,13 @@ class MailboxRow:
         smtp, imap = mapping(row.get("smtp")), mapping(row.get("imap"))
         address, department = str(row.get("address") or ""), str(row.get("department") or "")
         display_name = str(row.get("display_name") or "")
+        style = str(row.get("from_name_style") or "agent")
         return MailboxRow(
             id=str(row["id"]) if editable else None, address=address, department=department,
-            display_name=display_name, smtp_server=_server(row.get("smtp")), imap_server=_server(row.get("imap")),
+            display_name=display_name, from_name_style=style, smtp_server=_server(row.get("smtp")),
+            imap_server=_server(row.get("imap")),
             editable=editable,
-            form=MailboxForm(address, department, display_name, _outgoing(smtp), _incoming(imap)) if editable
+            form=MailboxForm(address, department, display_name, style, _outgoing(smtp), _incoming(imap)) if editable
             else MailboxForm(),
         )
 

@@ -47,8 +47,10 @@ class Account:
     email: str
     role: str
     language: str | None  # the interface language they chose; None: as the browser asks
+    signature: str = ""  # under their email replies
 
     @staticmethod
     def of(user: Fields) -> Account:
         return Account(name=str(user.get("name") or ""), email=str(user.get("email") or ""),
-                       role=str(user.get("role") or ""), language=str(user.get("language") or "") or None)
+                       role=str(user.get("role") or ""), language=str(user.get("language") or "") or None,
+                       signature=str(user.get("signature") or ""))

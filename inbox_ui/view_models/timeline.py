@@ -8,6 +8,8 @@ from datetime import datetime
 
 from bson import ObjectId
 
+from channels.base import EMAIL
+from channels.email.html import quoted_tail
 from hub.store.documents import AttachmentDoc, Message
 from inbox_ui.filters import STATUS_TICKS
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, Fields, items, mapping, text_or_none
@@ -121,6 +123,10 @@ class MessageView:
     subject: str | None
     content_sid: str | None  # a WhatsApp template reply
     full_text: str | None  # an email's text before reply stripping
+    quoted: str | None  # what stripping took off (the quoted earlier mail), folded under "…"
+    mail_to: str | None  # an email reply's To, CC and BCC: "To … · Cc …" above its text
+    cc: tuple[str, ...]
+    bcc: tuple[str, ...]
     has_html: bool
     remote_images: bool
     edits: tuple[EditView, ...]
@@ -137,6 +143,8 @@ class MessageView:
         status = doc.get("status") or None
         undelivered = status in ("failed", "undelivered")
         decision = mapping(data.get("decision"))
+        full_text = text_or_none(extras.get("full_text"))
+        email_out = doc.get("direction") == "out" and doc.get("channel") == EMAIL
         return MessageView(
             id=doc["_id"], direction=str(doc.get("direction") or ""), status=status,
             mentions_me=viewer_id is not None and viewer_id in (doc.get("mentions") or []),
@@ -145,13 +153,21 @@ class MessageView:
             why=RoutingWhy.of(decision.get("explanation")),
             channel=ChannelView.of(doc.get("channel"), NOTE_ICON), author_name=text_or_none(author.get("name")),
             tick=STATUS_TICKS.get(status or "", ""), subject=text_or_none(doc.get("subject")),
-            content_sid=text_or_none(extras.get("content_sid")), full_text=text_or_none(extras.get("full_text")),
+            content_sid=text_or_none(extras.get("content_sid")), full_text=full_text,
+            quoted=text_or_none(quoted_tail(full_text, str(doc.get("text") or ""))) if full_text else None,
+            mail_to=text_or_none(mapping(doc.get("to")).get("value")) if email_out else None,
+            cc=_addresses(extras.get("cc")) if email_out else (),
+            bcc=_addresses(extras.get("bcc")) if email_out else (),
             has_html=bool(doc.get("html")), remote_images=bool(extras.get("html_remote_images")),
             edits=tuple(EditView(str(e.get("text") or ""), e.get("replaced_at")) for e in doc.get("edits") or []),
             attachments=tuple(AttachmentView.of(i, a) for i, a in enumerate(doc.get("attachments") or [])),
             uncertain=None if undelivered else text_or_none(doc.get("delivery_uncertain")),
             undelivered=undelivered, error=text_or_none(doc.get("error")), can_retry=status == "failed",
         )
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    return tuple(str(a) for a in value if isinstance(a, str)) if isinstance(value, list) else ()
 
 
 def timeline(docs: Iterable[Message], viewer: Fields | None) -> list[MessageView]:
