@@ -33,18 +33,16 @@
     remove.type = "button";
     remove.className = "chip-remove";
     remove.dataset.action = "remove-label";
-    var template = form.querySelector(".chip-remove");
+    var drawing = form.querySelector("template[data-remove-icon]"); // the server's own SVG, no text from data
     var name = (form.dataset.removeLabel || "Remove label {label}");
     remove.setAttribute("aria-label", name.split("{label}").join(label));
-    remove.innerHTML = form.dataset.xIcon || (template ? template.innerHTML : "×");
+    if (drawing) remove.appendChild(drawing.content.cloneNode(true));
     span.appendChild(text);
     span.appendChild(remove);
     return span;
   }
   function render(form, labels) {
     var box = form.querySelector("[data-chips]"), input = entry(form);
-    var existing = form.querySelector(".chip-remove");
-    if (existing && !form.dataset.xIcon) form.dataset.xIcon = existing.innerHTML;
     Array.prototype.forEach.call(box.querySelectorAll(".chip[data-label]"), function (c) { c.remove(); });
     labels.forEach(function (label) { box.insertBefore(chip(form, label), input); });
   }
