@@ -87,6 +87,7 @@ async def test_a_lead_transfers_with_a_note_from_the_header_and_the_timeline_say
     await expect(menu).to_be_visible()
     await menu.locator("select[name=department_id]").select_option(label="Billing")
     await menu.locator("textarea[name=note]").fill("Double charge on the card ending 4242")
+    await shoot(page, "conversation-transfer-menu.png")
     await menu.locator("[data-action=transfer-submit]").click()
 
     await expect(menu).to_be_hidden()
