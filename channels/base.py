@@ -394,7 +394,7 @@ class ChannelInfo:
 
     name: str  # the `channel` value on messages
     label: str
-    icon: str  # a short glyph the inbox puts beside messages
+    icon: str  # a Lucide icon name (inbox_ui/static/vendor/lucide/), drawn in the channel's colour
     identity_kind: str  # which identity replies are addressed to
     connect: str  # how an operator turns it on, for the admin's channel page
     readme_section: str  # the README section that tells the whole story

@@ -19,7 +19,7 @@ from hub.actions.contacts import accept_claim as accept_claim_action
 from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
 from hub.http.web import dumps, read_form, render
-from hub.store import claims, contacts, conversations, files, messages, users, viewers
+from hub.store import claims, contacts, conversations, custom_fields, files, messages, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
@@ -38,6 +38,24 @@ async def _no_timeline() -> tuple[list[Message], bool]:
     return [], False
 
 
+async def _nobody() -> list[Doc]:
+    return []
+
+
+MOVERS = ("admin", "lead")  # who may assign anyone and transfer from the header (hub.actions.conversations)
+
+
+async def _names(db: Db, docs: list[Message], departments: dict[object, Doc] | None = None) -> views.Names:
+    """The department and people names the timeline's event lines print (one read each, none if unneeded)."""
+    events = [m for m in docs if m.get("direction") == "event"]
+    if not events:
+        return views.Names()
+    if departments is None:
+        departments = {d["_id"]: d for d in await department_store.all_departments(db)}
+    ids = views.assignee_ids(list(events))
+    return views.Names.of(departments, await users.user_map(db, list(ids)) if ids else {})
+
+
 @dataclass(frozen=True)
 class _Loaded:
     """The documents a conversation page is built from, and the views its templates read."""
@@ -52,22 +70,28 @@ async def _load(request: web.Request, *, with_timeline: bool = False) -> _Loaded
     hub, user = request.app[keys.HUB], current_user(request)
     conversation = await visible_conversation(hub, user, request.match_info["id"])
     # Independent reads, in flight together: the page costs about its slowest read, not their sum.
-    contact, (timeline, has_earlier), people, department_list, history = await asyncio.gather(
+    mover = user.get("role") in MOVERS
+    sidebar = asyncio.gather(custom_fields.all_fields(hub.db), users.users(hub.db) if mover else _nobody())
+    contact, (timeline, has_earlier), people, department_list, history, (fields, team) = await asyncio.gather(
         contacts.get(hub.db, conversation["contact_id"]),
         messages.timeline_tail(hub.db, conversation["_id"], limit=TIMELINE_PAGE) if with_timeline
         else _no_timeline(),
         users.user_map(hub.db, [conversation.get("assignee_id")]),
         department_store.all_departments(hub.db),
         conversations.for_contact(hub.db, conversation["contact_id"]),
+        sidebar,
     )
     departments = {d["_id"]: d for d in department_list}
     header = views.ConversationHeader.of(conversation, contact, await _claims(hub.db, contact, user), departments,
                                          people)
     earlier = views.earlier([c for c in history if c["_id"] != conversation["_id"]],
                             lambda c: conversations.can_see(user, c))
+    names = await _names(hub.db, timeline, departments)
     return _Loaded(conversation, contact, timeline, {
-        "header": header, "conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user),
-        "has_earlier": has_earlier, "earlier": earlier, "priorities": PRIORITIES})
+        "header": header, "conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user, names),
+        "has_earlier": has_earlier, "earlier": earlier, "priorities": PRIORITIES,
+        "card": views.ContactCard.of(contact, conversation, fields),
+        "moves": views.MoveOptions.of(department_list, team, conversation.get("department_id")) if mover else None})
 
 
 MERGERS = ("admin", "lead")
@@ -133,7 +157,8 @@ async def conversation_earlier(request: web.Request) -> web.Response:
     timeline, has_earlier = await messages.timeline_tail(
         hub.db, conversation["_id"], before=(first["created_at"], first["_id"]), limit=TIMELINE_PAGE)
     return render(request, "partials/timeline_earlier.html",
-                  {"conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user),
+                  {"conversation_id": conversation["_id"],
+                   "timeline": views.timeline(timeline, user, await _names(hub.db, timeline)),
                    "has_earlier": has_earlier})
 
 
@@ -146,7 +171,8 @@ async def conversation_sync(request: web.Request) -> web.Response:
     if since is None:
         raise web.HTTPBadRequest(text="'since' must be the SSE id (milliseconds) the page saw last")
     changed = await meta.changed_since(hub.db, conversation["_id"], since)
-    return render(request, "partials/timeline_items.html", {"timeline": views.timeline(changed, user)})
+    return render(request, "partials/timeline_items.html",
+                  {"timeline": views.timeline(changed, user, await _names(hub.db, changed))})
 
 
 @routes.get("/inbox/c/{id}/earlier/{other}")
@@ -158,8 +184,8 @@ async def earlier_timeline(request: web.Request) -> web.Response:
     if other["contact_id"] != conversation["contact_id"]:
         raise web.HTTPNotFound(text="conversation not found")
     timeline = await messages.timeline(hub.db, other["_id"])
-    return render(request, "partials/timeline_items.html", {"timeline": views.timeline(timeline, user),
-                                                            "readonly": True})
+    return render(request, "partials/timeline_items.html",
+                  {"timeline": views.timeline(timeline, user, await _names(hub.db, timeline)), "readonly": True})
 
 
 @routes.get("/inbox/m/{id}")
@@ -167,7 +193,8 @@ async def message_partial(request: web.Request) -> web.Response:
     """One message rendered for the timeline (live updates fetch it)."""
     hub, user = request.app[keys.HUB], current_user(request)
     message = await visible_message(hub, user, request.match_info["id"])
-    return render(request, "partials/message.html", {"m": views.MessageView.of(message, user.get("_id"))})
+    names = await _names(hub.db, [message])
+    return render(request, "partials/timeline_entry.html", {"m": views.MessageView.of(message, user.get("_id"), names)})
 
 
 MAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; style-src 'unsafe-inline'; "

@@ -5,5 +5,5 @@ from __future__ import annotations
 
 from channels.base import EMAIL, ChannelInfo
 
-INFO = (ChannelInfo(name="email", label="Email", icon="📧", identity_kind=EMAIL, readme_section="Email",
+INFO = (ChannelInfo(name="email", label="Email", icon="mail", identity_kind=EMAIL, readme_section="Email",
                     connect="set EMAIL_MAILBOXES or add a mailbox under Admin → Mailboxes"),)

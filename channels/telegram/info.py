@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from channels.base import TELEGRAM, ChannelInfo
 
-INFO = (ChannelInfo(name="telegram", label="Telegram", icon="✈︎", identity_kind=TELEGRAM,
+INFO = (ChannelInfo(name="telegram", label="Telegram", icon="send", identity_kind=TELEGRAM,
                     connect="set TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_WEBHOOK_SECRET",
                     readme_section="Telegram"),)

@@ -5,5 +5,5 @@ from __future__ import annotations
 
 from channels.base import WEBCHAT, ChannelInfo
 
-INFO = (ChannelInfo(name="webchat", label="Web chat", icon="💬", identity_kind=WEBCHAT,
+INFO = (ChannelInfo(name="webchat", label="Web chat", icon="message-square", identity_kind=WEBCHAT,
                     connect="always on: put the widget script on your site", readme_section="Website chat"),)

@@ -174,6 +174,20 @@ async def mentionable(request: web.Request) -> web.Response:
                                     for p in people[:20]]})
 
 
+class LabelsQuery(RequestModel):
+    q: Annotated[str, StringConstraints(max_length=MAX_LABEL_CHARS)] = ""
+
+    field_messages = {"q": f"'q' is the start of a label: at most {MAX_LABEL_CHARS} characters"}
+
+
+@routes.get("/api/v1/labels")
+async def labels_in_use(request: web.Request) -> web.Response:
+    """Labels already in use on conversations the caller may see, for the label picker's suggestions."""
+    hub, user = request.app[keys.HUB], current_user(request)
+    prefix = parse_query(request, LabelsQuery).q.strip()
+    return json_response({"labels": await meta.labels_in_use(hub.db, user, prefix)})
+
+
 @routes.post("/api/v1/conversations/{id}/labels")
 async def set_labels(request: web.Request) -> web.Response:
     hub, user = request.app[keys.HUB], current_user(request)

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING
 
-from hub.store.db import Db, update_then_get
+from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Conversation, Message, conversations_in, messages_in
 
 
 async def set_labels(db: Db, conversation_id: ObjectId, labels: list[str], now: datetime) -> Conversation | None:
     return await update_then_get(conversations_in(db), {"_id": conversation_id},
                                  {"$set": {"labels": labels, "updated_at": now}})
+
+
+def _visible_parts(user: Mapping[str, Any]) -> list[Doc]:
+    """The user's visibility (conversations.visibility_filter) as separate filters without `$or`: the
+    embedded server answers any query holding an `$or` with a collection scan."""
+    if user.get("role") in ("admin", "lead"):
+        return [{}]
+    return [{"department_id": {"$in": list(user.get("department_ids", []))}}, {"assignee_id": user["_id"]}]
+
+
+async def labels_in_use(db: Db, user: Mapping[str, Any], prefix: str = "", limit: int = 20) -> list[str]:
+    """Labels already on conversations `user` may see, starting with `prefix` (any case), sorted.
+
+    Only what the user could see on a conversation anyway: a label is free text a team may fill with
+    something it would not show every department ("legal-hold", a customer's name)."""
+    found: set[str] = set()
+    for part in _visible_parts(user):
+        query: Doc = {**part, "labels": {"$regex": "^" + re.escape(prefix), "$options": "i"} if prefix
+                      else {"$exists": True, "$ne": []}}
+        values = await conversations_in(db).distinct("labels", query)
+        found.update(v for v in values if isinstance(v, str))
+    wanted = prefix.casefold()
+    return sorted((v for v in found if v.casefold().startswith(wanted)), key=str.casefold)[:limit]
 
 
 async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: datetime) -> Conversation | None:

@@ -9,7 +9,7 @@ from typing import Any
 from hub import channel_catalog
 
 Fields = Mapping[str, Any]  # a stored document or sub-document, read only
-NOTE_ICON = "📝"  # a private note, or a channel the catalogue does not know
+NOTE_ICON = "sticky-note"  # a private note, or a channel the catalogue does not know (a Lucide name)
 
 
 def text_or_none(value: object) -> str | None:

@@ -1,4 +1,5 @@
-"""The conversation page around its timeline: the header, earlier conversations, reply channels."""
+"""The conversation page around its timeline: the header, the sidebar's contact card and move options,
+earlier conversations, reply channels."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from typing import Any
 
 from bson import ObjectId
 
+from hub import channel_catalog
 from hub.store.documents import ClaimDoc, Contact, Conversation
-from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, mapping, text_or_none
+from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, items, mapping, text_or_none
+from inbox_ui.view_models.event_lines import Line, routing_line
 from inbox_ui.view_models.timeline import RoutingWhy
+
+VISITOR_KIND = "webchat"  # a website visitor's identity: a random token, never shown to a person
+HINT_KINDS = ("email", "phone")  # what tells a nameless visitor apart, in this order
+CITY_KEYS = ("city", "location")  # contact attributes that say where they are, when a site sends one
 
 
 @dataclass(frozen=True)
@@ -39,36 +46,138 @@ def claim_view(claim: ClaimDoc, owner: Contact | None) -> ClaimView:
 
 
 @dataclass(frozen=True)
+class ContactName:
+    """How the page names the customer: never a visitor's token."""
+
+    name: str  # their name, else their number or address; "" for a nameless website visitor
+    visitor: bool  # nameless, known only as a website visitor: the page says "Web visitor"
+    hint: str | None  # for a nameless visitor: their email, phone or city, when known
+
+
+def contact_name(contact: Contact | None, conversation: Conversation) -> ContactName:
+    own = text_or_none(contact.get("name") if contact else None)
+    if own:
+        return ContactName(own, False, None)
+    known = [i for i in identities(contact) if i.value]
+    if known and all(i.kind != VISITOR_KIND for i in known):
+        return ContactName(known[0].value, False, None)
+    if not known:
+        label = str(conversation.get("contact_name") or "")
+        if label and not label.startswith("Visitor "):  # the store's label for a visitor holds their token
+            return ContactName(label, False, None)
+    attributes = mapping(contact.get("attributes") if contact else None)
+    hint = next((i.value for kind in HINT_KINDS for i in known if i.kind == kind), None) or next(
+        (str(attributes[k]) for k in CITY_KEYS if attributes.get(k)), None)
+    return ContactName("", True, hint)
+
+
+@dataclass(frozen=True)
 class ConversationHeader:
     id: ObjectId
     status: str
     priority: str
     title: str | None  # the contact's own name, for the page title
-    name: str  # the contact's name, else the conversation's label for them (a number, "Visitor 1a2b3c")
-    identities: tuple[IdentityView, ...]
+    name: str  # the contact's name, else their number or address; "" for a nameless website visitor
+    visitor: bool  # the page says "Web visitor" (and the hint) instead of a name
+    hint: str | None
+    channels: tuple[ChannelView, ...]  # every channel the customer wrote on in this conversation
+    identities: tuple[IdentityView, ...]  # a visitor's token left out
     claims: tuple[ClaimView, ...]
     snoozed_until: datetime | None  # only while snoozed
     department: str  # its name, "—" for none
+    department_id: ObjectId | None
     assignee: Person | None
     labels: tuple[str, ...]
     why: RoutingWhy | None
+    routing_line: Line | None  # the decision as one human line (the sidebar's "why" opens the rest)
 
     @staticmethod
     def of(conversation: Conversation, contact: Contact | None, claims: Sequence[ClaimView],
            departments: Mapping[Any, Fields], people: Mapping[Any, Fields]) -> ConversationHeader:
         status = str(conversation.get("status") or "")
         department = departments.get(conversation.get("department_id"))
+        named = contact_name(contact, conversation)
+        seen = [str(c) for c in items(conversation.get("channels"))] or (
+            [str(conversation["last_channel"])] if conversation.get("last_channel") else [])
         return ConversationHeader(
             id=conversation["_id"], status=status, priority=conversation.get("priority") or "normal",
             title=text_or_none(contact.get("name") if contact else None),
-            name=str((contact.get("name") if contact else None) or conversation.get("contact_name") or ""),
-            identities=identities(contact), claims=tuple(claims),
+            name=named.name, visitor=named.visitor, hint=named.hint,
+            channels=tuple(view for view in (ChannelView.of(c) for c in dict.fromkeys(seen)) if view),
+            identities=tuple(i for i in identities(contact) if i.kind != VISITOR_KIND), claims=tuple(claims),
             snoozed_until=conversation.get("snoozed_until") if status == "snoozed" else None,
             department=str(department.get("name") or "") if department else "—",
+            department_id=conversation.get("department_id"),
             assignee=person(people.get(conversation.get("assignee_id"))),
             labels=tuple(conversation.get("labels") or ()),
             why=RoutingWhy.of(mapping(conversation.get("routing")).get("explanation")),
+            routing_line=routing_line(mapping(conversation.get("routing"))),
         )
+
+
+@dataclass(frozen=True)
+class IdentityLine:
+    """One way to reach the customer, with the icon and colour of the channel it belongs to."""
+
+    kind: str
+    value: str | None  # None for a website visitor (their token means nothing to a person)
+    icon: str
+    channel: str  # for the colour (`ch-<channel>`)
+
+
+def _identity_line(identity: IdentityView) -> IdentityLine:
+    channel = next((info for info in channel_catalog.catalog() if info.identity_kind == identity.kind), None)
+    return IdentityLine(identity.kind, None if identity.kind == VISITOR_KIND else identity.value,
+                        channel.icon if channel else "user", channel.name if channel else "")
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """The sidebar's contact card: who, how to reach them, their company and custom fields."""
+
+    id: ObjectId | None
+    name: ContactName
+    identities: tuple[IdentityLine, ...]
+    company: str | None
+    fields: tuple[tuple[str, str], ...]  # (label, value) of the custom fields that hold a value
+    tags: tuple[str, ...]
+
+    @staticmethod
+    def of(contact: Contact | None, conversation: Conversation, definitions: Sequence[Fields]) -> ContactCard:
+        attributes = mapping(contact.get("attributes") if contact else None)
+        defined = [(str(d.get("key")), str(d.get("label") or d.get("key"))) for d in definitions]
+        return ContactCard(
+            id=contact["_id"] if contact else None, name=contact_name(contact, conversation),
+            identities=tuple(_identity_line(i) for i in identities(contact)),
+            company=text_or_none(attributes.get("company")),
+            fields=tuple((label, str(attributes[key])) for key, label in defined
+                         if key != "company" and attributes.get(key) not in (None, "")),
+            tags=tuple(str(t) for t in items(contact.get("tags") if contact else None)),
+        )
+
+
+@dataclass(frozen=True)
+class Option:
+    id: ObjectId
+    name: str
+
+
+@dataclass(frozen=True)
+class MoveOptions:
+    """Where a lead may send the conversation: any department, any agent (its department's first)."""
+
+    departments: tuple[Option, ...]
+    agents: tuple[Option, ...]
+
+    @staticmethod
+    def of(departments: Iterable[Fields], people: Iterable[Fields], department_id: object) -> MoveOptions:
+        team = sorted((p for p in people if p.get("role") in ("agent", "lead", "admin")),
+                      key=lambda p: (department_id not in (p.get("department_ids") or []),
+                                     str(p.get("name") or "").casefold()))
+        return MoveOptions(
+            tuple(Option(d["_id"], str(d.get("name") or "")) for d in sorted(
+                departments, key=lambda d: str(d.get("name") or "").casefold())),
+            tuple(Option(p["_id"], str(p.get("name") or p.get("email") or "")) for p in team))
 
 
 @dataclass(frozen=True)

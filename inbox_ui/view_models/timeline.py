@@ -13,6 +13,7 @@ from channels.email.html import quoted_tail
 from hub.store.documents import AttachmentDoc, Message
 from inbox_ui.filters import STATUS_TICKS
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, Fields, items, mapping, text_or_none
+from inbox_ui.view_models.event_lines import Line, Names, event_line
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})  # shown inline as previews
 
@@ -115,6 +116,7 @@ class MessageView:
     # An event's details.
     event_type: str
     event_note: str | None
+    line: Line | None  # the event as one translated sentence; None: the page prints `text` as stored
     why: RoutingWhy | None
     # A message's.
     channel: ChannelView | None  # None for a note
@@ -137,7 +139,7 @@ class MessageView:
     can_retry: bool
 
     @staticmethod
-    def of(doc: Message, viewer_id: object = None) -> MessageView:
+    def of(doc: Message, viewer_id: object = None, names: Names | None = None) -> MessageView:
         extras, data = mapping(doc.get("extras")), mapping(doc.get("data"))
         author = doc.get("author") or {}
         status = doc.get("status") or None
@@ -150,6 +152,8 @@ class MessageView:
             mentions_me=viewer_id is not None and viewer_id in (doc.get("mentions") or []),
             author_id=str(author.get("id") or ""), created_at=doc.get("created_at"), text=str(doc.get("text") or ""),
             event_type=str(data.get("type") or "other"), event_note=text_or_none(data.get("note")),
+            line=event_line(data, text_or_none(author.get("name")), names or Names())
+            if doc.get("direction") == "event" else None,
             why=RoutingWhy.of(decision.get("explanation")),
             channel=ChannelView.of(doc.get("channel"), NOTE_ICON), author_name=text_or_none(author.get("name")),
             tick=STATUS_TICKS.get(status or "", ""), subject=text_or_none(doc.get("subject")),
@@ -170,6 +174,6 @@ def _addresses(value: object) -> tuple[str, ...]:
     return tuple(str(a) for a in value if isinstance(a, str)) if isinstance(value, list) else ()
 
 
-def timeline(docs: Iterable[Message], viewer: Fields | None) -> list[MessageView]:
+def timeline(docs: Iterable[Message], viewer: Fields | None, names: Names | None = None) -> list[MessageView]:
     viewer_id = viewer.get("_id") if viewer else None
-    return [MessageView.of(m, viewer_id) for m in docs]
+    return [MessageView.of(m, viewer_id, names) for m in docs]

@@ -66,7 +66,7 @@ async def test_a_persian_user_sees_a_mirrored_persian_inbox_and_solar_hijri_time
     assert PERSIAN_DIGITS.search(shown) and not re.search("[0-9]", shown), shown
     assert "۱ فروردین" in shown and "۱۲:۰۰" in shown, shown  # 1 Farvardin, 12:00 in Tehran (UTC+3:30)
     assert "۱۴۰۵" in title and "۱۲:۰۰:۰۰" in title, title  # the exact time, with its Solar Hijri year, on hover
-    await expect(page.locator("#composer select[name=channel] option")).to_have_text(["💬 گفتگوی وب"])
+    await expect(page.locator("#composer select[name=channel] option")).to_have_text(["گفتگوی وب"])
     back = page.locator(".conv-nav .icon-dir")
     assert await back.evaluate("el => getComputedStyle(el).transform") != "none"  # "←" points the RTL way
     await _shoot(page, "conversation-fa-1440")

@@ -1,0 +1,88 @@
+"""Timeline events as one human line, and the header's name for a customer (never a visitor's token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from hub.store.documents import Contact, Conversation
+from inbox_ui import view_models as views
+
+
+def said(line: views.Line | None) -> str:
+    """The line as an English page prints it (the template's `_` with no catalogue)."""
+    assert line is not None
+    return " — ".join(p.text.format(**p.values) for p in line)
+
+
+def decision(agent: str | None = None, tie_break: str = "", rules: list[dict[str, Any]] | None = None,
+             **more: Any) -> dict[str, Any]:
+    return {"explanation": {"department": {"name": "Support", "reason": "policy default"}, "rules": rules or [],
+                            "agent": {"id": "a1", "name": agent} if agent else None, "tie_break": tie_break,
+                            "rules_version": "v7"}, **more}
+
+
+def test_a_queued_decision_says_where_it_went_which_rule_and_that_it_waits() -> None:
+    no_match = [{"name": "VIP", "outcome": "no_match", "reason": "tag vip absent"}]
+    assert said(views.routing_line(decision(rules=no_match))) == (
+        "Routed to Support — no rule matched — waiting for an agent")
+    matched = [{"name": "Billing words", "outcome": "matched", "reason": "text has 'invoice'"}]
+    assert said(views.routing_line(decision(rules=matched, department_open=False))) == (
+        "Routed to Support — rule “Billing words” matched — outside business hours — waiting for an agent")
+    assert said(views.routing_line(decision(tie_break="Support has no agents"))) == (
+        "Routed to Support — nobody works in Support yet")
+    assert said(views.routing_line(decision(tie_break="Support assigns by hand (manual strategy)"))) == (
+        "Routed to Support — waiting for a lead to assign it")
+
+
+def test_an_assignment_says_who_and_the_short_reason_never_scores_or_versions() -> None:
+    assert said(views.routing_line(decision("Ana", "balanced: Ana has the fewest open conversations (0)"))) == (
+        "Assigned to Ana — least busy in Support")
+    assert said(views.routing_line(decision("Ana", "round robin: Ana is next in rotation (never assigned)"))) == (
+        "Assigned to Ana — next in turn in Support")
+    assert said(views.routing_line(decision("Ana", "sticky: returned to previous agent Ana"))) == (
+        "Assigned to Ana — their previous agent")
+    assert said(views.routing_line(decision("Ana", "already assigned to Ana"))) == "Stays with Ana — in Support"
+    line = said(views.routing_line(decision("Ana", "balanced: 2 agents tied at 0 open conversations; …"), by="sla"))
+    assert line == "After the SLA breach — Assigned to Ana — least busy in Support"
+    assert "v7" not in line and "0" not in line
+
+
+def test_a_record_holding_only_a_summary_keeps_its_stored_text() -> None:
+    assert views.routing_line({"explanation": {"summary": "routing configuration unreadable"}}) is None
+    assert views.event_line({"type": "status", "status": "resolved"}, "Ana", views.Names()) is None
+
+
+def test_transfers_and_reassignments_name_the_people_and_departments_by_id() -> None:
+    billing, sara = ObjectId(), ObjectId()
+    names = views.Names({billing: "Billing"}, {sara: "Sara"})
+    queued = {"type": "transfer", "to_department": billing, "to_assignee": None, "note": "double charge"}
+    assert said(views.event_line(queued, "Lena", names)) == "Lena transferred this to Billing — waiting for an agent"
+    taken = {**queued, "to_assignee": sara}
+    assert said(views.event_line(taken, "Lena", names)) == "Lena transferred this to Billing — assigned to Sara"
+    moved = {"type": "assignment", "assignee_id": sara, "by": ObjectId()}
+    assert said(views.event_line(moved, "Lena", names)) == "Lena assigned this to Sara"
+    assert said(views.event_line({"type": "assignment", "assignee_id": None}, "Lena", names)) == "Lena unassigned this"
+    freed = {"type": "assignment", "assignee_id": sara, "by": "routing"}
+    assert said(views.event_line(freed, None, names)) == "Assigned to Sara — their capacity freed up"
+    assert views.event_line({**moved, "assignee_id": ObjectId()}, "Lena", names) is None  # unknown person: as stored
+    assert views.assignee_ids([{"data": taken}, {"data": moved}, {"data": {"type": "status"}}]) == {sara}
+
+
+def test_a_nameless_visitor_is_a_web_visitor_with_their_email_or_city_and_never_their_token() -> None:
+    token = "3f9a2c7e1b5d4c0a9e8f"
+    conversation: Conversation = {"_id": ObjectId(), "contact_name": f"Visitor {token[:6]}", "channels": ["webchat"]}
+    bare: Contact = {"_id": ObjectId(), "identities": [{"kind": "webchat", "value": token}]}
+    assert views.contact_name(bare, conversation) == views.ContactName("", True, None)
+    with_city: Contact = {**bare, "attributes": {"city": "Shiraz"}}
+    assert views.contact_name(with_city, conversation).hint == "Shiraz"
+    with_email: Contact = {**with_city, "identities": [*bare["identities"], {"kind": "email", "value": "g@x.test"}]}
+    assert views.contact_name(with_email, conversation).hint == "g@x.test"
+    assert views.contact_name({**bare, "name": "Mina"}, conversation) == views.ContactName("Mina", False, None)
+    header = views.ConversationHeader.of(conversation, with_email, [], {}, {})
+    assert header.visitor and [i.kind for i in header.identities] == ["email"]
+    assert [c.icon for c in header.channels] == ["message-square"]
+    card = views.ContactCard.of(with_email, conversation, [{"key": "city", "label": "City"}])
+    assert [(i.kind, i.value) for i in card.identities] == [("webchat", None), ("email", "g@x.test")]
+    assert card.fields == (("City", "Shiraz"),)
