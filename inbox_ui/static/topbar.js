@@ -79,6 +79,20 @@
       });
     }
   });
+  // A plain form (sign in, language, password, sign out) posts and the browser loads the answer: its
+  // button shows it is working meanwhile. hub.js has already taken form[data-api] (defaultPrevented).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.matches || form.matches("[data-api]")) return;
+    var button = e.submitter || form.querySelector('[type="submit"]');
+    if (button) button.setAttribute("aria-busy", "true");
+  });
+  window.addEventListener("pageshow", function () {  // back to a page kept in the cache: not busy any more
+    Array.prototype.forEach.call(document.querySelectorAll('form:not([data-api]) [aria-busy="true"]'), function (b) {
+      b.removeAttribute("aria-busy");
+    });
+  });
+
   // The status changed in another tab of this browser: show it here too.
   window.addEventListener("storage", function (e) {
     if (e.key === "hub-my-status" && e.newValue) showStatus(e.newValue.split(":")[0]);

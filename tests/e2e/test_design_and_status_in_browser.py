@@ -37,21 +37,28 @@ new MutationObserver(function (changes, observer) {
 STICKING_OUT = """
 () => {
   const width = document.documentElement.clientWidth, out = [];
-  const scrolls = (el) => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true; }
-    return false; };
+  const held = ["auto", "scroll", "hidden", "clip"];
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (held.includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") continue;
-    if ((r.right > width + 1 || r.left < -1) && !scrolls(el)) out.push(el.tagName.toLowerCase() + "." + el.className + " " + Math.round(r.left) + ".." + Math.round(r.right));
+    if ((r.right > width + 1 || r.left < -1) && !scrolls(el)) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
   }
   return {scrollWidth: document.documentElement.scrollWidth, width: width, out: out.slice(0, 5)};
 }
 """
 
 
-async def _person(browser: Browser, hub: Hub, base_url: str, email: str, role: str = "agent", language: str | None = None,
-                  viewport: dict[str, int] | None = None, name: str | None = None) -> tuple[BrowserContext, Page]:
+async def _person(browser: Browser, hub: Hub, base_url: str, email: str, role: str = "agent",
+                  language: str | None = None, viewport: dict[str, int] | None = None,
+                  name: str | None = None) -> tuple[BrowserContext, Page]:
     user = await make_user(hub.db, email, role=role, name=name)
     if language:
         await users.set_language(hub.db, user["_id"], language, utcnow())
@@ -67,7 +74,8 @@ async def _luminance_of_background(page: Page) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
-async def test_an_agent_sets_away_from_the_top_bar_and_it_holds_after_a_reload(hub: Hub, base_url: str, browser: Browser) -> None:
+async def test_an_agent_sets_away_from_the_top_bar_and_it_holds_after_a_reload(
+        hub: Hub, base_url: str, browser: Browser) -> None:
     _, page = await _person(browser, hub, base_url, "ana@x.test", name="Ana Agent")
     status = page.locator("header.topbar [data-my-status-select]")
     await expect(status).to_have_value("online")
@@ -92,7 +100,8 @@ async def test_an_agent_sets_away_from_the_top_bar_and_it_holds_after_a_reload(h
     await lead_context.close()
 
 
-async def test_a_lead_who_takes_no_conversations_has_no_status_to_set(hub: Hub, base_url: str, browser: Browser) -> None:
+async def test_a_lead_who_takes_no_conversations_has_no_status_to_set(
+        hub: Hub, base_url: str, browser: Browser) -> None:
     _, page = await _person(browser, hub, base_url, "lena@x.test", role="lead")
     await expect(page.locator("header.topbar a[href='/inbox/team']")).to_have_count(1)
     await expect(page.locator("header.topbar [data-my-status-select]")).to_have_count(0)
@@ -143,7 +152,8 @@ async def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_main_conte
 async def test_on_a_phone_no_screen_scrolls_sideways_and_the_menu_button_opens_the_navigation(
         hub: Hub, base_url: str, browser: Browser) -> None:
     await customer_writes(hub, "سلام، سفارش شماره ۱۲۳۴۵ من هنوز نرسیده است. لطفاً پیگیری کنید", "p-1")
-    _, page = await _person(browser, hub, base_url, "ada@x.test", role="admin", viewport=PHONE, name="Ada Administrator")
+    _, page = await _person(browser, hub, base_url, "ada@x.test", role="admin", viewport=PHONE,
+                            name="Ada Administrator")
     for path in ("/inbox", "/inbox/contacts", "/inbox/team", "/inbox/search?q=x", "/admin/users", "/admin/routing",
                  "/admin/canned", "/profile", "/inbox/canned"):
         await page.goto(f"{base_url}{path}")
@@ -195,9 +205,10 @@ async def test_screenshots_of_the_chrome_and_the_secondary_screens(hub: Hub, bas
     await make_user(hub.db, "ana@x.test", name="Ana Agent")
     await canned.create(hub.db, "thanks", "Thanks", "Thank you {{ contact.first_name }}!", admin["_id"], utcnow())
     screens = {"inbox": "/inbox", "contacts": "/inbox/contacts", "contact": f"/inbox/contacts/{first['contact_id']}",
-               "team": "/inbox/team", "search": "/inbox/search?q=parcel", "search-empty": "/inbox/search?q=nothing-like-this",
+               "team": "/inbox/team", "search": "/inbox/search?q=parcel", "search-empty": "/inbox/search?q=no-such",
                "profile": "/profile", "canned": "/inbox/canned", "admin-users": "/admin/users",
-               "admin-canned": "/admin/canned", "admin-fields": "/admin/custom-fields", "error": "/inbox/contacts/000000000000000000000000"}
+               "admin-canned": "/admin/canned", "admin-fields": "/admin/custom-fields",
+               "error": "/inbox/contacts/000000000000000000000000"}
     for theme in ("light", "dark"):
         for language in ("en", "fa"):
             for size_name, size in (("1440", DESKTOP), ("390", PHONE)):
@@ -205,10 +216,13 @@ async def test_screenshots_of_the_chrome_and_the_secondary_screens(hub: Hub, bas
                 await context.add_init_script(f"localStorage.setItem('hub-theme', '{theme}')")
                 page = await context.new_page()
                 await page.goto(f"{base_url}/login")
-                await _shoot(page, f"login-{theme}-en-{size_name}") if language == "en" else None
+                if language == "en":
+                    await _shoot(page, f"login-{theme}-en-{size_name}")
                 email = f"{theme}-{language}-{size_name}@x.test"
-                user = await make_user(hub.db, email, role="admin", name="Ada Admin" if language == "en" else "آدا مدیر")
-                await hub.db[model.USERS].update_one({"_id": user["_id"]}, {"$set": {"routable": True, "status": "online"}})
+                name = "Ada Admin" if language == "en" else "آدا مدیر"
+                user = await make_user(hub.db, email, role="admin", name=name)
+                await hub.db[model.USERS].update_one({"_id": user["_id"]},
+                                                     {"$set": {"routable": True, "status": "online"}})
                 if language != "en":
                     await users.set_language(hub.db, user["_id"], language, utcnow())
                 await sign_in(page, base_url, email)
