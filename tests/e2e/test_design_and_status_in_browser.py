@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from hub import names as model
@@ -195,7 +196,10 @@ async def _shoot(page: Page, name: str, full: bool = True) -> None:
     await page.screenshot(path=str(SHOTS / f"design-{name}.png"), full_page=full)
 
 
-async def test_screenshots_of_the_chrome_and_the_secondary_screens(hub: Hub, base_url: str, browser: Browser) -> None:
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("language", ["en", "fa"])
+async def test_screenshots_of_the_chrome_and_the_secondary_screens(
+        hub: Hub, base_url: str, browser: Browser, theme: str, language: str) -> None:
     first = await customer_writes(hub, "Hello, my parcel has not arrived yet.", "s-1", visitor="v-1")
     await hub.db[model.CONTACTS].update_one({"_id": first["contact_id"]},
                                             {"$set": {"name": "Nguyễn Văn Đức", "tags": ["vip", "wholesale"]}})
@@ -209,36 +213,34 @@ async def test_screenshots_of_the_chrome_and_the_secondary_screens(hub: Hub, bas
                "profile": "/profile", "canned": "/inbox/canned", "admin-users": "/admin/users",
                "admin-canned": "/admin/canned", "admin-fields": "/admin/custom-fields",
                "error": "/inbox/contacts/000000000000000000000000"}
-    for theme in ("light", "dark"):
-        for language in ("en", "fa"):
-            for size_name, size in (("1440", DESKTOP), ("390", PHONE)):
-                context = await browser.new_context(viewport=size)  # type: ignore[arg-type]
-                await context.add_init_script(f"localStorage.setItem('hub-theme', '{theme}')")
-                page = await context.new_page()
-                await page.goto(f"{base_url}/login")
-                if language == "en":
-                    await _shoot(page, f"login-{theme}-en-{size_name}")
-                email = f"{theme}-{language}-{size_name}@x.test"
-                name = "Ada Admin" if language == "en" else "آدا مدیر"
-                user = await make_user(hub.db, email, role="admin", name=name)
-                await hub.db[model.USERS].update_one({"_id": user["_id"]},
-                                                     {"$set": {"routable": True, "status": "online"}})
-                if language != "en":
-                    await users.set_language(hub.db, user["_id"], language, utcnow())
-                await sign_in(page, base_url, email)
-                suffix = f"{theme}-{language}-{size_name}"
-                await page.locator("header.topbar details[data-user-menu] > summary").click()
-                await page.screenshot(path=str(SHOTS / f"design-topbar-menu-{suffix}.png"),
-                                      clip={"x": 0, "y": 0, "width": size["width"], "height": 420})
-                await page.keyboard.press("Escape")
-                if size is PHONE:
-                    await page.locator("[data-topbar-toggle]").click()
-                    await page.screenshot(path=str(SHOTS / f"design-topbar-nav-{suffix}.png"),
-                                          clip={"x": 0, "y": 0, "width": size["width"], "height": 360})
-                await page.locator(".bell-button").click()
-                await page.screenshot(path=str(SHOTS / f"design-bell-{suffix}.png"),
-                                      clip={"x": 0, "y": 0, "width": size["width"], "height": 520})
-                for name, path in screens.items():
-                    await page.goto(f"{base_url}{path}")
-                    await _shoot(page, f"{name}-{suffix}")
-                await context.close()
+    for size_name, size in (("1440", DESKTOP), ("390", PHONE)):
+        context = await browser.new_context(viewport=size)  # type: ignore[arg-type]
+        await context.add_init_script(f"localStorage.setItem('hub-theme', '{theme}')")
+        page = await context.new_page()
+        await page.goto(f"{base_url}/login")
+        if language == "en":
+            await _shoot(page, f"login-{theme}-en-{size_name}")
+        email = f"{theme}-{language}-{size_name}@x.test"
+        name = "Ada Admin" if language == "en" else "آدا مدیر"
+        user = await make_user(hub.db, email, role="admin", name=name)
+        await hub.db[model.USERS].update_one({"_id": user["_id"]},
+                                             {"$set": {"routable": True, "status": "online"}})
+        if language != "en":
+            await users.set_language(hub.db, user["_id"], language, utcnow())
+        await sign_in(page, base_url, email)
+        suffix = f"{theme}-{language}-{size_name}"
+        await page.locator("header.topbar details[data-user-menu] > summary").click()
+        await page.screenshot(path=str(SHOTS / f"design-topbar-menu-{suffix}.png"),
+                              clip={"x": 0, "y": 0, "width": size["width"], "height": 420})
+        await page.keyboard.press("Escape")
+        if size is PHONE:
+            await page.locator("[data-topbar-toggle]").click()
+            await page.screenshot(path=str(SHOTS / f"design-topbar-nav-{suffix}.png"),
+                                  clip={"x": 0, "y": 0, "width": size["width"], "height": 360})
+        await page.locator(".bell-button").click()
+        await page.screenshot(path=str(SHOTS / f"design-bell-{suffix}.png"),
+                              clip={"x": 0, "y": 0, "width": size["width"], "height": 520})
+        for name, path in screens.items():
+            await page.goto(f"{base_url}{path}")
+            await _shoot(page, f"{name}-{suffix}")
+        await context.close()
