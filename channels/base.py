@@ -402,6 +402,8 @@ class ChannelInfo:
     # approved templates (WhatsApp); the text is counted in billed segments (SMS).
     template_replies: bool = False
     counts_segments: bool = False
+    # Replies are mail: they may carry CC and BCC, the agent's signature and the customer's last mail quoted.
+    mail_replies: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from aiohttp import web
 from bson import ObjectId
 from pydantic import BeforeValidator
 
-from channels.base import EMAIL, Attachment, without_surrogates
+from channels.base import Attachment, without_surrogates
 from hub.errors import BadInput, TooLarge
 from hub.http.request_models import Flag, RequestModel, parse_mapping
 from hub.http.web import read_body, read_form
@@ -119,7 +119,7 @@ def reply_fields(body: dict[str, Any], has_files: bool) -> ReplyFields:
               if reply.content_sid else None)
     client_key = reply.client_key if isinstance(reply.client_key, str) and reply.client_key else None
     cc, bcc = email_reply.parse_addresses(reply.cc, "cc"), email_reply.parse_addresses(reply.bcc, "bcc")
-    email_reply.refuse_copies_off_email(cc, bcc, reply.channel or EMAIL, reply.note)
+    email_reply.refuse_copies_off_email(cc, bcc, reply.channel or None, reply.note)
     return ReplyFields(text, reply.channel, client_key, extras, reply.note, cc, bcc)
 
 

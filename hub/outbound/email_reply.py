@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from channels.base import EMAIL
 from channels.email.headers import normalise_address
+from hub import channel_catalog
 from hub.errors import BadInput
 
 MAX_COPIES = 50  # CC and BCC together
@@ -89,12 +89,19 @@ def reply_extras(user: Mapping[str, Any], cc: list[str], bcc: list[str], to: str
     return extras
 
 
+def is_mail(channel: str | None) -> bool:
+    """Are replies on this channel mail (CC, BCC, signature, quote)? Its ChannelInfo says."""
+    info = channel_catalog.info(channel) if channel else None
+    return info is not None and info.mail_replies
+
+
 def refuse_copies_off_email(cc: list[str], bcc: list[str], channel: str | None, note: bool) -> None:
+    """CC and BCC only on a mail reply; `channel` None: not known yet (the conversation's own, checked later)."""
     if not (cc or bcc):
         return
     if note:
         raise BadInput("a private note has no CC or BCC: it is not sent to anyone", field="cc")
-    if channel != EMAIL:
+    if channel is not None and not is_mail(channel):
         raise BadInput(f"CC and BCC go only with an email reply, not on {channel}", field="cc")
 
 

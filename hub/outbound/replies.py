@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from channels.base import EMAIL, Attachment, ReplyRules
+from channels.base import Attachment, ReplyRules
 from hub import channel_catalog
 from hub import names as model
 from hub.clock import utcnow
@@ -80,7 +80,7 @@ async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, 
         if refusal:
             raise Conflict(refusal)
     extras = dict(extras or {})
-    if channel == EMAIL and not automatic:
+    if email_reply.is_mail(channel) and not automatic:
         extras.update(email_reply.reply_extras(user, cc or [], bcc or [], str(identity.get("value") or "")))
     doc.update(direction=model.OUT, channel=channel, to=identity, extras=extras)
     queued, created = await messages.enqueue(hub.db, doc)

@@ -9,7 +9,8 @@
   function isEmailReply(form) {
     var channel = form.querySelector('select[name="channel"]');
     var note = form.querySelector('input[name="note"]');
-    return !!channel && channel.value === "email" && !(note && note.checked);
+    var option = channel && channel.selectedOptions[0];
+    return !!option && option.dataset.mail === "1" && !(note && note.checked);
   }
 
   function sync(form) {

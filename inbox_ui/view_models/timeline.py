@@ -8,8 +8,8 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from channels.base import EMAIL
 from channels.email.html import quoted_tail
+from hub.outbound.email_reply import is_mail
 from hub.store.documents import AttachmentDoc, Message
 from inbox_ui.filters import STATUS_TICKS
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, Fields, items, mapping, text_or_none
@@ -146,7 +146,7 @@ class MessageView:
         undelivered = status in ("failed", "undelivered")
         decision = mapping(data.get("decision"))
         full_text = text_or_none(extras.get("full_text"))
-        email_out = doc.get("direction") == "out" and doc.get("channel") == EMAIL
+        email_out = doc.get("direction") == "out" and is_mail(text_or_none(doc.get("channel")))
         return MessageView(
             id=doc["_id"], direction=str(doc.get("direction") or ""), status=status,
             mentions_me=viewer_id is not None and viewer_id in (doc.get("mentions") or []),
