@@ -208,10 +208,11 @@ class ReplyChannel:
     templates: bool
     segments: bool
     default: bool
+    mail: bool  # replies are mail: CC, BCC, the signature (ChannelInfo.mail_replies)
 
     @staticmethod
     def of(option: Mapping[str, Any]) -> ReplyChannel:
         view = ChannelView.of(str(option["channel"]))
         return ReplyChannel(str(option["channel"]), str(option["label"]), view.icon if view else "",
                             option.get("refusal"), bool(option.get("templates")), bool(option.get("segments")),
-                            bool(option.get("default")))
+                            bool(option.get("default")), bool(option.get("mail")))
