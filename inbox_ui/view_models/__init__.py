@@ -36,6 +36,7 @@ from inbox_ui.view_models.conversation import (
                                                ReplyChannel,
                                                claim_view,
                                                earlier,
+                                               first_unread,
                                                person,
 )
 from inbox_ui.view_models.lists import ContactRow, ConversationRow, ViewTab, contact_rows, conversation_rows, view_tabs
@@ -58,6 +59,6 @@ __all__ = [
     "FieldInput", "FieldRow", "IdentityView", "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine",
     "MessageView", "OutgoingForm", "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget",
     "TeamAgent", "UserRow", "ViewTab", "canned_responses", "channel_options", "claim_view", "contact_rows",
-    "conversation_rows", "department_options", "earlier", "identities", "mailbox_rows", "person", "team_agents",
+    "conversation_rows", "department_options", "earlier", "first_unread", "identities", "mailbox_rows", "person", "team_agents",
     "timeline", "view_tabs",
 ]

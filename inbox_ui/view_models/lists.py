@@ -12,6 +12,11 @@ from bson import ObjectId
 from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, text_or_none
 
 
+# The Lucide drawing for each channel in a compact row (the channel's colour comes from tokens.css --ch-<name>).
+CHANNEL_ICONS = {"email": "mail", "sms": "smartphone", "whatsapp": "phone", "telegram": "send",
+                 "webchat": "message-circle"}
+
+
 @dataclass(frozen=True)
 class ConversationRow:
     id: ObjectId
@@ -26,6 +31,10 @@ class ConversationRow:
     last_message_at: datetime | None
     waiting_since: datetime | None
     unread: bool  # for the agent looking at the list (hub/actions/read_state.py)
+
+    @property
+    def channel_icon(self) -> str:
+        return CHANNEL_ICONS.get(self.channel.name, "message-square") if self.channel else "message-square"
 
     @staticmethod
     def of(doc: Fields, departments: Mapping[Any, Fields], people: Mapping[Any, Fields],
