@@ -59,6 +59,7 @@ __all__ = [
     "FieldInput", "FieldRow", "IdentityView", "IncomingForm", "MailboxForm", "MailboxRow", "MergeLine",
     "MessageView", "OutgoingForm", "Person", "ReplyChannel", "RoutingWhy", "RuleLine", "SkippedLine", "SlaTarget",
     "TeamAgent", "UserRow", "ViewTab", "canned_responses", "channel_options", "claim_view", "contact_rows",
-    "conversation_rows", "department_options", "earlier", "first_unread", "identities", "mailbox_rows", "person", "team_agents",
+    "conversation_rows", "department_options", "earlier", "first_unread", "identities", "mailbox_rows", "person",
+    "team_agents",
     "timeline", "view_tabs",
 ]

@@ -11,7 +11,6 @@ from bson import ObjectId
 
 from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, text_or_none
 
-
 # The Lucide drawing for each channel in a compact row (the channel's colour comes from tokens.css --ch-<name>).
 CHANNEL_ICONS = {"email": "mail", "sms": "smartphone", "whatsapp": "phone", "telegram": "send",
                  "webchat": "message-circle"}

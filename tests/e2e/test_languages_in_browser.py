@@ -80,7 +80,7 @@ async def test_a_chinese_user_sees_chinese_and_recent_times_are_relative(
     await expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     await expect(page.locator("html")).to_have_attribute("dir", "ltr")
     await expect(page.locator("header.topbar button[type=submit]")).to_have_text("退出登录")
-    listed = page.locator("table time.localized").first
+    listed = page.locator("#conversation-list time.localized").first
     await expect(listed).to_have_text(re.compile("现在|秒|分钟"))  # "now", "… min ago": just written
     assert "2026" in (await listed.get_attribute("title") or "")
     await _shoot(page, "inbox-zh-1440")

@@ -23,7 +23,8 @@ DESKTOP = {"width": 1440, "height": 900}
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 NARROW_PHONE = {"width": 360, "height": 740}
-NAMES = ("Maryam Hosseini", "Nguyễn Văn Đức", "أحمد علي", "李娜", "Sara Lind", "Reza Ahmadi", "Chen Wei", "Ola Nordmann")
+NAMES = ("Maryam Hosseini", "Nguyễn Văn Đức", "أحمد علي", "李娜", "Sara Lind", "Reza Ahmadi", "Chen Wei",
+         "Ola Nordmann")
 
 
 async def _inbox_of(hub: Hub, n: int) -> list[ObjectId]:
@@ -55,7 +56,8 @@ def _row(page: Page, conversation_id: object) -> Locator:
 
 
 async def _opened(page: Page, conversation_id: object) -> None:
-    await expect(page.locator(f'#conversation-pane .conversation[data-conversation="{conversation_id}"]')).to_have_count(1)
+    pane = page.locator(f'#conversation-pane .conversation[data-conversation="{conversation_id}"]')
+    await expect(pane).to_have_count(1)
     await expect(_row(page, conversation_id)).to_have_attribute("aria-current", "true")
 
 
@@ -91,7 +93,6 @@ async def test_three_panes_show_fifteen_rows_and_a_conversation_opens_in_place_w
     context, page = await _lead(browser, hub, base_url, DESKTOP)
     await page.goto(f"{base_url}/inbox?view=all")
     await expect(page.locator("body[data-live=connected]")).to_have_count(1)
-    await page.screenshot(path="/tmp/dbg.png")
     assert await _fully_visible_rows(page) >= 15
     page_height = await page.evaluate("() => document.scrollingElement.scrollHeight - innerHeight")
     assert page_height <= 0, "the page itself does not scroll: each pane does"
@@ -144,7 +145,7 @@ async def test_a_conversation_opens_at_its_newest_message_below_a_new_messages_l
     for i in range(14):
         await arrive(hub, f"Some more detail, part {i}: it was ordered last week and paid by card.", "v-long")
     other = await arrive(hub, "A different customer", "v-other", name="Bo")
-    context, page = await _lead(browser, hub, base_url, DESKTOP)
+    _, page = await _lead(browser, hub, base_url, DESKTOP)
     conversation_id = first.conversation["_id"]
     await page.goto(f"{base_url}/inbox/c/{conversation_id}?view=all")  # read: everything up to now seen
     await expect(page.locator("body[data-live=connected]")).to_have_count(1)
@@ -164,8 +165,8 @@ async def test_a_conversation_opens_at_its_newest_message_below_a_new_messages_l
     assert following == f"m-{unread.message['_id']}"
     await expect(divider).to_be_in_viewport()
     await expect(page.locator(f"#m-{newest.message['_id']}")).to_be_in_viewport()
-    scrolled = await page.evaluate("() => { const t = document.getElementById('timeline');"
-                                   " return [t.scrollHeight > t.clientHeight, t.scrollHeight - t.scrollTop - t.clientHeight]; }")
+    scrolled = await page.evaluate("() => { const t = document.getElementById('timeline'); return ["
+                                   "t.scrollHeight > t.clientHeight, t.scrollHeight - t.scrollTop - t.clientHeight]; }")
     assert scrolled[0] and scrolled[1] < 2, scrolled  # long enough to scroll, and opened at its end
     await _inside_viewport(page, page.locator("#composer [data-action=send]"))
     await _inside_viewport(page, page.locator("#composer textarea"))
