@@ -505,8 +505,11 @@
   // customer wrote meanwhile, and template fields when a channel needs a template (409).
   hub.form("composer", {
     body: function (form) { var params = hub.formBody(form); return prepareComposer(params) && params; },
-    done: composerSent,
+    // An answer that comes back after the agent opened another conversation belongs to a composer that is
+    // gone: it must not clear (or hold) the one now open.
+    done: function (form) { if (form === composer) composerSent(); return form !== composer; },
     fail: function (form, err) {
+      if (form !== composer) return true;
       if (err.data.held) { showHeld(err.message, err.data.newer || []); return true; }
       if (err.status === 409) showTemplateFields(true);
       return false;
@@ -651,7 +654,7 @@
     markOpenRow();
     if (!pane) { setTitle(page && page.dataset.emptyTitle || baseTitle); return; }
     setTitle(pane.dataset.title || "");
-    if (composer) channelChanged();
+    if (composer) { channelChanged(); restoreDraft(); }
     try { JSON.parse(pane.dataset.viewers || "[]").forEach(noteViewer); } catch (err) { /* none shown */ }
     renderPresence();
     if (composer) presencePing();
@@ -661,7 +664,19 @@
     document.dispatchEvent(new CustomEvent("hub:conversation-opened", { detail: { id: conversationId } }));
   }
   // What belongs to the conversation being left: its viewers, timers, suggestions, template state.
+  // A reply half written stays with its conversation while the agent looks at another (not across reloads).
+  var drafts = {};
+  function keepDraft() {
+    var text = composer && field(composer, "text");
+    if (!text) return;
+    if (text.value.trim()) drafts[conversationId] = text.value; else delete drafts[conversationId];
+  }
+  function restoreDraft() {
+    var text = composer && field(composer, "text");
+    if (text && drafts[conversationId]) { text.value = drafts[conversationId]; updateSegments(); }
+  }
   function unmount() {
+    keepDraft();
     leftBeacon();
     clearTimeout(segmentTimer);
     clearTimeout(lookupTimer);

@@ -6,6 +6,7 @@ opens the next conversation of the view."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -173,7 +174,7 @@ async def test_a_conversation_opens_at_its_newest_message_below_a_new_messages_l
     await expect(_row(page, conversation_id)).not_to_have_class(re.compile(r"\bunread\b"))
 
 
-async def test_resolving_opens_the_next_conversation_of_the_view_in_place(
+async def test_resolving_or_snoozing_opens_the_next_conversation_of_the_view_in_place(
         hub: Hub, base_url: str, browser: Browser) -> None:
     ids = await _inbox_of(hub, 3)
     _, page = await _lead(browser, hub, base_url, DESKTOP)
@@ -189,6 +190,17 @@ async def test_resolving_opens_the_next_conversation_of_the_view_in_place(
     stored = await hub.db[model.CONVERSATIONS].find_one({"_id": ids[0]})
     assert stored is not None and stored["status"] == "resolved"
     assert await page.evaluate("() => document.getElementById('conversation-list').dataset.kept") == "yes"
+
+    # A snooze refused (a time in the past) keeps the agent here; a snooze that holds moves on as well.
+    snooze = page.locator("#snooze-form")
+    await snooze.locator('[name="until"]').fill("2001-01-01T09:00")
+    await snooze.locator("button[type=submit]").click()
+    await expect(snooze.locator(".form-error")).not_to_be_empty()
+    await _opened(page, ids[1])
+    await snooze.locator('[name="until"]').fill((utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00"))
+    await snooze.locator("button[type=submit]").click()
+    await _opened(page, ids[2])
+    await expect(page).to_have_url(f"{base_url}/inbox/c/{ids[2]}?view=all")
 
 
 async def test_ten_swaps_keep_one_stream_and_one_set_of_listeners(
