@@ -34,7 +34,7 @@ def _query(wanted: ListRequest, raw: dict[str, str], **changes: str) -> str:
 def list_query(request: web.Request) -> str:
     """The list's view and filters as a query string: carried by every conversation link, so a reload or a new
     tab of /inbox/c/{id}?… shows the same list beside it (the page cursor is not carried)."""
-    return urlencode({k: request.query[k] for k in FILTER_KEYS if request.query.get(k)})
+    return urlencode({k: request.query[k] for k in FILTER_KEYS if request.query.get(k)}, safe=":")
 
 
 async def list_context(request: web.Request, open_id: ObjectId | None = None) -> dict[str, object]:

@@ -650,7 +650,8 @@
     suggest = composer ? composer.querySelector(".suggest") : null;
     suggestBox = composer ? composer.querySelector(".suggest-box") : null;
     suggestCanned = composer ? composer.querySelector(".suggest-canned") : null;
-    if (page) { if (conversationId) page.dataset.open = conversationId; else delete page.dataset.open; }
+    if (!page || !conversationPane) return;  // not the workspace: no pane, and the page's own title
+    if (conversationId) page.dataset.open = conversationId; else delete page.dataset.open;
     markOpenRow();
     if (!pane) { setTitle(page && page.dataset.emptyTitle || baseTitle); return; }
     setTitle(pane.dataset.title || "");
@@ -780,7 +781,8 @@
     if (data.status !== "resolved" && data.status !== "snoozed") return;
     var next = leaving.next;
     leaving = null;
-    if (next) openConversation(next, "push"); else closeConversation("push");
+    // Nothing left in the view: the agent stays on what they just closed (its header says so).
+    if (next) openConversation(next, "push");
   }
   mount();
 
