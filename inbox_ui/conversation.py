@@ -19,11 +19,12 @@ from hub.actions.contacts import accept_claim as accept_claim_action
 from hub.actions.presence import viewer_payload
 from hub.clock import utcnow
 from hub.http.web import dumps, read_form, render
-from hub.store import claims, contacts, conversations, custom_fields, files, messages, users, viewers
+from hub.store import claims, contacts, conversations, custom_fields, files, messages, read_marks, users, viewers
 from hub.store import conversation_meta as meta
 from hub.store import departments as department_store
 from hub.store.db import Db, Doc, oid
 from hub.store.documents import Contact, Conversation, Message
+from inbox_ui import lists
 from inbox_ui import view_models as views
 from inbox_ui.live import since_datetime
 from routing.model import PRIORITIES
@@ -122,22 +123,41 @@ async def accept_claim(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/inbox/c/{conversation['_id']}")
 
 
-@routes.get("/inbox/c/{id}")
-async def conversation_page(request: web.Request) -> web.Response:
-    hub = request.app[keys.HUB]
+async def _pane_context(request: web.Request) -> dict[str, object]:
+    """The conversation pane: header, timeline (opened at its newest), composer, sidebar; opening it reads it."""
+    hub, user = request.app[keys.HUB], current_user(request)
     loaded = await _load(request, with_timeline=True)
     conversation = loaded.conversation
     now = utcnow()
     # What the agent saw when the page loaded: a reply is held if something newer comes first.
     seen = [m for m in loaded.timeline if m.get("direction") in ("in", "out")]
+    # Where "New messages" goes: read before this opening marks everything seen.
+    seen_at = (await read_marks.marks_for(hub.db, user["_id"], [conversation["_id"]])).get(conversation["_id"])
     present_now = [viewer_payload(v) for v in await viewers.current(hub.db, conversation["_id"], now)]
-    await read_state.opened(hub, current_user(request), conversation, loaded.timeline)
+    await read_state.opened(hub, user, conversation, loaded.timeline)
     channels = reply_channels(hub, conversation, loaded.contact or {}, now)
-    return render(request, "conversation.html", {
+    list_query = lists.list_query(request)
+    return {
         **loaded.context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
         "channels": [views.ReplyChannel.of(c) for c in channels],
-        "email_reply": await email_composer(hub, conversation, loaded.contact or {}, current_user(request)),
-        "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000)})
+        "email_reply": await email_composer(hub, conversation, loaded.contact or {}, user),
+        "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000),
+        "first_unread": views.first_unread(loaded.timeline, seen_at),
+        "list_query": list_query, "back_link": "/inbox" + (f"?{list_query}" if list_query else "")}
+
+
+@routes.get("/inbox/c/{id}")
+async def conversation_page(request: web.Request) -> web.Response:
+    """The workspace with this conversation open: a reload (or a new tab) of a URL the list pushed."""
+    pane = await _pane_context(request)
+    listed = await lists.list_context(request, open_id=oid(request.match_info["id"]))
+    return render(request, "conversation.html", {**listed, **pane})
+
+
+@routes.get("/inbox/c/{id}/pane")
+async def conversation_pane(request: web.Request) -> web.Response:
+    """The conversation pane alone, swapped in beside the list when a row is clicked (inbox.js)."""
+    return render(request, "partials/conversation_pane.html", await _pane_context(request))
 
 
 @routes.get("/inbox/c/{id}/header")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from aiohttp import web
+from bson import ObjectId
 
 from hub import keys
 from hub.access.auth import current_user
@@ -30,7 +31,14 @@ def _query(wanted: ListRequest, raw: dict[str, str], **changes: str) -> str:
     return urlencode(params)
 
 
-async def _list_context(request: web.Request) -> dict[str, object]:
+def list_query(request: web.Request) -> str:
+    """The list's view and filters as a query string: carried by every conversation link, so a reload or a new
+    tab of /inbox/c/{id}?… shows the same list beside it (the page cursor is not carried)."""
+    return urlencode({k: request.query[k] for k in FILTER_KEYS if request.query.get(k)}, safe=":")
+
+
+async def list_context(request: web.Request, open_id: ObjectId | None = None) -> dict[str, object]:
+    """The list pane: views with counts, filters, one page of rows; `open_id` is the conversation shown beside it."""
     hub, user = request.app[keys.HUB], current_user(request)
     wanted = list_request(request.query, user, PAGE_SIZE, "all" if inbox_views.is_lead(user) else "mine")
     page, cursor = await list_page(hub, user, wanted)
@@ -49,22 +57,25 @@ async def _list_context(request: web.Request) -> dict[str, object]:
                                                        await read_state.unread_among(hub, user, page)),
         "department_list": departments,
         "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
-        "channels": view_models.channel_options(), "priorities": inbox_views.PRIORITIES,
+        "filter_channels": view_models.channel_options(), "priorities": inbox_views.PRIORITIES,
         "older": f"/inbox?{_query(wanted, raw, before=cursor)}" if cursor else None,
         "list_url": f"/inbox/list?{_query(wanted, raw, before=raw.get('before', ''))}",
         "link": lambda **changes: "/inbox?" + _query(wanted, raw, **changes),
         "is_lead": inbox_views.is_lead(user),
+        "open_id": open_id, "list_query": list_query(request),
+        "filtered": sum(1 for k in ("channel", "label", "assignee", "priority") if raw.get(k)) +
+        (raw.get("status", "open") != "open") + (raw.get("sort") == "waiting"),
     }
 
 
 @routes.get("/inbox")
 async def inbox(request: web.Request) -> web.Response:
-    return render(request, "inbox.html", await _list_context(request))
+    return render(request, "inbox.html", await list_context(request))
 
 
 @routes.get("/inbox/list")
 async def inbox_list(request: web.Request) -> web.Response:
-    return render(request, "partials/conversation_list.html", {**await _list_context(request), "oob_counts": True})
+    return render(request, "partials/conversation_list.html", {**await list_context(request), "oob_counts": True})
 
 
 async def search_context(request: web.Request) -> dict[str, object]:

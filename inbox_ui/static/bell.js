@@ -20,7 +20,9 @@
   var settings = root.querySelector("[data-bell-settings]");
   var API = "/api/v1/notifications";
   var PAGE = 20;
-  var baseTitle = document.title.replace(/^\(\d+\+?\) /, "");
+  // The page's own title without our "(n) " count: read each time, as the workspace retitles itself when a
+  // conversation is swapped in.
+  function baseTitle() { return document.title.replace(/^\(\d+\+?\) /, ""); }
   var items = [];        // the newest page (and older ones the person asked for), as the API gave them
   var nextBefore = null; // id for the next older page
   var unread = 0;
@@ -33,7 +35,7 @@
     unread = n;
     badge.hidden = n === 0;
     badge.textContent = n > 99 ? "99+" : String(n);
-    document.title = (n ? "(" + (n > 99 ? "99+" : n) + ") " : "") + baseTitle;
+    document.title = (n ? "(" + (n > 99 ? "99+" : n) + ") " : "") + baseTitle();
     var words = n === 0 ? status.dataset.none : n === 1 ? status.dataset.one : status.dataset.many.replace("{n}", String(n));
     if (status.textContent !== words) status.textContent = words;
     root.dataset.unread = String(n);

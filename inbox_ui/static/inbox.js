@@ -1,14 +1,20 @@
-/* The inbox's own JavaScript: the composer, presence, and live updates from /inbox/events with
-   catch-up after a dropped connection. Requests and API forms go through hub.js. */
+/* The inbox's own JavaScript: the workspace (a conversation opened in place beside the list, its own URL,
+   back and forward), the composer, presence, and live updates from /inbox/events with catch-up after a
+   dropped connection. Requests and API forms go through hub.js.
+   One page holds one list and, at a time, one conversation pane: mount() reads the pane each time it is
+   swapped in; every listener is document-level and reads the current pane when its event fires, so ten
+   swaps leave the same listeners as one. The live stream is one EventSource for the page. */
 (function () {
   "use strict";
   var hub = window.hub;
   var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
   var page = document.querySelector("[data-live]");
-  var conversationId = page ? (page.dataset.conversation || null) : null;
   var me = page ? (page.dataset.user || null) : null;
-  var composer = document.getElementById("composer");
-  var timeline = document.getElementById("timeline");
+  // The open conversation's pane and parts (mount() sets them; null while none is open).
+  var conversationId = null;
+  var pane = null;
+  var composer = null;
+  var timeline = null;
 
   function clean(text) { return String(text == null ? "" : text).replace(BIDI, ""); }
   function newKey() {
@@ -32,15 +38,21 @@
     if (!timeline) return;
     var existing = timeline.querySelector(":scope > #" + CSS.escape(node.id));
     if (existing) { existing.replaceWith(node); return; }
+    var pinned = atNewest();
     var after = null;
     var items = timeline.children;
     for (var i = items.length - 1; i >= 0; i--) {
       if ((items[i].dataset.created || "") <= (node.dataset.created || "")) { after = items[i]; break; }
     }
     if (after) after.after(node); else timeline.prepend(node);
+    if (pinned) showNewest();
     // The agent is not in the middle of a reply, so they have seen this one too.
     if (composerIdle() && composer) field(composer, "last_seen_id").value = lastSeenMessage();
   }
+  // The timeline scrolls by itself (the composer stays pinned under it): it opens at the newest entry,
+  // and stays there as messages arrive while the agent reads the bottom.
+  function atNewest() { return !timeline || timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 48; }
+  function showNewest() { if (timeline) timeline.scrollTop = timeline.scrollHeight; }
   function upsertMessage(id) {
     hub.html("/inbox/m/" + encodeURIComponent(id)).then(function (html) { nodesFrom(html).forEach(upsert); });
   }
@@ -51,7 +63,7 @@
     if (!conversationId || !id) return;
     if (document.visibilityState === "hidden") { unreadWhileHidden = id; return; }
     hub.request("/api/v1/conversations/" + conversationId + "/read", { body: { message_id: id } })
-      .then(function () { document.body.dataset.read = id; })
+      .then(function () { document.body.dataset.read = id; refresh("#conversation-list"); })
       .catch(function () { /* the next message, or opening the page again, marks it */ });
   }
   document.addEventListener("visibilitychange", function () {
@@ -325,9 +337,7 @@
   // Suggestions under the text box: canned responses after "/", people after "@" in a note. The highlighted
   // canned response shows a preview filled in for this conversation's customer (the render endpoint,
   // debounced, each answer kept); Enter or a click inserts that same text.
-  var suggest = composer ? composer.querySelector(".suggest") : null;
-  var suggestBox = composer ? composer.querySelector(".suggest-box") : null;
-  var suggestCanned = composer ? composer.querySelector(".suggest-canned") : null;
+  var suggest = null, suggestBox = null, suggestCanned = null;  // the open composer's (mount())
   var suggestion = { kind: null, items: [], active: 0, start: 0 };
   var previews = {};
   var previewTimer = null;
@@ -491,100 +501,295 @@
     box.hidden = !box.children.length;
   }
 
-  if (composer) {
-    // The composer is a form[data-api] with three extras: what it sends, a reply held because the
-    // customer wrote meanwhile, and template fields when a channel needs a template (409).
-    hub.form("composer", {
-      body: function (form) { var params = hub.formBody(form); return prepareComposer(params) && params; },
-      done: composerSent,
-      fail: function (form, err) {
-        if (err.data.held) { showHeld(err.message, err.data.newer || []); return true; }
-        if (err.status === 409) showTemplateFields(true);
-        return false;
-      }
-    });
-    var textarea = field(composer, "text");
-    field(composer, "channel") && field(composer, "channel").addEventListener("change", function () {
-      tpl.wanted = false;
-      setNoteMode(false);
-    });
-    composer.querySelector("[data-action=use-template]").addEventListener("click", function () {
+  // The composer is a form[data-api] with three extras: what it sends, a reply held because the
+  // customer wrote meanwhile, and template fields when a channel needs a template (409).
+  hub.form("composer", {
+    body: function (form) { var params = hub.formBody(form); return prepareComposer(params) && params; },
+    // An answer that comes back after the agent opened another conversation belongs to a composer that is
+    // gone: it must not clear (or hold) the one now open.
+    done: function (form) { if (form === composer) composerSent(); return form !== composer; },
+    fail: function (form, err) {
+      if (form !== composer) return true;
+      if (err.data.held) { showHeld(err.message, err.data.newer || []); return true; }
+      if (err.status === 409) showTemplateFields(true);
+      return false;
+    }
+  });
+  // The composer's controls, delegated: whichever composer is open when the event fires.
+  function inComposer(e) { return !!(composer && e.target.closest && e.target.closest("#composer") === composer); }
+  document.addEventListener("change", function (e) {
+    if (!inComposer(e)) return;
+    var name = e.target.getAttribute("name");
+    if (name === "channel") { tpl.wanted = false; setNoteMode(false); }
+    else if (name === "content_sid") chooseTemplate();
+    else if (name === "note") channelChanged();
+  });
+  document.addEventListener("click", function (e) {
+    if (!inComposer(e)) return;
+    var button = e.target.closest("button[data-action]");
+    var action = button && button.dataset.action;
+    if (action === "use-template") {
       showTemplateFields(true);
       templateBox().querySelector(".template-search").focus();
-    });
-    composer.querySelector("[data-action=end-template]").addEventListener("click", function () {
+    } else if (action === "end-template") {
       tpl.wanted = false;
       showTemplateFields(false);
       field(composer, "text").focus();
-    });
-    composer.querySelector("[data-action=refresh-templates]").addEventListener("click", function () { loadTemplates(true); });
-    field(composer, "content_sid").addEventListener("change", chooseTemplate);
-    var templateSearch = templateBox().querySelector(".template-search");
-    templateSearch.addEventListener("input", renderTemplateList);
-    templateSearch.addEventListener("keydown", function (e) {
-      if (e.key !== "Enter") return;  // Enter picks from the list; it never sends a half-chosen template
-      e.preventDefault();
-      var select = field(composer, "content_sid");
-      if (!select.value && select.options.length) { select.selectedIndex = 0; chooseTemplate(); }
-      select.focus();
-    });
-    composer.querySelector("[data-action=end-note]").addEventListener("click", function () {
+    } else if (action === "refresh-templates") {
+      loadTemplates(true);
+    } else if (action === "end-note") {
       setNoteMode(false);
       field(composer, "text").focus();
-    });
-    field(composer, "note").addEventListener("change", channelChanged);
-    channelChanged();
-    textarea.addEventListener("input", function () {
-      updateSegments();
-      lookForSuggestions();
-      if (Date.now() - lastTypingPing > 3000) { lastTypingPing = Date.now(); presencePing({ typing: "1" }); }
-    });
-    textarea.addEventListener("keydown", function (e) {
-      if (!suggestion.kind) return;
-      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-        e.preventDefault();
-        var n = suggestion.items.length;
-        suggestion.active = (suggestion.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
-        markActive();
-      } else if (e.key === "Enter" || e.key === "Tab") {
-        e.preventDefault();
-        e.stopPropagation();
-        choose(suggestion.active);
-      } else if (e.key === "Escape") {
-        e.stopPropagation();
-        closeSuggest();
-      }
-    });
-    suggest.addEventListener("mousedown", function (e) {
-      var li = e.target.closest("li[data-index]");
-      if (li) { e.preventDefault(); choose(Number(li.dataset.index)); }
-    });
-    composer.querySelector("[data-action=send-anyway]").addEventListener("click", function () {
+    } else if (action === "send-anyway") {
       field(composer, "force").value = "1";
       composer.requestSubmit();
-    });
-    composer.querySelector("[data-action=held-cancel]").addEventListener("click", function () {
+    } else if (action === "held-cancel") {
       composer.querySelector(".held").hidden = true;
       field(composer, "last_seen_id").value = lastSeenMessage();
-      textarea.focus();
-    });
-    try { JSON.parse(page.dataset.viewers || "[]").forEach(noteViewer); } catch (err) { /* none shown */ }
-    renderPresence();
-    presencePing();
-    setInterval(function () { presencePing(); }, 20000);
-    setInterval(renderPresence, 2000);
-    window.addEventListener("pagehide", function () {
-      var data = new FormData();
-      data.set("_csrf", hub.csrf);
-      data.set("left", "1");
-      if (navigator.sendBeacon) navigator.sendBeacon(composer.dataset.presence, data);
+      field(composer, "text").focus();
+    }
+  });
+  document.addEventListener("input", function (e) {
+    if (!inComposer(e)) return;
+    if (e.target.matches(".template-search")) { renderTemplateList(); return; }
+    if (e.target !== field(composer, "text")) return;
+    updateSegments();
+    lookForSuggestions();
+    if (Date.now() - lastTypingPing > 3000) { lastTypingPing = Date.now(); presencePing({ typing: "1" }); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!inComposer(e) || e.key !== "Enter" || !e.target.matches(".template-search")) return;
+    e.preventDefault();  // Enter picks from the list; it never sends a half-chosen template
+    var select = field(composer, "content_sid");
+    if (!select.value && select.options.length) { select.selectedIndex = 0; chooseTemplate(); }
+    select.focus();
+  });
+  // The suggestion list's keys run before any other key handler (capture on the document): Enter picks,
+  // Escape closes the list without leaving the text box.
+  document.addEventListener("keydown", function (e) {
+    if (!suggestion.kind || !inComposer(e) || e.target !== field(composer, "text")) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      var n = suggestion.items.length;
+      suggestion.active = (suggestion.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+      markActive();
+    } else if (e.key === "Enter" || e.key === "Tab") {
+      e.preventDefault();
+      e.stopPropagation();
+      choose(suggestion.active);
+    } else if (e.key === "Escape") {
+      e.stopPropagation();
+      closeSuggest();
+    }
+  }, true);
+  document.addEventListener("mousedown", function (e) {
+    if (!inComposer(e)) return;
+    var li = e.target.closest(".suggest li[data-index]");
+    if (li) { e.preventDefault(); choose(Number(li.dataset.index)); }
+  });
+  // Presence follows the open conversation: one heartbeat and one clock for the page.
+  setInterval(function () { presencePing(); }, 20000);
+  setInterval(renderPresence, 2000);
+  function leftBeacon() {
+    if (!composer || !navigator.sendBeacon) return;
+    var data = new FormData();
+    data.set("_csrf", hub.csrf);
+    data.set("left", "1");
+    navigator.sendBeacon(composer.dataset.presence, data);
+  }
+  window.addEventListener("pagehide", leftBeacon);
+
+  // ---- the workspace: the open conversation, mounted in place ------------------------------------
+  var conversationPane = document.getElementById("conversation-pane");
+  var CONVERSATION_PATH = /^\/inbox\/c\/([0-9a-f]{24})$/;
+  function listQuery() { return page ? page.dataset.listQuery || "" : ""; }
+  function conversationUrl(id) { var q = listQuery(); return "/inbox/c/" + id + (q ? "?" + q : ""); }
+  function listRows() { return Array.prototype.slice.call(document.querySelectorAll("#conversation-list [data-conversation]")); }
+  var baseTitle = document.title.replace(/^\(\d+\+?\) /, "").replace(/^.* · /, "");
+  function setTitle(name) {
+    var count = /^\(\d+\+?\) /.exec(document.title);  // the bell's count stays in front (bell.js)
+    document.title = (count ? count[0] : "") + name + " · " + baseTitle;
+  }
+
+  function markOpenRow() {
+    listRows().forEach(function (row) {
+      if (row.dataset.conversation === conversationId) {
+        row.setAttribute("aria-current", "true");
+        // Opening read it (the server marked it): not bold while the list's own refresh is on its way.
+        row.classList.remove("unread");
+        delete row.dataset.unread;
+        var mark = row.querySelector(".unread-mark");
+        if (mark) mark.remove();
+      } else {
+        row.removeAttribute("aria-current");
+      }
     });
   }
+  document.addEventListener("hub:refreshed", function (e) { if (e.target.id === "conversation-list") markOpenRow(); });
+
+  // "New messages": a line before the first customer message this agent had not read when it opened.
+  function markFirstUnread() {
+    var first = pane.dataset.firstUnread;
+    var item = first && document.getElementById("m-" + first);
+    if (!item || item.parentElement !== timeline) return;
+    var line = document.createElement("li");
+    line.className = "new-divider";
+    line.setAttribute("role", "separator");
+    line.dataset.created = item.dataset.created || "";
+    var words = document.createElement("span");
+    words.textContent = pane.dataset.newMessages || "New messages";
+    line.appendChild(words);
+    item.before(line);
+  }
+
+  function mount() {
+    pane = conversationPane ? conversationPane.querySelector(".conversation[data-conversation]") : null;
+    conversationId = pane ? pane.dataset.conversation : null;
+    composer = pane ? pane.querySelector("#composer") : null;
+    timeline = pane ? pane.querySelector("#timeline") : null;
+    suggest = composer ? composer.querySelector(".suggest") : null;
+    suggestBox = composer ? composer.querySelector(".suggest-box") : null;
+    suggestCanned = composer ? composer.querySelector(".suggest-canned") : null;
+    if (!page || !conversationPane) return;  // not the workspace: no pane, and the page's own title
+    if (conversationId) page.dataset.open = conversationId; else delete page.dataset.open;
+    markOpenRow();
+    if (!pane) { setTitle(page && page.dataset.emptyTitle || baseTitle); return; }
+    setTitle(pane.dataset.title || "");
+    if (composer) { channelChanged(); restoreDraft(); }
+    try { JSON.parse(pane.dataset.viewers || "[]").forEach(noteViewer); } catch (err) { /* none shown */ }
+    renderPresence();
+    if (composer) presencePing();
+    markFirstUnread();
+    showNewest();
+    document.body.dataset.opened = conversationId;
+    document.dispatchEvent(new CustomEvent("hub:conversation-opened", { detail: { id: conversationId } }));
+  }
+  // What belongs to the conversation being left: its viewers, timers, suggestions, template state.
+  // A reply half written stays with its conversation while the agent looks at another (not across reloads).
+  var drafts = {};
+  function keepDraft() {
+    var text = composer && field(composer, "text");
+    if (!text) return;
+    if (text.value.trim()) drafts[conversationId] = text.value; else delete drafts[conversationId];
+  }
+  function restoreDraft() {
+    var text = composer && field(composer, "text");
+    if (text && drafts[conversationId]) { text.value = drafts[conversationId]; updateSegments(); }
+  }
+  function unmount() {
+    keepDraft();
+    leftBeacon();
+    clearTimeout(segmentTimer);
+    clearTimeout(lookupTimer);
+    closeSuggest();
+    viewers = {};
+    mentioned = {};
+    previews = {};
+    tpl = { list: [], loadedFor: null, wanted: false, active: false, chosen: null };
+    unreadWhileHidden = "";
+    leaving = null;
+  }
+
+  var opening = null;  // the pane being fetched: { id, arrived: [message ids announced meanwhile] }
+  function openConversation(id, how) {
+    var url = conversationUrl(id);
+    if (!conversationPane) { location.href = url; return; }
+    var token = { id: id, arrived: [] };
+    opening = token;
+    conversationPane.setAttribute("aria-busy", "true");
+    var q = listQuery();
+    hub.html("/inbox/c/" + id + "/pane" + (q ? "?" + q : "")).then(function (html) {
+      if (opening !== token) return;  // another row was opened meanwhile: that one wins
+      opening = null;
+      conversationPane.removeAttribute("aria-busy");
+      if (!html) { location.href = url; return; }  // gone, or no longer ours: the full page says why
+      if (how === "push") history.pushState({ conversation: id }, "", url);
+      unmount();
+      conversationPane.replaceChildren(hub.fragment(html));
+      mount();
+      token.arrived.forEach(upsertMessage);
+      refresh("#conversation-list");  // its unread counts now leave this one out
+    }).catch(function () { if (opening === token) location.href = url; });
+  }
+  function closeConversation(how) {
+    opening = null;
+    unmount();
+    var empty = document.getElementById("pane-empty");
+    conversationPane.replaceChildren(empty ? empty.content.cloneNode(true) : "");
+    var q = listQuery();
+    if (how === "push") history.pushState({ conversation: null }, "", "/inbox" + (q ? "?" + q : ""));
+    mount();
+  }
+  function wantsNewTab(e) { return e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey; }
+  // A plain click on a conversation link opens it here; Ctrl/⌘/Shift-click and the middle button
+  // (auxclick, never a click) keep the browser's new tab or window.
+  document.addEventListener("click", function (e) {
+    if (e.defaultPrevented || wantsNewTab(e) || !conversationPane || !e.target.closest) return;
+    var link = e.target.closest("a[href]");
+    if (!link || link.target || link.origin !== location.origin) return;
+    if (link.matches("[data-action=back-to-list]")) {
+      e.preventDefault();
+      closeConversation("push");
+      return;
+    }
+    var found = CONVERSATION_PATH.exec(link.pathname);
+    if (!found || !(link.closest(".workspace") || link.matches(".toast"))) return;
+    e.preventDefault();
+    if (link.matches(".toast")) link.remove();
+    if (found[1] !== conversationId) openConversation(found[1], "push");
+  });
+  window.addEventListener("popstate", function () {
+    if (!conversationPane) return;
+    var found = CONVERSATION_PATH.exec(location.pathname);
+    var query = location.search.replace(/^\?/, "");
+    // Another list (a view or filters this page was not showing): the server draws it.
+    if ((!found && location.pathname !== "/inbox") || query !== listQuery()) { location.reload(); return; }
+    if (found && found[1] !== conversationId) openConversation(found[1], "none");
+    else if (!found && conversationId) closeConversation("none");
+  });
+
+  // The sidebar beside the conversation (a drawer below 1200 px): the Details button opens and closes it.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-action=toggle-sidebar]");
+    if (!button || !pane) return;
+    var open = pane.dataset.side !== "open";
+    if (open) pane.dataset.side = "open"; else delete pane.dataset.side;
+    pane.querySelectorAll("[data-action=toggle-sidebar]").forEach(function (b) { b.setAttribute("aria-expanded", String(open)); });
+  });
+
+  // After resolve or snooze, the next conversation of the view opens (the one below it in the list, else
+  // the one above), once the stream confirms the change: a refused snooze keeps the agent where they are.
+  var leaving = null;
+  function nextInList(id) {
+    var rows = listRows().map(function (r) { return r.dataset.conversation; });
+    var at = rows.indexOf(id);
+    var others = rows.filter(function (r) { return r !== id; });
+    if (at === -1) return others[0] || null;
+    return rows.slice(at + 1).filter(function (r) { return r !== id; })[0] || rows.slice(0, at).reverse()[0] || null;
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!conversationId || !form.closest || !form.closest("#conversation-pane")) return;
+    var action = form.getAttribute("action") || "";
+    var status = form.querySelector('[name="status"]');
+    var closes = /\/snooze$/.test(action) ||
+      (/\/status$/.test(action) && !!status && (status.value === "resolved" || status.value === "snoozed"));
+    if (closes) leaving = { id: conversationId, next: nextInList(conversationId) };
+  }, true);
+  function movedOn(data) {
+    if (!leaving || data.id !== leaving.id || leaving.id !== conversationId) return;
+    if (data.status !== "resolved" && data.status !== "snoozed") return;
+    var next = leaving.next;
+    leaving = null;
+    // Nothing left in the view: the agent stays on what they just closed (its header says so).
+    if (next) openConversation(next, "push");
+  }
+  mount();
 
   // ---- live updates -----------------------------------------------------------------------------
   if (!page || !window.EventSource) return;
   var timers = {};
-  var lastStamp = Number(page.dataset.loadedAt || 0) || Date.now();
+  var lastStamp = Number((pane && pane.dataset.loadedAt) || 0) || Date.now();
   var source = null;
 
   function refresh(selector) {
@@ -596,10 +801,12 @@
   // After (re)connecting: fetch what changed since the last event this page saw (a margin covers the
   // change stream's own delay); upsert keeps it free of duplicates.
   function catchUp(since) {
-    if (!conversationId) { refresh("#conversation-list"); return; }
-    var from = Math.max(0, since - 5000);
-    hub.html("/inbox/c/" + conversationId + "/sync?since=" + from)
+    refresh("#conversation-list");
+    if (!conversationId) return;
+    var from = Math.max(0, since - 5000), id = conversationId;
+    hub.html("/inbox/c/" + id + "/sync?since=" + from)
       .then(function (html) {
+        if (id !== conversationId) return;
         var nodes = nodesFrom(html);
         nodes.forEach(upsert);
         var customer = nodes.filter(function (n) { return n.dataset.direction === "in"; });
@@ -635,17 +842,19 @@
       stamp(e);
       var data = JSON.parse(e.data);
       mentionToast(data);
+      if (opening && data.conversation_id === opening.id) opening.arrived.push(data.id);
       if (conversationId && data.conversation_id === conversationId) {
         upsertMessage(data.id);
         if (data.direction === "in" && data.op === "insert") markRead(data.id);
       }
-      if (!conversationId) refresh("#conversation-list");
+      refresh("#conversation-list");
     });
     source.addEventListener("conversations", function (e) {
       stamp(e);
       var data = JSON.parse(e.data);
       if (conversationId && data.id === conversationId) refresh("#conversation-header");
-      if (!conversationId) refresh("#conversation-list");
+      refresh("#conversation-list");
+      movedOn(data);
     });
     source.addEventListener("conversation_viewers", function (e) {
       stamp(e);

@@ -10,9 +10,13 @@
       function (box) { return box.value; });
   }
 
+  // The bulk bar shows while something is ticked (it takes the filters' place in a narrow list pane).
   function showCount() {
+    var n = selected().length;
     var out = document.querySelector("#bulk [data-selected]");
-    if (out) out.textContent = String(selected().length);
+    if (out) out.textContent = String(n);
+    var bar = document.getElementById("bulk");
+    if (bar) bar.classList.toggle("has-selection", n > 0);
   }
 
   document.addEventListener("change", function (e) {

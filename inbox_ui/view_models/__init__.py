@@ -42,6 +42,7 @@ from inbox_ui.view_models.conversation import (
                                                claim_view,
                                                contact_name,
                                                earlier,
+                                               first_unread,
                                                person,
 )
 from inbox_ui.view_models.event_lines import Line, Names, Phrase, assignee_ids, event_line, routing_line
@@ -114,6 +115,7 @@ __all__ = [
                                                "department_options",
                                                "earlier",
                                                "event_line",
+                                               "first_unread",
                                                "identities",
                                                "mailbox_rows",
                                                "person",

@@ -11,7 +11,7 @@ from typing import Any
 from bson import ObjectId
 
 from hub import channel_catalog
-from hub.store.documents import ClaimDoc, Contact, Conversation
+from hub.store.documents import ClaimDoc, Contact, Conversation, Message
 from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, items, mapping, text_or_none
 from inbox_ui.view_models.event_lines import Line, routing_line
 from inbox_ui.view_models.timeline import RoutingWhy
@@ -216,3 +216,16 @@ class ReplyChannel:
         return ReplyChannel(str(option["channel"]), str(option["label"]), view.icon if view else "",
                             option.get("refusal"), bool(option.get("templates")), bool(option.get("segments")),
                             bool(option.get("default")), bool(option.get("mail")))
+
+
+def first_unread(timeline: Sequence[Message], seen_at: datetime | None) -> ObjectId | None:
+    """The first customer message written after the agent last saw the conversation: the "New messages" line
+    goes before it. None when nothing is new, or when the agent never opened it (then all of it is new)."""
+    if seen_at is None:
+        return None
+    for item in timeline:
+        created = item.get("created_at")
+        customer = item.get("direction") == "in" and item.get("kind", "message") == "message"
+        if customer and isinstance(created, datetime) and created > seen_at:
+            return item["_id"]
+    return None

@@ -21,7 +21,7 @@ async def test_lead_bulk_assigns_a_selection_and_finds_a_persian_message(
     page = await (await browser.new_context()).new_page()
     await sign_in(page, base_url, "lead@x.test")
     await page.goto(f"{base_url}/inbox?view=all")
-    rows = page.locator("#conversation-list tr[data-conversation]")
+    rows = page.locator("#conversation-list [data-conversation]")
     await expect(rows).to_have_count(3)
     await expect(page.locator('[data-count="all"]')).to_have_text("3")
     assert await rows.first.locator(".preview").get_attribute("dir") == "auto"
@@ -39,7 +39,7 @@ async def test_lead_bulk_assigns_a_selection_and_finds_a_persian_message(
 
     await page.fill(".search-box input[name=q]", "كتاب")  # Arabic kaf: finds the Persian کتاب
     await page.keyboard.press("Enter")
-    await expect(page.locator("#search-conversations tr[data-conversation]")).to_have_count(1)
+    await expect(page.locator("#search-conversations [data-conversation]")).to_have_count(1)
     await expect(page.locator("#search-conversations .preview")).to_have_text("سلام، کتاب من کی می‌رسد؟")
     await page.screenshot(path=str(SHOTS / "search-persian.png"), full_page=True)
 

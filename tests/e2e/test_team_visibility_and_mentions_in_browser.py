@@ -23,12 +23,12 @@ async def test_lead_reassigns_a_conversation_and_the_new_agent_sees_it_in_mine_w
     await place(hub, chat.conversation["_id"], assignee_id=bo["_id"])
     _, ana = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
     await expect(ana.locator("body[data-live=connected]")).to_have_count(1)
-    await expect(ana.locator("#conversation-list tr[data-conversation]")).to_have_count(0)
+    await expect(ana.locator("#conversation-list [data-conversation]")).to_have_count(0)
     await ana.evaluate("window.notReloaded = true")
 
     _, lead = await agent_page(browser, hub, base_url, "lead@x.test", "Lee", role="lead")
     await lead.goto(f"{base_url}/inbox?view=all")
-    row = lead.locator("#conversation-list tr[data-conversation]")
+    row = lead.locator("#conversation-list [data-conversation]")
     await expect(row).to_have_count(1)
     await row.locator("input[type=checkbox]").check()
     await lead.select_option("#bulk select[name=action]", "assign")
@@ -36,7 +36,7 @@ async def test_lead_reassigns_a_conversation_and_the_new_agent_sees_it_in_mine_w
     await lead.click("#bulk button[type=submit]")
     await expect(lead.locator("#bulk .bulk-result")).to_have_attribute("data-done", "1")
 
-    mine = ana.locator("#conversation-list tr[data-conversation]")
+    mine = ana.locator("#conversation-list [data-conversation]")
     await expect(mine).to_have_count(1, timeout=10_000)
     await expect(mine.locator(".preview")).to_have_text("سلام، سفارشم نرسیده")
     assert await ana.evaluate("window.notReloaded === true")
@@ -59,13 +59,13 @@ async def test_agent_never_sees_another_departments_conversation_and_its_url_sho
 
     for view in ("mine", "unassigned", f"dept:{sales}"):
         await page.goto(f"{base_url}/inbox?view={view}")
-        rows = page.locator("#conversation-list tr[data-conversation]")
+        rows = page.locator("#conversation-list [data-conversation]")
         await expect(rows.filter(has_text="Sales secret")).to_have_count(0)
     await page.goto(f"{base_url}/inbox")
-    previews = page.locator("#conversation-list tr[data-conversation] .preview")
+    previews = page.locator("#conversation-list [data-conversation] .preview")
     await expect(previews).to_have_text(["Support question about a price"])
     await page.goto(f"{base_url}/inbox/search?q=price")  # both conversations hold the word
-    await expect(page.locator("#search-conversations tr[data-conversation] .preview")).to_have_text(
+    await expect(page.locator("#search-conversations [data-conversation] .preview")).to_have_text(
         ["Support question about a price"])
 
     response = await page.goto(f"{base_url}/inbox/c/{theirs.conversation['_id']}")

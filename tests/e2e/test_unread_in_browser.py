@@ -14,7 +14,7 @@ from tests.support.agents import make_user
 
 
 def _row(page: Page, conversation_id: str) -> Locator:
-    return page.locator(f'#conversation-list tr[data-conversation="{conversation_id}"]')
+    return page.locator(f'#conversation-list [data-conversation="{conversation_id}"]')
 
 
 async def test_unread_rows_and_counts_follow_what_each_agent_has_seen(hub: Hub, base_url: str,
@@ -32,7 +32,7 @@ async def test_unread_rows_and_counts_follow_what_each_agent_has_seen(hub: Hub, 
     ana = await (await browser.new_context()).new_page()
     await sign_in(ana, base_url, "ana@x.test")
     await ana.goto(f"{base_url}/inbox?view=dept:{support}")
-    await expect(ana.locator("#conversation-list tr.unread")).to_have_count(2)
+    await expect(ana.locator("#conversation-list [data-conversation].unread")).to_have_count(2)
     await expect(ana.get_by_role("link", name=re.compile(r"^unread: "))).to_have_count(2)
     await expect(ana.locator(f'[data-unread-count="dept:{support}"]')).to_have_text("2 unread")
     await ana.screenshot(path=str(SHOTS / "inbox-unread.png"), full_page=True)
@@ -40,7 +40,7 @@ async def test_unread_rows_and_counts_follow_what_each_agent_has_seen(hub: Hub, 
     # (Routing may hand them to Ana or Bo once they are online: the department's view holds them either way.)
     # Opening one reads it; a message arriving while the page is open is read as well.
     await _row(ana, first).get_by_role("link").click()
-    await expect(ana).to_have_url(f"{base_url}/inbox/c/{first}")
+    await expect(ana).to_have_url(f"{base_url}/inbox/c/{first}?view=dept:{support}")  # the list's view rides along
     await expect(ana.locator("body")).to_have_attribute("data-live", "connected")
     while_open = await arrive(hub, "are you there?", "v-1")
     await expect(ana.locator(f"#m-{while_open.message['_id']}")).to_be_visible()
@@ -56,7 +56,7 @@ async def test_unread_rows_and_counts_follow_what_each_agent_has_seen(hub: Hub, 
     bo = await (await browser.new_context()).new_page()
     await sign_in(bo, base_url, "bo@x.test")
     await bo.goto(f"{base_url}/inbox?view=dept:{support}")
-    await expect(bo.locator("#conversation-list tr.unread")).to_have_count(2)
+    await expect(bo.locator("#conversation-list [data-conversation].unread")).to_have_count(2)
 
     # The customer writes again while Ana looks at the list, not the conversation: bold again, live.
     await arrive(hub, "hello? anyone?", "v-1")

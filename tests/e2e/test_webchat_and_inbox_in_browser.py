@@ -34,7 +34,7 @@ async def test_visitor_and_agent_talk_live_in_two_browsers(hub: Hub, base_url: s
     await visitor.keyboard.press("Enter")
 
     # The new conversation appears in the agent's list without a reload.
-    row = agent.locator("#conversation-list tr[data-conversation]")
+    row = agent.locator("#conversation-list [data-conversation]")
     await expect(row).to_have_count(1, timeout=10_000)
     await expect(row.locator(".preview")).to_have_text("مرحبا، أين طلبي؟")
     await row.locator("a").click()

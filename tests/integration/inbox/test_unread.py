@@ -54,9 +54,9 @@ async def test_opening_a_conversation_reads_it_for_that_agent_only(
 
     # The inbox page: the unread row is bold and says so; the read one does not; the tab shows 1 unread.
     page = await ana.page("/inbox?view=unassigned")
-    unread_row = re.search(rf'<tr data-conversation="{second}"[^>]*>', page)
-    read_row = re.search(rf'<tr data-conversation="{first}"[^>]*>', page)
-    assert unread_row and 'class="unread"' in unread_row.group(0)
+    unread_row = re.search(rf'<li class="([^"]*)" data-conversation="{second}"[^>]*>', page)
+    read_row = re.search(rf'<li class="([^"]*)" data-conversation="{first}"[^>]*>', page)
+    assert unread_row and "unread" in unread_row.group(1).split() and "data-unread" in unread_row.group(0)
     assert read_row and "unread" not in read_row.group(0)
     tab = re.search(r'data-unread-count="unassigned"[^>]*>(\d+)<span class="visually-hidden"> unread', page)
     assert tab and tab.group(1) == "1"
