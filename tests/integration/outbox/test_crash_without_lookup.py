@@ -39,6 +39,13 @@ def base_env(mongo_url: str, db: Db, tmp_path: Path) -> dict[str, str]:
             "HUB_OUTBOX_POLL_SECONDS": "0.2", "HUB_OUTBOX_BACKOFF_SECONDS": "0.1", "TWILIO_ACCOUNT_SID": ""}
 
 
+def mail_hub_env(mongo_url: str, db: Db, tmp_path: Path, relay: FakeRelay, smtp_port: int) -> dict[str, str]:
+    """A hub that takes mail on `smtp_port` for support@hub.test and sends its replies through `relay`."""
+    smtp = {"host": "127.0.0.1", "port": relay.port, "security": "none", "username": "", "password": ""}
+    return {**base_env(mongo_url, db, tmp_path), "HUB_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
+            "EMAIL_MAILBOXES": json.dumps([{"address": "support@hub.test", "department": "Support", "smtp": smtp}])}
+
+
 async def agent_token(db: Db) -> str:
     agent = await make_user(db, "agent@x.test")
     token = new_api_token()
@@ -116,9 +123,7 @@ async def test_mail_in_flight_at_a_crash_is_resent_with_the_same_message_id(
     mongo_url: str, db: Db, tmp_path: Path, slow_relay: FakeRelay
 ) -> None:
     smtp_port = free_port()
-    smtp = {"host": "127.0.0.1", "port": slow_relay.port, "security": "none", "username": "", "password": ""}
-    env = {**base_env(mongo_url, db, tmp_path), "HUB_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
-           "EMAIL_MAILBOXES": json.dumps([{"address": "support@hub.test", "department": "Support", "smtp": smtp}])}
+    env = mail_hub_env(mongo_url, db, tmp_path, slow_relay, smtp_port)
     first = await asyncio.to_thread(HubProcess(env).start)
     try:
         await send_mail(smtp_port, fixture("persian_subject_rfc2047.eml"))

@@ -5,7 +5,6 @@ people, under the same Message-ID."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from tests.fakes.smtp_relay import FakeRelay
 from tests.integration.email.conftest import send_mail
 from tests.integration.email.test_email_reply_fields import customer_mail
 from tests.integration.outbox.test_crash_with_sends_in_flight import db, settle_on_a_new_hub
-from tests.integration.outbox.test_crash_without_lookup import agent_token, base_env, kill_when
+from tests.integration.outbox.test_crash_without_lookup import agent_token, kill_when, mail_hub_env
 from tests.support.servers import HubProcess, free_port
 
 __all__ = ["db"]
@@ -35,9 +34,7 @@ async def test_a_reply_left_by_a_killed_hub_is_sent_once_by_the_next_with_the_sa
     mongo_url: str, db: Db, tmp_path: Path, refusing_relay: FakeRelay
 ) -> None:
     smtp_port = free_port()
-    smtp = {"host": "127.0.0.1", "port": refusing_relay.port, "security": "none", "username": "", "password": ""}
-    env = {**base_env(mongo_url, db, tmp_path), "HUB_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
-           "EMAIL_MAILBOXES": json.dumps([{"address": "support@hub.test", "department": "Support", "smtp": smtp}])}
+    env = mail_hub_env(mongo_url, db, tmp_path, refusing_relay, smtp_port)
     first = await asyncio.to_thread(HubProcess(env).start)
     try:
         await send_mail(smtp_port, customer_mail(), sender="mina@example.test")
