@@ -15,8 +15,11 @@ overlap), and painting itself (the clock stops at the start of the frame that pa
 
 The raw side is the best plain queries for the same data, timed from Python on the same database:
 (a) the conversation document, then its contact and newest 151 messages together; (b) the view's first
-page (a window below now, as inbox_reads does) and every count the tabs show. The hub route alone over
-HTTP (no browser) and the browser's navigation timing are printed too, to show where the time goes.
+page (a window below now, as inbox_reads does) and every count the tabs show, all in flight together.
+The hub route alone over HTTP (no browser) and the browser's navigation timing are printed too, to show
+where the time goes. Each run takes the three in turn (browser, raw queries, route), so on a shared
+machine they share the same load; the first run (round, for views) warms caches and is not counted.
+BENCH_BROWSER_RUNS (15) sets the number of runs.
 """
 
 from __future__ import annotations
