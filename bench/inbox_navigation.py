@@ -160,14 +160,14 @@ async def _measure(page: Any, want: dict[str, str], click: str) -> tuple[dict[st
     await page.evaluate(ARM, want)
     started = time.perf_counter()
     await page.click(click)
-    await page.wait_for_function("() => sessionStorage.getItem('bench-rendered') !== null", timeout=120_000)
+    await page.wait_for_function("() => sessionStorage.getItem('bench-rendered') !== null", timeout=600_000)
     wall = (time.perf_counter() - started) * 1000
     return await page.evaluate(COLLECT), wall
 
 
 async def _settled(page: Any) -> None:
     """The page's live stream is connected: nothing of the previous step is still loading."""
-    await page.wait_for_selector("body[data-live=connected]", timeout=120_000)
+    await page.wait_for_selector("body[data-live=connected]", timeout=600_000)
 
 
 def _chromium_present() -> bool:
@@ -210,12 +210,15 @@ async def main() -> None:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = await browser.new_context(viewport={"width": 1440, "height": 900})
             await context.add_init_script(WATCH)
+            # At 100,000 conversations a list page can take longer than Playwright's default 30 s on a busy machine.
+            context.set_default_timeout(600_000)
             page = await context.new_page()
             await page.goto(f"{base}/login")
             await page.fill('input[name="email"]', "lead@demo.hub")
             await page.fill('input[name="password"]', "demo-password")
             await page.click('button[type="submit"]')
             await page.wait_for_url(f"{base}/inbox")
+            print("inbox navigation: signed in", flush=True)
 
             lines = []
             for name, conversation_id in (("open a conversation from the list (1,000 messages, newest 150 "
