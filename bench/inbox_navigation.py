@@ -220,7 +220,6 @@ async def main() -> None:
             await page.wait_for_url(f"{base}/inbox")
             print("inbox navigation: signed in", flush=True)
 
-            lines = []
             for name, conversation_id in (("open a conversation from the list (1,000 messages, newest 150 "
                                            "shown)", big),
                                           (f"open a conversation from the list ({typical_size} messages)", typical)):
@@ -238,7 +237,7 @@ async def main() -> None:
                     route = await _once(lambda cid=conversation_id: get(f"/inbox/c/{cid}"))  # type: ignore[misc]
                     if run:
                         samples.add(result, elapsed, raw, route)
-                lines += samples.report(name)
+                print(*samples.report(name), sep="\n", flush=True)
 
             cores: dict[str, dict[str, object]] = {
                 "mine": {"assignee_id": lead["_id"]}, "unassigned": {"assignee_id": None}, "all": {},
@@ -257,11 +256,10 @@ async def main() -> None:
                 route = await _once(lambda v=view: get(f"/inbox?view={v}"))  # type: ignore[misc]
                 if run >= len(cycle):
                     samples.add(result, elapsed, raw, route)
-            lines += samples.report("switch views (Mine → Sales → All, first page of 50 and the tabs' counts)")
+            print(*samples.report("switch views (Mine → Sales → All, first page of 50 and the tabs' counts)"), sep="\n",
+                  flush=True)
             await browser.close()
             await client.close()
-    for text in lines:
-        print(text)
 
 
 def _raw_open(db: Db, conversation_id: ObjectId) -> Callable[[], Awaitable[object]]:
