@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bench import (
+    inbox_navigation,
     inbox_reads,
     ingest_twilio,
     ingest_webchat,
@@ -20,6 +21,7 @@ def main() -> None:
     asyncio.run(live_latency.main())
     asyncio.run(routing_decisions.main())
     asyncio.run(inbox_reads.main())
+    asyncio.run(inbox_navigation.main())
     asyncio.run(live_connections.main())
 
 

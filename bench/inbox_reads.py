@@ -26,8 +26,9 @@ CHUNK = 10_000
 DEEP_RANK = min(CONVERSATIONS - 60, 20_000)  # where the deep page starts
 
 
-async def seed(db: Db) -> tuple[ObjectId, str]:
-    """Returns (the 1,000-message conversation, the cursor of a deep inbox page)."""
+async def seed(db: Db, vary: Callable[[int], dict[str, object]] | None = None) -> tuple[ObjectId, str]:
+    """Returns (the 1,000-message conversation, the cursor of a deep inbox page). `vary(i)` may change
+    fields of the i-th conversation (newest first), e.g. to spread them over assignees and departments."""
     support = await db.departments.find_one({"name": "Support"})
     assert support is not None
     now = utcnow()
@@ -41,7 +42,8 @@ async def seed(db: Db) -> tuple[ObjectId, str]:
             {"_id": ids[i], "contact_id": contact_ids[i], "contact_name": f"Customer {i}", "status": "open",
              "active": True, "department_id": support["_id"], "assignee_id": None, "routed": True,
              "last_channel": "webchat", "last_message_preview": "بسیار ممنون از راهنمایی شما",
-             "last_message_at": now - timedelta(seconds=i), "created_at": now, "labels": [], "channels": []}
+             "last_message_at": now - timedelta(seconds=i), "created_at": now, "labels": [], "channels": [],
+             **(vary(i) if vary is not None else {})}
             for i in range(start, min(start + CHUNK, CONVERSATIONS))])
     big, rest = ids[0], MESSAGES_TOTAL - BIG
     pattern = "پیام شماره {n}: سلام، لطفاً وضعیت سفارش را بگویید"
