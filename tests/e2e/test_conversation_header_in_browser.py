@@ -66,6 +66,8 @@ async def test_an_anonymous_visitor_is_a_web_visitor_with_channel_icons_and_rout
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px phone"
     await shoot(page, "conversation-header-rtl-phone.png")
+    await page.locator(".conv-nav [data-action=toggle-sidebar]").click()  # on a phone the sidebar is a drawer
+    await expect(page.locator("#conversation-sidebar")).to_be_visible()
     await page.locator("#conversation-sidebar").screenshot(path=str(SHOTS / "conversation-sidebar-rtl-phone.png"))
 
 
