@@ -184,8 +184,9 @@ async def _status_is(hub: Hub, conversation_id: ObjectId, status: str) -> bool:
     return stored is not None and stored.get("status") == status
 
 
-async def _palette_shot(browser: Browser, hub: Hub, base_url: str, email: str, language: str | None,
-                        size: tuple[int, int], name: str, query: str) -> None:
+async def _list_in(browser: Browser, hub: Hub, base_url: str, email: str, language: str | None,
+                   size: tuple[int, int]) -> Page:
+    """`email` signed in, in `language`, on the All view at `size`."""
     user = await users.user_by_email(hub.db, email)
     assert user is not None
     await users.set_language(hub.db, user["_id"], language, utcnow())
@@ -193,11 +194,17 @@ async def _palette_shot(browser: Browser, hub: Hub, base_url: str, email: str, l
     page = await context.new_page()
     await sign_in(page, base_url, email)
     await page.goto(f"{base_url}/inbox?view=all")
+    return page
+
+
+async def _palette_shot(browser: Browser, hub: Hub, base_url: str, email: str, language: str | None,
+                        size: tuple[int, int], name: str, query: str) -> None:
+    page = await _list_in(browser, hub, base_url, email, language, size)
     await page.keyboard.press("Control+k")
     await page.locator("dialog.palette [role=combobox]").press_sequentially(query)
     await expect(page.locator("dialog.palette [data-option^='c:']").first).to_be_visible()
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
-    await context.close()
+    await page.context.close()
 
 
 async def test_palette_screenshots_desktop_and_phone_left_to_right_and_persian(
@@ -218,20 +225,14 @@ async def test_palette_screenshots_desktop_and_phone_left_to_right_and_persian(
 async def _help_shot(browser: Browser, hub: Hub, base_url: str, email: str, language: str | None,
                      size: tuple[int, int], name: str) -> None:
     """The list with the keyboard's selection on its second row, then the help over it."""
-    user = await users.user_by_email(hub.db, email)
-    assert user is not None
-    await users.set_language(hub.db, user["_id"], language, utcnow())
-    context = await browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = await context.new_page()
-    await sign_in(page, base_url, email)
-    await page.goto(f"{base_url}/inbox?view=all")
+    page = await _list_in(browser, hub, base_url, email, language, size)
     await page.keyboard.press("j")
     await page.keyboard.press("j")
     await page.screenshot(path=str(SHOTS / f"list-keyboard-selection{name.removeprefix('shortcuts-help')}.png"))
     await page.keyboard.press("Shift+?")
     await expect(page.locator("#shortcuts-help")).to_be_visible()
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
-    await context.close()
+    await page.context.close()
 
 
 async def test_the_palette_switches_the_interface_language_and_opens_the_help(
