@@ -65,3 +65,6 @@ CANNED: Final = "canned_responses"
 VIEWERS: Final = "conversation_viewers"
 # Viewer records are kept a while after expiry so a late reader still sees "left" rather than nothing.
 VIEWERS_TTL_SECONDS: Final = 300
+
+# Customer satisfaction (issue 14): one rating per conversation (hub/store/csat.py).
+CSAT_RESPONSES: Final = "csat_responses"

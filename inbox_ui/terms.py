@@ -36,4 +36,5 @@ VOCABULARY = (
     N_("Mention"), N_("Mentions in notes"), N_("Assigned to you"), N_("Conversations assigned to me"),
     N_("Transfer"), N_("Transfers to my department"), N_("SLA warning"), N_("SLA warnings"),
     N_("SLA breach"), N_("SLA breaches"), N_("Routing"), N_("Routing rule notices"),
+    N_("Low rating"), N_("Low satisfaction ratings"),
 )

@@ -41,6 +41,7 @@ KINDS: Final[dict[str, Kind]] = {
     "sla_warning": Kind("SLA warning", "SLA warnings"),
     "sla_breach": Kind("SLA breach", "SLA breaches"),
     "routing": Kind("Routing", "Routing rule notices"),
+    "csat_alert": Kind("Low rating", "Low satisfaction ratings"),
 }
 
 

@@ -135,6 +135,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
     # A mark's _id is "<user>:<conversation>" (one per pair, a page's rows in one $in); the views'
     # unread counts read a user's newest marks.
     model.READ_MARKS: [IndexModel([("user_id", ASCENDING), ("seen_at", DESCENDING)], name="user_recent")],
+    # One rating per conversation (hub/store/csat.py): the first answer stands, a race is a duplicate key.
+    model.CSAT_RESPONSES: [IndexModel([("conversation_id", ASCENDING)], unique=True, name="conversation_unique")],
 }
 
 

@@ -131,10 +131,20 @@ def _assignment(data: Fields, actor: str | None, names: Names) -> Line | None:
     return (Phrase(N_("{actor} assigned this to {agent}"), {"actor": actor, "agent": agent}),) if agent else None
 
 
+def _rating(data: Fields, _actor: str | None, _names: Names) -> Line | None:
+    score = data.get("score")
+    if not isinstance(score, int) or isinstance(score, bool):
+        return None
+    head = Phrase(N_("The customer rated this conversation {score} of 5"), {"score": str(score)})
+    comment = text_or_none(data.get("comment"))
+    return (head, Phrase(N_("“{comment}”"), {"comment": comment})) if comment else (head,)
+
+
 _BY_TYPE: dict[str, Callable[[Fields, str | None, Names], Line | None]] = {
     "routing": lambda data, _actor, _names: routing_line(mapping(data.get("decision")), text_or_none(data.get("by"))),
     "transfer": _transfer,
     "assignment": _assignment,
+    "rating": _rating,
 }
 
 

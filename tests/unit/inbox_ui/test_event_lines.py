@@ -86,3 +86,13 @@ def test_a_nameless_visitor_is_a_web_visitor_with_their_email_or_city_and_never_
     card = views.ContactCard.of(with_email, conversation, [{"key": "city", "label": "City"}])
     assert [(i.kind, i.value) for i in card.identities] == [("webchat", None), ("email", "g@x.test")]
     assert card.fields == (("City", "Shiraz"),)
+
+
+def test_a_rating_reads_as_the_customer_s_score_with_their_comment_and_a_broken_one_as_stored() -> None:
+    names = views.Names()
+    [head] = views.event_line({"type": "rating", "score": 2}, None, names) or ()
+    assert (head.text, head.values) == ("The customer rated this conversation {score} of 5", {"score": "2"})
+    line = views.event_line({"type": "rating", "score": 5, "comment": "quick, thanks"}, None, names)
+    assert line is not None and line[1].values == {"comment": "quick, thanks"}
+    assert views.event_line({"type": "rating", "score": True}, None, names) is None
+    assert views.event_line({"type": "rating"}, None, names) is None
