@@ -73,6 +73,13 @@ async def inbox(request: web.Request) -> web.Response:
     return render(request, "inbox.html", await list_context(request))
 
 
+@routes.get("/inbox/pane")
+async def inbox_list_pane(request: web.Request) -> web.Response:
+    """The list pane alone (views, filters, rows), swapped in place when the agent changes view, filters or page
+    (inbox.js), so an open conversation stays open beside it."""
+    return render(request, "partials/list_pane.html", await list_context(request))
+
+
 @routes.get("/inbox/list")
 async def inbox_list(request: web.Request) -> web.Response:
     return render(request, "partials/conversation_list.html", {**await list_context(request), "oob_counts": True})

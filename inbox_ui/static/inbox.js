@@ -603,7 +603,8 @@
   var conversationPane = document.getElementById("conversation-pane");
   var CONVERSATION_PATH = /^\/inbox\/c\/([0-9a-f]{24})$/;
   function listQuery() { return page ? page.dataset.listQuery || "" : ""; }
-  function conversationUrl(id) { var q = listQuery(); return "/inbox/c/" + id + (q ? "?" + q : ""); }
+  // A conversation's URL carries the list beside it as shown (page cursor included), so a reload shows both.
+  function conversationUrl(id) { var q = shownQuery; return "/inbox/c/" + id + (q ? "?" + q : ""); }
   function listRows() { return Array.prototype.slice.call(document.querySelectorAll("#conversation-list [data-conversation]")); }
   var baseTitle = document.title.replace(/^\(\d+\+?\) /, "").replace(/^.* · /, "");
   function setTitle(name) {
@@ -716,7 +717,7 @@
     unmount();
     var empty = document.getElementById("pane-empty");
     conversationPane.replaceChildren(empty ? empty.content.cloneNode(true) : "");
-    var q = listQuery();
+    var q = shownQuery;
     if (how === "push") history.pushState({ conversation: null }, "", "/inbox" + (q ? "?" + q : ""));
     mount();
   }
@@ -738,12 +739,64 @@
     if (link.matches(".toast")) link.remove();
     if (found[1] !== conversationId) openConversation(found[1], "push");
   });
+  // Views, filters and pages change the list pane in place: the open conversation stays where it is. The URL
+  // carries the list (with its page cursor), so reload, back and forward show the same list.
+  var listPane = document.getElementById("list-pane");
+  var shownQuery = location.search.replace(/^\?/, "");  // the list the pane shows, as its URL has it
+  var FILTER_KEYS = ["view", "status", "channel", "label", "assignee", "priority", "sort"];
+  function filtersOnly(query) {  // what conversation links carry: the list without its page cursor
+    var params = new URLSearchParams(query), out = new URLSearchParams();
+    FILTER_KEYS.forEach(function (k) { if (params.get(k)) out.set(k, params.get(k)); });
+    return out.toString().replace(/%3A/gi, ":");
+  }
+  var showing = null;  // the list being fetched (the newest asked for wins)
+  function showList(query, how, focusView) {
+    var token = {};
+    showing = token;
+    listPane.setAttribute("aria-busy", "true");
+    // The URL (and what a conversation opened meanwhile carries) says the list asked for at once.
+    var path = conversationId ? "/inbox/c/" + conversationId : "/inbox";
+    if (how === "push") history.pushState({ conversation: conversationId, list: query }, "", path + (query ? "?" + query : ""));
+    shownQuery = query;
+    page.dataset.listQuery = filtersOnly(query);
+    hub.html("/inbox/pane" + (query ? "?" + query : "")).then(function (html) {
+      if (showing !== token) return;
+      showing = null;
+      listPane.removeAttribute("aria-busy");
+      if (!html) { location.href = "/inbox" + (query ? "?" + query : ""); return; }  // the full page says why
+      listPane.replaceChildren(hub.fragment(html));
+      markOpenRow();
+      listPane.dispatchEvent(new CustomEvent("hub:list-shown", { bubbles: true }));
+      var tab = focusView && listPane.querySelector('nav.views a[data-view="' + CSS.escape(focusView) + '"]');
+      if (tab) tab.focus();
+    }).catch(function () { if (showing === token) location.href = "/inbox" + (query ? "?" + query : ""); });
+  }
+  document.addEventListener("click", function (e) {
+    if (e.defaultPrevented || wantsNewTab(e) || !listPane || !e.target.closest) return;
+    var link = e.target.closest("#list-pane nav.views a[href], #list-pane a[data-older]");
+    if (!link || link.origin !== location.origin || link.pathname !== "/inbox") return;
+    e.preventDefault();
+    showList(link.search.replace(/^\?/, ""), "push", link.dataset.view);
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!listPane || !form.matches || !form.matches("#list-pane form.filters")) return;
+    e.preventDefault();
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) { if (value) params.set(key, String(value)); });
+    showList(params.toString().replace(/%3A/gi, ":"), "push");
+  });
+  // A filter chosen from a select applies at once (the Apply button stays for keyboards and no-script).
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest && e.target.closest("#list-pane form.filters");
+    if (form && e.target.matches("select")) form.requestSubmit();
+  });
   window.addEventListener("popstate", function () {
     if (!conversationPane) return;
     var found = CONVERSATION_PATH.exec(location.pathname);
     var query = location.search.replace(/^\?/, "");
-    // Another list (a view or filters this page was not showing): the server draws it.
-    if ((!found && location.pathname !== "/inbox") || query !== listQuery()) { location.reload(); return; }
+    if (!found && location.pathname !== "/inbox") { location.reload(); return; }
+    if (listPane && query !== shownQuery) showList(query, "none");
     if (found && found[1] !== conversationId) openConversation(found[1], "none");
     else if (!found && conversationId) closeConversation("none");
   });

@@ -207,6 +207,8 @@ async def test_ten_swaps_keep_one_stream_and_one_set_of_listeners(
         hub: Hub, base_url: str, browser: Browser) -> None:
     ids = await _inbox_of(hub, 5)
     _, page = await _lead(browser, hub, base_url, DESKTOP)
+    # The page signing in landed on has its own stream: count only those of the page under test.
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)
     streams: list[str] = []
     page.on("request", lambda r: streams.append(r.url) if "/inbox/events" in r.url else None)
     await page.goto(f"{base_url}/inbox?view=all")
