@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from hub import channel_catalog
 from hub.live import notify
@@ -40,6 +41,16 @@ def iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else ""
 
 
+def with_times(text: str, instants: dict[str, datetime]) -> markupsafe.Markup:
+    """A translated sentence whose moments (event_lines.instant_token) become `<time>` elements, which the
+    page shows in the viewer's zone and calendar (times.js); the rest of the sentence is escaped."""
+    out = markupsafe.escape(text)
+    for name, at in instants.items():
+        element = markupsafe.Markup('<time data-absolute datetime="{}">{}</time>').format(iso(at), when(at))
+        out = markupsafe.Markup(out.replace(f"\x00{name}\x00", element))
+    return out
+
+
 def install(env: jinja2.Environment) -> None:
     env.globals["_"] = translate
     env.globals["icon"] = icon
@@ -50,3 +61,4 @@ def install(env: jinja2.Environment) -> None:
     env.filters["when"] = when
     env.filters["iso"] = iso
     env.filters["nobidi"] = strip_bidi
+    env.filters["with_times"] = with_times

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from inbox_ui.terms import N_
@@ -19,10 +20,23 @@ from inbox_ui.view_models._parts import Fields, items, mapping, text_or_none
 
 @dataclass(frozen=True)
 class Phrase:
-    """A sentence for `_()`: its msgid and the values it names ({department}, {agent}, {actor}, {rule})."""
+    """A sentence for `_()`: its msgid and the values it names ({department}, {agent}, {actor}, {rule}).
+
+    `instants` are values that are moments ({until}): the page shows them as `<time>` in the viewer's own
+    zone and calendar (the `with_times` filter puts them where the translated sentence has the token)."""
 
     text: str
     values: dict[str, str] = field(default_factory=dict)
+    instants: dict[str, datetime] = field(default_factory=dict)
+
+
+def instant_token(name: str) -> str:
+    """What stands for a moment inside a translated sentence until the page puts a `<time>` there."""
+    return f"\x00{name}\x00"
+
+
+def timed(text: str, values: dict[str, str], instants: dict[str, datetime]) -> Phrase:
+    return Phrase(text, {**values, **{name: instant_token(name) for name in instants}}, instants)
 
 
 Line = tuple[Phrase, ...]
@@ -140,12 +154,77 @@ def _rating(data: Fields, _actor: str | None, _names: Names) -> Line | None:
     return (head, Phrase(N_("“{comment}”"), {"comment": comment})) if comment else (head,)
 
 
+_STATUS_BY: dict[str, str] = {
+    "resolved": N_("{actor} resolved this"),
+    "open": N_("{actor} reopened this"),
+    "pending": N_("{actor} marked this pending"),
+    "snoozed": N_("{actor} snoozed this"),
+}
+_PRIORITY_BY: dict[str, str] = {
+    "low": N_("{actor} set the priority to low"),
+    "normal": N_("{actor} set the priority to normal"),
+    "high": N_("{actor} set the priority to high"),
+    "urgent": N_("{actor} set the priority to urgent"),
+}
+
+
+def _status(data: Fields, actor: str | None, _names: Names) -> Line | None:
+    status = str(data.get("status") or "")
+    if data.get("by") == "snooze" and status == "open":
+        return (Phrase(N_("The snooze ended; the conversation is open again")),)
+    until = data.get("until")
+    if status == "snoozed" and actor is not None and isinstance(until, datetime):
+        return (timed(N_("{actor} snoozed this until {until}"), {"actor": actor}, {"until": until}),)
+    text = _STATUS_BY.get(status)
+    return (Phrase(text, {"actor": actor}),) if text is not None and actor is not None else None
+
+
+def _priority(data: Fields, actor: str | None, _names: Names) -> Line | None:
+    text = _PRIORITY_BY.get(str(data.get("priority") or ""))
+    return (Phrase(text, {"actor": actor}),) if text is not None and actor is not None else None
+
+
+def _claim(data: Fields, actor: str | None, _names: Names) -> Line | None:
+    value = text_or_none(data.get("value"))
+    if actor is None or value is None:
+        return None
+    if data.get("type") == "claim_merged":
+        return (Phrase(N_("{actor} merged this customer into the contact who is {value}"),
+                       {"actor": actor, "value": value}),)
+    return (Phrase(N_("{actor} verified that this customer is {value}"), {"actor": actor, "value": value}),)
+
+
+_SLA_TARGETS = {"first_response": N_("SLA breach: no first reply in time"),
+                "resolution": N_("SLA breach: not resolved in time")}
+
+
+def _sla_breach(data: Fields, _actor: str | None, _names: Names) -> Line | None:
+    text = _SLA_TARGETS.get(str(data.get("target") or ""))
+    if text is None:
+        return None
+    return (Phrase(text), Phrase(N_("the team lead was notified"))) if data.get("notified") else (Phrase(text),)
+
+
+def _autoreply(data: Fields, _actor: str | None, _names: Names) -> Line | None:
+    return (Phrase(N_("Auto-reply not sent")),) if data.get("sent") is False else None
+
+
 _BY_TYPE: dict[str, Callable[[Fields, str | None, Names], Line | None]] = {
     "routing": lambda data, _actor, _names: routing_line(mapping(data.get("decision")), text_or_none(data.get("by"))),
     "transfer": _transfer,
     "assignment": _assignment,
     "rating": _rating,
+    "status": _status,
+    "priority": _priority,
+    "reopened": lambda _data, _actor, _names: (Phrase(N_("Reopened by the customer's reply")),),
+    "claim_verified": _claim,
+    "claim_merged": _claim,
+    "sla_breach": _sla_breach,
+    "autoreply": _autoreply,
 }
+# Events whose stored record says more than their line (scores, rule versions, the provider's reason): the
+# page keeps it behind "Why?". The others' record is their line in English and is not shown again.
+RECORD_SHOWN = frozenset({"routing", "transfer", "assignment", "sla_breach", "autoreply"})
 
 
 def event_line(data: Fields, actor: str | None, names: Names) -> Line | None:

@@ -13,7 +13,7 @@ from hub.outbound.email_reply import is_mail
 from hub.store.documents import AttachmentDoc, Message
 from inbox_ui.filters import STATUS_TICKS
 from inbox_ui.view_models._parts import NOTE_ICON, ChannelView, Fields, items, mapping, text_or_none
-from inbox_ui.view_models.event_lines import Line, Names, event_line
+from inbox_ui.view_models.event_lines import RECORD_SHOWN, Line, Names, event_line
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})  # shown inline as previews
 
@@ -117,6 +117,7 @@ class MessageView:
     event_type: str
     event_note: str | None
     line: Line | None  # the event as one translated sentence; None: the page prints `text` as stored
+    show_record: bool  # the stored record says more than the line: kept behind "Why?"
     why: RoutingWhy | None
     # A message's.
     channel: ChannelView | None  # None for a note
@@ -154,6 +155,7 @@ class MessageView:
             event_type=str(data.get("type") or "other"), event_note=text_or_none(data.get("note")),
             line=event_line(data, text_or_none(author.get("name")), names or Names())
             if doc.get("direction") == "event" else None,
+            show_record=str(data.get("type") or "") in RECORD_SHOWN,
             why=RoutingWhy.of(decision.get("explanation")),
             channel=ChannelView.of(doc.get("channel"), NOTE_ICON), author_name=text_or_none(author.get("name")),
             tick=STATUS_TICKS.get(status or "", ""), subject=text_or_none(doc.get("subject")),

@@ -51,7 +51,7 @@ def test_an_assignment_says_who_and_the_short_reason_never_scores_or_versions() 
 
 def test_a_record_holding_only_a_summary_keeps_its_stored_text() -> None:
     assert views.routing_line({"explanation": {"summary": "routing configuration unreadable"}}) is None
-    assert views.event_line({"type": "status", "status": "resolved"}, "Ana", views.Names()) is None
+    assert views.event_line({"type": "webhook_note", "status": "resolved"}, "Ana", views.Names()) is None
 
 
 def test_transfers_and_reassignments_name_the_people_and_departments_by_id() -> None:
@@ -96,3 +96,40 @@ def test_a_rating_reads_as_the_customer_s_score_with_their_comment_and_a_broken_
     assert line is not None and line[1].values == {"comment": "quick, thanks"}
     assert views.event_line({"type": "rating", "score": True}, None, names) is None
     assert views.event_line({"type": "rating"}, None, names) is None
+
+
+def test_status_priority_claims_and_breaches_read_as_sentences_and_unknown_values_as_stored() -> None:
+    from datetime import UTC, datetime
+
+    names = views.Names()
+    until = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+
+    def texts(data: dict[str, Any], actor: str | None = "Lena") -> list[str] | None:
+        line = views.event_line(data, actor, names)
+        return [p.text for p in line] if line is not None else None
+
+    assert texts({"type": "status", "status": "resolved"}) == ["{actor} resolved this"]
+    assert texts({"type": "status", "status": "open", "by": "snooze"}, None) == [
+        "The snooze ended; the conversation is open again"]
+    [snoozed] = views.event_line({"type": "status", "status": "snoozed", "until": until}, "Lena", names) or ()
+    assert snoozed.text == "{actor} snoozed this until {until}" and snoozed.instants == {"until": until}
+    assert texts({"type": "status", "status": "archived"}) is None
+    assert texts({"type": "status", "status": "resolved"}, None) is None  # nobody to name: as stored
+    assert texts({"type": "priority", "priority": "urgent"}) == ["{actor} set the priority to urgent"]
+    assert texts({"type": "priority", "priority": "extreme"}) is None
+    assert texts({"type": "reopened"}, None) == ["Reopened by the customer's reply"]
+    assert texts({"type": "claim_verified", "value": "g@x.test"}) == ["{actor} verified that this customer is {value}"]
+    assert texts({"type": "sla_breach", "target": "resolution", "notified": "x"}) == [
+        "SLA breach: not resolved in time", "the team lead was notified"]
+    assert texts({"type": "autoreply", "sent": False}, None) == ["Auto-reply not sent"]
+
+
+def test_a_moment_in_a_sentence_becomes_a_time_element_and_the_rest_stays_escaped() -> None:
+    from datetime import UTC, datetime
+
+    from inbox_ui.filters import with_times
+
+    at = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+    html = with_times("<b>Lena</b> snoozed this until \x00until\x00", {"until": at})
+    assert html == ('&lt;b&gt;Lena&lt;/b&gt; snoozed this until <time data-absolute '
+                    'datetime="2026-12-03T09:30:00+00:00">2026-12-03 09:30 UTC</time>')
