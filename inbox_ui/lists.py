@@ -47,7 +47,7 @@ async def list_context(request: web.Request, open_id: ObjectId | None = None) ->
     raw = dict(request.query)
     everyone = await users.users(hub.db)
     counts, unread_counts = await inbox_views.counts_with_unread(hub.db, user, [k for k, _ in views],
-                                                                 wanted.filters.status)
+                                                                 wanted.filters.status, hub.events.tally)
     people = {u["_id"]: u for u in everyone}
     return {
         "view": wanted.view, "tabs": view_models.view_tabs(views, counts, unread_counts), "filters": wanted.filters,

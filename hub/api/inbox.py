@@ -42,7 +42,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     if request.query.get("counts") in ("1", "true"):
         views = [key for key, _ in inbox_views.view_names(user, await department_store.all_departments(hub.db))]
         body["counts"], body["unread_counts"] = await inbox_views.counts_with_unread(
-            hub.db, user, views, wanted.filters.status)
+            hub.db, user, views, wanted.filters.status, hub.events.tally)
     return json_response(body)
 
 

@@ -20,6 +20,7 @@ from hub import names as model
 from hub.store import conversations as conversation_store
 from hub.store.db import Db, Doc
 from hub.store.documents import Conversation, as_conversation
+from hub.store.view_tally import ViewTally
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class EventBus:
         self._conversation_cache: dict[ObjectId, Conversation] = {}
         self.ready = asyncio.Event()
         self._stopping = False
+        self.tally = ViewTally()  # the inbox tabs' counts, kept from this stream (hub/store/view_tally.py)
 
     def subscribe(self, predicate: Predicate, maxsize: int = 1000) -> Subscription:
         sub = Subscription(self, predicate, maxsize)
@@ -107,18 +109,33 @@ class EventBus:
                                 "operationType": {"$in": ["insert", "update", "replace"]}}}]
         while not self._stopping:
             try:
+                # The tally's snapshot must be older than every event applied to it: when resuming, read it
+                # before reopening (the events since `resume` are looked up after it); on a first start,
+                # after opening and before the first event is consumed (nothing before the open is owed).
+                if resume is not None:
+                    await self._load_tally()
                 async with await self._db.watch(
                     pipeline, full_document="updateLookup", resume_after=resume
                 ) as stream:
                     self.ready.set()
+                    if resume is None:
+                        await self._load_tally()
                     async for change in stream:
                         resume = change["_id"]
                         await self._dispatch(change)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                self.tally.forget()
                 log.exception("change stream broke; reopening in 1s")
                 await asyncio.sleep(1)
+
+    async def _load_tally(self) -> None:
+        try:
+            await self.tally.load(self._db)
+        except Exception:  # the counts then come from the database, as without a tally
+            self.tally.forget()
+            log.exception("inbox tally not loaded; counting in the database")
 
     async def _dispatch(self, change: Doc) -> None:
         doc = change.get("fullDocument")
@@ -129,6 +146,7 @@ class EventBus:
         if collection == model.CONVERSATIONS:
             conversation = known = as_conversation(doc)
             self._remember(known)
+            self.tally.apply(known)
         elif collection != model.NOTIFICATIONS:
             conversation = await self._conversation(doc.get("conversation_id"))
         token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""

@@ -10,6 +10,7 @@ keyset (cursor = the last row's sort key and _id), never skip: a deep page costs
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from hub.clock import utcnow
 from hub.store import read_marks
 from hub.store.conversations import can_see
 from hub.store.db import Db, Doc
+from hub.store.view_tally import ViewTally
 
 STATUSES = ("open", "pending", "snoozed", "resolved")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -223,20 +225,24 @@ async def _top(db: Db, query: Doc, field: str, direction: int, batch: int, *, wi
 
 
 async def counts(db: Db, user: Doc, views: list[str], status: str | None,
-                 plans: dict[str, Plan] | None = None) -> dict[str, int]:
-    """How many conversations each view holds at this status: indexed counts, one per core."""
-    out: dict[str, int] = {}
-    for view in views:
+                 plans: dict[str, Plan] | None = None, tally: ViewTally | None = None) -> dict[str, int]:
+    """How many conversations each view holds at this status: from the process's tally where it can say
+    (hub/store/view_tally.py), else indexed counts, one per core, all in flight together."""
+
+    async def one(view: str) -> int:
         view_plan = plans[view] if plans is not None else await plan(db, user, view)
         if view_plan.by_id:
             found, _ = await page(db, user, view, Filters(status=status), limit=MENTION_SCAN)
-            out[view] = len(found)
-            continue
-        total = 0
-        for core in view_plan.cores:
-            total += await db[model.CONVERSATIONS].count_documents({**core, **({"status": status} if status else {})})
-        out[view] = total
-    return out
+            return len(found)
+        if tally is not None and status is not None:
+            tallied = [tally.count(core, status) for core in view_plan.cores]
+            if all(n is not None for n in tallied):
+                return sum(n or 0 for n in tallied)
+        numbers = await asyncio.gather(*(db[model.CONVERSATIONS].count_documents(
+            {**core, **({"status": status} if status else {})}) for core in view_plan.cores))
+        return sum(numbers)
+
+    return dict(zip(views, await asyncio.gather(*(one(view) for view in views)), strict=True))
 
 
 def _in_core(doc: Doc, core: Doc) -> bool:
@@ -250,8 +256,8 @@ def _in_core(doc: Doc, core: Doc) -> bool:
     return True
 
 
-async def counts_with_unread(db: Db, user: Doc, views: list[str], status: str | None
-                             ) -> tuple[dict[str, int], dict[str, int]]:
+async def counts_with_unread(db: Db, user: Doc, views: list[str], status: str | None,
+                             tally: ViewTally | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """Each view's count and how many of those the user has not seen since the customer last wrote.
 
     Unread is the count minus what the user has seen: the seen ones come from the user's newest marks
@@ -260,7 +266,7 @@ async def counts_with_unread(db: Db, user: Doc, views: list[str], status: str | 
     them was answered may see that one counted as unread again; its row still shows it as read.
     """
     plans = {view: await plan(db, user, view) for view in views}
-    totals = await counts(db, user, views, status, plans)
+    totals = await counts(db, user, views, status, plans, tally)
     marks = await read_marks.recent_marks(db, user["_id"])
     seen: list[Doc] = []
     if marks:
