@@ -10,6 +10,7 @@ from hub import channel_catalog
 
 Fields = Mapping[str, Any]  # a stored document or sub-document, read only
 NOTE_ICON = "sticky-note"  # a private note, or a channel the catalogue does not know (a Lucide name)
+VISITOR_LABEL = "Visitor "  # how the store names a nameless visitor's conversation (with part of their token)
 
 
 def text_or_none(value: object) -> str | None:

@@ -12,7 +12,16 @@ from bson import ObjectId
 
 from hub import channel_catalog
 from hub.store.documents import ClaimDoc, Contact, Conversation, Message
-from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, items, mapping, text_or_none
+from inbox_ui.view_models._parts import (
+    VISITOR_LABEL,
+    ChannelView,
+    Fields,
+    IdentityView,
+    identities,
+    items,
+    mapping,
+    text_or_none,
+)
 from inbox_ui.view_models.event_lines import Line, routing_line
 from inbox_ui.view_models.timeline import RoutingWhy
 
@@ -63,7 +72,7 @@ def contact_name(contact: Contact | None, conversation: Conversation) -> Contact
         return ContactName(known[0].value, False, None)
     if not known:
         label = str(conversation.get("contact_name") or "")
-        if label and not label.startswith("Visitor "):  # the store's label for a visitor holds their token
+        if label and not label.startswith(VISITOR_LABEL):  # the store's label for a visitor holds their token
             return ContactName(label, False, None)
     attributes = mapping(contact.get("attributes") if contact else None)
     hint = next((i.value for kind in HINT_KINDS for i in known if i.kind == kind), None) or next(

@@ -9,7 +9,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from inbox_ui.view_models._parts import ChannelView, Fields, IdentityView, identities, text_or_none
+from inbox_ui.view_models._parts import VISITOR_LABEL, ChannelView, Fields, IdentityView, identities, text_or_none
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class ConversationRow:
     status: str
     channel: ChannelView | None
     contact_name: str
+    visitor: bool  # a nameless website visitor (the store's label holds their token): the row says "Web visitor"
     priority: str | None  # shown only when not normal
     labels: tuple[str, ...]
     preview: str
@@ -36,6 +37,8 @@ class ConversationRow:
         return ConversationRow(
             id=doc["_id"], status=str(doc.get("status") or ""), channel=ChannelView.of(doc.get("last_channel")),
             contact_name=str(doc.get("contact_name") or ""),
+            visitor=str(doc.get("contact_name") or "").startswith(VISITOR_LABEL)
+            and doc.get("last_channel") == "webchat",
             priority=str(priority) if priority and priority != "normal" else None,
             labels=tuple(doc.get("labels") or ()), preview=str(doc.get("last_message_preview") or ""),
             department=str(department.get("name") or "") if department else None,

@@ -133,3 +133,13 @@ def test_a_moment_in_a_sentence_becomes_a_time_element_and_the_rest_stays_escape
     html = with_times("<b>Lena</b> snoozed this until \x00until\x00", {"until": at})
     assert html == ('&lt;b&gt;Lena&lt;/b&gt; snoozed this until <time data-absolute '
                     'datetime="2026-12-03T09:30:00+00:00">2026-12-03 09:30 UTC</time>')
+
+
+def test_a_nameless_visitor_s_row_says_web_visitor_and_a_named_one_keeps_the_name() -> None:
+    token_label = {"_id": ObjectId(), "contact_name": "Visitor 3f9a2c", "last_channel": "webchat"}
+    [row] = views.conversation_rows([token_label], {}, {})
+    assert row.visitor
+    [named] = views.conversation_rows([{**token_label, "contact_name": "Mina"}], {}, {})
+    assert not named.visitor and named.contact_name == "Mina"
+    [sms] = views.conversation_rows([{**token_label, "last_channel": "sms"}], {}, {})
+    assert not sms.visitor  # a stored label on another channel is shown as it is
