@@ -41,13 +41,18 @@ def iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else ""
 
 
+def instant_token(name: str) -> str:
+    """What stands for a moment inside a translated sentence until `with_times` puts a `<time>` there."""
+    return f"\x00{name}\x00"
+
+
 def with_times(text: str, instants: dict[str, datetime]) -> markupsafe.Markup:
-    """A translated sentence whose moments (event_lines.instant_token) become `<time>` elements, which the
-    page shows in the viewer's zone and calendar (times.js); the rest of the sentence is escaped."""
+    """A translated sentence whose moments (`instant_token`) become `<time>` elements, which the page shows in
+    the viewer's zone and calendar (times.js); the rest of the sentence is escaped."""
     out = markupsafe.escape(text)
     for name, at in instants.items():
         element = markupsafe.Markup('<time data-absolute datetime="{}">{}</time>').format(iso(at), when(at))
-        out = markupsafe.Markup(out.replace(f"\x00{name}\x00", element))
+        out = markupsafe.Markup(out.replace(instant_token(name), element))
     return out
 
 

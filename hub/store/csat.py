@@ -20,7 +20,6 @@ from hub import names as model
 from hub.store.db import Db, Doc
 
 SCORES = range(1, 6)
-SATISFIED_FROM = 4  # 4 and 5 count as satisfied
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ twice changes nothing. The snapshot is read when the stream (re)opens, before it
 so every event applied after it was looked up after the snapshot was read.
 
 Resolved conversations are not kept (they only grow): their count is read from the database as before.
-Memory: one small entry per conversation not resolved (about 200 bytes; 100,000 open ≈ 20 MB).
+Memory: one entry per conversation not resolved (measured: 12 MB of map and tuples for 100,000 open, plus
+the ids themselves, about 60 bytes each).
 """
 
 from __future__ import annotations

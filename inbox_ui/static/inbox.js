@@ -743,12 +743,6 @@
   // carries the list (with its page cursor), so reload, back and forward show the same list.
   var listPane = document.getElementById("list-pane");
   var shownQuery = location.search.replace(/^\?/, "");  // the list the pane shows, as its URL has it
-  var FILTER_KEYS = ["view", "status", "channel", "label", "assignee", "priority", "sort"];
-  function filtersOnly(query) {  // what conversation links carry: the list without its page cursor
-    var params = new URLSearchParams(query), out = new URLSearchParams();
-    FILTER_KEYS.forEach(function (k) { if (params.get(k)) out.set(k, params.get(k)); });
-    return out.toString().replace(/%3A/gi, ":");
-  }
   var showing = null;  // the list being fetched (the newest asked for wins)
   function showList(query, how, focusView) {
     var token = {};
@@ -758,15 +752,16 @@
     var path = conversationId ? "/inbox/c/" + conversationId : "/inbox";
     if (how === "push") history.pushState({ conversation: conversationId, list: query }, "", path + (query ? "?" + query : ""));
     shownQuery = query;
-    page.dataset.listQuery = filtersOnly(query);
     hub.html("/inbox/pane" + (query ? "?" + query : "")).then(function (html) {
       if (showing !== token) return;
       showing = null;
       listPane.removeAttribute("aria-busy");
       if (!html) { location.href = "/inbox" + (query ? "?" + query : ""); return; }  // the full page says why
       listPane.replaceChildren(hub.fragment(html));
+      // What conversation links carry (the list without its page cursor), as the server wrote it.
+      var views = listPane.querySelector("nav.views[data-list-query]");
+      page.dataset.listQuery = views ? views.dataset.listQuery : "";
       markOpenRow();
-      listPane.dispatchEvent(new CustomEvent("hub:list-shown", { bubbles: true }));
       var tab = focusView && listPane.querySelector('nav.views a[data-view="' + CSS.escape(focusView) + '"]');
       if (tab) tab.focus();
     }).catch(function () { if (showing === token) location.href = "/inbox" + (query ? "?" + query : ""); });

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inbox_ui.filters import instant_token
 from inbox_ui.terms import N_
 from inbox_ui.view_models._parts import Fields, items, mapping, text_or_none
 
@@ -28,11 +29,6 @@ class Phrase:
     text: str
     values: dict[str, str] = field(default_factory=dict)
     instants: dict[str, datetime] = field(default_factory=dict)
-
-
-def instant_token(name: str) -> str:
-    """What stands for a moment inside a translated sentence until the page puts a `<time>` there."""
-    return f"\x00{name}\x00"
 
 
 def timed(text: str, values: dict[str, str], instants: dict[str, datetime]) -> Phrase:
