@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pymongo
 from pymongo import AsyncMongoClient
+from pymongo.errors import InvalidOperation
 
 from hub.db.client import Db, Doc, connect, ping, url_answers
 from hub.db.embedded import EmbeddedDatabase
@@ -72,6 +73,8 @@ async def close_client(client: AsyncMongoClient[Doc]) -> None:
             await asyncio.wait_for(client.close(), CLOSE_SECONDS * 2)  # the last resort behind the timeout
     except TimeoutError:
         log.warning("the database client did not close in %.0fs; going on without it", CLOSE_SECONDS * 2)
+    except InvalidOperation:  # closed already (a stop while the database was down closes it first)
+        log.debug("the database client was closed already")
 
 
 def _redact(url: str) -> str:

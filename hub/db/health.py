@@ -149,6 +149,11 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, PyMongoError) and exc.timeout
 
 
+def _ran_out_of_time(exc: PyMongoError) -> bool:
+    """A timeout on a connection that is open, not a refusal: worth one more ask."""
+    return isinstance(exc, NetworkTimeout | ExecutionTimeout)
+
+
 def database_trouble(exc: BaseException) -> bool:
     """Broader than `is_outage`: the database is away or overloaded, so the same write is worth trying
     again later (an SMTP 451), as opposed to one that would fail the same way every time."""
@@ -224,16 +229,17 @@ class DatabaseWatcher:
     async def _ping(self) -> str | None:
         """None when the database answers through the hub's own client, else why not.
 
-        A refused connection is a database that is gone: down at once. A ping whose answer only ran
-        out of time on an open connection (NetworkTimeout) is asked once more before the database
-        counts as down, so a second of a starved CPU (a busy host) does not turn every request into
-        a 503; a hung database is still down within two pings."""
+        A refused connection is a database that is gone: down at once. A ping that only ran out of
+        time (NetworkTimeout on an open connection, or the driver's own ExecutionTimeout when its
+        measured round trip already exceeds the budget) is asked once more, with twice the time,
+        before the database counts as down, so a second of a starved CPU (a busy host) does not
+        turn every request into a 503; a hung database is still down within two pings."""
         for attempt in (1, 2):
             try:
-                with pymongo.timeout(PING_SECONDS):
+                with pymongo.timeout(PING_SECONDS * attempt):
                     await self.db.command("ping")
             except PyMongoError as exc:
-                if attempt == 1 and self.health.up and isinstance(exc, NetworkTimeout) and not self._stopping:
+                if attempt == 1 and self.health.up and _ran_out_of_time(exc) and not self._stopping:
                     log.warning("database ping ran out of time; asking once more")
                     continue
                 return f"it does not answer ({type(exc).__name__}: {str(exc).split(',', 1)[0]})"
