@@ -100,7 +100,7 @@ def reply_channels(hub: Hub, conversation: Mapping[str, Any], contact: Mapping[s
             refusal = adapter.refuse_reply(conversation, {}, now)
         options.append({"channel": channel, "label": info.label, "refusal": refusal,
                         "templates": info.template_replies, "segments": info.counts_segments,
-                        "mail": info.mail_replies,
+                        "mail": info.mail_replies, "connected": adapter is not None,
                         "default": channel == last})
     options.sort(key=lambda o: (not o["default"], o["label"]))
     return options

@@ -202,6 +202,28 @@
     }).finally(function () { select.disabled = false; });
   });
 
+  // ---- snooze presets: the moment in the agent's own clock, then the form's own submit -----------
+  // (the browser's date field speaks the browser's language and calendar; the presets speak the agent's)
+  function snoozeMoment(preset, now) {
+    var at = new Date(now.getTime());
+    if (preset === "hour") { at.setMinutes(at.getMinutes() + 60, 0, 0); return at; }
+    at.setHours(9, 0, 0, 0);
+    if (preset === "tomorrow") { at.setDate(at.getDate() + 1); return at; }
+    at.setDate(at.getDate() + (((8 - at.getDay()) % 7) || 7));  // next Monday, 09:00
+    return at;
+  }
+  function localValue(at) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-snooze]");
+    var form = button && button.closest("#snooze-form");
+    if (!form) return;
+    form.querySelector('[name="until"]').value = localValue(snoozeMoment(button.dataset.snooze, new Date()));
+    form.requestSubmit();
+  });
+
   // ---- the lead's assign and transfer menus (popovers in the header) -----------------------------
   hub.form("move", {
     done: function (form) {

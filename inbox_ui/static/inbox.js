@@ -136,7 +136,7 @@
   function composerSent() {
     field(composer, "text").value = "";
     var picker = composer.querySelector('input[type="file"]');
-    if (picker) picker.value = "";
+    if (picker) { picker.value = ""; showPicked(); }
     field(composer, "client_key").value = newKey();
     field(composer, "force").value = "";
     resetTemplate();
@@ -145,6 +145,14 @@
     composer.querySelector(".held").hidden = true;
     field(composer, "last_seen_id").value = lastSeenMessage();
     updateSegments();
+  }
+  // The browser's own file button speaks the browser's language ("Choose Files"), not the agent's: the input
+  // hides behind the translated label and the chosen names are shown here instead.
+  function showPicked() {
+    var picker = composer.querySelector('input[type="file"]');
+    var names = composer.querySelector(".attach-names");
+    if (!picker || !names) return;
+    names.textContent = Array.prototype.map.call(picker.files || [], function (f) { return f.name; }).join(", ");
   }
   function showHeld(message, newer) {
     var box = composer.querySelector(".held");
@@ -523,6 +531,7 @@
     if (name === "channel") { tpl.wanted = false; setNoteMode(false); }
     else if (name === "content_sid") chooseTemplate();
     else if (name === "note") channelChanged();
+    else if (name === "file") showPicked();
   });
   document.addEventListener("click", function (e) {
     if (!inComposer(e)) return;

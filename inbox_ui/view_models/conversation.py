@@ -218,13 +218,14 @@ class ReplyChannel:
     segments: bool
     default: bool
     mail: bool  # replies are mail: CC, BCC, the signature (ChannelInfo.mail_replies)
+    connected: bool = True  # False: the hub has no adapter for it (the composer says so in the agent's language)
 
     @staticmethod
     def of(option: Mapping[str, Any]) -> ReplyChannel:
         view = ChannelView.of(str(option["channel"]))
         return ReplyChannel(str(option["channel"]), str(option["label"]), view.icon if view else "",
                             option.get("refusal"), bool(option.get("templates")), bool(option.get("segments")),
-                            bool(option.get("default")), bool(option.get("mail")))
+                            bool(option.get("default")), bool(option.get("mail")), bool(option.get("connected", True)))
 
 
 def first_unread(timeline: Sequence[Message], seen_at: datetime | None) -> ObjectId | None:

@@ -151,11 +151,14 @@ async def test_a_file_chosen_in_the_composer_is_sent_with_the_reply_and_the_pick
     await open_conversation(page, base_url, conversation["_id"])
     invoice: FilePayload = {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 invoice"}
     await page.locator('#composer input[type="file"]').set_input_files([invoice])
+    # The picker is the hub's own labelled button (the browser's says "Choose Files" in its own language).
+    await expect(page.locator("#composer .attach-names")).to_have_text("invoice.pdf")
     await page.locator("#composer textarea").fill("Here it is.")
     await page.locator("#composer [data-action=send]").click()
     await expect(page.locator("#timeline .msg-out .text")).to_have_text(["Here it is."])
     await expect(page.locator("#timeline .msg-out .attachment")).to_contain_text("invoice.pdf")
     assert await page.locator('#composer input[type="file"]').evaluate("i => i.files.length") == 0
+    await expect(page.locator("#composer .attach-names")).to_have_text("")
     reply = await hub.db[model.MESSAGES].find_one({"direction": "out"})
     assert reply is not None
     assert [(a["filename"], a["size"]) for a in reply["attachments"]] == [("invoice.pdf", 16)]

@@ -5,7 +5,8 @@ load on its own clock. A failed API form shows the server's message and leaves i
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import ObjectId
@@ -15,8 +16,10 @@ from hub import names as model
 from hub.actions.conversations import assign
 from hub.runtime import Hub
 from hub.store import users
-from tests.e2e.test_conversation_page_in_browser import agent_page, open_conversation
+from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
+from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
 from tests.integration.conversation.helpers import customer_writes
+from tests.support.agents import make_user
 
 
 async def five_messages(hub: Hub, minutes_ago: int) -> ObjectId:
@@ -129,3 +132,29 @@ async def test_a_click_that_spans_a_live_refresh_of_the_list_still_opens_the_con
     await page.wait_for_timeout(300)  # the answer is in: without the hold it would have been swapped in
     await page.mouse.up()
     await expect(page).to_have_url(f"{base_url}/inbox/c/{first['_id']}?view=all")
+
+
+async def test_snooze_until_tomorrow_morning_is_nine_oclock_in_the_agents_own_zone(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    conversation = await customer_writes(hub, "Call me tomorrow", "v-tomorrow")
+    ana = await make_user(hub.db, "ana@x.test", name="Ana")
+    await users.set_language(hub.db, ana["_id"], "fa", datetime.now(UTC))
+    context = await browser.new_context(timezone_id="Asia/Tehran", locale="fa-IR", viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    await sign_in(page, base_url, "ana@x.test")
+    await open_conversation(page, base_url, conversation["_id"])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "snooze-presets-fa.png"))
+    await page.locator("#snooze-form [data-snooze=tomorrow]").click()
+    tehran = ZoneInfo("Asia/Tehran")
+    expected = datetime.combine(datetime.now(tehran).date() + timedelta(days=1), time(9), tehran).astimezone(UTC)
+    for _ in range(50):
+        stored = await hub.db[model.CONVERSATIONS].find_one({"_id": conversation["_id"]})
+        if stored and stored.get("status") == "snoozed":
+            break
+        await page.wait_for_timeout(100)
+    assert stored is not None and stored["status"] == "snoozed"
+    until = stored["snoozed_until"]
+    assert until.replace(tzinfo=UTC) == expected.replace(tzinfo=UTC)
+    await context.close()

@@ -18,7 +18,8 @@ from tests.support.agents import login, make_user
 
 
 def _event_lines(html: str) -> list[str]:
-    lines = re.findall(r'<span class="event-line">(.*?)</span>\s*<time', html, re.S)
+    lines = re.findall(r'<span class="event-line">(.*?)</span>\s*<span class="event-sep"[^>]*>·</span>\s*<time',
+                       html, re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<(?!time|/time)[^>]+>", "", line)).strip() for line in lines]
 
 
@@ -48,3 +49,20 @@ async def test_status_snooze_priority_and_reopening_read_in_persian_with_the_sno
     assert any("حل‌شده" in line for line in lines) and any("دوباره باز کرد" in line for line in lines)
     for english in ("marked this", "snoozed this until", "set the priority", "As recorded"):
         assert english not in html, english
+
+
+async def test_a_channel_the_hub_has_not_connected_is_refused_in_the_agents_language(
+        hub: Hub, base_url: str, http: aiohttp.ClientSession) -> None:
+    lead = await make_user(hub.db, "lena@x.test", role="lead", name="Lena")
+    await users.set_language(hub.db, lead["_id"], "fa", utcnow())
+    sms = await arrive(hub, "سلام", "+989123456789", channel="sms", name="Mina")  # Twilio is off on this hub
+    await login(http, base_url, "lena@x.test")
+    async with http.get(f"{base_url}/inbox/c/{sms.conversation['_id']}/pane") as r:
+        assert r.status == 200
+        html = await r.text()
+    refusal = re.search(r'<option value="sms"[^>]*data-refusal="([^"]*)"', html)
+    assert refusal is not None, html
+    assert "روی این هاب وصل نیست" in refusal.group(1)
+    assert "is not connected" not in html
+    # A routing line and its time are two things, not one sentence ("… yet now").
+    assert re.search(r'</span>\s*<span class="event-sep" aria-hidden="true">·</span>\s*<time', html)
