@@ -41,12 +41,12 @@ TEST_WORKERS ?= 2
 test: $(DEV_STAMP) lint typecheck
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-# Every `_("...")` in templates/ and N_("...") in inbox_ui/ into messages.pot, then into each language's
+# Every `_("...")` in templates/, N_("...") in inbox_ui/ and Sentence("...") in channels/ into messages.pot, then into each language's
 # messages.po (new strings empty, changed ones fuzzy: tests/test_catalogues.py fails until they are
 # translated). Nothing to compile: the hub reads the .po files when it starts (hub/http/languages.py).
 LOCALE := inbox_ui/locale
 i18n-extract: $(DEV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project=hub -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Sentence --no-location --sort-output --project=hub -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --width=120
 
 bench: $(DEV_STAMP)

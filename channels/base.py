@@ -251,6 +251,21 @@ class Reconciler(Protocol):
         ...
 
 
+class Sentence(str):
+    """A sentence for a person, as the API says it (the values filled in), that also keeps the template
+    and values it was made of: the inbox shows it in the agent's language with the template as its msgid
+    (`make i18n-extract` collects every `Sentence("...")` in channels/)."""
+
+    template: str
+    values: dict[str, str]
+
+    def __new__(cls, template: str, **values: object) -> Sentence:
+        words = {name: str(value) for name, value in values.items()}
+        self = super().__new__(cls, template.format(**words))
+        self.template, self.values = template, words
+        return self
+
+
 @runtime_checkable
 class ReplyRules(Protocol):
     """Optional: a channel that forbids some replies (WhatsApp's 24-hour window) says why up front."""

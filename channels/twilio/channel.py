@@ -24,6 +24,7 @@ from channels.base import (
     ChannelTimeout,
     OutboundMessage,
     SendResult,
+    Sentence,
     UnsettledAttempt,
 )
 from channels.twilio import phones, reconcile
@@ -200,13 +201,13 @@ class WhatsAppChannel(TwilioChannel):
             last = last.replace(tzinfo=UTC)
         window = timedelta(hours=self.settings.whatsapp_window_hours)
         if not isinstance(last, datetime):
-            return ("The customer has not written on WhatsApp in this conversation, so WhatsApp allows only an "
-                    "approved template: pick one below (API: content_sid with content_variables).")
+            return Sentence("The customer has not written on WhatsApp in this conversation, so WhatsApp allows only "
+                            "an approved template: pick one below (API: content_sid with content_variables).")
         if now - last > window:
-            hours = int((now - last).total_seconds() // 3600)
-            return (f"The customer's last WhatsApp message was {hours} hours ago; WhatsApp allows free-form replies "
-                    f"only within {self.settings.whatsapp_window_hours:g} hours of it. Pick an approved template "
-                    "instead (API: content_sid with content_variables).")
+            return Sentence("The customer's last WhatsApp message was {hours} hours ago; WhatsApp allows free-form "
+                            "replies only within {window} hours of it. Pick an approved template instead (API: "
+                            "content_sid with content_variables).", hours=int((now - last).total_seconds() // 3600),
+                            window=format(self.settings.whatsapp_window_hours, "g"))
         return None
 
 

@@ -4,12 +4,13 @@ earlier conversations, reply channels."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 
+from channels.base import Sentence
 from hub import channel_catalog
 from hub.store.documents import ClaimDoc, Contact, Conversation, Message
 from inbox_ui.view_models._parts import (
@@ -219,13 +220,22 @@ class ReplyChannel:
     default: bool
     mail: bool  # replies are mail: CC, BCC, the signature (ChannelInfo.mail_replies)
     connected: bool = True  # False: the hub has no adapter for it (the composer says so in the agent's language)
+    refusal_template: str = ""  # the refusal's msgid when the channel said it as a Sentence, and its values
+    refusal_values: Mapping[str, str] = field(default_factory=dict)
 
     @staticmethod
     def of(option: Mapping[str, Any]) -> ReplyChannel:
         view = ChannelView.of(str(option["channel"]))
         return ReplyChannel(str(option["channel"]), str(option["label"]), view.icon if view else "",
                             option.get("refusal"), bool(option.get("templates")), bool(option.get("segments")),
-                            bool(option.get("default")), bool(option.get("mail")), bool(option.get("connected", True)))
+                            bool(option.get("default")), bool(option.get("mail")), bool(option.get("connected", True)),
+                            *_sentence(option.get("refusal")))
+
+
+def _sentence(refusal: object) -> tuple[str, Mapping[str, str]]:
+    if isinstance(refusal, Sentence):
+        return refusal.template, refusal.values
+    return "", {}
 
 
 def first_unread(timeline: Sequence[Message], seen_at: datetime | None) -> ObjectId | None:

@@ -140,7 +140,8 @@ async def test_snooze_until_tomorrow_morning_is_nine_oclock_in_the_agents_own_zo
     conversation = await customer_writes(hub, "Call me tomorrow", "v-tomorrow")
     ana = await make_user(hub.db, "ana@x.test", name="Ana")
     await users.set_language(hub.db, ana["_id"], "fa", datetime.now(UTC))
-    context = await browser.new_context(timezone_id="Asia/Tehran", locale="fa-IR", viewport={"width": 1280, "height": 800})
+    context = await browser.new_context(timezone_id="Asia/Tehran", locale="fa-IR",
+                                        viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     await sign_in(page, base_url, "ana@x.test")
     await open_conversation(page, base_url, conversation["_id"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import aiohttp
 
@@ -11,6 +13,7 @@ from hub import names as model
 from hub.clock import utcnow
 from hub.inbound.ingest import ingest
 from hub.runtime import Hub
+from hub.store import users
 from tests.integration.conversation.helpers import agent
 from tests.integration.twilio.conftest import fake_twilio, settings, twilio_env  # noqa: F401 - Twilio switched on
 
@@ -62,3 +65,25 @@ async def test_the_picker_takes_each_channels_reply_rules_from_its_plugin(
     sms_option = page[page.index('<option value="sms"'):].split(">", 1)[0]
     whatsapp_option = page[page.index('<option value="whatsapp"'):].split(">", 1)[0]
     assert 'data-segments="1"' in sms_option and 'data-segments=""' in whatsapp_option
+
+
+async def test_why_whatsapp_refuses_a_free_reply_reads_in_the_agents_language_in_the_composer(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    ana = await agent(hub, http, base_url, "ana@x.test", "Ana")
+    await users.set_language(hub.db, ana.user["_id"], "fa", utcnow())
+    result = await ingest(hub, InboundMessage(channel="whatsapp", identity=Identity(PHONE, "+989121234567"),
+                                              text="سلام", received_at=utcnow(), external_id="wa-fa"))
+    cid = result.conversation["_id"]
+    await hub.db[model.CONVERSATIONS].update_one(
+        {"_id": cid}, {"$set": {"last_inbound_at_by_channel.whatsapp": utcnow() - timedelta(hours=30)}})
+    async with http.get(f"{base_url}/inbox/c/{cid}/pane") as r:
+        assert r.status == 200
+        html = unescape(await r.text())
+    refusal = re.search(r'<option value="whatsapp"[^>]*data-refusal="([^"]*)"', html)
+    assert refusal is not None
+    said = refusal.group(1).replace("\u2068", "").replace("\u2069", "")  # the values' bidi isolates
+    assert "آخرین پیام واتس‌اپ مشتری 30 ساعت پیش بود" in said and "24 ساعت" in said
+    status, body = await ana.get(f"/api/v1/conversations/{cid}/channels")  # the API still says it in English
+    assert status == 200
+    assert "30 hours ago" in {o["channel"]: o for o in body["channels"]}["whatsapp"]["refusal"]

@@ -19,10 +19,10 @@ TRANSLATED = [lang for lang in LANGUAGES.values() if lang.code != "en"]
 
 def _extracted() -> set[str]:
     """What `make i18n-extract` extracts (babel.cfg), read the same way."""
-    method_map = [("inbox_ui/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("inbox_ui/**.py", "python"), ("channels/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords={"_": None, "N_": None}):
+            str(ROOT), method_map, keywords={"_": None, "N_": None, "Sentence": None}):
         if isinstance(message, str) and message:
             found.add(message)
     return found
