@@ -32,7 +32,9 @@ from routing.model import PRIORITIES
 routes = web.RouteTableDef()
 
 
-TIMELINE_PAGE = 150
+# The newest 50 entries open a conversation (a screen holds about ten); older ones come a page at a time as
+# the agent scrolls up (inbox.js) or presses "Load earlier messages". Rendering is most of a page's cost.
+TIMELINE_PAGE = 50
 
 
 async def _no_timeline() -> tuple[list[Message], bool]:

@@ -83,11 +83,24 @@
     hub.html(button.dataset.loadEarlier).then(function (html) {
       if (!html) { button.disabled = false; return; }
       var content = hub.fragment(html), more = content.querySelector("li.load-earlier");
-      var li = button.closest("li");
+      var li = button.closest("li"), list = li.closest("#timeline");
+      var fromBottom = list ? list.scrollHeight - list.scrollTop : 0;
       if (more) li.replaceWith(more); else li.remove();
       nodesFrom(content).forEach(upsert);
+      // What the agent was reading stays where it was (scroll anchoring does nothing at the very top).
+      if (list) list.scrollTop = list.scrollHeight - fromBottom;
     });
   });
+
+  // Scrolled near the top of a long timeline: the page before loads by itself (the button stays for
+  // keyboards and screen readers). Chromium's scroll anchoring keeps what the agent reads in place.
+  document.addEventListener("scroll", function (e) {
+    var list = e.target;
+    if (!list || list.id !== "timeline" || list.scrollTop > 240) return;
+    if (list.scrollHeight <= list.clientHeight + 240) return;  // it all fits: nothing was scrolled up to
+    var button = list.querySelector("li.load-earlier [data-load-earlier]");
+    if (button && !button.disabled) button.click();
+  }, true);
 
   document.addEventListener("toggle", function (e) {
     var d = e.target;

@@ -14,6 +14,7 @@ from playwright.async_api import Browser, expect
 
 from hub import names as model
 from hub.actions.conversations import assign
+from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import users
 from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
@@ -74,6 +75,34 @@ async def test_load_earlier_after_a_catch_up_brought_those_messages_shows_each_o
     await expect(bubbles).to_have_text([f"message {n}" for n in range(1, 6)])
     ids = await page.locator("#timeline > li").evaluate_all("els => els.map(e => e.id)")
     assert len(ids) == len(set(ids))
+
+
+async def test_scrolling_up_a_long_timeline_loads_the_earlier_pages_by_itself(
+    hub: Hub, base_url: str, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("inbox_ui.conversation.TIMELINE_PAGE", 20)
+    _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
+    await expect(page.locator("body[data-live=connected]")).to_have_count(1)
+    conversation = await customer_writes(hub, "message 0", "long-0")
+    start = utcnow() - timedelta(hours=2)
+    await hub.db[model.MESSAGES].insert_many([
+        {"conversation_id": conversation["_id"], "contact_id": conversation["contact_id"], "direction": "in",
+         "kind": "message", "channel": "webchat", "text": f"message {n}", "created_at": start + timedelta(seconds=n)}
+        for n in range(1, 60)])
+    await hub.db[model.MESSAGES].update_one({"text": "message 0"}, {"$set": {"created_at": start}})
+    await open_conversation(page, base_url, conversation["_id"])
+    bubbles = page.locator("#timeline .msg-in .text")
+    await expect(bubbles.first).not_to_have_text("message 0")
+    while await page.locator("#timeline .load-earlier").count():  # the agent scrolls to the top, not the button
+        before = await bubbles.count()
+        await page.locator("#timeline").evaluate("t => { t.scrollTop = 0; }")
+        await expect(bubbles).not_to_have_count(before)
+        # What was read stays in view: the page before went in above it, out of sight.
+        assert await page.locator("#timeline").evaluate("t => t.scrollTop") > 0
+    await expect(page.locator("#timeline .load-earlier")).to_have_count(0)
+    await expect(bubbles.first).to_have_text("message 0")
+    texts = await bubbles.all_text_contents()
+    assert texts == [f"message {n}" for n in range(60)]
 
 
 async def test_team_page_shows_an_agents_new_load_without_a_reload(
