@@ -14,8 +14,9 @@ stream's connect after the page is shown (each run waits for it before the next 
 overlap), and painting itself (the clock stops at the start of the frame that paints the result).
 
 The raw side is the best plain queries for the same data, timed from Python on the same database:
-(a) the conversation document, then its contact and newest 151 messages together; (b) the view's first
-page (a window below now, as inbox_reads does) and the Mentions notes, in flight together. The tabs' counts
+(a) the conversation document, then its contact and the newest page of messages (TIMELINE_PAGE, 50, and
+one more to know there are earlier) together; (b) the view's first page (a window below now, as
+inbox_reads does) and the Mentions notes, in flight together. The tabs' counts
 are not database work any more (each hub process keeps them from the change stream, hub/store/view_tally.py),
 so they are not on the raw side; what counting them in the database would take is printed beside it.
 The hub route alone over HTTP (no browser) and the browser's navigation timing are printed too, to show
@@ -42,6 +43,7 @@ from bench.common import bench_hub_url
 from bench.inbox_reads import CONVERSATIONS, MESSAGES_TOTAL, seed
 from hub.clock import utcnow
 from hub.store.db import Db, connect
+from inbox_ui.conversation import TIMELINE_PAGE
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -222,8 +224,8 @@ async def main() -> None:
             await page.wait_for_url(f"{base}/inbox")
             print("inbox navigation: signed in", flush=True)
 
-            for name, conversation_id in (("open a conversation from the list (1,000 messages, newest 150 "
-                                           "shown)", big),
+            for name, conversation_id in ((f"open a conversation from the list (1,000 messages, newest "
+                                           f"{TIMELINE_PAGE} shown)", big),
                                           (f"open a conversation from the list ({typical_size} messages)", typical)):
                 link = f'#conversation-list [data-conversation="{conversation_id}"] a'
                 raw_read = _raw_open(db, conversation_id)
@@ -278,7 +280,7 @@ def _raw_open(db: Db, conversation_id: ObjectId) -> Callable[[], Awaitable[objec
         return await asyncio.gather(
             db.contacts.find_one({"_id": conversation["contact_id"]}),
             db.messages.find({"conversation_id": conversation_id}).sort(
-                [("created_at", DESCENDING), ("_id", DESCENDING)]).limit(151).to_list(151))
+                [("created_at", DESCENDING), ("_id", DESCENDING)]).limit(TIMELINE_PAGE + 1).to_list(TIMELINE_PAGE + 1))
 
     return read
 
