@@ -85,11 +85,10 @@ async def _load(request: web.Request, *, with_timeline: bool = False) -> _Loaded
         sidebar,
     )
     departments = {d["_id"]: d for d in department_list}
-    header = views.ConversationHeader.of(conversation, contact, await _claims(hub.db, contact, user), departments,
-                                         people)
+    claimed, names = await asyncio.gather(_claims(hub.db, contact, user), _names(hub.db, timeline, departments))
+    header = views.ConversationHeader.of(conversation, contact, claimed, departments, people)
     earlier = views.earlier([c for c in history if c["_id"] != conversation["_id"]],
                             lambda c: conversations.can_see(user, c))
-    names = await _names(hub.db, timeline, departments)
     return _Loaded(conversation, contact, timeline, {
         "header": header, "conversation_id": conversation["_id"], "timeline": views.timeline(timeline, user, names),
         "has_earlier": has_earlier, "earlier": earlier, "priorities": PRIORITIES,
@@ -133,16 +132,21 @@ async def _pane_context(request: web.Request) -> dict[str, object]:
     now = utcnow()
     # What the agent saw when the page loaded: a reply is held if something newer comes first.
     seen = [m for m in loaded.timeline if m.get("direction") in ("in", "out")]
-    # Where "New messages" goes: read before this opening marks everything seen.
-    seen_at = (await read_marks.marks_for(hub.db, user["_id"], [conversation["_id"]])).get(conversation["_id"])
-    present_now = [viewer_payload(v) for v in await viewers.current(hub.db, conversation["_id"], now)]
+    # Where "New messages" goes: read before this opening marks everything seen. The reads are in flight
+    # together: each is a round trip to the database.
+    marks, present, email_reply = await asyncio.gather(
+        read_marks.marks_for(hub.db, user["_id"], [conversation["_id"]]),
+        viewers.current(hub.db, conversation["_id"], now),
+        email_composer(hub, conversation, loaded.contact or {}, user))
+    seen_at = marks.get(conversation["_id"])
+    present_now = [viewer_payload(v) for v in present]
     await read_state.opened(hub, user, conversation, loaded.timeline)
     channels = reply_channels(hub, conversation, loaded.contact or {}, now)
     list_query = lists.list_query(request)
     return {
         **loaded.context, "client_key": secrets.token_urlsafe(12), "last_seen_id": seen[-1]["_id"] if seen else "",
         "channels": [views.ReplyChannel.of(c) for c in channels],
-        "email_reply": await email_composer(hub, conversation, loaded.contact or {}, user),
+        "email_reply": email_reply,
         "viewers_json": dumps(present_now), "loaded_at": int(now.timestamp() * 1000),
         "first_unread": views.first_unread(loaded.timeline, seen_at),
         "list_query": list_query, "back_link": "/inbox" + (f"?{list_query}" if list_query else "")}
