@@ -158,6 +158,17 @@ _ADOPT_BEFORE_DROPPING: dict[tuple[str, str], tuple[Doc, Doc]] = {
 _INDEX_NOT_FOUND = 27
 
 
+def unique_indexes() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """Each collection's unique indexes as (name, fields), for the shard-key rules (hub/store/sharding.py)."""
+    found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for collection, indexes in _INDEXES.items():
+        for index in indexes:
+            spec = index.document
+            if spec.get("unique"):
+                found.setdefault(collection, []).append((str(spec["name"]), tuple(spec["key"])))
+    return found
+
+
 async def ensure_indexes(db: Db) -> None:
     """Create every index; safe to run at each start (same spec is a no-op)."""
     for collection, names in _OBSOLETE.items():
