@@ -17,10 +17,17 @@
     name: given.name || script.getAttribute("data-name") || ""
   };
 
+  // Everything lives in a shadow root on its own <hub-chat> element: the host page's CSS cannot reach
+  // the widget (inherited properties are reset by `:host { all: initial }`) and the widget's CSS stays
+  // inside. Hidden until its stylesheet has loaded, so nothing unstyled flashes on the host page.
+  var host = document.createElement("hub-chat");
+  var shadow = host.attachShadow({ mode: "open" });
+  host.style.visibility = "hidden";
   var link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = base.origin + "/widget.css";
-  document.head.appendChild(link);
+  link.onload = link.onerror = function () { host.style.visibility = ""; };
+  shadow.appendChild(link);
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -71,7 +78,12 @@
   panel.append(header, status, log, who, codeForm, form);
   root.append(panel, bubble);
 
-  function mount() { document.body.appendChild(root); }
+  shadow.appendChild(root);
+  function mount() {
+    // `all: initial` resets the direction too: the widget reads the host page's, as it did by inheritance.
+    root.dir = getComputedStyle(document.documentElement).direction === "rtl" ? "rtl" : "ltr";
+    document.body.appendChild(host);
+  }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
   function addMessage(m) {
