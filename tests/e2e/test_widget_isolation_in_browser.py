@@ -28,7 +28,8 @@ input,textarea{height:2px;width:10px;padding:30px;font-size:4px}form{display:gri
 header{position:absolute;left:-999px}ol{padding-left:200px}div{border:5px solid lime}"""
 PAGES = {"bare": "", "pico": PICO, "tailwind": TAILWIND_LIKE, "hostile": HOSTILE, "persian": ""}
 # The host page measures its own elements, then embeds the widget the way a site does (one async script).
-HOST = """<!doctype html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>Shop</title><style>{css}</style></head>
+HOST = """<!doctype html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>Shop</title>
+<style>{css}</style></head>
 <body><main><h1>Our shop</h1><form id="search"><input id="q" name="q"><button id="go">Search</button></form>
 <ul id="list"><li>One</li><li>Two</li></ul></main>
 <script>
