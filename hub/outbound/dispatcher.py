@@ -25,6 +25,7 @@ from channels.base import (
     Channel,
     ChannelError,
     ChannelRateLimited,
+    Choice,
     Identity,
     OutboundMessage,
     Reconciler,
@@ -258,6 +259,7 @@ def _outbound(doc: Mapping[str, Any]) -> OutboundMessage:
         text=doc["text"],
         attachments=tuple(Attachment(**a) for a in doc.get("attachments") or []),
         extras=doc.get("extras") or {},
+        choices=tuple(Choice(str(c.get("value")), str(c.get("label")), c.get("url")) for c in doc.get("choices") or []),
     )
 
 
