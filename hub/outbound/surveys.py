@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from channels.base import ReplyRules
 from hub import names as model
 from hub.outbound import survey_links, survey_settings, survey_texts
 from hub.outbound.replies import reply_identity
@@ -80,15 +81,22 @@ async def queue_after_resolve(hub: Hub, conversation: Mapping[str, Any], now: da
         log.info("no survey conversation=%s reason=%s", conversation["_id"], refusal)
         return None
     assert channel is not None and identity is not None
-    language = survey_texts.language_of(contact.get("language"))
+    language = survey_texts.language_of(conversation.get("language") or contact.get("language"))
     due = now + timedelta(seconds=settings.delay_seconds)
+    extras: Doc = {"automatic": True, "survey": "csat", "language": language}
+    adapter = hub.channel(channel)
+    if isinstance(adapter, ReplyRules):  # WhatsApp's 24-hour window, as it will be when the survey is due
+        refusal = adapter.refuse_reply(conversation, extras, due)
+        if refusal:
+            log.info("no survey conversation=%s reason=%s", conversation["_id"], refusal)
+            return None
     doc: Doc = {
         "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"], "kind": "message",
         "direction": model.OUT, "channel": channel, "to": identity,
         "author": {"type": "system", "name": "Satisfaction survey"}, "created_at": now, "next_attempt_at": due,
         "client_key": client_key(conversation["_id"]),
         # automatic: no agent's answer (SLA clocks), and email marks it Auto-Submitted (RFC 3834).
-        "extras": {"automatic": True, "survey": "csat", "language": language},
+        "extras": extras,
         **survey_doc(hub, conversation, channel, language),
     }
     queued, created = await messages.enqueue(hub.db, doc)

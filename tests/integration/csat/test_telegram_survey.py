@@ -9,23 +9,11 @@ import aiohttp
 from bson import ObjectId
 
 from hub.runtime import Hub
-from hub.store import conversations, csat, messages, users
+from hub.store import conversations, csat, messages
 from tests.fakes.telegram_api import FakeTelegramApi
+from tests.integration.csat.helpers import set_status, turn_on_survey
 from tests.integration.telegram.conftest import CUSTOMER_ID, payload, post_update
-from tests.support.agents import login, make_user
 from tests.support.polling import poll_until
-
-
-async def turn_on_survey(hub: Hub, http: aiohttp.ClientSession, base_url: str, delay: int = 0) -> str:
-    """Signed in as an admin who turned the Support department's survey on; returns the CSRF token."""
-    await make_user(hub.db, "root@x.test", role="admin")
-    csrf = await login(http, base_url, "root@x.test")
-    support = await users.department_by_name(hub.db, "Support")
-    assert support is not None
-    async with http.put(f"{base_url}/api/v1/departments/{support['_id']}", headers={"X-CSRF-Token": csrf},
-                        json={"csat": {"enabled": True, "delay_seconds": delay}}) as r:
-        assert r.status == 200, await r.text()
-    return csrf
 
 
 async def test_resolved_telegram_conversation_gets_one_keyboard_and_a_press_rates_it_without_reopening(
@@ -38,14 +26,8 @@ async def test_resolved_telegram_conversation_gets_one_keyboard_and_a_press_rate
     stored = await messages.get(hub.db, ObjectId(body["message_id"]))
     assert stored is not None
     conversation_id = str(stored["conversation_id"])
-    for _ in range(2):  # resolved, reopened by hand, resolved again: still one survey
-        for status_name in ("resolved", "open"):
-            async with http.post(f"{base_url}/api/v1/conversations/{conversation_id}/status",
-                                 json={"status": status_name}, headers={"X-CSRF-Token": csrf}) as r:
-                assert r.status == 200, await r.text()
-    async with http.post(f"{base_url}/api/v1/conversations/{conversation_id}/status",
-                         json={"status": "resolved"}, headers={"X-CSRF-Token": csrf}) as r:
-        assert r.status == 200, await r.text()
+    for status_name in ("resolved", "open", "resolved", "open", "resolved"):  # reopened by hand: still one survey
+        await set_status(http, base_url, csrf, conversation_id, status_name)
 
     def keyboards() -> list[Any]:
         return [c for c in telegram_api.sent("sendMessage") if c.params.get("reply_markup")]
