@@ -36,5 +36,5 @@ def conversation_of(secret: str, value: str) -> ObjectId | None:
         return None
 
 
-def url(public_url: str, secret: str, conversation_id: ObjectId, score: int) -> str:
-    return f"{public_url}{PATH}{token(secret, conversation_id)}?score={score}"
+def url(public_url: str, secret: str, conversation_id: ObjectId, score: int, language: str = "en") -> str:
+    return f"{public_url}{PATH}{token(secret, conversation_id)}?score={score}&lang={language}"

@@ -39,10 +39,9 @@ def survey_doc(hub: Hub, conversation: Mapping[str, Any], channel: str, language
     labels = survey_texts.SCORE_LABELS[language]
     if channel == "email":
         secret = hub.settings.ensure_secret_key()
-        links = [survey_links.url(hub.settings.effective_public_url(), secret, conversation["_id"], score)
+        links = [survey_links.url(hub.settings.effective_public_url(), secret, conversation["_id"], score, language)
                  for score in range(1, 6)]
-        text = "\n".join([survey_texts.CLICK_A_SCORE[language], "",
-                          *(f"{label}: {link}" for label, link in zip(labels, links, strict=True))])
+        text = survey_texts.CLICK_A_SCORE[language]  # the channel puts the links under it
         choices = [{"value": str(s), "label": labels[s - 1], "url": links[s - 1]} for s in range(1, 6)]
     else:
         text = (survey_texts.REPLY_WITH_A_NUMBER if channel in TYPED_ANSWER else survey_texts.QUESTION)[language]
