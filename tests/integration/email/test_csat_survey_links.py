@@ -10,6 +10,7 @@ import aiohttp
 from bson import ObjectId
 from yarl import URL
 
+from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import conversations, csat, messages
 from tests.fakes.smtp_relay import FakeRelay
@@ -17,6 +18,7 @@ from tests.integration.csat.helpers import set_status, turn_on_survey
 from tests.integration.email.conftest import fixture, send_mail
 from tests.support.polling import poll_until
 
+BOUNCED_ID = "conv-65a000000000000000000001.msg-65a000000000000000000002.abcd1234@hub.test"  # the DSN's
 LINK = re.compile(r"https?://\S+/csat/\S+")
 
 
@@ -87,3 +89,22 @@ async def test_no_survey_follows_when_the_customers_last_mail_was_an_autorespond
     await set_status(http, base_url, csrf, conversation_id, "resolved")
     assert await hub.db["messages"].count_documents({"client_key": f"csat:{conversation_id}"}) == 0
     assert relay.received == []
+
+
+async def test_no_survey_goes_to_an_address_our_mail_bounced_from(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, smtp_port: int, relay: FakeRelay
+) -> None:
+    csrf = await turn_on_survey(hub, http, base_url)
+    conversation_id = await _conversation_with_mail(hub, smtp_port, "persian_subject_rfc2047.eml",
+                                                    "mina.rahimi@gmail.test")
+    conversation = await conversations.get(hub.db, ObjectId(conversation_id))
+    assert conversation is not None
+    await hub.db["messages"].insert_one({  # an earlier reply of ours, which the DSN below is about
+        "direction": "out", "channel": "email", "status": "sent", "status_rank": 1, "provider_id": BOUNCED_ID,
+        "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"],
+        "to": {"kind": "email", "value": "mina.rahimi@gmail.test"}, "text": "Your order", "created_at": utcnow()})
+    await send_mail(smtp_port, fixture("bounce_dsn_for_our_message.eml"), sender="MAILER-DAEMON@mx.customer.test")
+    bounced = await hub.db["messages"].find_one({"provider_id": BOUNCED_ID})
+    assert bounced is not None and bounced["status"] == "failed"
+    await set_status(http, base_url, csrf, conversation_id, "resolved")
+    assert await hub.db["messages"].count_documents({"client_key": f"csat:{conversation_id}"}) == 0
