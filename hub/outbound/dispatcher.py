@@ -34,6 +34,7 @@ from channels.base import (
     stop_tasks,
 )
 from hub.clock import utcnow
+from hub.outbound import surveys
 from hub.runtime import Hub
 from hub.store import messages
 from hub.store.documents import Message
@@ -157,6 +158,8 @@ class Dispatcher:
         if channel is None:
             await messages.mark_failed(hub.db, doc["_id"], f"the {doc['channel']} channel is not configured",
                                        utcnow(), owner)
+            return
+        if await surveys.withheld(hub, doc, owner, utcnow()):  # a survey whose conversation was reopened
             return
         outbound = _outbound(doc)
         earlier = unsettled_attempt(doc)

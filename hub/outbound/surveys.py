@@ -19,7 +19,7 @@ from hub import names as model
 from hub.outbound import survey_links, survey_settings, survey_texts
 from hub.outbound.replies import reply_identity
 from hub.runtime import Hub
-from hub.store import contacts, csat, departments, messages
+from hub.store import contacts, conversations, csat, departments, messages
 from hub.store.db import Doc
 from hub.store.documents import Message
 
@@ -64,7 +64,7 @@ async def why_not_asked(hub: Hub, conversation: Mapping[str, Any], channel: str 
 
 async def queue_after_resolve(hub: Hub, conversation: Mapping[str, Any], now: datetime) -> Message | None:
     """Queue the survey of a conversation just resolved, if its department asks and it was never asked."""
-    if conversation.get("status") != "resolved" or conversation.get("csat_survey"):
+    if conversation.get("status") != "resolved":
         return None
     department_id = conversation.get("department_id")
     department = await departments.get(hub.db, department_id) if department_id is not None else None
@@ -101,5 +101,22 @@ async def queue_after_resolve(hub: Hub, conversation: Mapping[str, Any], now: da
     queued, created = await messages.enqueue(hub.db, doc)
     if created:
         await csat.mark_asked(hub.db, conversation["_id"], queued["_id"], channel, due)
-        hub.outbox_wakeup.set()
-    return queued if created else None
+    elif not (queued.get("withheld") and await csat.requeue_survey(hub.db, conversation["_id"], queued["_id"], due,
+                                                                   now)):
+        return None  # asked already (sent, answered or still waiting): never twice
+    hub.outbox_wakeup.set()
+    return queued
+
+
+WITHHELD = "Not sent: the conversation was reopened before the survey was due; a new resolve sends it."
+
+
+async def withheld(hub: Hub, doc: Mapping[str, Any], owner: str, now: datetime) -> bool:
+    """True when this leased row is a survey whose conversation is no longer resolved (then settled so)."""
+    if (doc.get("extras") or {}).get("survey") != "csat":
+        return False
+    conversation = await conversations.get(hub.db, doc["conversation_id"])
+    if conversation is not None and conversation.get("status") == "resolved":
+        return False
+    await csat.withhold_survey(hub.db, doc["_id"], owner, WITHHELD, now)
+    return True

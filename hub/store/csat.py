@@ -105,3 +105,27 @@ async def bounced_before(db: Db, contact_id: ObjectId, channel: str, address: st
                                                  "to.value": address, "status": "failed",
                                                  "error": {"$regex": "^Bounced"}}, {"_id": 1})
     return bounced is not None
+
+
+async def withhold_survey(db: Db, message_id: ObjectId, owner: str, reason: str, now: datetime) -> bool:
+    """The leased survey is not sent (its conversation was reopened before it was due): settled as
+    withheld, so a later resolve can queue it again (`requeue_survey`)."""
+    done = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
+                  "withheld": True, "failed_at": now, "updated_at": now, "lease_until": None,
+                  "attempt_started_at": None}})
+    return done.modified_count == 1
+
+
+async def requeue_survey(db: Db, conversation_id: ObjectId, message_id: ObjectId, due: datetime, now: datetime
+                         ) -> bool:
+    """A withheld survey queued again for a new resolve, due `due`; False when it was sent or answered."""
+    done = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "status": "failed", "withheld": True},
+        {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": due, "error": None,
+                  "withheld": False, "lease_until": None, "attempt_started_at": None, "updated_at": now}})
+    if done.modified_count != 1:
+        return False
+    await db[model.CONVERSATIONS].update_one({"_id": conversation_id}, {"$set": {"csat_survey.due_at": due}})
+    return True

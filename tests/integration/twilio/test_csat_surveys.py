@@ -111,3 +111,32 @@ async def test_survey_waits_for_its_delay_in_the_outbox_and_a_non_rating_reply_r
     assert await csat.for_conversation(hub.db, ObjectId(conversation_id)) is None
     conversation = await conversations.get(hub.db, stored["conversation_id"])
     assert conversation is not None and conversation["status"] != "resolved"
+
+
+async def test_a_survey_whose_conversation_was_reopened_is_withheld_and_a_new_resolve_queues_it_again(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
+) -> None:
+    csrf = await turn_on_survey(hub, http, base_url, delay=3600)
+    first = fixture("sms_inbound_persian_text.json")
+    assert (await webhook(http2, base_url, first))[0] == 200
+    conversation_id = await _conversation_of(hub, "sms", first["MessageSid"])
+    await set_status(http, base_url, csrf, conversation_id, "resolved")
+    await set_status(http, base_url, csrf, conversation_id, "open")
+    survey = await hub.db["messages"].find_one({"client_key": f"csat:{conversation_id}"})
+    assert survey is not None
+    await hub.db["messages"].update_one({"_id": survey["_id"]}, {"$set": {"next_attempt_at": utcnow()}})  # due now
+    hub.outbox_wakeup.set()
+
+    async def withheld() -> dict[str, object] | None:
+        doc = await hub.db["messages"].find_one({"_id": survey["_id"], "withheld": True})
+        return dict(doc) if doc else None
+
+    settled = await poll_until(withheld, "the survey of a reopened conversation withheld")
+    assert settled["status"] == "failed" and "reopened" in str(settled["error"])
+    assert fake_twilio.created == []
+    await set_status(http, base_url, csrf, conversation_id, "resolved")
+    again = await hub.db["messages"].find_one({"_id": survey["_id"]})
+    resolved = await conversations.get(hub.db, ObjectId(conversation_id))
+    assert again is not None and resolved is not None and again["status"] == "queued"
+    assert again["next_attempt_at"] - resolved["resolved_at"] == timedelta(seconds=3600)
+    assert await hub.db["messages"].count_documents({"client_key": f"csat:{conversation_id}"}) == 1
