@@ -32,13 +32,24 @@ def _language(request: web.Request) -> languages.Language:
     return languages.negotiate(request.headers.get("Accept-Language")) or languages.ENGLISH
 
 
+# The score as the customer's language writes its digits.
+_DIGITS = {"fa": "۰۱۲۳۴۵۶۷۸۹", "ar": "٠١٢٣٤٥٦٧٨٩"}
+
+
+def _score_text(score: object, code: str) -> str:
+    digits = _DIGITS.get(code)
+    return "".join(digits[int(d)] for d in str(score)) if digits and str(score).isdigit() else str(score)
+
+
 def _page(request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:
     language = _language(request)
+    rating = context.get("rating")
+    score_text = _score_text(rating.get("score"), language.code) if isinstance(rating, dict) else ""
     catalogues = request.app.get(keys.CATALOGUES) or languages.Catalogues({})
     html = request.app[keys.JINJA].get_template("csat.html").render(
         {"_": catalogues.translator(language.code), "language": language,
          "request_lang": language.code if "lang" in request.query else "", "problem": None, "rating": None,
-         "token": None, "commented": False, "scores": range(1, 6), **context})
+         "token": None, "commented": False, "scores": range(1, 6), "score_text": score_text, **context})
     return web.Response(text=html, status=status, content_type="text/html",
                         headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
 

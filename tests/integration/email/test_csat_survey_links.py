@@ -57,7 +57,7 @@ async def test_email_survey_links_rate_once_and_the_page_takes_a_comment_without
         async with customer.get(local(links[3])) as r:
             page = await r.text()
             assert r.status == 200, page
-        assert 'dir="rtl"' in page and 'data-score="4"' in page
+        assert 'dir="rtl"' in page and 'data-score="4"' in page and "۴" in page
         async with customer.get(local(links[0])) as r:  # a second click: the first score stands
             assert r.status == 200 and 'data-score="4"' in await r.text()
         async with customer.post(local(links[3]).split("?")[0] + "?lang=fa",
