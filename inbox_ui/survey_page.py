@@ -1,5 +1,8 @@
-"""The email survey's small public page: /csat/<signed token>?score=N records the score in one click
-and offers a comment box, in the customer's language (the link's `lang`, else their browser's).
+"""The email survey's small public page: /csat/<signed token>?score=N opens it with that score chosen and a
+comment box, in the customer's language (the link's `lang`, else their browser's); "Send" records them.
+
+Opening a link records nothing: mail scanners (Safe Links and the like) open every link of a message,
+and a GET that rated would give the first link's 1 (and alert the lead) before the customer clicked.
 
 No sign-in and no CSRF token (the customer has no session; auth.py exempts /csat/): the token, an HMAC
 under the hub's secret key (hub/outbound/survey_links.py), is what says which conversation may be rated.
@@ -18,7 +21,7 @@ from hub.http import languages
 from hub.inbound.rating_comments import add_comment
 from hub.inbound.ratings import check_score, record_rating
 from hub.outbound import survey_links
-from hub.store import csat
+from hub.store import conversations, csat
 from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()
@@ -49,7 +52,8 @@ def _page(request: web.Request, context: dict[str, Any], status: int = 200) -> w
     html = request.app[keys.JINJA].get_template("csat.html").render(
         {"_": catalogues.translator(language.code), "language": language,
          "request_lang": language.code if "lang" in request.query else "", "problem": None, "rating": None,
-         "token": None, "commented": False, "scores": range(1, 6), "score_text": score_text, **context})
+         "token": None, "commented": False, "scores": range(1, 6), "score_text": score_text, "chosen": None,
+         "score_labels": {n: _score_text(n, language.code) for n in range(1, 6)}, **context})
     return web.Response(text=html, status=status, content_type="text/html",
                         headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
 
@@ -67,34 +71,45 @@ def _not_ours(request: web.Request) -> web.Response:
 async def survey(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
     conversation_id = _conversation(request)
-    if conversation_id is None:
+    if conversation_id is None or await conversations.get(hub.db, conversation_id) is None:
         return _not_ours(request)
+    context: dict[str, Any] = {"token": request.match_info["token"], "scores": range(1, 6)}
+    rating = await csat.for_conversation(hub.db, conversation_id)
+    if rating is not None:  # rated already: the first score stands; a comment can still be added
+        return _page(request, {**context, "rating": rating})
     raw = request.query.get("score")
+    chosen = None
     if raw is not None:
         try:
-            await record_rating(hub, conversation_id, check_score(raw), None, "email")
+            chosen = check_score(raw)
         except BadInput:
-            return _page(request, {"problem": N_("Choose a score from 1 to 5."), "token": request.match_info["token"],
-                                   "scores": range(1, 6)}, 400)
-    rating = await csat.for_conversation(hub.db, conversation_id)
-    return _page(request, {"rating": rating, "token": request.match_info["token"], "scores": range(1, 6)})
+            return _page(request, {**context, "problem": N_("Choose a score from 1 to 5.")}, 400)
+    return _page(request, {**context, "chosen": chosen})
 
 
 @routes.post("/csat/{token}")
-async def comment(request: web.Request) -> web.Response:
+async def answer(request: web.Request) -> web.Response:
+    """The score (when not rated yet) and an optional comment, from the page's one form."""
     hub = request.app[keys.HUB]
     conversation_id = _conversation(request)
-    if conversation_id is None:
+    if conversation_id is None or await conversations.get(hub.db, conversation_id) is None:
         return _not_ours(request)
     if (request.content_length or 0) > COMMENT_FORM_LIMIT:
         return _page(request, {"problem": N_("The comment is too long.")}, 413)
     form = await request.post()
-    text = form.get("comment")
-    rating = await csat.for_conversation(hub.db, conversation_id)
+    text, raw = form.get("comment"), form.get("score")
+    comment = text.strip() if isinstance(text, str) else ""
     context: dict[str, Any] = {"token": request.match_info["token"], "scores": range(1, 6)}
+    rating = await csat.for_conversation(hub.db, conversation_id)
     if rating is None:
-        return _page(request, {**context, "problem": N_("Choose a score from 1 to 5.")}, 400)
-    if not isinstance(text, str) or not text.strip():
+        try:
+            score = check_score(raw)
+        except BadInput:
+            return _page(request, {**context, "problem": N_("Choose a score from 1 to 5.")}, 400)
+        await record_rating(hub, conversation_id, score, None, "email")
+        rating = await csat.for_conversation(hub.db, conversation_id)
+    elif not comment:
         return _page(request, {**context, "rating": rating, "problem": N_("Write a comment first.")}, 400)
-    updated = await add_comment(hub, conversation_id, text, "email")
-    return _page(request, {**context, "rating": updated, "commented": True})
+    if comment:
+        rating = await add_comment(hub, conversation_id, comment, "email")
+    return _page(request, {**context, "rating": rating, "commented": bool(comment)})

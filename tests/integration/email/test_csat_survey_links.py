@@ -53,16 +53,25 @@ async def test_email_survey_links_rate_once_and_the_page_takes_a_comment_without
     def local(link: str) -> str:
         return base_url + URL(link).path_qs
 
+    async with aiohttp.ClientSession() as scanner:  # a mail scanner opens every link: nothing is rated
+        for link in links:
+            async with scanner.get(local(link)) as r:
+                assert r.status == 200
+    assert await csat.for_conversation(hub.db, ObjectId(conversation_id)) is None
     async with aiohttp.ClientSession() as customer:  # no hub cookie: a customer's browser
         async with customer.get(local(links[3])) as r:
             page = await r.text()
             assert r.status == 200, page
-        assert 'dir="rtl"' in page and 'data-score="4"' in page and "۴" in page
-        async with customer.get(local(links[0])) as r:  # a second click: the first score stands
-            assert r.status == 200 and 'data-score="4"' in await r.text()
+        assert 'dir="rtl"' in page and 'value="4" required checked' in page and "۴" in page
         async with customer.post(local(links[3]).split("?")[0] + "?lang=fa",
-                                 data={"comment": "پاسخ سریع بود، ممنون"}) as r:
-            assert r.status == 200, await r.text()
+                                 data={"score": "4", "comment": "پاسخ سریع بود، ممنون"}) as r:
+            page = await r.text()
+            assert r.status == 200, page
+        assert 'data-score="4"' in page and "۴" in page
+        async with customer.post(local(links[0]).split("?")[0], data={"score": "1"}) as r:  # the first stands
+            assert r.status == 400 and 'data-score="4"' in await r.text()
+        async with customer.get(local(links[0])) as r:
+            assert r.status == 200 and 'data-score="4"' in await r.text()
         forged = links[3].replace("/csat/", "/csat/" + "0" * 24 + ".")
         async with customer.get(local(forged)) as r:
             assert r.status == 404
