@@ -170,6 +170,16 @@ def without_surrogates_in(value: Any, depth: int = 0) -> Any:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One answer the customer can pick (a survey's "1".."5"): a button where the channel has them,
+    else the text already says how to answer. `url` is a link the answer opens (email's signed links)."""
+
+    value: str
+    label: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     message_id: str
     conversation_id: str
@@ -179,6 +189,8 @@ class OutboundMessage:
     text: str
     attachments: tuple[Attachment, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # Answers to offer as buttons; a channel without buttons sends the text alone (it says how to answer).
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from inbox_ui.live import routes as live_routes
 from inbox_ui.profile import routes as profile_routes
 from inbox_ui.shortcuts import routes as shortcut_routes
 from inbox_ui.signin import routes as signin_routes
+from inbox_ui.survey_page import routes as survey_page_routes
 from inbox_ui.team import routes as team_routes
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
     app.add_routes(signin_routes)
+    app.add_routes(survey_page_routes)
     app.add_routes(profile_routes)
     app.add_routes(list_routes)
     app.add_routes(conversation_routes)

@@ -131,6 +131,8 @@ class EmailChannel:
             subject = f"Re: {subject}"
         signature = str(message.extras.get("signature") or "")
         context = {"text": message.text, "paragraphs": _paragraphs(message.text),
+                   # Answers as links (the survey's signed one-click scores); buttons in the HTML part.
+                   "choices": [c for c in message.choices if c.url],
                    "department": department, "mailbox": mailbox.address,
                    "signature": signature, "signature_lines": signature.split("\n") if signature else [],
                    # An automatic reply answers no question: it quotes nothing.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
@@ -22,6 +22,7 @@ from channels.base import (
     ChannelRateLimited,
     ChannelRejected,
     ChannelTimeout,
+    Choice,
     OutboundMessage,
     SendResult,
 )
@@ -34,10 +35,20 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram's sendPhoto limit; bigger images 
 _REMEMBERED_PROGRESS = 10_000
 
 
+CHOICE_PREFIX = "choice:"  # callback_data of a choice button; channels/telegram/answers.py reads it back
+
+
 @dataclass(frozen=True)
 class _Step:
     text: str | None = None
     attachment: Attachment | None = None
+    choices: tuple[Choice, ...] = ()
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+    """One row of buttons (a survey's 1..5); pressing one sends `choice:<value>` back as a callback query."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=f"{CHOICE_PREFIX}{c.value}"[:64])
+                                  for c in choices]])
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -94,6 +105,8 @@ class TelegramChannel:
             raise ChannelRejected(f"{message.to.value!r} is not a Telegram chat id") from None
         self._check_chat_free(chat_id)
         steps = [_Step(text=piece) for piece in split_text(message.text)]
+        if message.choices and steps:  # the buttons go under the last piece of text
+            steps[-1] = _Step(text=steps[-1].text, choices=message.choices)
         steps += [_Step(attachment=a) for a in message.attachments if a.file_id and not a.refused_reason]
         sent = self._progress.pop(message.message_id, [])
         for step in steps[len(sent):]:
@@ -121,6 +134,8 @@ class TelegramChannel:
             self._progress.popitem(last=False)
 
     async def _send_step(self, chat_id: int, step: _Step) -> TelegramMessage:
+        if step.text is not None and step.choices:
+            return await self.bot.send_message(chat_id=chat_id, text=step.text, reply_markup=keyboard(step.choices))
         if step.text is not None:
             return await self.bot.send_message(chat_id=chat_id, text=step.text)
         attachment = step.attachment

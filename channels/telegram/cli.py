@@ -11,7 +11,7 @@ from channels.telegram.bot import open_bot
 from channels.telegram.settings import TelegramSettings
 from channels.telegram.views import PATH
 
-ALLOWED_UPDATES = ["message", "edited_message"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # callback_query: survey buttons
 ACTIONS = ("set-webhook", "status")
 
 

@@ -10,6 +10,7 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from channels.base import PHONE, TELEGRAM, Attachment, ChannelHost, Identity, InboundMessage
+from channels.telegram import answers
 from channels.telegram.content import Content, Media, read, sender_name
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,12 @@ def _kind(payload: dict[str, Any]) -> str | None:
 
 
 async def handle(host: ChannelHost, bot: Bot, bot_id: str, update: Update, payload: dict[str, Any]) -> Outcome:
+    query = update.callback_query
+    if query is not None and answers.chosen(query) is not None and not query.from_user.is_bot:
+        await answers.acknowledge(bot, query)
+        message_id, created = await answers.ingest_choice(host, bot_id, query, answers.chosen(query) or "",
+                                                          update.update_id, payload)
+        return Outcome("stored" if created else "duplicate", "a button was pressed", message_id)
     message: Message | None = update.message or update.edited_message
     if message is None:
         kind = _kind(payload)

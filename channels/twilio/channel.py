@@ -126,7 +126,10 @@ class TwilioChannel:
         params: dict[str, Any] = {"to": phones.twilio_address(self.name, message.to.value),
                                   "status_callback": self.status_callback, **self.sender()}
         content_sid = message.extras.get("content_sid")
-        if content_sid:
+        if self.name == "whatsapp" and message.choices and self.settings.survey_content_sid:
+            # WhatsApp's quick-reply buttons live in an approved template; pressing one sends its text back.
+            params["content_sid"] = self.settings.survey_content_sid.strip()
+        elif content_sid:
             params["content_sid"] = content_sid
             variables = message.extras.get("content_variables")
             if variables:
@@ -196,6 +199,8 @@ class WhatsAppChannel(TwilioChannel):
         content_sid = extras.get("content_sid")
         if content_sid:
             return _template_problem(content_sid, extras.get("content_variables"))
+        if extras.get("survey") and self.settings.survey_content_sid:
+            return None  # the survey goes as its approved template, which WhatsApp takes at any time
         last = (conversation.get("last_inbound_at_by_channel") or {}).get("whatsapp")
         if isinstance(last, datetime) and last.tzinfo is None:
             last = last.replace(tzinfo=UTC)

@@ -35,6 +35,10 @@ class TwilioSettings(BaseSettings):
     content_api_base: str = Field(
         "https://content.twilio.com", description="Twilio Content API base URL, where the approved WhatsApp "
         "templates are listed (tests point it at a fake).")
+    survey_content_sid: str = Field(
+        "", description="Approved WhatsApp quick-reply template (HX…) for the satisfaction survey, with buttons "
+        "1 to 5: sent in place of the text so it also reaches customers outside the 24-hour window. Unset: the "
+        "survey is plain text, sent only within the window.")
     templates_cache_seconds: float = Field(
         600.0, ge=0, description="How long the list of approved templates is kept before it is asked for again "
         "(the composer's Refresh asks at once).")

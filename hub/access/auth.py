@@ -29,10 +29,11 @@ LOGIN_CSRF_COOKIE = "hub_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf"
 # Visitors (signed token) and providers (signatures) authenticate themselves; no cookies involved.
-CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/webchat/")
+# /csat/ is the email survey's page: its signed token says what it may rate (inbox_ui/survey_page.py).
+CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/webchat/", "/csat/")
 # /media/ links carry their own signature (hub.media), for providers that fetch a reply's files.
 PUBLIC_PREFIXES = ("/login", "/static/", "/healthz", "/readyz", "/webhooks/", "/webchat/", "/widget.", "/chat",
-                   "/favicon", "/media/")
+                   "/favicon", "/media/", "/csat/")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

@@ -6,6 +6,7 @@ from hub import names as model
 from hub.assign import moves as routing_moves
 from hub.clock import utcnow
 from hub.errors import BadInput, Forbidden, NotFound
+from hub.outbound import surveys
 from hub.runtime import Hub
 from hub.store import conversations, messages, users
 from hub.store.db import Doc, oid
@@ -56,4 +57,6 @@ async def change_status(hub: Hub, user: Doc, conversation: Conversation, status:
         data["bulk"] = True
     await messages.insert_event(hub.db, updated, f"{user.get('name')} marked this {status}.", data, now,
                                 author=model.agent_author(user))
+    if status == "resolved":
+        await surveys.queue_after_resolve(hub, updated, now)  # when its department asks, once
     return updated

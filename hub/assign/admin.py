@@ -17,6 +17,7 @@ from hub.assign import autoreplies
 from hub.assign.apply import plan
 from hub.assign.runtime import runtime
 from hub.assign.snapshot import RoutingConfig, department_dict
+from hub.outbound import survey_settings
 from hub.runtime import Hub
 from hub.store import agents, contacts, routing_rules, routing_state
 from hub.store import departments as department_store
@@ -82,7 +83,7 @@ def present_department(doc: Doc, key: str) -> dict[str, Any]:
         shown = department_to_dict(department_from_dict(department_dict(doc, key)))
     except DepartmentValidationError:
         shown = department_dict(doc, key)
-    return {**shown, "id": str(doc["_id"]), "key": key}
+    return {**shown, "id": str(doc["_id"]), "key": key, "csat": survey_settings.of_department(doc).as_doc()}
 
 
 async def update_department(hub: Hub, doc: Doc, body: dict[str, Any], now: datetime) -> Doc:
@@ -93,6 +94,9 @@ async def update_department(hub: Hub, doc: Doc, body: dict[str, Any], now: datet
     if not isinstance(new_key, str) or department_store.slug(new_key) != new_key or not new_key:
         raise DepartmentValidationError([f"key: {new_key!r} must be lower-case letters, digits and '-'"])
     body.pop("id", None)
+    survey = survey_settings.of_department(doc)
+    if "csat" in body:  # not a routing setting: checked here, stored beside them
+        survey = survey_settings.check(body.pop("csat"), survey)
     merged = {**department_dict(doc, key), **body}
     department = department_from_dict(merged)  # raises with every problem
     lead = oid(department.lead_id) if department.lead_id else None
@@ -108,6 +112,7 @@ async def update_department(hub: Hub, doc: Doc, body: dict[str, Any], now: datet
     fields["hours"] = stored.get("hours")
     fields["lead_id"] = lead
     fields["key"] = new_key
+    fields["csat"] = survey.as_doc()
     updated = await department_store.update_routing(hub.db, doc["_id"], fields, now, name=department.name)
     runtime(hub).invalidate()
     return updated or doc

@@ -14,7 +14,7 @@ from hub import names as model
 from hub.assign import apply as routing_apply
 from hub.clock import utcnow
 from hub.errors import BadInput, check_text
-from hub.inbound import usernames
+from hub.inbound import survey_answers, usernames
 from hub.runtime import Hub
 from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
@@ -61,7 +61,8 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     if contact is None or (inbound.contact_name and not contact.get("name")):
         contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
     contact = await usernames.record(db, contact, inbound)
-    conversation, needs_routing = await _conversation_for(hub, inbound, contact, now)
+    conversation, needs_routing = (await survey_answers.conversation_answered(hub, inbound, contact, now)
+                                   or await _conversation_for(hub, inbound, contact, now))
     explanation: Doc | None = None
     if needs_routing:
         conversation, explanation = await routing_apply.route_new(hub, conversation, contact, inbound, now)

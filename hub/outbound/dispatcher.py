@@ -25,6 +25,7 @@ from channels.base import (
     Channel,
     ChannelError,
     ChannelRateLimited,
+    Choice,
     Identity,
     OutboundMessage,
     Reconciler,
@@ -33,6 +34,7 @@ from channels.base import (
     stop_tasks,
 )
 from hub.clock import utcnow
+from hub.outbound import surveys
 from hub.runtime import Hub
 from hub.store import messages
 from hub.store.documents import Message
@@ -157,6 +159,8 @@ class Dispatcher:
             await messages.mark_failed(hub.db, doc["_id"], f"the {doc['channel']} channel is not configured",
                                        utcnow(), owner)
             return
+        if await surveys.withheld(hub, doc, owner, utcnow()):  # a survey whose conversation was reopened
+            return
         outbound = _outbound(doc)
         earlier = unsettled_attempt(doc)
         if earlier is not None and not await self._settle_earlier(doc, owner, channel, outbound, earlier):
@@ -258,6 +262,7 @@ def _outbound(doc: Mapping[str, Any]) -> OutboundMessage:
         text=doc["text"],
         attachments=tuple(Attachment(**a) for a in doc.get("attachments") or []),
         extras=doc.get("extras") or {},
+        choices=tuple(Choice(str(c.get("value")), str(c.get("label")), c.get("url")) for c in doc.get("choices") or []),
     )
 
 

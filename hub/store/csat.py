@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
@@ -65,3 +66,66 @@ async def add_comment(db: Db, conversation_id: ObjectId, comment: str, now: date
 async def for_conversation(db: Db, conversation_id: ObjectId) -> Doc | None:
     found: Doc | None = await db[model.CSAT_RESPONSES].find_one({"conversation_id": conversation_id})
     return found
+
+
+# --- the survey asked: which conversation a customer's "5" answers ---------------------------------------
+
+
+async def mark_asked(db: Db, conversation_id: ObjectId, message_id: ObjectId, channel: str, due_at: datetime) -> None:
+    """The conversation's one survey (`csat_survey`), kept on it so an answer finds what it answers."""
+    await db[model.CONVERSATIONS].update_one(
+        {"_id": conversation_id, "csat_survey": {"$exists": False}},
+        {"$set": {"csat_survey": {"message_id": message_id, "channel": channel, "due_at": due_at}}})
+
+
+async def awaiting_answer(db: Db, contact_id: ObjectId, channel: str, now: datetime, within: timedelta
+                          ) -> Doc | None:
+    """The contact's resolved conversation whose survey went out on `channel` (due by now, within the
+    answer window) and has no rating yet; the newest such one."""
+    found = await db[model.CONVERSATIONS].find(
+        {"contact_id": contact_id, "status": "resolved", "csat_survey.channel": channel,
+         "csat_survey.due_at": {"$lte": now, "$gte": now - within}},
+    ).sort("csat_survey.due_at", DESCENDING).limit(5).to_list(5)
+    for conversation in found:
+        if await for_conversation(db, conversation["_id"]) is None:
+            return dict(conversation)
+    return None
+
+
+async def last_inbound_was_automatic(db: Db, conversation_id: ObjectId) -> bool:
+    """The customer's last message was an auto-reply or a delivery report (email marks them auto_submitted)."""
+    last = await db[model.MESSAGES].find_one({"conversation_id": conversation_id, "direction": model.IN},
+                                             sort=[("created_at", DESCENDING)])
+    return bool(last and (last.get("extras") or {}).get("auto_submitted"))
+
+
+async def bounced_before(db: Db, contact_id: ObjectId, channel: str, address: str) -> bool:
+    """Mail to this address came back as a bounce (hub/ports/mail_host.record_bounce marks it)."""
+    bounced = await db[model.MESSAGES].find_one({"contact_id": contact_id, "direction": model.OUT, "channel": channel,
+                                                 "to.value": address, "status": "failed",
+                                                 "error": {"$regex": "^Bounced"}}, {"_id": 1})
+    return bounced is not None
+
+
+async def withhold_survey(db: Db, message_id: ObjectId, owner: str, reason: str, now: datetime) -> bool:
+    """The leased survey is not sent (its conversation was reopened before it was due): settled as
+    withheld, so a later resolve can queue it again (`requeue_survey`)."""
+    done = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
+                  "withheld": True, "failed_at": now, "updated_at": now, "lease_until": None,
+                  "attempt_started_at": None}})
+    return done.modified_count == 1
+
+
+async def requeue_survey(db: Db, conversation_id: ObjectId, message_id: ObjectId, due: datetime, now: datetime
+                         ) -> bool:
+    """A withheld survey queued again for a new resolve, due `due`; False when it was sent or answered."""
+    done = await db[model.MESSAGES].update_one(
+        {"_id": message_id, "status": "failed", "withheld": True},
+        {"$set": {"status": "queued", "status_rank": 0, "attempts": 0, "next_attempt_at": due, "error": None,
+                  "withheld": False, "lease_until": None, "attempt_started_at": None, "updated_at": now}})
+    if done.modified_count != 1:
+        return False
+    await db[model.CONVERSATIONS].update_one({"_id": conversation_id}, {"$set": {"csat_survey.due_at": due}})
+    return True

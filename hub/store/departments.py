@@ -1,4 +1,5 @@
-"""Departments' routing settings: business hours, auto-reply templates, strategy, fallback, SLA, lead.
+"""Departments' routing settings: business hours, auto-reply templates, strategy, fallback, SLA, lead; and
+whether a satisfaction survey follows a resolve (`csat`, hub/outbound/survey_settings.py).
 
 A department keeps its ObjectId as `_id` (what conversations and users point at) and a short `key`
 ("billing") that people write in routing rules; `key` defaults to the name made into a slug.
@@ -15,7 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from hub import names as model
 from hub.store.db import Db, Doc
 
-ROUTING_FIELDS = ("key", "strategy", "fallback_after", "sticky", "lead_id", "autoreply", "hours", "sla")
+ROUTING_FIELDS = ("key", "strategy", "fallback_after", "sticky", "lead_id", "autoreply", "hours", "sla", "csat")
 
 
 def slug(name: str) -> str:

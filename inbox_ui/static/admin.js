@@ -18,6 +18,7 @@
     if (type === "int") return raw.trim() === "" ? undefined : Number(raw);
     if (type === "list") return raw.split(/[,\n]/).map(function (s) { return s.trim(); }).filter(Boolean);
     if (type === "optional") return raw === "" ? null : raw;
+    if (type === "bool") return raw === "true";
     return raw;
   }
 

@@ -135,6 +135,8 @@ class DepartmentPage:
     holidays: str
     autoreply: Autoreplies
     sla: tuple[SlaTarget, ...]  # one per priority, in the given order
+    csat_enabled: bool = False
+    csat_delay_seconds: object = None
 
     @staticmethod
     def of(department: Fields, days: Sequence[str], priorities: Sequence[str]) -> DepartmentPage:
@@ -150,6 +152,8 @@ class DepartmentPage:
             holidays=", ".join(items(hours.get("holidays"))),
             autoreply=Autoreplies(autoreply.get("in_hours"), autoreply.get("out_of_hours")),
             sla=tuple(_sla_target(p, mapping(sla.get(p))) for p in priorities),
+            csat_enabled=mapping(department.get("csat")).get("enabled") is True,
+            csat_delay_seconds=mapping(department.get("csat")).get("delay_seconds"),
         )
 
 

@@ -150,6 +150,13 @@ def _rating(data: Fields, _actor: str | None, _names: Names) -> Line | None:
     return (head, Phrase(N_("“{comment}”"), {"comment": comment})) if comment else (head,)
 
 
+def _rating_comment(data: Fields, _actor: str | None, _names: Names) -> Line | None:
+    comment = (text_or_none(data.get("comment")) or "").strip()
+    if not comment:
+        return None
+    return (Phrase(N_("The customer commented on their rating"), {}), Phrase(N_("“{comment}”"), {"comment": comment}))
+
+
 _STATUS_BY: dict[str, str] = {
     "resolved": N_("{actor} resolved this"),
     "open": N_("{actor} reopened this"),
@@ -210,6 +217,7 @@ _BY_TYPE: dict[str, Callable[[Fields, str | None, Names], Line | None]] = {
     "transfer": _transfer,
     "assignment": _assignment,
     "rating": _rating,
+    "rating_comment": _rating_comment,
     "status": _status,
     "priority": _priority,
     "reopened": lambda _data, _actor, _names: (Phrase(N_("Reopened by the customer's reply")),),

@@ -180,3 +180,6 @@ class FakeTelegramApi:
         if self.last_error is not None:
             info["last_error_date"], info["last_error_message"] = self.last_error
         return info
+
+    def _answerCallbackQuery(self, call: Call) -> bool:
+        return True

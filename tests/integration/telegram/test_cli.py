@@ -31,7 +31,7 @@ async def test_set_webhook_registers_the_public_url_with_the_secret(
     assert "webhook set: https://hub.example.com/webhooks/telegram" in out
     assert telegram_api.webhook["url"] == "https://hub.example.com/webhooks/telegram"
     assert telegram_api.webhook["secret_token"] == SECRET
-    assert telegram_api.webhook["allowed_updates"] == ["message", "edited_message"]
+    assert telegram_api.webhook["allowed_updates"] == ["message", "edited_message", "callback_query"]
 
 
 async def test_set_webhook_without_a_secret_says_what_is_missing_and_registers_nothing(

@@ -143,3 +143,12 @@ def test_a_nameless_visitor_s_row_says_web_visitor_and_a_named_one_keeps_the_nam
     assert not named.visitor and named.contact_name == "Mina"
     [sms] = views.conversation_rows([{**token_label, "last_channel": "sms"}], {}, {})
     assert not sms.visitor  # a stored label on another channel is shown as it is
+
+
+def test_a_comment_after_the_rating_reads_as_the_customer_s_comment() -> None:
+    names = views.Names()
+    line = views.event_line({"type": "rating_comment", "score": 4, "comment": "سریع بود، ممنون"}, None, names)
+    assert line is not None
+    assert line[0].text == "The customer commented on their rating"
+    assert line[1].values == {"comment": "سریع بود، ممنون"}
+    assert views.event_line({"type": "rating_comment", "comment": "  "}, None, names) is None
