@@ -27,8 +27,8 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from hub import names as model
 from hub.metrics.business_time import business_seconds
 from hub.store.db import Db, Doc
-from routing.model import BusinessHours, to_utc
 from routing.errors import DepartmentValidationError
+from routing.model import BusinessHours, to_utc
 from routing.policy_io import department_from_dict
 
 log = logging.getLogger(__name__)
