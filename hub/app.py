@@ -33,6 +33,7 @@ from hub.api import inbox as api_inbox
 from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import notifications as api_notifications
 from hub.api import palette as api_palette
+from hub.api import reports as api_reports
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
@@ -243,6 +244,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
     app.add_routes(api_palette.routes)
+    app.add_routes(api_reports.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins(config)
