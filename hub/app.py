@@ -59,6 +59,7 @@ from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
 from inbox_ui.profile import routes as profile_routes
+from inbox_ui.reports import routes as report_routes
 from inbox_ui.shortcuts import routes as shortcut_routes
 from inbox_ui.signin import routes as signin_routes
 from inbox_ui.team import routes as team_routes
@@ -260,4 +261,5 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(admin_routes)
     app.add_routes(canned_routes)
     app.add_routes(shortcut_routes)
+    app.add_routes(report_routes)
     return app

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hub.errors import BadInput, Forbidden
 from hub.metrics.buckets import BUCKETS, Bucket
 from hub.store import report_queries
-from hub.store.db import Doc, oid
+from hub.store.db import Db, Doc, oid
 from hub.store.report_queries import ReportFilter
 
 DEFAULT_DAYS: Final = 30
@@ -118,3 +118,18 @@ def echo(query: ReportQuery) -> Doc:
     return {"from": query.first_day.isoformat(), "to": query.last_day.isoformat(), "tz": query.tz_name,
             "departments": list(where.department_ids) if where.department_ids is not None else None,
             "agent": where.agent_id, "channel": where.channel, "label": where.label, "priority": where.priority}
+
+
+async def overview_data(db: Db, query: ReportQuery) -> dict[str, Any]:
+    where = query.where
+    return {"filter": echo(query),
+            "counts": await report_queries.counts(db, where),
+            "speed": await report_queries.speed(db, where),
+            "backlog": await report_queries.backlog(db, where),
+            "heat_map": await report_queries.heat(db, where, query.tz)}
+
+
+async def timeseries_data(db: Db, query: ReportQuery, params: dict[str, str]) -> dict[str, Any]:
+    metric, bucket = metric_and_bucket(params)
+    points = await report_queries.timeseries(db, query.where, metric, bucket, query.tz)
+    return {"filter": echo(query), "metric": metric, "bucket": bucket, "points": points}

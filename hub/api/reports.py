@@ -33,30 +33,15 @@ def _query(request: web.Request) -> report_actions.ReportQuery:
     return report_actions.parse(current_user(request), params, today)
 
 
-async def overview_data(hub: Hub, query: report_actions.ReportQuery) -> dict[str, Any]:
-    where = query.where
-    return {"filter": report_actions.echo(query),
-            "counts": await report_queries.counts(hub.db, where),
-            "speed": await report_queries.speed(hub.db, where),
-            "backlog": await report_queries.backlog(hub.db, where),
-            "heat_map": await report_queries.heat(hub.db, where, query.tz)}
-
-
-async def timeseries_data(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]) -> dict[str, Any]:
-    metric, bucket = report_actions.metric_and_bucket(params)
-    points = await report_queries.timeseries(hub.db, query.where, metric, bucket, query.tz)
-    return {"filter": report_actions.echo(query), "metric": metric, "bucket": bucket, "points": points}
-
-
 @routes.get("/api/v1/reports/overview")
 async def overview(request: web.Request) -> web.Response:
-    return json_response(await overview_data(request.app[keys.HUB], _query(request)))
+    return json_response(await report_actions.overview_data(request.app[keys.HUB].db, _query(request)))
 
 
 @routes.get("/api/v1/reports/timeseries")
 async def timeseries(request: web.Request) -> web.Response:
     query = _query(request)
-    return json_response(await timeseries_data(request.app[keys.HUB], query, dict(request.query)))
+    return json_response(await report_actions.timeseries_data(request.app[keys.HUB].db, query, dict(request.query)))
 
 
 @routes.get("/api/v1/reports/agents")
@@ -87,7 +72,7 @@ def _cell(value: object) -> object:
 
 
 async def _rows_overview(hub: Hub, query: report_actions.ReportQuery, _: dict[str, str]) -> list[dict[str, Any]]:
-    data = await overview_data(hub, query)
+    data = await report_actions.overview_data(hub.db, query)
     rows: list[dict[str, Any]] = [{"metric": k, "count": v} for k, v in data["counts"].items()]
     for metric, clocks in data["speed"].items():
         for clock, summary in clocks.items():
@@ -97,7 +82,7 @@ async def _rows_overview(hub: Hub, query: report_actions.ReportQuery, _: dict[st
 
 async def _rows_timeseries(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]
                            ) -> list[dict[str, Any]]:
-    return list((await timeseries_data(hub, query, params))["points"])
+    return list((await report_actions.timeseries_data(hub.db, query, params))["points"])
 
 
 async def _rows_agents(hub: Hub, query: report_actions.ReportQuery, _: dict[str, str]) -> list[dict[str, Any]]:

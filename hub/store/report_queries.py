@@ -247,3 +247,21 @@ async def csat(db: Db, where: ReportFilter) -> Doc:
     return {"responses": total, "average": round(points / total, 3) if total else None,
             "distribution": distribution, "satisfied_percent": round(100 * satisfied / total, 2) if total else None,
             "comments": comments}
+
+
+async def conversations_behind(db: Db, where: ReportFilter, metric: str, limit: int = 500) -> list[Doc]:
+    """The conversations a number counts (newest first), for a report's drill-down."""
+    if metric == "created":
+        ids = [d["_id"] for d in await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 1})
+               .sort("created_at", -1).to_list(limit)]
+    else:
+        kind = DURATIONS.get(metric, metric)
+        ids = []
+        async for event in db[model.REPORT_EVENTS].find(where.events(kind), {"conversation_id": 1}).sort("at", -1):
+            if event["conversation_id"] not in ids:
+                ids.append(event["conversation_id"])
+            if len(ids) >= limit:
+                break
+    found = {d["_id"]: d async for d in db[model.CONVERSATIONS].find(
+        {"_id": {"$in": ids}}, {"contact_name": 1, "status": 1, "created_at": 1, "last_channel": 1})}
+    return [found[i] for i in ids if i in found]
