@@ -6,6 +6,7 @@ outside that scope is a 403; a bad date, zone, bucket or metric a 400 with a sen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -122,11 +123,11 @@ def echo(query: ReportQuery) -> Doc:
 
 async def overview_data(db: Db, query: ReportQuery) -> dict[str, Any]:
     where = query.where
-    return {"filter": echo(query),
-            "counts": await report_queries.counts(db, where),
-            "speed": await report_queries.speed(db, where),
-            "backlog": await report_queries.backlog(db, where),
-            "heat_map": await report_queries.heat(db, where, query.tz)}
+    # Independent reads: in flight together.
+    counts, speed, backlog, heat = await asyncio.gather(
+        report_queries.counts(db, where), report_queries.speed(db, where), report_queries.backlog(db, where),
+        report_queries.heat(db, where, query.tz))
+    return {"filter": echo(query), "counts": counts, "speed": speed, "backlog": backlog, "heat_map": heat}
 
 
 async def timeseries_data(db: Db, query: ReportQuery, params: dict[str, str]) -> dict[str, Any]:
