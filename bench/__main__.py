@@ -11,6 +11,7 @@ from bench import (
     ingest_webchat,
     live_connections,
     live_latency,
+    reports,
     routing_decisions,
 )
 
@@ -23,6 +24,7 @@ def main() -> None:
     asyncio.run(inbox_reads.main())
     asyncio.run(inbox_navigation.main())
     asyncio.run(live_connections.main())
+    asyncio.run(reports.main())
 
 
 if __name__ == "__main__":

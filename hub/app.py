@@ -33,6 +33,7 @@ from hub.api import inbox as api_inbox
 from hub.api import mailboxes as api_admin_mailboxes
 from hub.api import notifications as api_notifications
 from hub.api import palette as api_palette
+from hub.api import reports as api_reports
 from hub.api import routing as routing_api
 from hub.api import v1 as api
 from hub.assign.runtime import routing_ctx
@@ -58,6 +59,7 @@ from inbox_ui.conversation import routes as conversation_routes
 from inbox_ui.lists import routes as list_routes
 from inbox_ui.live import routes as live_routes
 from inbox_ui.profile import routes as profile_routes
+from inbox_ui.reports import routes as report_routes
 from inbox_ui.shortcuts import routes as shortcut_routes
 from inbox_ui.signin import routes as signin_routes
 from inbox_ui.survey_page import routes as survey_page_routes
@@ -244,6 +246,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
     app.add_routes(api_palette.routes)
+    app.add_routes(api_reports.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
     app[CHANNEL_PLUGINS] = plugins(config)
@@ -260,4 +263,5 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(admin_routes)
     app.add_routes(canned_routes)
     app.add_routes(shortcut_routes)
+    app.add_routes(report_routes)
     return app

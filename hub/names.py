@@ -68,3 +68,5 @@ VIEWERS_TTL_SECONDS: Final = 300
 
 # Customer satisfaction (issue 14): one rating per conversation (hub/store/csat.py).
 CSAT_RESPONSES: Final = "csat_responses"
+# Reports (issue 14): durations computed once when they happen (hub/store/reports.py).
+REPORT_EVENTS: Final = "report_events"

@@ -85,3 +85,39 @@ def next_open(department: Department | None, now: datetime) -> datetime | None:
     if department is None or department.hours is None:
         return to_utc(now)
     return hours_next_open(department.hours, now)
+
+
+def _spans_from(hours: BusinessHours, start: datetime, days: int) -> list[tuple[datetime, datetime]]:
+    """Open intervals (UTC, in order) from the day before `start` for `days` days; overnight ranges whole."""
+    tz = zone(hours.timezone)
+    first_day = start.astimezone(tz).date() - timedelta(days=1)
+    spans: list[tuple[datetime, datetime]] = []
+    for offset in range(days + 1):
+        day = first_day + timedelta(days=offset)
+        for span in _ranges_on(hours, day):
+            opens = to_utc(datetime.combine(day, span.start, tzinfo=tz))
+            close_day = day + timedelta(days=1) if _overnight(span) else day
+            spans.append((opens, to_utc(datetime.combine(close_day, span.end, tzinfo=tz))))
+    return sorted(spans)
+
+
+def after_open_seconds(hours: BusinessHours | None, start: datetime, seconds: float) -> datetime | None:
+    """The moment `seconds` of open time have passed since `start` (the clock stops while closed).
+
+    Without hours the department is always open (start + seconds); None when the schedule never opens.
+    """
+    start = to_utc(start)
+    if hours is None:
+        return start + timedelta(seconds=seconds)
+    if not any(hours.weekly.values()):
+        return None
+    left = seconds
+    for opens, closes in _spans_from(hours, start, _SEARCH_DAYS):
+        lo = max(opens, start)
+        if closes <= lo:
+            continue
+        room = (closes - lo).total_seconds()
+        if left <= room:
+            return lo + timedelta(seconds=left)
+        left -= room
+    return None

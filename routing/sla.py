@@ -1,17 +1,20 @@
 """SLA targets per department and priority: when each conversation is due, and which breaches to escalate.
 
-Clocks run from the conversation's creation in wall time (business hours do not pause them). A breach
-is reported once per target: the hub records it in `sla_escalated` when it applies the escalation.
+Clocks run from the conversation's creation and count only the department's business hours (a
+department without hours is always open); a snoozed conversation's clocks are paused, so it is never
+reported while snoozed. A breach is reported once per target: the hub records it in `sla_escalated`
+when it applies the escalation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from routing.decision import human_duration
+from routing.hours import after_open_seconds
 from routing.model import (
     PRIORITIES,
     ConversationSnapshot,
@@ -52,8 +55,10 @@ def sla_due(conversation: ConversationSnapshot, department: Department | None) -
         return SlaDue(None, None)
     start = to_utc(start)
 
+    hours = None if department is None else department.hours
+
     def after(seconds: float | None) -> datetime | None:
-        return None if seconds is None else start + timedelta(seconds=seconds)
+        return None if seconds is None else after_open_seconds(hours, start, seconds)
 
     return SlaDue(after(target.first_response), after(target.resolution))
 
@@ -99,8 +104,8 @@ def breaches(
     now = to_utc(now)
     found: list[Breach] = []
     for conversation in conversations:
-        if conversation.status == "resolved" or conversation.department_id is None:
-            continue
+        if conversation.status in ("resolved", "snoozed") or conversation.department_id is None:
+            continue  # a snoozed conversation's clocks are paused
         department = departments.get(conversation.department_id)
         if department is None or conversation.priority not in department.sla:
             continue

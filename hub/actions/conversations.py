@@ -8,7 +8,7 @@ from hub.clock import utcnow
 from hub.errors import BadInput, Forbidden, NotFound
 from hub.outbound import surveys
 from hub.runtime import Hub
-from hub.store import conversations, messages, users
+from hub.store import conversations, messages, reports, users
 from hub.store.db import Doc, oid
 from hub.store.documents import Conversation
 
@@ -52,6 +52,7 @@ async def change_status(hub: Hub, user: Doc, conversation: Conversation, status:
     if updated is None:
         raise NotFound("conversation not found")
     await routing_moves.after_status_change(hub, conversation, updated, now)  # a resolve frees capacity
+    await reports.status_changed(hub.db, conversation, updated, now)
     data: Doc = {"type": "status", "status": status, "by": user["_id"]}
     if bulk:
         data["bulk"] = True

@@ -87,7 +87,8 @@ async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, 
     if created:
         if not automatic:
             preview = text or "📎 " + ", ".join(a.filename for a in attachments or [])
-            await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(preview))
+            await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(preview),
+                                              agent_id=user["_id"])
         hub.outbox_wakeup.set()
     return queued, created
 

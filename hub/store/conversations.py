@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from bson import ObjectId
 from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
+from hub.store import reports
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Contact, Conversation, as_conversation, conversations_in
 
@@ -51,6 +52,7 @@ async def touch_active(
         except DuplicateKeyError:
             continue  # a concurrent first message opened it; the next try updates that one
         fresh["_id"] = result.inserted_id
+        await reports.record(db, fresh, "created", at, None)
         return as_conversation(fresh), True
     raise RuntimeError("could not open a conversation")
 
@@ -100,7 +102,10 @@ async def set_status(db: Db, conversation_id: ObjectId, status: str, now: dateti
         raise ValueError("this customer already has an open conversation; reply there") from None
 
 
-async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview: str) -> None:
+async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview: str,
+                        agent_id: ObjectId | None = None) -> None:
+    """A human reply on the customer's channel: the customer stops waiting, and the reports time the answer."""
+    before = await db[model.CONVERSATIONS].find_one({"_id": conversation_id}, _REPLY_FIELDS)
     await db[model.CONVERSATIONS].update_one(
         {"_id": conversation_id},
         {"$set": {"last_message_preview": preview, "updated_at": at},
@@ -108,6 +113,12 @@ async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview
          "$unset": {"waiting_since": ""},
          "$min": {"first_response_at": at}},
     )
+    if before is not None:
+        await reports.replied(db, before, at, agent_id)
+
+
+_REPLY_FIELDS: Final = {f: 1 for f in ("first_response_at", "waiting_since", "last_inbound_at", "created_at",
+                                       "department_id", "assignee_id", "last_channel", "labels", "priority")}
 
 
 def visibility_filter(user: Mapping[str, Any]) -> Doc:
@@ -152,6 +163,7 @@ async def touch_thread(
     if not may_reopen:
         doc = await update_then_get(conversations_in(db), owned, without_wait)
         return (doc, False) if doc is not None else None
+    was = await db[model.CONVERSATIONS].find_one({**owned, "active": {"$ne": True}}, {"resolved_at": 1})
     try:
         doc = await update_then_get(
             conversations_in(db), {**owned, "active": {"$ne": True}},
@@ -164,4 +176,6 @@ async def touch_thread(
         )
     except DuplicateKeyError:
         return None
+    if doc is not None:
+        await reports.reopened(db, doc, (was or {}).get("resolved_at"), at)
     return (doc, True) if doc is not None else None

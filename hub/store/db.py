@@ -137,6 +137,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
     model.READ_MARKS: [IndexModel([("user_id", ASCENDING), ("seen_at", DESCENDING)], name="user_recent")],
     # One rating per conversation (hub/store/csat.py): the first answer stands, a race is a duplicate key.
     model.CSAT_RESPONSES: [IndexModel([("conversation_id", ASCENDING)], unique=True, name="conversation_unique")],
+    # Reports (hub/store/report_queries.py): every report filters a kind over a time range.
+    model.REPORT_EVENTS: [IndexModel([("kind", ASCENDING), ("at", ASCENDING)], name="kind_at"),
+                          IndexModel([("conversation_id", ASCENDING)], name="conversation")],
 }
 
 

@@ -1,0 +1,185 @@
+"""Random traffic with known timings across channels, departments and agents, through the hub's own paths:
+every report number equals the same number recomputed here, independently, from the raw timeline."""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from hub.runtime import Hub
+from routing.hours import hours_open
+from routing.model import BusinessHours
+from routing.policy_io import department_from_dict
+from tests.integration.reports.traffic import START, Timeline, generate
+from tests.integration.routing.support import api, department, token_for
+from tests.support.agents import make_user
+from tests.support.clock import install
+
+BERLIN_HOURS = {"timezone": "Europe/Berlin",
+                "weekly": {d: ["09:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+                "holidays": ["2026-03-06"]}
+SLA = {"normal": {"first_response": 3600, "resolution": 6 * 3600}, "high": {"first_response": 900}}
+KIND_OF = {"first_response": "first_response", "next_response": "next_response", "resolution": "resolved"}
+
+
+def open_seconds(hours: BusinessHours | None, start: datetime, end: datetime) -> float:
+    """Business seconds the slow way: cut at every whole UTC quarter hour and ask whether each piece is open."""
+    if hours is None:
+        return (end - start).total_seconds()
+    total, cursor = 0.0, start
+    while cursor < end:
+        step = cursor.replace(minute=cursor.minute // 15 * 15, second=0, microsecond=0) + timedelta(minutes=15)
+        piece_end = min(step, end)
+        if hours_open(hours, cursor):
+            total += (piece_end - cursor).total_seconds()
+        cursor = piece_end
+    return total
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {"count": 0, "average": None, "median": None, "p90": None}
+    ordered = sorted(values)
+    rank = -(-9 * len(ordered) // 10)  # ceil(0.9 n), nearest rank
+    return {"count": len(values), "average": round(statistics.fmean(values), 3),
+            "median": statistics.median(ordered), "p90": ordered[rank - 1]}
+
+
+@pytest.fixture
+async def traffic(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    clock = install(monkeypatch, START)
+    support = await department(hub, "Support", hours=BERLIN_HOURS, sla=SLA)
+    sales = await department(hub, "Sales", sla={"normal": {"first_response": 1800}})
+    agents = [await make_user(hub.db, f"agent{i}@x.test", departments=("Support", "Sales"), name=f"Agent {i}")
+              for i in range(3)]
+    timelines = await generate(hub, clock, random.Random(1414), [support, sales], agents, 28)
+    admin = await make_user(hub.db, "admin@x.test", role="admin", name="Ada")
+    return {"timelines": timelines, "support": support, "sales": sales, "agents": agents,
+            "admin": await token_for(hub, admin)}
+
+
+def expected_events(traffic: dict[str, Any]) -> list[dict[str, Any]]:
+    hours = {d["_id"]: department_from_dict({"id": "x", "hours": d["hours"]}).hours if d.get("hours") else None
+             for d in (traffic["support"], traffic["sales"])}
+    out = []
+    line: Timeline
+    for line in traffic["timelines"]:
+        for kind, at, since in line.events:
+            out.append({"kind": kind, "at": at, "conversation_id": line.conversation_id,
+                        "department_id": line.department_id, "agent_id": line.agent_id, "channel": line.channel,
+                        "priority": line.priority, "labels": line.labels,
+                        "wall": (at - since).total_seconds(),
+                        "business": open_seconds(hours[line.department_id], since, at)})
+    return out
+
+
+def period(traffic: dict[str, Any]) -> str:
+    first = traffic["timelines"][0].created_at.date() - timedelta(days=1)
+    last = max(at for line in traffic["timelines"] for _, at, _ in line.events).date() + timedelta(days=1)
+    return f"from={first.isoformat()}&to={last.isoformat()}"
+
+
+async def test_overview_counts_and_durations_equal_the_raw_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str) -> None:
+    events = expected_events(traffic)
+    status, got = await api(http, "GET", f"{base_url}/api/v1/reports/overview?{period(traffic)}", traffic["admin"])
+    assert status == 200, got
+    kinds = Counter(e["kind"] for e in events)
+    assert got["counts"] == {"created": len(traffic["timelines"]), "resolved": kinds["resolved"],
+                             "reopened": kinds["reopened"], "first_response": kinds["first_response"],
+                             "next_response": kinds["next_response"]}
+    assert kinds["reopened"] > 0 and kinds["next_response"] > 0, "the traffic exercises every kind"
+    for metric, kind in KIND_OF.items():
+        mine = [e for e in events if e["kind"] == kind]
+        assert got["speed"][metric]["wall"] == summary([e["wall"] for e in mine]), metric
+        assert got["speed"][metric]["business"] == summary([e["business"] for e in mine]), metric
+
+
+@pytest.mark.parametrize("field", ["department", "channel", "agent", "label"])
+async def test_each_filter_narrows_to_the_same_numbers_as_the_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str, field: str) -> None:
+    events = expected_events(traffic)
+    value, keep = {
+        "department": (str(traffic["support"]["_id"]), lambda e: e["department_id"] == traffic["support"]["_id"]),
+        "channel": ("sms", lambda e: e["channel"] == "sms"),
+        "agent": (str(traffic["agents"][1]["_id"]), lambda e: e["agent_id"] == traffic["agents"][1]["_id"]),
+        "label": ("billing", lambda e: "billing" in e["labels"]),
+    }[field]
+    url = f"{base_url}/api/v1/reports/overview?{period(traffic)}&{field}={value}"
+    status, got = await api(http, "GET", url, traffic["admin"])
+    assert status == 200, got
+    mine = [e for e in events if keep(e)]
+    assert got["counts"]["resolved"] == sum(e["kind"] == "resolved" for e in mine) > 0
+    for metric, kind in KIND_OF.items():
+        assert got["speed"][metric]["business"] == summary([e["business"] for e in mine if e["kind"] == kind])
+
+
+async def test_daily_series_in_a_time_zone_and_the_heat_map_equal_the_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str) -> None:
+    tehran = ZoneInfo("Asia/Tehran")
+    created = [line.created_at.astimezone(tehran) for line in traffic["timelines"]]
+    url = f"{base_url}/api/v1/reports/timeseries?{period(traffic)}&tz=Asia/Tehran&metric=created&bucket=day"
+    status, got = await api(http, "GET", url, traffic["admin"])
+    assert status == 200, got
+    assert {p["bucket"]: p["count"] for p in got["points"]} == dict(Counter(c.strftime("%Y-%m-%d") for c in created))
+    status, overview = await api(http, "GET", f"{base_url}/api/v1/reports/overview?{period(traffic)}&tz=Asia/Tehran",
+                                 traffic["admin"])
+    cells = Counter((c.weekday(), c.hour) for c in created)
+    assert overview["heat_map"] == [[cells[(d, h)] for h in range(24)] for d in range(7)]
+    url = f"{base_url}/api/v1/reports/timeseries?{period(traffic)}&metric=first_response&bucket=week"
+    status, weekly = await api(http, "GET", url, traffic["admin"])
+    by_week: dict[str, list[float]] = defaultdict(list)
+    for e in expected_events(traffic):
+        if e["kind"] == "first_response":
+            monday = (e["at"] - timedelta(days=e["at"].weekday())).date()
+            by_week[monday.isoformat()].append(e["wall"])
+    assert [(p["bucket"], p["median"]) for p in weekly["points"]] == [
+        (week, statistics.median(values)) for week, values in sorted(by_week.items())]
+
+
+async def test_agents_and_sla_tables_equal_the_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str) -> None:
+    events = expected_events(traffic)
+    status, got = await api(http, "GET", f"{base_url}/api/v1/reports/agents?{period(traffic)}", traffic["admin"])
+    assert status == 200, got
+    for agent in traffic["agents"]:
+        row = next(r for r in got["agents"] if r["agent_id"] == str(agent["_id"]))
+        mine = [e for e in events if e["agent_id"] == agent["_id"]]
+        firsts = [e["wall"] for e in mine if e["kind"] == "first_response"]
+        assert row["resolved"] == sum(e["kind"] == "resolved" for e in mine)
+        assert row["first_responses"] == len(firsts)
+        assert row["median_first_response"] == (statistics.median(firsts) if firsts else None)
+        assert row["assigned"] == sum(line.agent_id == agent["_id"] for line in traffic["timelines"])
+
+    status, sla = await api(http, "GET", f"{base_url}/api/v1/reports/sla?{period(traffic)}", traffic["admin"])
+    assert status == 200, sla
+    names = {traffic["support"]["_id"]: "Support", traffic["sales"]["_id"]: "Sales"}
+    targets = {"Support": SLA, "Sales": {"normal": {"first_response": 1800}}}
+    expected: dict[tuple[str, str, str], list[int]] = {}
+    breaches = 0
+    for e in sorted(events, key=lambda e: e["at"]):
+        what = {"first_response": "first_response", "resolved": "resolution"}.get(e["kind"])
+        name = names[e["department_id"]]
+        limit = targets[name].get(e["priority"], {}).get(what or "")
+        if what is None or limit is None:
+            continue
+        tally = expected.setdefault((name, e["priority"], what), [0, 0])
+        tally[1] += 1
+        tally[0] += e["business"] <= limit
+        breaches += e["business"] > limit
+    assert {(t["department"], t["priority"], t["target"]): [t["met"], t["total"]] for t in sla["targets"]} == expected
+    assert sla["breach_count"] == breaches > 0
+    assert all(b["seconds"] > b["target_seconds"] for b in sla["breaches"])
+
+
+def test_the_reference_business_clock_is_not_the_one_under_test() -> None:
+    hours = department_from_dict({"id": "x", "hours": BERLIN_HOURS}).hours
+    friday_evening = datetime(2026, 3, 13, 15, 30, tzinfo=UTC)  # 16:30 in Berlin
+    assert open_seconds(hours, friday_evening, friday_evening + timedelta(days=3)) == 30 * 60 + 8 * 3600 - 30 * 60

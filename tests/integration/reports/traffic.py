@@ -1,0 +1,123 @@
+"""Random customer traffic with known timings, through the hub's own paths, and its raw timeline.
+
+Each conversation: a customer writes (ingest), is placed in a department with an agent, priority and
+labels, gets a note and sometimes an automatic reply (neither counts), a first human reply, maybe a
+second customer message and reply, a resolution, and sometimes a reopening by the customer's reply in
+the same thread and a second resolution. The clock (tests/support/clock.py) moves by known seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
+from channels.base import EMAIL, PHONE, WEBCHAT, Identity, InboundMessage
+from hub import names as model
+from hub.actions.conversations import change_status
+from hub.inbound.ingest import ingest
+from hub.outbound import replies
+from hub.runtime import Hub
+from hub.store import conversations
+from hub.store.db import Doc
+from hub.store.documents import Conversation
+from tests.support.clock import FakeClock
+
+CHANNELS = {"webchat": WEBCHAT, "sms": PHONE, "email": EMAIL}
+LABELS = ("billing", "bug", "vip")
+PRIORITIES = ("normal", "high")
+
+
+@dataclass
+class Timeline:
+    conversation_id: ObjectId
+    created_at: datetime
+    department_id: ObjectId
+    agent_id: ObjectId
+    channel: str
+    labels: list[str]
+    priority: str
+    # (kind, at, since): since is where the duration starts
+    events: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+
+
+def _identity(channel: str, n: int) -> Identity:
+    value = {"webchat": f"visitor-{n}", "sms": f"+4915100{n:05d}", "email": f"customer{n}@example.test"}[channel]
+    return Identity(CHANNELS[channel], value)
+
+
+async def _customer(hub: Hub, clock: FakeClock, channel: str, n: int, text: str,
+                    thread: ObjectId | None = None) -> Doc:
+    result = await ingest(hub, InboundMessage(
+        channel=channel, identity=_identity(channel, n), text=text, received_at=clock.now,
+        external_id=f"{n}:{text}", raw={"text": text},
+        thread_conversation_id=str(thread) if thread else None))
+    return dict(result.conversation)
+
+
+async def _fresh(hub: Hub, conversation_id: ObjectId) -> Conversation:
+    found = await conversations.get(hub.db, conversation_id)
+    assert found is not None
+    return found
+
+
+async def _place(hub: Hub, line: Timeline) -> None:
+    """Where routing would put it: a department, an agent, priority and labels (as the test drew them)."""
+    await hub.db[model.CONVERSATIONS].update_one({"_id": line.conversation_id}, {"$set": {
+        "department_id": line.department_id, "assignee_id": line.agent_id, "labels": line.labels,
+        "priority": line.priority, "routed": True}})
+
+
+async def generate(hub: Hub, clock: FakeClock, rng: random.Random, departments: list[Doc], agents: list[Doc],
+                   count: int) -> list[Timeline]:
+    timelines: list[Timeline] = []
+    for n in range(count):
+        clock.advance(rng.randint(600, 4 * 3600))
+        channel = rng.choice(list(CHANNELS))
+        department = rng.choice(departments)
+        agent = rng.choice(agents)
+        created = clock.now
+        conversation = await _customer(hub, clock, channel, n, "hello, I need help")
+        cid = conversation["_id"]
+        labels = sorted(rng.sample(LABELS, rng.randint(0, 2)))
+        line = Timeline(cid, created, department["_id"], agent["_id"], channel, labels, rng.choice(PRIORITIES))
+        await _place(hub, line)
+        clock.advance(rng.randint(1, 300))
+        await replies.post(hub, agent, await _fresh(hub, cid), "looking into it", note=True)
+        if rng.random() < 0.4:
+            clock.advance(rng.randint(1, 60))
+            await replies.post(hub, agent, await _fresh(hub, cid), "we are closed", extras={"automatic": True})
+        clock.advance(rng.randint(30, 5 * 3600))
+        await replies.post(hub, agent, await _fresh(hub, cid), "here is the answer")
+        line.events.append(("first_response", clock.now, created))
+        if rng.random() < 0.5:
+            clock.advance(rng.randint(60, 3600))
+            asked = clock.now
+            await _customer(hub, clock, channel, n, "one more question")
+            clock.advance(rng.randint(30, 2 * 3600))
+            await replies.post(hub, agent, await _fresh(hub, cid), "and the second answer")
+            line.events.append(("next_response", clock.now, asked))
+        clock.advance(rng.randint(60, 8 * 3600))
+        await change_status(hub, agent, await _fresh(hub, cid), "resolved")
+        resolved_at = clock.now
+        line.events.append(("resolved", clock.now, created))
+        if rng.random() < 0.25:
+            clock.advance(rng.randint(60, 24 * 3600))
+            reopened = clock.now
+            await _customer(hub, clock, channel, n, "it broke again", thread=cid)
+            await _place(hub, line)  # a reopened conversation is routed again; keep it where the test put it
+            line.events.append(("reopened", reopened, resolved_at))
+            # The customer is waiting again: the next human reply is a next response.
+            clock.advance(rng.randint(30, 3600))
+            await replies.post(hub, agent, await _fresh(hub, cid), "fixed again")
+            line.events.append(("next_response", clock.now, reopened))
+            clock.advance(rng.randint(60, 3600))
+            await change_status(hub, agent, await _fresh(hub, cid), "resolved")
+            line.events.append(("resolved", clock.now, reopened))
+        timelines.append(line)
+    return timelines
+
+
+START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday
