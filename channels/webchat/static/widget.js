@@ -1,4 +1,5 @@
-/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page.
+/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page; it renders as
+   <hub-chat> with a shadow root, so host CSS and widget CSS never meet.
    A signed-in visitor: window.hubChat = {identifier, identifierHash, name} before the script (or
    data-identifier / data-identifier-hash / data-name on it); the hash is hex HMAC-SHA256 made by the
    site's server with the secret from Admin → Website chat. */
@@ -17,10 +18,17 @@
     name: given.name || script.getAttribute("data-name") || ""
   };
 
+  // Everything lives in a shadow root of <hub-chat>: the host page's CSS cannot reach in (":host{all:initial}"
+  // also stops inherited fonts, colours, list styles) and the widget's own CSS cannot leak out.
+  if (window.customElements && !customElements.get("hub-chat")) {
+    customElements.define("hub-chat", class extends HTMLElement {});
+  }
+  var hostEl = document.createElement("hub-chat");
+  var shadow = hostEl.attachShadow({ mode: "open" });
   var link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = base.origin + "/widget.css";
-  document.head.appendChild(link);
+  shadow.appendChild(link);
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -70,8 +78,11 @@
   form.append(input, send);
   panel.append(header, status, log, who, codeForm, form);
   root.append(panel, bubble);
+  root.hidden = true; // until its style has loaded: never an unstyled flash on the host page
+  link.onload = link.onerror = function () { root.hidden = false; };
+  shadow.appendChild(root);
 
-  function mount() { document.body.appendChild(root); }
+  function mount() { document.body.appendChild(hostEl); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
   function addMessage(m) {
