@@ -3,14 +3,13 @@ page's own elements look the same with the widget as without it (Shadow DOM both
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from playwright.async_api import Browser, Page, expect
 
 from hub.runtime import Hub
+from tests.support.shop_site import serve, shop_site  # noqa: F401  (the shop fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -40,37 +39,9 @@ HOSTS = {
 }
 
 
-SHOPS: dict[str, web.Application] = {}
-PAGES = web.AppKey("pages", dict[str, str])
-
-
-@pytest.fixture
-async def shop() -> AsyncIterator[str]:
-    """A customer's site: another origin on loopback, serving the host pages this test writes."""
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=request.app[PAGES].get(request.match_info["name"], ""), content_type="text/html")
-
-    app = web.Application()
-    app[PAGES] = {}
-    app.router.add_get("/{name}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    SHOPS[f"http://127.0.0.1:{port}"] = app
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
-
-
-
-
 async def open_host(page: Page, shop: str, base_url: str, name: str, with_widget: bool) -> None:
     key = f"{name}-{'with' if with_widget else 'without'}"
-    SHOPS[shop][PAGES][key] = host_page(HOSTS[name].replace("{base}", base_url), with_widget, base_url)
-    await page.goto(f"{shop}/{key}")
+    await page.goto(serve(shop, key, host_page(HOSTS[name].replace("{base}", base_url), with_widget, base_url)))
 
 
 async def host_elements(page: Page) -> dict[str, object]:

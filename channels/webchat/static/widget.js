@@ -18,6 +18,42 @@
     name: given.name || script.getAttribute("data-name") || ""
   };
 
+  // The widget's own words in the hub's five languages: data-lang on the script, else the page's lang,
+  // else the browser's; Persian and Arabic lay out right to left.
+  var WORDS = {
+    en: ["Chat", "Open chat", "Chat with us", "Your name", "Email (optional)", "Save", "6-digit code", "Code",
+         "Verify", "Send a new code", "Type a message…", "Message", "Send", "Not sent — send again",
+         "We sent a code to {email}. Enter it here to see your earlier messages.", "Reconnecting…"],
+    fa: ["گفتگو", "باز کردن گفتگو", "با ما گفتگو کنید", "نام شما", "ایمیل (اختیاری)", "ذخیره", "کد ۶ رقمی", "کد",
+         "تأیید", "ارسال کد تازه", "پیام خود را بنویسید…", "پیام", "ارسال", "ارسال نشد — دوباره بفرستید",
+         "کدی به {email} فرستادیم. برای دیدن پیام‌های قبلی‌تان آن را اینجا وارد کنید.", "در حال اتصال دوباره…"],
+    ar: ["دردشة", "افتح الدردشة", "تحدث معنا", "اسمك", "البريد الإلكتروني (اختياري)", "حفظ", "رمز من 6 أرقام", "الرمز",
+         "تحقق", "أرسل رمزًا جديدًا", "اكتب رسالة…", "الرسالة", "إرسال", "لم تُرسل — أرسلها مجددًا",
+         "أرسلنا رمزًا إلى {email}. أدخله هنا لرؤية رسائلك السابقة.", "جارٍ إعادة الاتصال…"],
+    zh: ["聊天", "打开聊天", "与我们聊天", "您的姓名", "电子邮件（可选）", "保存", "6 位验证码", "验证码",
+         "验证", "重新发送验证码", "输入消息…", "消息", "发送", "未发送 — 再次发送",
+         "我们已向 {email} 发送验证码。在此输入即可查看您之前的消息。", "正在重新连接…"],
+    vi: ["Trò chuyện", "Mở trò chuyện", "Trò chuyện với chúng tôi", "Tên của bạn", "Email (không bắt buộc)", "Lưu",
+         "Mã 6 chữ số", "Mã", "Xác minh", "Gửi mã mới", "Nhập tin nhắn…", "Tin nhắn", "Gửi", "Chưa gửi — gửi lại",
+         "Chúng tôi đã gửi mã đến {email}. Nhập mã tại đây để xem các tin nhắn trước của bạn.", "Đang kết nối lại…"]
+  };
+  var KEYS = ["chat", "open", "title", "name", "email", "save", "code6", "code", "verify", "resend", "typeHere",
+              "message", "send", "notSent", "codeSent", "reconnecting"];
+  function pickLang() {
+    var wanted = [script.getAttribute("data-lang"), given.lang, document.documentElement.lang]
+      .concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < wanted.length; i++) {
+      var code = (wanted[i] || "").toLowerCase().split(/[-_]/)[0];
+      if (WORDS[code]) return code;
+    }
+    return "en";
+  }
+  var lang = pickLang();
+  function t(key, email) {
+    var words = WORDS[lang], i = KEYS.indexOf(key);
+    return (words[i] || WORDS.en[i]).replace("{email}", email || "");
+  }
+
   // Everything lives in a shadow root of <hub-chat>: the host page's CSS cannot reach in (":host{all:initial}"
   // also stops inherited fonts, colours, list styles) and the widget's own CSS cannot leak out.
   if (window.customElements && !customElements.get("hub-chat")) {
@@ -38,23 +74,25 @@
   }
 
   var root = el("div", "hubchat");
-  var bubble = el("button", "hubchat-bubble", "Chat");
+  root.lang = lang;
+  root.dir = lang === "fa" || lang === "ar" ? "rtl" : "ltr";
+  var bubble = el("button", "hubchat-bubble", t("chat"));
   bubble.type = "button";
-  bubble.setAttribute("aria-label", "Open chat");
+  bubble.setAttribute("aria-label", t("open"));
   var panel = el("section", "hubchat-panel");
   panel.hidden = true;
-  panel.setAttribute("aria-label", "Chat with us");
-  var header = el("header", "hubchat-header", "Chat with us");
+  panel.setAttribute("aria-label", t("title"));
+  var header = el("header", "hubchat-header", t("title"));
   var status = el("div", "hubchat-status", "");
   status.setAttribute("role", "status");
   var log = el("ol", "hubchat-log");
   log.setAttribute("aria-live", "polite");
   var who = el("form", "hubchat-who");
   var nameInput = el("input");
-  nameInput.name = "name"; nameInput.placeholder = "Your name"; nameInput.dir = "auto"; nameInput.maxLength = 200;
+  nameInput.name = "name"; nameInput.placeholder = t("name"); nameInput.setAttribute("aria-label", t("name")); nameInput.dir = "auto"; nameInput.maxLength = 200;
   var emailInput = el("input");
-  emailInput.name = "email"; emailInput.type = "email"; emailInput.placeholder = "Email (optional)"; emailInput.dir = "auto";
-  var whoButton = el("button", null, "Save");
+  emailInput.name = "email"; emailInput.type = "email"; emailInput.placeholder = t("email"); emailInput.setAttribute("aria-label", t("email")); emailInput.dir = "auto";
+  var whoButton = el("button", null, t("save"));
   whoButton.type = "submit";
   who.append(nameInput, emailInput, whoButton);
   var codeForm = el("form", "hubchat-code");
@@ -63,17 +101,17 @@
   codeNote.setAttribute("role", "status");
   var codeInput = el("input");
   codeInput.name = "code"; codeInput.inputMode = "numeric"; codeInput.autocomplete = "one-time-code";
-  codeInput.maxLength = 6; codeInput.placeholder = "6-digit code"; codeInput.setAttribute("aria-label", "Code");
-  var codeButton = el("button", null, "Verify");
+  codeInput.maxLength = 6; codeInput.placeholder = t("code6"); codeInput.setAttribute("aria-label", t("code"));
+  var codeButton = el("button", null, t("verify"));
   codeButton.type = "submit";
-  var resend = el("button", "hubchat-resend", "Send a new code");
+  var resend = el("button", "hubchat-resend", t("resend"));
   resend.type = "button";
   codeForm.append(codeNote, codeInput, codeButton, resend);
   var form = el("form", "hubchat-form");
   var input = el("textarea");
-  input.name = "text"; input.rows = 2; input.dir = "auto"; input.placeholder = "Type a message…";
-  input.setAttribute("aria-label", "Message");
-  var send = el("button", null, "Send");
+  input.name = "text"; input.rows = 2; input.dir = "auto"; input.placeholder = t("typeHere");
+  input.setAttribute("aria-label", t("message"));
+  var send = el("button", null, t("send"));
   send.type = "submit";
   form.append(input, send);
   panel.append(header, status, log, who, codeForm, form);
@@ -122,7 +160,7 @@
     li.classList.add("hubchat-failed");
     var old = li.querySelector(".hubchat-retry");
     if (old) old.remove();
-    var again = el("button", "hubchat-retry", "Not sent — send again");
+    var again = el("button", "hubchat-retry", t("notSent"));
     again.type = "button";
     again.title = reason || "";
     again.addEventListener("click", function () {
@@ -184,7 +222,7 @@
         who.hidden = true;
       } else if (f.type === "verify_sent") {
         codeForm.hidden = false;
-        codeNote.textContent = "We sent a code to " + f.email + ". Enter it here to see your earlier messages.";
+        codeNote.textContent = t("codeSent", f.email);
         codeForm.dataset.email = f.email;
         codeInput.value = "";
         codeInput.focus();
@@ -202,7 +240,7 @@
         // A token the hub refused (expired or from another hub): start afresh.
         localStorage.removeItem(TOKEN_KEY);
       }
-      status.textContent = "Reconnecting…";
+      status.textContent = t("reconnecting");
       setTimeout(connect, state.backoff);
       state.backoff = Math.min(state.backoff * 2, 15000);
     };
