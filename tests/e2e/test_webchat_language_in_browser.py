@@ -36,7 +36,7 @@ async def test_on_a_persian_page_the_widget_is_in_persian_and_right_to_left(
         await expect(page.locator(".hubchat")).to_have_attribute("dir", "rtl")
         await expect(page.locator(".hubchat-bubble")).to_have_text("گفتگو")
         await page.click(".hubchat-bubble")
-        await expect(page.locator(".hubchat-header")).to_have_text("با ما گفتگو کنید")
+        await expect(page.locator(".hubchat-title")).to_have_text("با ما گفتگو کنید")
         await expect(page.locator(".hubchat-form textarea")).to_have_attribute("placeholder", "پیام خود را بنویسید…")
         await expect(page.locator(".hubchat-form textarea")).to_have_attribute("aria-label", "پیام")
         # Right to left: the panel sits at the start (left) side and its send button is left of the input.

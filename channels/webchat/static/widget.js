@@ -10,7 +10,7 @@
   var base = new URL(script.src, location.href);
   var wsBase = (base.protocol === "https:" ? "wss://" : "ws://") + base.host;
   var TOKEN_KEY = "hubchat.token";
-  var state = { ws: null, open: false, backoff: 500, pending: {}, seen: {}, welcomed: false };
+  var state = { ws: null, open: false, backoff: 500, pending: {}, seen: {}, welcomed: false, unread: 0, live: false };
   var given = window.hubChat || {};
   var signed = {
     identifier: given.identifier || script.getAttribute("data-identifier") || "",
@@ -23,22 +23,23 @@
   var WORDS = {
     en: ["Chat", "Open chat", "Chat with us", "Your name", "Email (optional)", "Save", "6-digit code", "Code",
          "Verify", "Send a new code", "Type a message…", "Message", "Send", "Not sent — send again",
-         "We sent a code to {email}. Enter it here to see your earlier messages.", "Reconnecting…"],
+         "We sent a code to {email}. Enter it here to see your earlier messages.", "Reconnecting…", "Close chat", "Sent", "{n} new"],
     fa: ["گفتگو", "باز کردن گفتگو", "با ما گفتگو کنید", "نام شما", "ایمیل (اختیاری)", "ذخیره", "کد ۶ رقمی", "کد",
          "تأیید", "ارسال کد تازه", "پیام خود را بنویسید…", "پیام", "ارسال", "ارسال نشد — دوباره بفرستید",
-         "کدی به {email} فرستادیم. برای دیدن پیام‌های قبلی‌تان آن را اینجا وارد کنید.", "در حال اتصال دوباره…"],
+         "کدی به {email} فرستادیم. برای دیدن پیام‌های قبلی‌تان آن را اینجا وارد کنید.", "در حال اتصال دوباره…", "بستن گفتگو", "ارسال شد", "{n} پیام تازه"],
     ar: ["دردشة", "افتح الدردشة", "تحدث معنا", "اسمك", "البريد الإلكتروني (اختياري)", "حفظ", "رمز من 6 أرقام", "الرمز",
          "تحقق", "أرسل رمزًا جديدًا", "اكتب رسالة…", "الرسالة", "إرسال", "لم تُرسل — أرسلها مجددًا",
-         "أرسلنا رمزًا إلى {email}. أدخله هنا لرؤية رسائلك السابقة.", "جارٍ إعادة الاتصال…"],
+         "أرسلنا رمزًا إلى {email}. أدخله هنا لرؤية رسائلك السابقة.", "جارٍ إعادة الاتصال…", "أغلق الدردشة", "أُرسلت", "{n} جديدة"],
     zh: ["聊天", "打开聊天", "与我们聊天", "您的姓名", "电子邮件（可选）", "保存", "6 位验证码", "验证码",
          "验证", "重新发送验证码", "输入消息…", "消息", "发送", "未发送 — 再次发送",
-         "我们已向 {email} 发送验证码。在此输入即可查看您之前的消息。", "正在重新连接…"],
+         "我们已向 {email} 发送验证码。在此输入即可查看您之前的消息。", "正在重新连接…", "关闭聊天", "已发送", "{n} 条新消息"],
     vi: ["Trò chuyện", "Mở trò chuyện", "Trò chuyện với chúng tôi", "Tên của bạn", "Email (không bắt buộc)", "Lưu",
          "Mã 6 chữ số", "Mã", "Xác minh", "Gửi mã mới", "Nhập tin nhắn…", "Tin nhắn", "Gửi", "Chưa gửi — gửi lại",
-         "Chúng tôi đã gửi mã đến {email}. Nhập mã tại đây để xem các tin nhắn trước của bạn.", "Đang kết nối lại…"]
+         "Chúng tôi đã gửi mã đến {email}. Nhập mã tại đây để xem các tin nhắn trước của bạn.", "Đang kết nối lại…", "Đóng trò chuyện", "Đã gửi", "{n} tin mới"]
   };
   var KEYS = ["chat", "open", "title", "name", "email", "save", "code6", "code", "verify", "resend", "typeHere",
-              "message", "send", "notSent", "codeSent", "reconnecting"];
+              "message", "send", "notSent", "codeSent", "reconnecting",
+              "close", "sent", "unread"];
   function pickLang() {
     var wanted = [script.getAttribute("data-lang"), given.lang, document.documentElement.lang]
       .concat(navigator.languages || [navigator.language]);
@@ -51,7 +52,7 @@
   var lang = pickLang();
   function t(key, email) {
     var words = WORDS[lang], i = KEYS.indexOf(key);
-    return (words[i] || WORDS.en[i]).replace("{email}", email || "");
+    return (words[i] || WORDS.en[i]).replace("{email}", email || "").replace("{n}", email || "");
   }
 
   // Everything lives in a shadow root of <hub-chat>: the host page's CSS cannot reach in (":host{all:initial}"
@@ -82,7 +83,16 @@
   var panel = el("section", "hubchat-panel");
   panel.hidden = true;
   panel.setAttribute("aria-label", t("title"));
-  var header = el("header", "hubchat-header", t("title"));
+  var header = el("header", "hubchat-header");
+  var heading = el("span", "hubchat-title", t("title"));
+  var closer = el("button", "hubchat-close", "×");
+  closer.type = "button";
+  closer.setAttribute("aria-label", t("close"));
+  header.append(heading, closer);
+  var badge = el("span", "hubchat-badge");
+  badge.hidden = true;
+  bubble.appendChild(badge);
+  bubble.setAttribute("aria-expanded", "false");
   var status = el("div", "hubchat-status", "");
   status.setAttribute("role", "status");
   var log = el("ol", "hubchat-log");
@@ -127,6 +137,14 @@
     if (m.id && state.seen[m.id]) return;
     if (m.id) state.seen[m.id] = true;
     var item = el("li", "hubchat-msg hubchat-" + (m.direction === "in" ? "me" : "agent"));
+    if (m.id) item.dataset.id = m.id;
+    if (m.direction === "out" && m.author) {
+      var byline = el("div", "hubchat-author");
+      var face = el("span", "hubchat-avatar", initials(m.author));
+      face.setAttribute("aria-hidden", "true");
+      byline.append(face, el("span", "hubchat-name", m.author));
+      item.appendChild(byline);
+    }
     if (m.client_id) item.dataset.clientId = m.client_id;
     var body = el("div", "hubchat-text", m.text);
     body.dir = "auto";
@@ -139,10 +157,30 @@
       link.dir = "auto";
       item.appendChild(link);
     });
-    if (m.direction === "out" && m.author) item.appendChild(el("div", "hubchat-author", m.author));
+    var meta = el("div", "hubchat-meta");
+    var at = m.created_at ? new Date(m.created_at) : new Date();
+    var time = el("time", "hubchat-time", at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }));
+    time.dateTime = at.toISOString();
+    meta.appendChild(time);
+    if (m.direction === "in") {
+      var tick = el("span", "hubchat-tick", m.id ? "✓" : "");
+      if (m.id) tick.setAttribute("aria-label", t("sent"));
+      meta.appendChild(tick);
+    }
+    item.appendChild(meta);
     log.appendChild(item);
+    if (m.direction === "out" && panel.hidden && state.live) {
+      state.unread += 1;
+      badge.textContent = String(state.unread);
+      badge.setAttribute("aria-label", t("unread", state.unread));
+      badge.hidden = false;
+    }
     log.scrollTop = log.scrollHeight;
     return item;
+  }
+
+  function initials(name) {
+    return name.trim().split(/\s+/).slice(0, 2).map(function (w) { return Array.from(w)[0]; }).join("").toUpperCase();
   }
 
   function uuid() {
@@ -189,6 +227,7 @@
         status.textContent = "";
         root.dataset.visitor = f.visitor_id;
         (f.history || []).forEach(addMessage);
+        state.live = true;
         Object.keys(state.pending).forEach(function (cid) { ws.send(JSON.stringify(state.pending[cid])); });
         root.dataset.ready = "1";
         if ((f.verified || []).length) who.hidden = true;
@@ -202,7 +241,11 @@
         delete state.pending[f.client_id];
         if (f.id) state.seen[f.id] = true;
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
-        if (li) li.classList.add("hubchat-acked");
+        if (li) {
+          li.classList.add("hubchat-acked");
+          var tk = li.querySelector(".hubchat-tick");
+          if (tk) { tk.textContent = "✓"; tk.setAttribute("aria-label", t("sent")); }
+        }
       } else if (f.type === "error") {
         status.textContent = f.error;
         if (f.client_id && state.pending[f.client_id]) {
@@ -233,11 +276,11 @@
         root.dataset.verified = f.value;
       }
     };
-    ws.onclose = function () {
+    ws.onclose = function (e) {
       state.ws = null;
       root.dataset.ready = "";
-      if (!welcomed && token) {
-        // A token the hub refused (expired or from another hub): start afresh.
+      if (e.code === 4403) {
+        // A token the hub refused (expired or from another hub): start afresh. Any other close keeps it.
         localStorage.removeItem(TOKEN_KEY);
       }
       status.textContent = t("reconnecting");
@@ -275,13 +318,26 @@
   resend.addEventListener("click", function () {
     if (codeForm.dataset.email) frameOut({ type: "verify_start", email: codeForm.dataset.email });
   });
-  bubble.addEventListener("click", function () {
-    panel.hidden = !panel.hidden;
-    if (!panel.hidden) input.focus();
+  function show(open) {
+    panel.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("hubchat-open", open);
+    if (open) {
+      state.unread = 0;
+      badge.hidden = true;
+      input.focus();
+    }
+  }
+  bubble.addEventListener("click", function () { show(panel.hidden); });
+  closer.addEventListener("click", function () { show(false); bubble.focus(); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { show(false); bubble.focus(); }
   });
 
   window.__hubChat = {
-    open: function () { panel.hidden = false; },
+    open: function () { show(true); },
+    // Drop the socket and connect again (it catches up on everything it missed, nothing twice).
+    reconnect: function () { if (state.ws) state.ws.close(); },
     // The site's user signed out: forget this browser's chat so the next person starts afresh.
     reset: function () {
       localStorage.removeItem(TOKEN_KEY);
