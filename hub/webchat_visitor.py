@@ -63,7 +63,15 @@ def _history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
              for a in doc.get("attachments") or [] if a.get("file_id")]
     return {"id": str(doc["_id"]), "direction": doc["direction"], "text": doc.get("text", ""),
             "created_at": doc["created_at"].isoformat(), "author": author.get("name") if doc["direction"] == "out"
-            else None, "status": doc.get("status"), "attachments": files}
+            else None, "status": doc.get("status"), "attachments": files, "client_id": _sent_as(doc)}
+
+
+def _sent_as(doc: Mapping[str, Any]) -> str | None:
+    """The widget's own id for a visitor's message, so a reconnect matches it to the one already shown."""
+    external = doc.get("external_id")
+    if doc.get("direction") != "in" or not isinstance(external, str) or ":" not in external:
+        return None
+    return external.split(":", 1)[1]
 
 
 def visitor_limits(hub: Hub) -> VisitorLimits:

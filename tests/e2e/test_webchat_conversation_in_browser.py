@@ -8,10 +8,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, expect
+from playwright.async_api import Browser, Page, ViewportSize, WebSocketRoute, expect
 
 from hub.runtime import Hub
 from tests.support.agents import login, make_user
+from tests.support.polling import poll_until
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +105,38 @@ async def test_on_a_phone_the_open_chat_fills_the_screen(hub: Hub, base_url: str
     await page.click(".hubchat-close")
     await expect(page.locator(".hubchat-panel")).to_be_hidden()
     await expect(page.locator(".hubchat-bubble")).to_be_visible()
+
+
+async def test_a_message_whose_ack_was_lost_to_a_disconnect_shows_once_as_stored(
+    hub: Hub, base_url: str, browser: Browser
+) -> None:
+    page = await (await browser.new_context()).new_page()
+    dropped: list[str] = []
+
+    def lose_the_first_ack(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if isinstance(message, str) and '"ack"' in message and not dropped:
+                dropped.append(message)  # the message is stored, but the widget never hears so
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(lambda message: server.send(message))
+
+    await page.route_web_socket("**/webchat/ws*", lose_the_first_ack)
+    await page.goto(f"{base_url}/chat")
+    await expect(page.locator(".hubchat[data-ready='1']")).to_have_count(1)
+    await page.click(".hubchat-bubble")
+    await page.fill(".hubchat-form textarea", "Only once, please")
+    await page.keyboard.press("Enter")
+    async def ack_dropped() -> bool | None:
+        return True if dropped else None
+
+    await poll_until(ack_dropped, "the hub storing the message")
+    await page.evaluate("window.__hubChat.reconnect()")  # the network blips before the ack arrives
+    await expect(page.locator(".hubchat[data-ready='1']")).to_have_count(1)
+    await expect(page.locator(".hubchat-me .hubchat-tick")).to_have_text(["✓"])
+    await expect(page.locator(".hubchat-me .hubchat-text")).to_have_text(["Only once, please"])
+    assert await hub.db["messages"].count_documents({"direction": "in"}) == 1

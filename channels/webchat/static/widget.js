@@ -136,6 +136,12 @@
   function addMessage(m) {
     if (m.id && state.seen[m.id]) return;
     if (m.id) state.seen[m.id] = true;
+    var shown = m.id && m.client_id && log.querySelector('[data-client-id="' + m.client_id + '"]');
+    if (shown) { // stored while its ack was lost to a disconnect: the same message, now known as stored
+      delete state.pending[m.client_id];
+      acked(shown);
+      return;
+    }
     var item = el("li", "hubchat-msg hubchat-" + (m.direction === "in" ? "me" : "agent"));
     if (m.id) item.dataset.id = m.id;
     if (m.direction === "out" && m.author) {
@@ -177,6 +183,12 @@
     }
     log.scrollTop = log.scrollHeight;
     return item;
+  }
+
+  function acked(li) {
+    li.classList.add("hubchat-acked");
+    var tk = li.querySelector(".hubchat-tick");
+    if (tk) { tk.textContent = "✓"; tk.setAttribute("aria-label", t("sent")); }
   }
 
   function initials(name) {
@@ -241,11 +253,7 @@
         delete state.pending[f.client_id];
         if (f.id) state.seen[f.id] = true;
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
-        if (li) {
-          li.classList.add("hubchat-acked");
-          var tk = li.querySelector(".hubchat-tick");
-          if (tk) { tk.textContent = "✓"; tk.setAttribute("aria-label", t("sent")); }
-        }
+        if (li) acked(li);
       } else if (f.type === "error") {
         status.textContent = f.error;
         if (f.client_id && state.pending[f.client_id]) {
