@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.base import WEBCHAT, Identity, InboundMessage
+from channels.webchat import origins as site_origins
 from channels.webchat import token as visitor_tokens
 from channels.webchat.limits import VisitorLimits
 from hub import keys
@@ -41,6 +42,8 @@ PUSHED_STATUSES = frozenset({"sent", "delivered", "read"})
 RAW_FIELDS = ("type", "text", "client_id")
 # A frame is one flat object; anything this deep is refused before it is read.
 FRAME_DEPTH = 8
+# The close code for a visitor token the hub refused (4000-4999 are the application's own).
+BAD_TOKEN_CLOSE = 4403
 NOT_AN_OBJECT = "frames must be JSON objects"
 
 
@@ -60,7 +63,15 @@ def _history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
              for a in doc.get("attachments") or [] if a.get("file_id")]
     return {"id": str(doc["_id"]), "direction": doc["direction"], "text": doc.get("text", ""),
             "created_at": doc["created_at"].isoformat(), "author": author.get("name") if doc["direction"] == "out"
-            else None, "status": doc.get("status"), "attachments": files}
+            else None, "status": doc.get("status"), "attachments": files, "client_id": _sent_as(doc)}
+
+
+def _sent_as(doc: Mapping[str, Any]) -> str | None:
+    """The widget's own id for a visitor's message, so a reconnect matches it to the one already shown."""
+    external = doc.get("external_id")
+    if doc.get("direction") != "in" or not isinstance(external, str) or ":" not in external:
+        return None
+    return external.split(":", 1)[1]
 
 
 def visitor_limits(hub: Hub) -> VisitorLimits:
@@ -257,13 +268,27 @@ class VisitorSession:
 @routes.get("/webchat/ws")
 async def visitor_socket(request: web.Request) -> web.StreamResponse:
     hub = request.app[keys.HUB]
+    origin = request.headers.get("Origin")
+    if not site_origins.allowed(origin, await webchat_sites.allowed_origins(hub.db),
+                                (str(request.url.origin()), hub.settings.effective_public_url())):
+        return json_response({"error": f"pages on {origin} may not open this chat: add the site under "
+                                       "Admin → Website chat → Allowed sites"}, status=403)
     secret = hub.settings.ensure_secret_key()
     token = request.query.get("token")
     if token:
         try:
             visitor_id = visitor_tokens.verify(secret, token, hub.settings.visitor_token_days * 86400)
         except visitor_tokens.BadVisitorToken as exc:
-            return json_response({"error": f"{exc}; start a new chat without a token"}, status=403)
+            problem = f"{exc}; start a new chat without a token"
+            if request.headers.get("Upgrade", "").lower() != "websocket":
+                return json_response({"error": problem}, status=403)
+            # A browser cannot read an HTTP status from a refused upgrade: it hears this close code instead,
+            # so it drops only a token the hub refused, never one that met a network hiccup.
+            refused = web.WebSocketResponse()
+            await refused.prepare(request)
+            await refused.send_str(dumps({"type": "error", "code": "bad_token", "error": problem}))
+            await refused.close(code=BAD_TOKEN_CLOSE, message=b"bad visitor token")
+            return refused
     else:
         visitor_id, token = visitor_tokens.issue(secret)
     # JSON may escape each non-ASCII character as six bytes; the text limit itself is checked on ingest.

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from aiohttp import web
 
+from channels.webchat import origins as site_origins
 from hub import keys
 from hub import names as model
 from hub.access.auth import require_role
@@ -136,12 +137,36 @@ async def custom_fields_page(request: web.Request) -> web.Response:
     })
 
 
-async def _webchat_page(request: web.Request, new_secret: str | None = None) -> web.Response:
+async def _webchat_page(request: web.Request, new_secret: str | None = None, origins_error: str | None = None,
+                        origins_text: str | None = None) -> web.Response:
     hub = request.app[keys.HUB]
-    return render(request, "admin/webchat.html", {
-        "section": "webchat", "site": await webchat_sites.status(hub.db), "new_secret": new_secret,
-        "widget_url": f"{hub.settings.effective_public_url()}/widget.js",
+    site = await webchat_sites.status(hub.db)
+    response = render(request, "admin/webchat.html", {
+        "section": "webchat", "site": site, "new_secret": new_secret,
+        "widget_url": f"{hub.settings.effective_public_url()}/widget.js", "origins_error": origins_error,
+        "origins_text": origins_text if origins_text is not None else "\n".join(site["allowed_origins"]),
     })
+    if origins_error:
+        response.set_status(400)
+    return response
+
+
+class OriginsForm(RequestModel):
+    origins: str = ""
+
+
+@routes.post("/admin/webchat/origins")
+async def webchat_origins(request: web.Request) -> web.Response:
+    """The sites whose pages may open the chat (one origin a line); empty lets any site embed it."""
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    text = (await parse_body(request, OriginsForm)).origins
+    try:
+        origins = site_origins.parse_origins(text)
+    except site_origins.BadOrigin as exc:
+        return await _webchat_page(request, origins_error=str(exc), origins_text=text)
+    await webchat_sites.set_allowed_origins(hub.db, origins)
+    return await _webchat_page(request)
 
 
 @routes.get("/admin/webchat")

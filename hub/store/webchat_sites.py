@@ -1,4 +1,5 @@
-"""The website chat's settings kept by admins: the identity secret host sites sign visitors with.
+"""The website chat's settings kept by admins: the identity secret host sites sign visitors with, and the
+site origins whose pages may open the visitor socket.
 
 The secret is sealed (Fernet, key derived from HUB_SECRET_KEY, as mailbox passwords are) so a copy
 of the database alone cannot forge signed identities. It is shown once, when generated; afterwards
@@ -56,4 +57,15 @@ async def identity_secret(db: Db, key: str, site: str = DEFAULT_SITE) -> str | N
 async def status(db: Db, site: str = DEFAULT_SITE) -> Doc:
     """What people may see: whether a secret is set and since when; never the secret."""
     doc = await db[WEBCHAT_SITES].find_one({"_id": site}) or {}
-    return {"secret_set": bool(doc.get("identity_secret_sealed")), "secret_set_at": doc.get("secret_set_at")}
+    return {"secret_set": bool(doc.get("identity_secret_sealed")), "secret_set_at": doc.get("secret_set_at"),
+            "allowed_origins": list(doc.get("allowed_origins") or [])}
+
+
+async def set_allowed_origins(db: Db, origins: list[str], site: str = DEFAULT_SITE) -> None:
+    """Origins such as https://shop.example; an empty list lets any site embed the chat."""
+    await db[WEBCHAT_SITES].update_one({"_id": site}, {"$set": {"allowed_origins": origins}}, upsert=True)
+
+
+async def allowed_origins(db: Db, site: str = DEFAULT_SITE) -> list[str]:
+    doc = await db[WEBCHAT_SITES].find_one({"_id": site}, {"allowed_origins": 1})
+    return list((doc or {}).get("allowed_origins") or [])

@@ -1,4 +1,5 @@
-/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page.
+/* Website chat widget: <script src="https://HUB/widget.js" async></script> on any page; it renders as
+   <hub-chat> with a shadow root, so host CSS and widget CSS never meet.
    A signed-in visitor: window.hubChat = {identifier, identifierHash, name} before the script (or
    data-identifier / data-identifier-hash / data-name on it); the hash is hex HMAC-SHA256 made by the
    site's server with the secret from Admin → Website chat. */
@@ -9,7 +10,7 @@
   var base = new URL(script.src, location.href);
   var wsBase = (base.protocol === "https:" ? "wss://" : "ws://") + base.host;
   var TOKEN_KEY = "hubchat.token";
-  var state = { ws: null, open: false, backoff: 500, pending: {}, seen: {}, welcomed: false };
+  var state = { ws: null, open: false, backoff: 500, pending: {}, seen: {}, welcomed: false, unread: 0, live: false };
   var given = window.hubChat || {};
   var signed = {
     identifier: given.identifier || script.getAttribute("data-identifier") || "",
@@ -17,16 +18,53 @@
     name: given.name || script.getAttribute("data-name") || ""
   };
 
-  // Everything lives in a shadow root on its own <hub-chat> element: the host page's CSS cannot reach
-  // the widget (inherited properties are reset by `:host { all: initial }`) and the widget's CSS stays
-  // inside. Hidden until its stylesheet has loaded, so nothing unstyled flashes on the host page.
-  var host = document.createElement("hub-chat");
-  var shadow = host.attachShadow({ mode: "open" });
-  host.style.visibility = "hidden";
+  // The widget's own words in the hub's five languages: data-lang on the script, else the page's lang,
+  // else the browser's; Persian and Arabic lay out right to left.
+  var WORDS = {
+    en: ["Chat", "Open chat", "Chat with us", "Your name", "Email (optional)", "Save", "6-digit code", "Code",
+         "Verify", "Send a new code", "Type a message…", "Message", "Send", "Not sent — send again",
+         "We sent a code to {email}. Enter it here to see your earlier messages.", "Reconnecting…", "Close chat", "Sent", "{n} new"],
+    fa: ["گفتگو", "باز کردن گفتگو", "با ما گفتگو کنید", "نام شما", "ایمیل (اختیاری)", "ذخیره", "کد ۶ رقمی", "کد",
+         "تأیید", "ارسال کد تازه", "پیام خود را بنویسید…", "پیام", "ارسال", "ارسال نشد — دوباره بفرستید",
+         "کدی به {email} فرستادیم. برای دیدن پیام‌های قبلی‌تان آن را اینجا وارد کنید.", "در حال اتصال دوباره…", "بستن گفتگو", "ارسال شد", "{n} پیام تازه"],
+    ar: ["دردشة", "افتح الدردشة", "تحدث معنا", "اسمك", "البريد الإلكتروني (اختياري)", "حفظ", "رمز من 6 أرقام", "الرمز",
+         "تحقق", "أرسل رمزًا جديدًا", "اكتب رسالة…", "الرسالة", "إرسال", "لم تُرسل — أرسلها مجددًا",
+         "أرسلنا رمزًا إلى {email}. أدخله هنا لرؤية رسائلك السابقة.", "جارٍ إعادة الاتصال…", "أغلق الدردشة", "أُرسلت", "{n} جديدة"],
+    zh: ["聊天", "打开聊天", "与我们聊天", "您的姓名", "电子邮件（可选）", "保存", "6 位验证码", "验证码",
+         "验证", "重新发送验证码", "输入消息…", "消息", "发送", "未发送 — 再次发送",
+         "我们已向 {email} 发送验证码。在此输入即可查看您之前的消息。", "正在重新连接…", "关闭聊天", "已发送", "{n} 条新消息"],
+    vi: ["Trò chuyện", "Mở trò chuyện", "Trò chuyện với chúng tôi", "Tên của bạn", "Email (không bắt buộc)", "Lưu",
+         "Mã 6 chữ số", "Mã", "Xác minh", "Gửi mã mới", "Nhập tin nhắn…", "Tin nhắn", "Gửi", "Chưa gửi — gửi lại",
+         "Chúng tôi đã gửi mã đến {email}. Nhập mã tại đây để xem các tin nhắn trước của bạn.", "Đang kết nối lại…", "Đóng trò chuyện", "Đã gửi", "{n} tin mới"]
+  };
+  var KEYS = ["chat", "open", "title", "name", "email", "save", "code6", "code", "verify", "resend", "typeHere",
+              "message", "send", "notSent", "codeSent", "reconnecting",
+              "close", "sent", "unread"];
+  function pickLang() {
+    var wanted = [script.getAttribute("data-lang"), given.lang, document.documentElement.lang]
+      .concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < wanted.length; i++) {
+      var code = (wanted[i] || "").toLowerCase().split(/[-_]/)[0];
+      if (WORDS[code]) return code;
+    }
+    return "en";
+  }
+  var lang = pickLang();
+  function t(key, email) {
+    var words = WORDS[lang], i = KEYS.indexOf(key);
+    return (words[i] || WORDS.en[i]).replace("{email}", email || "").replace("{n}", email || "");
+  }
+
+  // Everything lives in a shadow root of <hub-chat>: the host page's CSS cannot reach in (":host{all:initial}"
+  // also stops inherited fonts, colours, list styles) and the widget's own CSS cannot leak out.
+  if (window.customElements && !customElements.get("hub-chat")) {
+    customElements.define("hub-chat", class extends HTMLElement {});
+  }
+  var hostEl = document.createElement("hub-chat");
+  var shadow = hostEl.attachShadow({ mode: "open" });
   var link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = base.origin + "/widget.css";
-  link.onload = link.onerror = function () { host.style.visibility = ""; };
   shadow.appendChild(link);
 
   function el(tag, cls, text) {
@@ -37,23 +75,34 @@
   }
 
   var root = el("div", "hubchat");
-  var bubble = el("button", "hubchat-bubble", "Chat");
+  root.lang = lang;
+  root.dir = lang === "fa" || lang === "ar" ? "rtl" : "ltr";
+  var bubble = el("button", "hubchat-bubble", t("chat"));
   bubble.type = "button";
-  bubble.setAttribute("aria-label", "Open chat");
+  bubble.setAttribute("aria-label", t("open"));
   var panel = el("section", "hubchat-panel");
   panel.hidden = true;
-  panel.setAttribute("aria-label", "Chat with us");
-  var header = el("header", "hubchat-header", "Chat with us");
+  panel.setAttribute("aria-label", t("title"));
+  var header = el("header", "hubchat-header");
+  var heading = el("span", "hubchat-title", t("title"));
+  var closer = el("button", "hubchat-close", "×");
+  closer.type = "button";
+  closer.setAttribute("aria-label", t("close"));
+  header.append(heading, closer);
+  var badge = el("span", "hubchat-badge");
+  badge.hidden = true;
+  bubble.appendChild(badge);
+  bubble.setAttribute("aria-expanded", "false");
   var status = el("div", "hubchat-status", "");
   status.setAttribute("role", "status");
   var log = el("ol", "hubchat-log");
   log.setAttribute("aria-live", "polite");
   var who = el("form", "hubchat-who");
   var nameInput = el("input");
-  nameInput.name = "name"; nameInput.placeholder = "Your name"; nameInput.dir = "auto"; nameInput.maxLength = 200;
+  nameInput.name = "name"; nameInput.placeholder = t("name"); nameInput.setAttribute("aria-label", t("name")); nameInput.dir = "auto"; nameInput.maxLength = 200;
   var emailInput = el("input");
-  emailInput.name = "email"; emailInput.type = "email"; emailInput.placeholder = "Email (optional)"; emailInput.dir = "auto";
-  var whoButton = el("button", null, "Save");
+  emailInput.name = "email"; emailInput.type = "email"; emailInput.placeholder = t("email"); emailInput.setAttribute("aria-label", t("email")); emailInput.dir = "auto";
+  var whoButton = el("button", null, t("save"));
   whoButton.type = "submit";
   who.append(nameInput, emailInput, whoButton);
   var codeForm = el("form", "hubchat-code");
@@ -62,34 +111,46 @@
   codeNote.setAttribute("role", "status");
   var codeInput = el("input");
   codeInput.name = "code"; codeInput.inputMode = "numeric"; codeInput.autocomplete = "one-time-code";
-  codeInput.maxLength = 6; codeInput.placeholder = "6-digit code"; codeInput.setAttribute("aria-label", "Code");
-  var codeButton = el("button", null, "Verify");
+  codeInput.maxLength = 6; codeInput.placeholder = t("code6"); codeInput.setAttribute("aria-label", t("code"));
+  var codeButton = el("button", null, t("verify"));
   codeButton.type = "submit";
-  var resend = el("button", "hubchat-resend", "Send a new code");
+  var resend = el("button", "hubchat-resend", t("resend"));
   resend.type = "button";
   codeForm.append(codeNote, codeInput, codeButton, resend);
   var form = el("form", "hubchat-form");
   var input = el("textarea");
-  input.name = "text"; input.rows = 2; input.dir = "auto"; input.placeholder = "Type a message…";
-  input.setAttribute("aria-label", "Message");
-  var send = el("button", null, "Send");
+  input.name = "text"; input.rows = 2; input.dir = "auto"; input.placeholder = t("typeHere");
+  input.setAttribute("aria-label", t("message"));
+  var send = el("button", null, t("send"));
   send.type = "submit";
   form.append(input, send);
   panel.append(header, status, log, who, codeForm, form);
   root.append(panel, bubble);
-
+  root.hidden = true; // until its style has loaded: never an unstyled flash on the host page
+  link.onload = link.onerror = function () { root.hidden = false; };
   shadow.appendChild(root);
-  function mount() {
-    // `all: initial` resets the direction too: the widget reads the host page's, as it did by inheritance.
-    root.dir = getComputedStyle(document.documentElement).direction === "rtl" ? "rtl" : "ltr";
-    document.body.appendChild(host);
-  }
+
+  function mount() { document.body.appendChild(hostEl); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
   function addMessage(m) {
     if (m.id && state.seen[m.id]) return;
     if (m.id) state.seen[m.id] = true;
+    var shown = m.id && m.client_id && log.querySelector('[data-client-id="' + m.client_id + '"]');
+    if (shown) { // stored while its ack was lost to a disconnect: the same message, now known as stored
+      delete state.pending[m.client_id];
+      acked(shown);
+      return;
+    }
     var item = el("li", "hubchat-msg hubchat-" + (m.direction === "in" ? "me" : "agent"));
+    if (m.id) item.dataset.id = m.id;
+    if (m.direction === "out" && m.author) {
+      var byline = el("div", "hubchat-author");
+      var face = el("span", "hubchat-avatar", initials(m.author));
+      face.setAttribute("aria-hidden", "true");
+      byline.append(face, el("span", "hubchat-name", m.author));
+      item.appendChild(byline);
+    }
     if (m.client_id) item.dataset.clientId = m.client_id;
     var body = el("div", "hubchat-text", m.text);
     body.dir = "auto";
@@ -102,10 +163,36 @@
       link.dir = "auto";
       item.appendChild(link);
     });
-    if (m.direction === "out" && m.author) item.appendChild(el("div", "hubchat-author", m.author));
+    var meta = el("div", "hubchat-meta");
+    var at = m.created_at ? new Date(m.created_at) : new Date();
+    var time = el("time", "hubchat-time", at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }));
+    time.dateTime = at.toISOString();
+    meta.appendChild(time);
+    if (m.direction === "in") {
+      var tick = el("span", "hubchat-tick", m.id ? "✓" : "");
+      if (m.id) tick.setAttribute("aria-label", t("sent"));
+      meta.appendChild(tick);
+    }
+    item.appendChild(meta);
     log.appendChild(item);
+    if (m.direction === "out" && panel.hidden && state.live) {
+      state.unread += 1;
+      badge.textContent = String(state.unread);
+      badge.setAttribute("aria-label", t("unread", state.unread));
+      badge.hidden = false;
+    }
     log.scrollTop = log.scrollHeight;
     return item;
+  }
+
+  function acked(li) {
+    li.classList.add("hubchat-acked");
+    var tk = li.querySelector(".hubchat-tick");
+    if (tk) { tk.textContent = "✓"; tk.setAttribute("aria-label", t("sent")); }
+  }
+
+  function initials(name) {
+    return name.trim().split(/\s+/).slice(0, 2).map(function (w) { return Array.from(w)[0]; }).join("").toUpperCase();
   }
 
   function uuid() {
@@ -123,7 +210,7 @@
     li.classList.add("hubchat-failed");
     var old = li.querySelector(".hubchat-retry");
     if (old) old.remove();
-    var again = el("button", "hubchat-retry", "Not sent — send again");
+    var again = el("button", "hubchat-retry", t("notSent"));
     again.type = "button";
     again.title = reason || "";
     again.addEventListener("click", function () {
@@ -152,6 +239,7 @@
         status.textContent = "";
         root.dataset.visitor = f.visitor_id;
         (f.history || []).forEach(addMessage);
+        state.live = true;
         Object.keys(state.pending).forEach(function (cid) { ws.send(JSON.stringify(state.pending[cid])); });
         root.dataset.ready = "1";
         if ((f.verified || []).length) who.hidden = true;
@@ -165,7 +253,7 @@
         delete state.pending[f.client_id];
         if (f.id) state.seen[f.id] = true;
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
-        if (li) li.classList.add("hubchat-acked");
+        if (li) acked(li);
       } else if (f.type === "error") {
         status.textContent = f.error;
         if (f.client_id && state.pending[f.client_id]) {
@@ -185,7 +273,7 @@
         who.hidden = true;
       } else if (f.type === "verify_sent") {
         codeForm.hidden = false;
-        codeNote.textContent = "We sent a code to " + f.email + ". Enter it here to see your earlier messages.";
+        codeNote.textContent = t("codeSent", f.email);
         codeForm.dataset.email = f.email;
         codeInput.value = "";
         codeInput.focus();
@@ -196,14 +284,14 @@
         root.dataset.verified = f.value;
       }
     };
-    ws.onclose = function () {
+    ws.onclose = function (e) {
       state.ws = null;
       root.dataset.ready = "";
-      if (!welcomed && token) {
-        // A token the hub refused (expired or from another hub): start afresh.
+      if (e.code === 4403) {
+        // A token the hub refused (expired or from another hub): start afresh. Any other close keeps it.
         localStorage.removeItem(TOKEN_KEY);
       }
-      status.textContent = "Reconnecting…";
+      status.textContent = t("reconnecting");
       setTimeout(connect, state.backoff);
       state.backoff = Math.min(state.backoff * 2, 15000);
     };
@@ -238,13 +326,26 @@
   resend.addEventListener("click", function () {
     if (codeForm.dataset.email) frameOut({ type: "verify_start", email: codeForm.dataset.email });
   });
-  bubble.addEventListener("click", function () {
-    panel.hidden = !panel.hidden;
-    if (!panel.hidden) input.focus();
+  function show(open) {
+    panel.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("hubchat-open", open);
+    if (open) {
+      state.unread = 0;
+      badge.hidden = true;
+      input.focus();
+    }
+  }
+  bubble.addEventListener("click", function () { show(panel.hidden); });
+  closer.addEventListener("click", function () { show(false); bubble.focus(); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { show(false); bubble.focus(); }
   });
 
   window.__hubChat = {
-    open: function () { panel.hidden = false; },
+    open: function () { show(true); },
+    // Drop the socket and connect again (it catches up on everything it missed, nothing twice).
+    reconnect: function () { if (state.ws) state.ws.close(); },
     // The site's user signed out: forget this browser's chat so the next person starts afresh.
     reset: function () {
       localStorage.removeItem(TOKEN_KEY);
