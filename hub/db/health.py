@@ -151,7 +151,7 @@ def is_outage(exc: BaseException) -> bool:
 
 def _ran_out_of_time(exc: PyMongoError) -> bool:
     """A timeout on a connection that is open, not a refusal: worth one more ask."""
-    return isinstance(exc, NetworkTimeout | ExecutionTimeout)
+    return isinstance(exc, NetworkTimeout | ExecutionTimeout | WaitQueueTimeoutError)
 
 
 def database_trouble(exc: BaseException) -> bool:
@@ -230,8 +230,9 @@ class DatabaseWatcher:
         """None when the database answers through the hub's own client, else why not.
 
         A refused connection is a database that is gone: down at once. A ping that only ran out of
-        time (NetworkTimeout on an open connection, or the driver's own ExecutionTimeout when its
-        measured round trip already exceeds the budget) is asked once more, with twice the time,
+        time (NetworkTimeout on an open connection, the driver's own ExecutionTimeout when its
+        measured round trip already exceeds the budget, or WaitQueueTimeoutError when opening a
+        pooled connection took longer than the budget) is asked once more, with twice the time,
         before the database counts as down, so a second of a starved CPU (a busy host) does not
         turn every request into a 503; a hung database is still down within two pings."""
         for attempt in (1, 2):

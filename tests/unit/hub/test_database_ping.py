@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.errors import ExecutionTimeout, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo.errors import ExecutionTimeout, NetworkTimeout, ServerSelectionTimeoutError, WaitQueueTimeoutError
 
 from hub.db.health import DatabaseHealth, DatabaseWatcher
 
@@ -35,6 +35,11 @@ async def test_one_ping_that_ran_out_of_time_before_it_was_sent_is_asked_again()
 
 async def test_one_ping_that_timed_out_on_the_wire_is_asked_again() -> None:
     db = _Db(NetworkTimeout("timed out"))
+    assert await _watcher(db)._ping() is None
+
+
+async def test_one_ping_that_waited_too_long_for_a_pooled_connection_is_asked_again() -> None:
+    db = _Db(WaitQueueTimeoutError("Timed out while checking out a connection from connection pool"))
     assert await _watcher(db)._ping() is None
 
 
