@@ -1,17 +1,6 @@
-// /reports: draw the daily series with the vendored uPlot; durations in seconds read as minutes/hours.
+// /reports: draw the daily series with the vendored uPlot (times.js shows the durations in the viewer's language).
 (function () {
   "use strict";
-  function human(seconds) {
-    var s = Number(seconds);
-    if (s < 90) return Math.round(s) + " s";
-    if (s < 5400) return Math.round(s / 60) + " min";
-    if (s < 172800) return (s / 3600).toFixed(1) + " h";
-    return (s / 86400).toFixed(1) + " d";
-  }
-  document.querySelectorAll("[data-seconds]").forEach(function (el) {
-    el.title = el.getAttribute("data-seconds") + " s";
-    el.textContent = human(el.getAttribute("data-seconds"));
-  });
   var box = document.querySelector("[data-report-chart]");
   var raw = document.getElementById("report-series");
   if (!box || !raw || !window.uPlot) return;
@@ -29,7 +18,7 @@
   var width = Math.max(280, box.clientWidth || 600);
   new window.uPlot({
     width: width, height: 220,
-    series: [{}, {label: box.getAttribute("data-label"), stroke: "#2563eb", fill: "rgba(37,99,235,0.15)"}],
+    series: [{label: box.getAttribute("data-day-label")}, {label: box.getAttribute("data-label"), stroke: "#2563eb", fill: "rgba(37,99,235,0.15)"}],
     axes: [{}, {}],
     scales: {x: {time: true}, y: {range: function (u, lo, hi) { return [0, Math.max(1, hi)]; }}},
   }, [xs, ys], box);

@@ -2,7 +2,7 @@
    <time datetime="ISO">YYYY-MM-DD HH:MM UTC</time> (the no-script fallback); this rewrites each one,
    and each one added later (a MutationObserver sees live updates), with Intl: recent ones relative
    ("3 min ago"), refreshed every minute, the exact full time on hover (title). Persian is shown in the
-   Solar Hijri calendar with Persian digits. Seconds fields marked data-duration get "1 h" beside them. */
+   Solar Hijri calendar with Persian digits. Seconds fields marked data-duration get "1 h" beside them; data-seconds numbers become durations. */
 (function () {
   "use strict";
   var tag = document.documentElement.lang || "en";
@@ -75,8 +75,25 @@
     out.textContent = input.value === "" ? "" : durationText(Number(input.value));
   }
 
+  // A number of seconds the server wrote as <span data-seconds="N">N s</span>: "1 hr, 5 min" in the viewer's
+  // language, the exact seconds on hover.
+  function showSeconds(el) {
+    var seconds = Number(el.getAttribute("data-seconds"));
+    if (isNaN(seconds) || el.classList.contains("localized")) return;
+    var text = durationText(seconds);
+    if (!text) {
+      try { text = new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "short" }).format(0); }
+      catch (e) { text = "0 s"; }
+    }
+    el.setAttribute("title", el.textContent);
+    el.textContent = text;
+    el.classList.add("localized");
+  }
+
   function scan(root, now) {
     if (root.nodeType !== 1) return;
+    if (root.matches("[data-seconds]")) showSeconds(root);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-seconds]"), showSeconds);
     if (root.matches("time[datetime]")) localize(root, now);
     Array.prototype.forEach.call(root.querySelectorAll("time[datetime]"), function (el) { localize(el, now); });
     if (root.matches("input[data-duration]")) showDuration(root);

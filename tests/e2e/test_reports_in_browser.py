@@ -59,4 +59,10 @@ async def test_an_arabic_admin_gets_the_reports_mirrored_and_translated(
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.locator("h1")).to_have_text("التقارير")
     await expect(page.locator("[data-metric=created] strong")).to_have_text("3")
+    # Durations read as durations in the viewer's language, the exact seconds on hover.
+    first = page.locator("[data-seconds]").first
+    await expect(first).to_have_class("localized")
+    assert (await first.text_content() or "").endswith("ث")  # Arabic's short "seconds"
+    await expect(page.locator(".u-legend")).to_contain_text("اليوم")  # the chart speaks Arabic too
+    assert (await first.get_attribute("title") or "").endswith(" s")
     await _shoot(page, "reports-overview-ar")
