@@ -58,9 +58,13 @@ def _page(request: web.Request, context: dict[str, Any], status: int = 200) -> w
                         headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
 
 
-def _conversation(request: web.Request) -> ObjectId | None:
-    secret = request.app[keys.HUB].settings.ensure_secret_key()
-    return survey_links.conversation_of(secret, request.match_info["token"])
+async def _conversation(request: web.Request) -> ObjectId | None:
+    """The conversation the link's token names, when this hub signed it and the conversation exists."""
+    hub = request.app[keys.HUB]
+    conversation_id = survey_links.conversation_of(hub.settings.ensure_secret_key(), request.match_info["token"])
+    if conversation_id is None or await conversations.get(hub.db, conversation_id) is None:
+        return None
+    return conversation_id
 
 
 def _not_ours(request: web.Request) -> web.Response:
@@ -70,8 +74,8 @@ def _not_ours(request: web.Request) -> web.Response:
 @routes.get("/csat/{token}")
 async def survey(request: web.Request) -> web.Response:
     hub = request.app[keys.HUB]
-    conversation_id = _conversation(request)
-    if conversation_id is None or await conversations.get(hub.db, conversation_id) is None:
+    conversation_id = await _conversation(request)
+    if conversation_id is None:
         return _not_ours(request)
     context: dict[str, Any] = {"token": request.match_info["token"], "scores": range(1, 6)}
     rating = await csat.for_conversation(hub.db, conversation_id)
@@ -91,8 +95,8 @@ async def survey(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     """The score (when not rated yet) and an optional comment, from the page's one form."""
     hub = request.app[keys.HUB]
-    conversation_id = _conversation(request)
-    if conversation_id is None or await conversations.get(hub.db, conversation_id) is None:
+    conversation_id = await _conversation(request)
+    if conversation_id is None:
         return _not_ours(request)
     if (request.content_length or 0) > COMMENT_FORM_LIMIT:
         return _page(request, {"problem": N_("The comment is too long.")}, 413)

@@ -20,17 +20,18 @@ from tests.support.polling import poll_until
 SURVEY_SID = "HX" + "ab" * 16
 
 
-async def _conversation_of(hub: Hub, channel: str, sid: str) -> str:
-    return str((await inbound_by_sid(hub, channel, sid))["conversation_id"])
+async def _customer_writes(hub: Hub, http2: aiohttp.ClientSession, base_url: str, name: str, channel: str) -> str:
+    """The provider posts the fixture `name`; the id of the conversation it landed in."""
+    payload = fixture(name)
+    assert (await webhook(http2, base_url, payload))[0] == 200
+    return str((await inbound_by_sid(hub, channel, payload["MessageSid"]))["conversation_id"])
 
 
 async def test_sms_survey_asks_for_a_number_and_a_persian_five_rates_without_reopening(
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
 ) -> None:
     csrf = await turn_on_survey(hub, http, base_url)
-    first = fixture("sms_inbound_persian_text.json")
-    assert (await webhook(http2, base_url, first))[0] == 200
-    conversation_id = await _conversation_of(hub, "sms", first["MessageSid"])
+    conversation_id = await _customer_writes(hub, http2, base_url, "sms_inbound_persian_text.json", "sms")
     await set_status(http, base_url, csrf, conversation_id, "resolved")
     [survey] = await fake_twilio.wait_for_requests(1)
     assert survey.form["To"] == "+989121234567"
@@ -51,9 +52,8 @@ async def test_whatsapp_survey_outside_the_window_is_the_quick_reply_template_an
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
 ) -> None:
     csrf = await turn_on_survey(hub, http, base_url)
-    first = fixture("whatsapp_inbound_with_profile_name.json")
-    assert (await webhook(http2, base_url, first))[0] == 200
-    conversation_id = await _conversation_of(hub, "whatsapp", first["MessageSid"])
+    conversation_id = await _customer_writes(hub, http2, base_url, "whatsapp_inbound_with_profile_name.json",
+                                             "whatsapp")
     await hub.db["conversations"].update_one(  # the customer last wrote two days ago
         {"_id": ObjectId(conversation_id)},
         {"$set": {"last_inbound_at_by_channel.whatsapp": utcnow() - timedelta(days=2)}})
@@ -72,9 +72,8 @@ async def test_whatsapp_survey_is_not_queued_outside_the_window_without_a_templa
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
 ) -> None:
     csrf = await turn_on_survey(hub, http, base_url)
-    first = fixture("whatsapp_inbound_with_profile_name.json")
-    assert (await webhook(http2, base_url, first))[0] == 200
-    conversation_id = await _conversation_of(hub, "whatsapp", first["MessageSid"])
+    conversation_id = await _customer_writes(hub, http2, base_url, "whatsapp_inbound_with_profile_name.json",
+                                             "whatsapp")
     await hub.db["conversations"].update_one(
         {"_id": ObjectId(conversation_id)},
         {"$set": {"last_inbound_at_by_channel.whatsapp": utcnow() - timedelta(days=2)}})
@@ -88,9 +87,7 @@ async def test_survey_waits_for_its_delay_in_the_outbox_and_a_non_rating_reply_r
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
 ) -> None:
     csrf = await turn_on_survey(hub, http, base_url, delay=3600)
-    first = fixture("sms_inbound_persian_text.json")
-    assert (await webhook(http2, base_url, first))[0] == 200
-    conversation_id = await _conversation_of(hub, "sms", first["MessageSid"])
+    conversation_id = await _customer_writes(hub, http2, base_url, "sms_inbound_persian_text.json", "sms")
     await set_status(http, base_url, csrf, conversation_id, "resolved")
     resolved = await conversations.get(hub.db, ObjectId(conversation_id))
     assert resolved is not None
@@ -117,9 +114,7 @@ async def test_a_survey_whose_conversation_was_reopened_is_withheld_and_a_new_re
     hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession, fake_twilio: FakeTwilio
 ) -> None:
     csrf = await turn_on_survey(hub, http, base_url, delay=3600)
-    first = fixture("sms_inbound_persian_text.json")
-    assert (await webhook(http2, base_url, first))[0] == 200
-    conversation_id = await _conversation_of(hub, "sms", first["MessageSid"])
+    conversation_id = await _customer_writes(hub, http2, base_url, "sms_inbound_persian_text.json", "sms")
     await set_status(http, base_url, csrf, conversation_id, "resolved")
     await set_status(http, base_url, csrf, conversation_id, "open")
     survey = await hub.db["messages"].find_one({"client_key": f"csat:{conversation_id}"})
