@@ -22,7 +22,7 @@ from channels.webchat import token as visitor_tokens
 from channels.webchat.limits import VisitorLimits
 from hub import keys
 from hub.clock import utcnow
-from hub.errors import BadInput, HubError
+from hub.errors import BadInput, HubError, TooLarge
 from hub.http import json_body
 from hub.http.web import client_address, dumps, json_response, render
 from hub.inbound import verification
@@ -33,7 +33,8 @@ from hub.live.events import Event
 from hub.outbound import media_links as media
 from hub.runtime import Hub
 from hub.settings import Settings
-from hub.store import contacts, messages, webchat_sites
+from hub.store import chat_receipts, contacts, messages, webchat_sites
+from hub.webchat_live import LiveState
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -45,6 +46,8 @@ FRAME_DEPTH = 8
 # The close code for a visitor token the hub refused (4000-4999 are the application's own).
 BAD_TOKEN_CLOSE = 4403
 NOT_AN_OBJECT = "frames must be JSON objects"
+# Frames beside the conversation (hub/webchat_live.py): the visitor typing, the visitor having seen replies.
+LIVE_FRAMES = frozenset({"typing", "seen"})
 
 
 @routes.get("/chat")
@@ -55,15 +58,16 @@ async def demo_page(request: web.Request) -> web.Response:
 ATTACHMENT_LINK_SECONDS = 24 * 3600  # a reload makes fresh links
 
 
-def _history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+def history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     author = doc.get("author") or {}
     # Files an agent attached reach the visitor as signed, expiring links (the visitor has no login).
-    files = [{"filename": a.get("filename") or "file",
+    files = [{"filename": a.get("filename") or "file", "content_type": a.get("content_type") or "",
               "url": media.signed_url(settings, str(a["file_id"]), valid_seconds=ATTACHMENT_LINK_SECONDS)}
              for a in doc.get("attachments") or [] if a.get("file_id")]
     return {"id": str(doc["_id"]), "direction": doc["direction"], "text": doc.get("text", ""),
             "created_at": doc["created_at"].isoformat(), "author": author.get("name") if doc["direction"] == "out"
-            else None, "status": doc.get("status"), "attachments": files, "client_id": _sent_as(doc)}
+            else None, "status": doc.get("status"), "attachments": files, "client_id": _sent_as(doc),
+            "read": doc.get(chat_receipts.SEEN_FIELD) is not None if doc["direction"] == "in" else None}
 
 
 def _sent_as(doc: Mapping[str, Any]) -> str | None:
@@ -119,6 +123,7 @@ class VisitorSession:
         self.token = token
         self.pushed: set[str] = set()
         self.limits = visitor_limits(hub)
+        self.live = LiveState(hub, visitor_id)  # typing and read receipts (hub/webchat_live.py)
 
     @property
     def identity(self) -> Identity:
@@ -128,7 +133,7 @@ class VisitorSession:
         doc = event.doc
         return (event.collection == "messages" and doc.get("direction") == "out"
                 and doc.get("to") == {"kind": WEBCHAT, "value": self.visitor_id}
-                and doc.get("status") in PUSHED_STATUSES)
+                and doc.get("status") in PUSHED_STATUSES) or self.live.wants(event)
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(dumps(frame))
@@ -138,27 +143,39 @@ class VisitorSession:
         contact = await contacts.find_by_identity(self.hub.db, self.identity)
         history = await messages.contact_history(self.hub.db, contact["_id"]) if contact else []
         history = [m for m in history if m["direction"] in ("in", "out")]
+        self.live.learn(contact and contact["_id"], history[-1]["conversation_id"] if history else None)
         self.pushed.update(str(m["_id"]) for m in history if m["direction"] == "out")
         verified = [{"kind": i["kind"], "value": i["value"]} for i in (contact.get("identities", []) if contact else [])
                     if i.get("kind") != WEBCHAT]
         await self.send({"type": "welcome", "token": self.token, "visitor_id": self.visitor_id,
                          "name": contact.get("name") if contact else None, "verified": verified,
-                         "history": [_history_item(m, self.hub.settings) for m in history]})
+                         "history": [history_item(m, self.hub.settings) for m in history],
+                         "max_file_bytes": self.hub.settings.max_attachment_bytes})
 
     async def push_replies(self, subscription: Any) -> None:
         while True:
             event: Event = await subscription.get()
+            if event.collection != "messages" or event.doc.get("direction") != "out":
+                await self._live_frame(event)
+                continue
             message_id = str(event.doc["_id"])
             if message_id in self.pushed:
                 continue
             self.pushed.add(message_id)
             try:
-                await self.send({"type": "message", "message": _history_item(event.doc, self.hub.settings)})
+                self.live.replied(event.doc)
+                await self.send({"type": "message", "message": history_item(event.doc, self.hub.settings)})
                 await messages.advance_status(self.hub.db, {"_id": event.doc["_id"]}, "delivered", utcnow())
             except ConnectionError:
                 return  # the socket closed; the reply stays "sent" and shows in the next welcome
             except Exception:
                 log.exception("pushing a reply to a visitor failed message=%s", message_id)
+
+    async def _live_frame(self, event: Event) -> None:
+        frame = self.live.frame(event, utcnow())
+        if frame is not None:
+            with contextlib.suppress(ConnectionError):
+                await self.send(frame)
 
     async def handle_frame(self, raw: str) -> None:
         try:
@@ -171,6 +188,9 @@ class VisitorSession:
         if kind == "ping" and not problem:
             await self.send({"type": "pong"})
             return
+        if kind in LIVE_FRAMES and not problem:
+            await self._live_extra(kind, frame)  # throttled on their own: never counted as messages
+            return
         client_id = _client_id(frame)
         wait = self.limits.take(self.visitor_id)
         if wait > 0:
@@ -179,7 +199,7 @@ class VisitorSession:
                              f"not sent. Try again in {max(round(wait), 1)} s."})
             return
         if problem:
-            await self.send({"type": "error", "error": problem})
+            await self.send({"type": "error", "code": "bad_frame", "error": problem})
             return
         try:
             if kind == "message":
@@ -192,18 +212,31 @@ class VisitorSession:
                 await self._joined(await verification.check(self.hub, self.visitor_id, frame.get("code")))
             else:
                 shown = kind if isinstance(kind, str) and len(kind) <= 40 else "…"
-                await self.send({"type": "error", "error": f"unknown frame type {shown!r}"})
+                await self.send({"type": "error", "code": "bad_frame", "error": f"unknown frame type {shown!r}"})
         except VerificationRefused as exc:
             await self.send(exc.frame())
         except HubError as exc:
-            await self.send({"type": "error", "error": exc.message, "client_id": client_id})
+            # The code is what the widget shows (in the visitor's language); the sentence is for logs and tools.
+            await self.send({"type": "error", "error": exc.message, "client_id": client_id,
+                             "code": "too_long" if isinstance(exc, TooLarge) else "refused"})
         except ConnectionError:
             raise
         except Exception:
             log.exception("website chat frame failed visitor=%s type=%s", self.visitor_id,
                           kind if isinstance(kind, str) else type(kind).__name__)
-            await self.send({"type": "error", "client_id": client_id,
+            await self.send({"type": "error", "client_id": client_id, "code": "failed",
                              "error": "Something went wrong on our side; please send that again."})
+
+    async def _live_extra(self, kind: str, frame: dict[str, Any]) -> None:
+        try:
+            if kind == "typing":
+                await self.live.visitor_typing(utcnow())
+            else:
+                await self.live.visitor_saw(frame.get("id"), utcnow())
+        except ConnectionError:
+            raise
+        except Exception:  # a lost typing ping or receipt is not worth an error in the visitor's chat
+            log.exception("website chat %s frame failed visitor=%s", kind, self.visitor_id)
 
     async def _message(self, frame: dict[str, Any]) -> None:
         text, client_id = frame.get("text"), _client_id(frame)
@@ -217,6 +250,7 @@ class VisitorSession:
             raw={k: frame[k] for k in RAW_FIELDS if k in frame}, extras={"user_agent": self.user_agent},
         )
         result = await ingest(self.hub, inbound)
+        self.live.learn(result.contact["_id"], result.conversation["_id"])
         await self.send({"type": "ack", "client_id": client_id, "id": str(result.message["_id"]),
                          "duplicate": not result.created})
 
@@ -306,7 +340,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
                     if msg.type == WSMsgType.TEXT:
                         await session.handle_frame(msg.data)
                     elif msg.type == WSMsgType.BINARY:
-                        await session.send({"type": "error", "error": "binary frames are not supported"})
+                        await session.send({"type": "error", "code": "bad_frame",
+                                            "error": "binary frames are not supported"})
                     elif msg.type == WSMsgType.ERROR:
                         break
             finally:

@@ -14,10 +14,11 @@ from typing import Any
 
 from bson import ObjectId
 
+from channels.base import WEBCHAT
 from hub.clock import utcnow
 from hub.errors import BadInput
 from hub.runtime import Hub
-from hub.store import conversations, messages, read_marks
+from hub.store import chat_receipts, conversations, messages, read_marks
 from hub.store.db import Doc
 
 
@@ -34,6 +35,7 @@ async def opened(hub: Hub, user: Doc, conversation: Mapping[str, Any], timeline:
     if seen_at is not None:
         await read_marks.mark_seen(hub.db, user["_id"], conversation["_id"], seen_at,
                                    newest["_id"] if newest else None, utcnow())
+        await _tell_visitor(hub, conversation, seen_at)
 
 
 async def mark_read(hub: Hub, user: Doc, conversation: Mapping[str, Any], message_id: ObjectId | None) -> bool:
@@ -53,7 +55,14 @@ async def mark_read(hub: Hub, user: Doc, conversation: Mapping[str, Any], messag
         seen_at = _newest(current.get("last_inbound_at"), current.get("created_at"))
     if isinstance(seen_at, datetime):
         await read_marks.mark_seen(hub.db, user["_id"], current["_id"], seen_at, message_id, utcnow())
+        await _tell_visitor(hub, current, seen_at)
     return bool(await read_marks.unread_ids(hub.db, user["_id"], [current]))
+
+
+async def _tell_visitor(hub: Hub, conversation: Mapping[str, Any], seen_at: datetime) -> None:
+    """A website visitor sees ✓✓ on what an agent has now seen (hub/store/chat_receipts.py)."""
+    if WEBCHAT in (conversation.get("channels") or ()):
+        await chat_receipts.agent_saw(hub.db, conversation["_id"], seen_at, utcnow())
 
 
 async def unread_among(hub: Hub, user: Doc, rows: Sequence[Mapping[str, Any]]) -> set[ObjectId]:

@@ -33,3 +33,16 @@ async def leave(db: Db, conversation_id: ObjectId, user_id: ObjectId, now: datet
 async def current(db: Db, conversation_id: ObjectId, now: datetime) -> list[Doc]:
     cursor = db[model.VIEWERS].find({"conversation_id": conversation_id, "expires_at": {"$gt": now}})
     return await cursor.sort("updated_at", ASCENDING).to_list(50)
+
+
+def visitor_key(conversation_id: ObjectId) -> str:
+    return f"{conversation_id}:visitor"
+
+
+async def visitor_typing(db: Db, conversation_id: ObjectId, name: str, now: datetime, until: datetime) -> None:
+    """The website visitor is typing in this conversation until `until`: the record is gone (expired) then,
+    as a visitor is never "viewing" for an agent, only typing."""
+    await db[model.VIEWERS].update_one(
+        {"_id": visitor_key(conversation_id)},
+        {"$set": {"conversation_id": conversation_id, "user_id": None, "visitor": True, "name": name,
+                  "expires_at": until, "typing_until": until, "updated_at": now}}, upsert=True)

@@ -56,7 +56,7 @@ async def widget_sizes(page: Page) -> dict[str, object]:
         const root = document.querySelector('hub-chat').shadowRoot;
         const box = sel => { const r = root.querySelector(sel).getBoundingClientRect(); return [r.width, r.height]; };
         const msg = root.querySelector('.hubchat-log');
-        return {textarea: box('.hubchat-form textarea'), send: box('.hubchat-form button'),
+        return {textarea: box('.hubchat-form textarea'), send: box('.hubchat-form button[type=submit]'),
                 name: box('.hubchat-who input[name=name]'), panel: box('.hubchat-panel'),
                 log_list: getComputedStyle(msg).listStyleType,
                 font: getComputedStyle(root.querySelector('.hubchat-form textarea')).fontSize};

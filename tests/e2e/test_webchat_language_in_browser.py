@@ -41,7 +41,7 @@ async def test_on_a_persian_page_the_widget_is_in_persian_and_right_to_left(
         await expect(page.locator(".hubchat-form textarea")).to_have_attribute("aria-label", "پیام")
         # Right to left: the panel sits at the start (left) side and its send button is left of the input.
         panel = await page.locator(".hubchat-panel").bounding_box()
-        send = await page.locator(".hubchat-form button").bounding_box()
+        send = await page.locator(".hubchat-form button[type=submit]").bounding_box()
         box = await page.locator(".hubchat-form textarea").bounding_box()
         assert panel and send and box
         assert panel["x"] < viewport["width"] / 2 - panel["width"] / 2 + 1

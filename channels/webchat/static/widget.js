@@ -155,14 +155,7 @@
     var body = el("div", "hubchat-text", m.text);
     body.dir = "auto";
     item.appendChild(body);
-    (m.attachments || []).forEach(function (file) {
-      var link = el("a", "hubchat-file", "📎 " + file.filename);
-      link.href = file.url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      link.dir = "auto";
-      item.appendChild(link);
-    });
+    (m.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file)); });
     var meta = el("div", "hubchat-meta");
     var at = m.created_at ? new Date(m.created_at) : new Date();
     var time = el("time", "hubchat-time", at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }));
@@ -231,6 +224,7 @@
     ws.onmessage = function (e) {
       var f;
       try { f = JSON.parse(e.data); } catch (err) { return; }
+      if (liveFrame(f)) return; // typing and read receipts (the live extras below)
       if (f.type === "welcome") {
         var sendSigned = signed.identifier && signed.hash && !welcomed;
         welcomed = true;
@@ -239,6 +233,7 @@
         status.textContent = "";
         root.dataset.visitor = f.visitor_id;
         (f.history || []).forEach(addMessage);
+        liveWelcome(f);
         state.live = true;
         Object.keys(state.pending).forEach(function (cid) { ws.send(JSON.stringify(state.pending[cid])); });
         root.dataset.ready = "1";
@@ -249,12 +244,15 @@
         }
       } else if (f.type === "message") {
         addMessage(f.message);
+        agentArrived(f.message);
       } else if (f.type === "ack") {
         delete state.pending[f.client_id];
         if (f.id) state.seen[f.id] = true;
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
+        if (li && f.id) li.dataset.id = f.id;
         if (li) acked(li);
       } else if (f.type === "error") {
+        f.error = errorText(f); // in the visitor's language, from its code (never the server's English)
         status.textContent = f.error;
         if (f.client_id && state.pending[f.client_id]) {
           var frame = state.pending[f.client_id];
@@ -334,6 +332,7 @@
       state.unread = 0;
       badge.hidden = true;
       input.focus();
+      sawReplies();
     }
   }
   bubble.addEventListener("click", function () { show(panel.hidden); });
@@ -341,6 +340,260 @@
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { show(false); bubble.focus(); }
   });
+
+  // ---- Live extras: files, typing both ways, read receipts, the bubble's sound, errors in the visitor's
+  // language. Their words are a table of their own (same five languages), by key rather than position.
+  var LIVE_WORDS = {
+    en: { attach: "Attach a file", drop: "Drop files here to send them", tooLarge: "{name} is too large: a file can be at most {size}.",
+          tooMany: "At most 5 files at once.", typing: "{name} is typing…", agentTyping: "Someone is typing…", read: "Read",
+          failed: "Something went wrong; please try again.", rate_limited: "You are sending too fast; try again in a few seconds.",
+          wrong_code: "That code is not right ({n} tries left).", wrong_code_1: "That code is not right (1 try left).", expired: "That code has expired; ask for a new one.",
+          no_tries: "No tries are left for that code; ask for a new one.", no_code: "There is no code to check; ask for a new one.",
+          not_sent: "The code could not be sent just now; please try again later.",
+          not_signed: "Your account could not be confirmed; chat as a guest.", bad_token: "Your chat session has ended; starting a new one.",
+          origin: "This site may not use the chat.", too_long: "That message is too long; shorten it or split it." },
+    fa: { attach: "پیوست فایل", drop: "فایل‌ها را اینجا رها کنید تا فرستاده شوند", tooLarge: "{name} بیش از حد بزرگ است: هر فایل حداکثر {size} می‌تواند باشد.",
+          tooMany: "حداکثر ۵ فایل در هر بار.", typing: "{name} در حال نوشتن است…", agentTyping: "کسی در حال نوشتن است…", read: "خوانده شد",
+          failed: "مشکلی پیش آمد؛ لطفاً دوباره تلاش کنید.", rate_limited: "خیلی سریع پیام می‌فرستید؛ چند ثانیه دیگر دوباره تلاش کنید.",
+          wrong_code: "این کد درست نیست ({n} تلاش باقی مانده).", expired: "این کد منقضی شده است؛ کد تازه بخواهید.",
+          no_tries: "برای این کد تلاشی باقی نمانده است؛ کد تازه بخواهید.", no_code: "کدی برای بررسی نیست؛ کد تازه بخواهید.",
+          not_sent: "الان نتوانستیم کد را بفرستیم؛ لطفاً کمی بعد دوباره تلاش کنید.",
+          not_signed: "حساب شما تأیید نشد؛ به‌عنوان مهمان گفتگو کنید.", bad_token: "نشست گفتگوی شما پایان یافت؛ نشست تازه‌ای شروع می‌شود.",
+          origin: "این سایت اجازهٔ استفاده از گفتگو را ندارد.", too_long: "این پیام خیلی طولانی است؛ کوتاهش کنید یا در چند پیام بفرستید." },
+    ar: { attach: "إرفاق ملف", drop: "أفلت الملفات هنا لإرسالها", tooLarge: "{name} كبير جدًا: الحد الأقصى للملف {size}.",
+          tooMany: "5 ملفات كحد أقصى في المرة الواحدة.", typing: "{name} يكتب…", agentTyping: "أحدهم يكتب…", read: "قُرئت",
+          failed: "حدث خطأ ما؛ يُرجى المحاولة مرة أخرى.", rate_limited: "أنت ترسل بسرعة كبيرة؛ حاول مجددًا بعد بضع ثوانٍ.",
+          wrong_code: "هذا الرمز غير صحيح (المحاولات المتبقية: {n}).", expired: "انتهت صلاحية هذا الرمز؛ اطلب رمزًا جديدًا.",
+          no_tries: "لم تتبقَّ محاولات لهذا الرمز؛ اطلب رمزًا جديدًا.", no_code: "لا يوجد رمز للتحقق؛ اطلب رمزًا جديدًا.",
+          not_sent: "تعذّر إرسال الرمز الآن؛ يُرجى المحاولة لاحقًا.",
+          not_signed: "تعذّر تأكيد حسابك؛ تابع الدردشة كضيف.", bad_token: "انتهت جلسة الدردشة؛ نبدأ جلسة جديدة.",
+          origin: "لا يُسمح لهذا الموقع باستخدام الدردشة.", too_long: "هذه الرسالة طويلة جدًا؛ اختصرها أو قسّمها." },
+    zh: { attach: "添加附件", drop: "将文件拖放到此处即可发送", tooLarge: "{name} 太大：单个文件最大为 {size}。",
+          tooMany: "一次最多 5 个文件。", typing: "{name} 正在输入…", agentTyping: "对方正在输入…", read: "已读",
+          failed: "出了点问题，请重试。", rate_limited: "您发送得太快了，请几秒后再试。",
+          wrong_code: "验证码不正确（还剩 {n} 次机会）。", expired: "验证码已过期，请重新获取。",
+          no_tries: "此验证码已无剩余尝试次数，请重新获取。", no_code: "没有可验证的验证码，请重新获取。",
+          not_sent: "暂时无法发送验证码，请稍后再试。",
+          not_signed: "无法确认您的账户，请以访客身份聊天。", bad_token: "您的聊天会话已结束，正在开始新的会话。",
+          origin: "此网站不允许使用聊天。", too_long: "消息太长，请缩短或分开发送。" },
+    vi: { attach: "Đính kèm tệp", drop: "Thả tệp vào đây để gửi", tooLarge: "{name} quá lớn: mỗi tệp tối đa {size}.",
+          tooMany: "Tối đa 5 tệp mỗi lần.", typing: "{name} đang soạn tin…", agentTyping: "Có người đang soạn tin…", read: "Đã xem",
+          failed: "Đã xảy ra lỗi; vui lòng thử lại.", rate_limited: "Bạn gửi quá nhanh; hãy thử lại sau vài giây.",
+          wrong_code: "Mã không đúng (còn {n} lượt thử).", expired: "Mã đã hết hạn; hãy yêu cầu mã mới.",
+          no_tries: "Mã này đã hết lượt thử; hãy yêu cầu mã mới.", no_code: "Không có mã để kiểm tra; hãy yêu cầu mã mới.",
+          not_sent: "Hiện chưa gửi được mã; vui lòng thử lại sau.",
+          not_signed: "Không xác nhận được tài khoản của bạn; hãy trò chuyện với tư cách khách.", bad_token: "Phiên trò chuyện đã kết thúc; đang bắt đầu phiên mới.",
+          origin: "Trang web này không được phép dùng trò chuyện.", too_long: "Tin nhắn quá dài; hãy rút ngắn hoặc chia nhỏ." }
+  };
+  function tl(key, values) {
+    var out = (LIVE_WORDS[lang] || LIVE_WORDS.en)[key] || LIVE_WORDS.en[key] || LIVE_WORDS.en.failed;
+    Object.keys(values || {}).forEach(function (k) { out = out.split("{" + k + "}").join(values[k]); });
+    return out;
+  }
+  var ERROR_WORDS = { not_configured: "not_signed", bad_signature: "not_signed", too_large: "too_long" };
+  function errorText(f) { // a server refusal, by its code; an unknown one is the general sentence
+    var key = ERROR_WORDS[f.code] || f.code || "failed";
+    if (key === "wrong_code" && f.tries_left === 1 && LIVE_WORDS[lang].wrong_code_1) key = "wrong_code_1";
+    return tl(key, { n: new Intl.NumberFormat(lang).format(f.tries_left || 0) });
+  }
+
+  var typingBox = el("div", "hubchat-typing");
+  typingBox.setAttribute("role", "status");
+  typingBox.setAttribute("aria-live", "polite");
+  typingBox.hidden = true;
+  panel.insertBefore(typingBox, who);
+  var typingTimer = 0;
+  function showTyping(name, seconds) {
+    clearTimeout(typingTimer);
+    typingBox.hidden = !(seconds > 0);
+    typingBox.textContent = seconds > 0 ? (name ? tl("typing", { name: name }) : tl("agentTyping")) : "";
+    if (seconds > 0) typingTimer = setTimeout(function () { showTyping("", 0); }, seconds * 1000);
+  }
+  function setUpTyping() {
+    var last = 0; // at most one "typing" frame every 2.5 s; the hub drops it after a few seconds by itself
+    input.addEventListener("input", function () {
+      if (input.value.trim() && Date.now() - last > 2500 && frameOut({ type: "typing" })) last = Date.now();
+    });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) sawReplies(); });
+  }
+
+  function liveFrame(f) {
+    if (f.type === "typing") { showTyping(f.name, f.seconds); return true; }
+    if (f.type === "read") { markRead(f.id); return true; }
+    return false;
+  }
+  function markRead(id) { // an agent saw this message of the visitor's, so every one before it too
+    var mine = log.querySelectorAll(".hubchat-me"), upto = -1, i;
+    for (i = 0; i < mine.length; i++) if (mine[i].dataset.id === id) upto = i;
+    for (i = 0; i <= upto; i++) {
+      var tk = mine[i].querySelector(".hubchat-tick");
+      mine[i].classList.add("hubchat-read");
+      if (tk) { tk.textContent = "✓✓"; tk.setAttribute("aria-label", tl("read")); }
+    }
+  }
+  function liveWelcome(f) {
+    state.maxFileBytes = f.max_file_bytes || 0;
+    var seen = (f.history || []).filter(function (m) { return m.direction === "in" && m.read; }).pop();
+    if (seen) markRead(seen.id);
+    sawReplies();
+  }
+  function agentArrived(m) {
+    if (!m || m.direction !== "out") return;
+    showTyping("", 0);
+    if (panel.hidden && state.live) beep(); else sawReplies();
+  }
+  function sawReplies() { // the visitor has the chat open in front of them: the agent's replies are read
+    var replies = log.querySelectorAll(".hubchat-agent[data-id]");
+    var newest = replies.length && replies[replies.length - 1].dataset.id;
+    if (!newest || panel.hidden || document.hidden || newest === state.saidSeen) return;
+    if (frameOut({ type: "seen", id: newest })) state.saidSeen = newest;
+  }
+
+  // A short beep when a reply reaches the closed bubble, only with data-sound="on" (no file to download).
+  var soundOn = (script.getAttribute("data-sound") || given.sound || "") === "on";
+  var audio = null;
+  function beep() {
+    if (!soundOn) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain(), now = audio.currentTime;
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.12, now);
+      gain.gain.exponentialRampToValueAtTime(0.001, now + 0.25);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now);
+      osc.stop(now + 0.25);
+      root.dataset.beeps = String(Number(root.dataset.beeps || 0) + 1);
+    } catch (err) { /* no audio here: the badge still says it */ }
+  }
+  if (soundOn) { // browsers start audio only after a gesture on the page: make the context then
+    document.addEventListener("pointerdown", function () {
+      try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); } catch (err) { /* none */ }
+    }, { once: true });
+  }
+
+  // Files: the picker button, drag and drop onto the open chat, paste into the message box.
+  var IMAGE = /^image\/(png|jpeg|gif|webp)$/;
+  function clip(size) { // a paperclip (Lucide's), drawn: an emoji needs a font the visitor may not have
+    return '<svg viewBox="0 0 24 24" width="' + size + '" height="' + size + '" aria-hidden="true" fill="none" ' +
+      'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="m21.4 11.1-9.2 ' +
+      '9.2a6 6 0 0 1-8.5-8.5l8.6-8.6a4 4 0 0 1 5.7 5.7l-8.6 8.6a2 2 0 0 1-2.8-2.8l8.5-8.5"/></svg>';
+  }
+  function attachmentNode(file) {
+    var link = el("a", "hubchat-file");
+    link.href = file.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.dir = "auto";
+    if (IMAGE.test(file.content_type || "")) {
+      var img = el("img", "hubchat-image");
+      img.src = file.url;
+      img.alt = file.filename;
+      link.classList.add("hubchat-picture");
+      link.appendChild(img);
+    } else {
+      link.innerHTML = clip(14);
+      link.appendChild(document.createTextNode(" " + file.filename));
+    }
+    return link;
+  }
+  function sizeText(bytes) {
+    var mb = bytes / 1048576;
+    return mb >= 1 ? new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(mb) + " MB"
+      : new Intl.NumberFormat(lang).format(Math.ceil(bytes / 1024)) + " KB";
+  }
+  function sendFiles(list) {
+    var files = Array.prototype.slice.call(list || []);
+    if (!files.length) return;
+    if (files.length > 5) { status.textContent = tl("tooMany"); return; }
+    var big = files.filter(function (f) { return state.maxFileBytes && f.size > state.maxFileBytes; })[0];
+    if (big) { status.textContent = tl("tooLarge", { name: big.name, size: sizeText(state.maxFileBytes) }); return; }
+    status.textContent = "";
+    var clientId = uuid();
+    var li = addMessage({ direction: "in", text: "", client_id: clientId, attachments: files.map(function (f) {
+      return { filename: f.name, content_type: f.type, url: URL.createObjectURL(f) };
+    }) });
+    upload(li, files, clientId);
+  }
+  function upload(li, files, clientId) {
+    var body = new FormData();
+    body.append("client_id", clientId);
+    files.forEach(function (f) { body.append("file", f, f.name); });
+    var token = localStorage.getItem(TOKEN_KEY) || "";
+    li.classList.add("hubchat-uploading");
+    fetch(base.origin + "/webchat/files?token=" + encodeURIComponent(token), { method: "POST", body: body })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+      .then(function (answer) {
+        li.classList.remove("hubchat-uploading");
+        if (answer.ok) { fileSent(li, answer.data.message); return; }
+        var d = answer.data || {};
+        if (d.code === "too_large" || d.code === "too_many" || d.code === "origin") li.remove(); // sending again cannot help
+        var words = d.code === "too_large" ? tl("tooLarge", { name: files.length === 1 ? files[0].name : "",
+                                                               size: sizeText(d.limit || state.maxFileBytes) })
+          : errorText(d);
+        fileNotSent(li, files, clientId, words);
+      }, function () { li.classList.remove("hubchat-uploading"); fileNotSent(li, files, clientId, tl("failed")); });
+  }
+  function fileSent(li, m) {
+    li.querySelectorAll(".hubchat-file").forEach(function (a) {
+      if (a.href.indexOf("blob:") === 0) URL.revokeObjectURL(a.href);
+      a.remove();
+    });
+    var meta = li.querySelector(".hubchat-meta");
+    (m.attachments || []).forEach(function (file) { li.insertBefore(attachmentNode(file), meta); });
+    li.dataset.id = m.id;
+    state.seen[m.id] = true;
+    acked(li);
+  }
+  function fileNotSent(li, files, clientId, words) {
+    status.textContent = words;
+    if (!li.isConnected) return;
+    li.classList.add("hubchat-failed");
+    var again = el("button", "hubchat-retry", t("notSent"));
+    again.type = "button";
+    again.title = words;
+    again.addEventListener("click", function () {
+      again.remove();
+      li.classList.remove("hubchat-failed");
+      upload(li, files, clientId);
+    });
+    li.appendChild(again);
+  }
+  function setUpFiles() {
+    var picker = el("input");
+    picker.type = "file";
+    picker.multiple = true;
+    picker.hidden = true;
+    picker.tabIndex = -1;
+    var attach = el("button", "hubchat-attach");
+    attach.type = "button";
+    attach.setAttribute("aria-label", tl("attach"));
+    attach.title = tl("attach");
+    attach.innerHTML = clip(20);
+    form.insertBefore(attach, input);
+    form.appendChild(picker);
+    attach.addEventListener("click", function () { picker.click(); });
+    picker.addEventListener("change", function () { sendFiles(picker.files); picker.value = ""; });
+    input.addEventListener("paste", function (e) {
+      var pasted = e.clipboardData && e.clipboardData.files;
+      if (pasted && pasted.length) { e.preventDefault(); sendFiles(pasted); }
+    });
+    var hint = el("div", "hubchat-drop", tl("drop"));
+    hint.hidden = true;
+    panel.appendChild(hint);
+    var depth = 0;
+    panel.addEventListener("dragenter", function (e) {
+      if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) { depth++; hint.hidden = false; }
+    });
+    panel.addEventListener("dragleave", function () { if (--depth <= 0) { depth = 0; hint.hidden = true; } });
+    panel.addEventListener("dragover", function (e) { e.preventDefault(); });
+    panel.addEventListener("drop", function (e) {
+      e.preventDefault();
+      depth = 0;
+      hint.hidden = true;
+      sendFiles(e.dataTransfer && e.dataTransfer.files);
+    });
+  }
 
   window.__hubChat = {
     open: function () { show(true); },
@@ -356,5 +609,7 @@
       if (state.ws) state.ws.close();
     }
   };
+  setUpFiles();
+  setUpTyping();
   connect();
 })();
