@@ -495,7 +495,18 @@
       renderPresence();
     }).catch(function () { /* the next heartbeat tries again */ });
   }
-  function noteViewer(v) { if (v.user_id !== me) viewers[v.user_id] = v; }
+  function noteViewer(v) {
+    if (v.visitor) { noteVisitorTyping(v); return; }
+    if (v.user_id !== me) viewers[v.user_id] = v;
+  }
+  // The website chat's visitor typing (hub/webchat_live.py): shown only while typing, gone when it expires.
+  var visitorTypingTimer = 0;
+  function noteVisitorTyping(v) {
+    viewers.visitor = v;
+    clearTimeout(visitorTypingTimer);
+    var left = Date.parse(v.typing_until || "") - (Date.now() + clockOffset);
+    if (left > 0) visitorTypingTimer = setTimeout(renderPresence, left + 50);
+  }
   function renderPresence() {
     var box = document.getElementById("presence");
     if (!box) return;
@@ -505,12 +516,13 @@
       var v = viewers[id];
       if (Date.parse(v.expires_at) <= now) { delete viewers[id]; return; }
       var typing = v.typing_until && Date.parse(v.typing_until) > now;
+      if (v.visitor && !typing) { delete viewers[id]; return; }
       var span = document.createElement("span");
-      span.className = "viewer" + (typing ? " typing" : "");
+      span.className = "viewer" + (typing ? " typing" : "") + (v.visitor ? " visitor" : "");
       span.dataset.user = id;
       var name = document.createElement("bdi");
       name.setAttribute("dir", "auto");
-      name.textContent = clean(v.name);
+      name.textContent = clean(v.name) || (v.visitor ? hub.text("customer", "Customer") : "");
       // The sentence is translated whole ("{name} is viewing"); the name goes where its language puts it.
       var sentence = typing ? hub.text("typing", "{name} is typing…") : hub.text("viewing", "{name} is viewing");
       var at = sentence.indexOf("{name}");
