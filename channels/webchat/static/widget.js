@@ -386,11 +386,12 @@
           origin: "Trang web này không được phép dùng trò chuyện.", too_long: "Tin nhắn quá dài; hãy rút ngắn hoặc chia nhỏ." }
   };
   function tl(key, values) {
-    var out = (LIVE_WORDS[lang] || LIVE_WORDS.en)[key] || LIVE_WORDS.en[key] || LIVE_WORDS.en.failed;
+    var words = LIVE_WORDS[lang] || LIVE_WORDS.en;
+    var out = words[key] || LIVE_WORDS.en[key] || words.failed;
     Object.keys(values || {}).forEach(function (k) { out = out.split("{" + k + "}").join(values[k]); });
     return out;
   }
-  var ERROR_WORDS = { not_configured: "not_signed", bad_signature: "not_signed", too_large: "too_long" };
+  var ERROR_WORDS = { not_configured: "not_signed", bad_signature: "not_signed", too_large: "too_long", too_many: "tooMany" };
   function errorText(f) { // a server refusal, by its code; an unknown one is the general sentence
     var key = ERROR_WORDS[f.code] || f.code || "failed";
     if (key === "wrong_code" && f.tries_left === 1 && LIVE_WORDS[lang].wrong_code_1) key = "wrong_code_1";
