@@ -116,7 +116,9 @@ def _crash_if_asked(point: str) -> None:
 async def _conversation_for(hub: Hub, inbound: InboundMessage, contact: Contact, now: datetime
                             ) -> tuple[Conversation, bool]:
     """The conversation a reply names (reopened if resolved), else the contact's active one."""
-    preview = model.preview(inbound.text)
+    # Files alone (a visitor's screenshot, a WhatsApp photo) are named in the list, as an agent's are.
+    preview = model.preview(inbound.text or ("📎 " + ", ".join(a.filename for a in inbound.attachments)
+                                             if inbound.attachments else ""))
     thread_id = oid(inbound.thread_conversation_id) if inbound.thread_conversation_id else None
     if thread_id is not None:
         joined = await conversations.touch_thread(hub.db, thread_id, contact, inbound.channel, now, preview,

@@ -123,3 +123,5 @@ async def test_the_same_upload_sent_twice_is_one_message_with_one_set_of_files(
     assert first[1]["id"] == again[1]["id"] and again[1]["duplicate"] is True
     assert await hub.db["messages"].count_documents({"direction": "in"}) == 1
     assert await hub.db["fs.files"].count_documents({}) == 1
+    conversation = await hub.db["conversations"].find_one({})
+    assert conversation is not None and conversation["last_message_preview"] == "📎 a.txt"  # files alone: named
