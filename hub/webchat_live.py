@@ -62,7 +62,11 @@ class LiveState:
         """The frame this event is for the visitor, or None when it tells them nothing new."""
         doc = event.doc
         if event.collection == model.MESSAGES:
-            return {"type": "read", "id": str(doc["_id"])}
+            # `at`: the widget ticks every message stored up to then (its list may be in another order when
+            # two files went up together).
+            created = doc.get("created_at")
+            return {"type": "read", "id": str(doc["_id"]),
+                    "at": created.isoformat() if isinstance(created, datetime) else None}
         until = doc.get("typing_until")
         typing = _later(until, now) and _later(doc.get("expires_at"), now)
         user = str(doc.get("user_id"))

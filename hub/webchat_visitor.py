@@ -252,7 +252,7 @@ class VisitorSession:
         result = await ingest(self.hub, inbound)
         self.live.learn(result.contact["_id"], result.conversation["_id"])
         await self.send({"type": "ack", "client_id": client_id, "id": str(result.message["_id"]),
-                         "duplicate": not result.created})
+                         "duplicate": not result.created, "created_at": result.message["created_at"].isoformat()})
 
     async def _identify(self, frame: dict[str, Any]) -> None:
         name, email, identifier, signature = _optional_text(frame, "name", "email", "identifier",

@@ -71,8 +71,12 @@ async def test_a_visitor_attaches_a_file_and_an_image_and_the_agent_sees_both_in
     await open_widget(visitor, serve(shop, "files", shop_page(base_url)))
     await visitor.fill(".hubchat-form textarea", "Here is my order")
     await visitor.keyboard.press("Enter")
+    await visitor.keyboard.press("Shift+Tab")  # from the message box to the picker button, by keyboard
+    attach = visitor.locator(".hubchat-attach")
+    await expect(attach).to_be_focused()
+    await expect(attach).to_have_attribute("aria-label", "Attach a file")
     async with visitor.expect_file_chooser() as chosen:
-        await visitor.click(".hubchat-attach")  # the picker button
+        await visitor.keyboard.press("Enter")
     pdf: FilePayload = {"name": "order.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 the order"}
     await (await chosen.value).set_files([pdf])
     await hand_over(visitor, "paste", "screenshot.png", "image/png", png())

@@ -120,6 +120,8 @@ async def test_screenshots_of_the_widget_with_a_file_and_the_agent_typing(
     await hand_over(visitor, "drop", "invoice-2291.pdf", "application/pdf", b"%PDF-1.4")
     await expect(visitor.locator(".hubchat-me.hubchat-acked")).to_have_count(3)
     agent = await agent_opens_the_chat(browser, base_url)
+    # Seen by the agent: all three turn read, even if the two files were stored in the other order.
+    await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text(["✓✓", "✓✓", "✓✓"])
     for device, viewport in sizes:
         await visitor.set_viewport_size(viewport)
         await agent.locator("#composer textarea").press_sequentially("Yes", delay=20)

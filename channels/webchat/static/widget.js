@@ -139,11 +139,13 @@
     var shown = m.id && m.client_id && log.querySelector('[data-client-id="' + m.client_id + '"]');
     if (shown) { // stored while its ack was lost to a disconnect: the same message, now known as stored
       delete state.pending[m.client_id];
+      shown.dataset.id = m.id;
+      shown.dataset.at = m.created_at || "";
       acked(shown);
       return;
     }
     var item = el("li", "hubchat-msg hubchat-" + (m.direction === "in" ? "me" : "agent"));
-    if (m.id) item.dataset.id = m.id;
+    if (m.id) { item.dataset.id = m.id; item.dataset.at = m.created_at || ""; }
     if (m.direction === "out" && m.author) {
       var byline = el("div", "hubchat-author");
       var face = el("span", "hubchat-avatar", initials(m.author));
@@ -249,7 +251,7 @@
         delete state.pending[f.client_id];
         if (f.id) state.seen[f.id] = true;
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
-        if (li && f.id) li.dataset.id = f.id;
+        if (li && f.id) { li.dataset.id = f.id; li.dataset.at = f.created_at || ""; }
         if (li) acked(li);
       } else if (f.type === "error") {
         f.error = errorText(f); // in the visitor's language, from its code (never the server's English)
@@ -420,22 +422,22 @@
 
   function liveFrame(f) {
     if (f.type === "typing") { showTyping(f.name, f.seconds); return true; }
-    if (f.type === "read") { markRead(f.id); return true; }
+    if (f.type === "read") { markRead(f.id, f.at); return true; }
     return false;
   }
-  function markRead(id) { // an agent saw this message of the visitor's, so every one before it too
-    var mine = log.querySelectorAll(".hubchat-me"), upto = -1, i;
-    for (i = 0; i < mine.length; i++) if (mine[i].dataset.id === id) upto = i;
-    for (i = 0; i <= upto; i++) {
-      var tk = mine[i].querySelector(".hubchat-tick");
-      mine[i].classList.add("hubchat-read");
+  function markRead(id, at) { // an agent saw this message of the visitor's, so every one stored before it too
+    var upto = Date.parse(at || "");
+    log.querySelectorAll(".hubchat-me[data-id]").forEach(function (li) {
+      if (li.dataset.id !== id && !(Date.parse(li.dataset.at || "") <= upto)) return;
+      var tk = li.querySelector(".hubchat-tick");
+      li.classList.add("hubchat-read");
       if (tk) { tk.textContent = "✓✓"; tk.setAttribute("aria-label", tl("read")); }
-    }
+    });
   }
   function liveWelcome(f) {
     state.maxFileBytes = f.max_file_bytes || 0;
     var seen = (f.history || []).filter(function (m) { return m.direction === "in" && m.read; }).pop();
-    if (seen) markRead(seen.id);
+    if (seen) markRead(seen.id, seen.created_at);
     sawReplies();
   }
   function agentArrived(m) {
@@ -543,6 +545,7 @@
     var meta = li.querySelector(".hubchat-meta");
     (m.attachments || []).forEach(function (file) { li.insertBefore(attachmentNode(file), meta); });
     li.dataset.id = m.id;
+    li.dataset.at = m.created_at;
     state.seen[m.id] = true;
     acked(li);
   }
