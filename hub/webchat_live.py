@@ -40,6 +40,7 @@ class LiveState:
         self.conversation_id: ObjectId | None = None
         self.typing_written: datetime | None = None
         self.agent_typing: dict[str, Any] = {}  # user id -> the typing_until last told to the visitor
+        self.saw: ObjectId | None = None  # the reply the visitor last said they saw
 
     def learn(self, contact_id: object, conversation_id: object = None) -> None:
         if isinstance(contact_id, ObjectId):
@@ -100,7 +101,8 @@ class LiveState:
 
     async def visitor_saw(self, raw_id: object, now: datetime) -> None:
         message_id = oid(raw_id) if isinstance(raw_id, str) else None
-        if message_id is not None:
+        if message_id is not None and message_id != self.saw:  # the same receipt again costs nothing
+            self.saw = message_id
             await chat_receipts.visitor_read(self.hub.db, self.visitor_id, message_id, now)
 
     async def _look_up(self) -> None:
