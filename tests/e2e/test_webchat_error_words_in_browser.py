@@ -4,6 +4,7 @@ as the hub's English sentence."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def settings(mongo_url: str, tmp_path: Path) -> Settings:
-    return make_settings(mongo_url, tmp_path, max_text_bytes=64)
+    return make_settings(mongo_url, tmp_path, max_text_bytes=64, visitor_burst=1, visitor_per_second=0.5)
 
 
 async def test_a_message_the_hub_refuses_as_too_long_is_explained_in_persian(
@@ -59,3 +60,18 @@ async def test_a_refusal_the_widget_does_not_know_gets_the_general_sentence_not_
     await page.route_web_socket("**/webchat/ws*", a_refusal_from_a_newer_hub)
     await page.goto(serve(shop, "zh", shop_page(base_url, "zh")))
     await expect(page.locator(".hubchat-status")).to_have_text("出了点问题，请重试。")
+
+
+async def test_sending_too_fast_says_how_long_to_wait_in_persian(
+    hub: Hub, base_url: str, browser: Browser, shop: str
+) -> None:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(serve(shop, "fa-fast", shop_page(base_url, "fa")))
+    await expect(page.locator(".hubchat[data-ready='1']")).to_have_count(1)
+    await page.click(".hubchat-bubble")
+    for text in ("اول", "دوم"):
+        await page.fill(".hubchat-form textarea", text)
+        await page.keyboard.press("Enter")
+    # One message per 2 s: the wait is said in Persian words and digits (whole seconds, rounded up).
+    await expect(page.locator(".hubchat-status")).to_have_text(
+        re.compile("^خیلی سریع پیام می‌فرستید؛ [۱۲] ثانیه دیگر دوباره تلاش کنید.$"))

@@ -348,7 +348,7 @@
   var LIVE_WORDS = {
     en: { attach: "Attach a file", drop: "Drop files here to send them", tooLarge: "{name} is too large: a file can be at most {size}.",
           tooMany: "At most 5 files at once.", typing: "{name} is typing…", agentTyping: "Someone is typing…", read: "Read",
-          failed: "Something went wrong; please try again.", rate_limited: "You are sending too fast; try again in a few seconds.",
+          failed: "Something went wrong; please try again.", rate_limited: "You are sending too fast; try again in {wait}.",
           wrong_code: "That code is not right ({n} tries left).", wrong_code_1: "That code is not right (1 try left).", expired: "That code has expired; ask for a new one.",
           no_tries: "No tries are left for that code; ask for a new one.", no_code: "There is no code to check; ask for a new one.",
           not_sent: "The code could not be sent just now; please try again later.",
@@ -356,7 +356,7 @@
           origin: "This site may not use the chat.", too_long: "That message is too long; shorten it or split it." },
     fa: { attach: "پیوست فایل", drop: "فایل‌ها را اینجا رها کنید تا فرستاده شوند", tooLarge: "{name} بیش از حد بزرگ است: هر فایل حداکثر {size} می‌تواند باشد.",
           tooMany: "حداکثر ۵ فایل در هر بار.", typing: "{name} در حال نوشتن است…", agentTyping: "کسی در حال نوشتن است…", read: "خوانده شد",
-          failed: "مشکلی پیش آمد؛ لطفاً دوباره تلاش کنید.", rate_limited: "خیلی سریع پیام می‌فرستید؛ چند ثانیه دیگر دوباره تلاش کنید.",
+          failed: "مشکلی پیش آمد؛ لطفاً دوباره تلاش کنید.", rate_limited: "خیلی سریع پیام می‌فرستید؛ {wait} دیگر دوباره تلاش کنید.",
           wrong_code: "این کد درست نیست ({n} تلاش باقی مانده).", expired: "این کد منقضی شده است؛ کد تازه بخواهید.",
           no_tries: "برای این کد تلاشی باقی نمانده است؛ کد تازه بخواهید.", no_code: "کدی برای بررسی نیست؛ کد تازه بخواهید.",
           not_sent: "الان نتوانستیم کد را بفرستیم؛ لطفاً کمی بعد دوباره تلاش کنید.",
@@ -364,7 +364,7 @@
           origin: "این سایت اجازهٔ استفاده از گفتگو را ندارد.", too_long: "این پیام خیلی طولانی است؛ کوتاهش کنید یا در چند پیام بفرستید." },
     ar: { attach: "إرفاق ملف", drop: "أفلت الملفات هنا لإرسالها", tooLarge: "{name} كبير جدًا: الحد الأقصى للملف {size}.",
           tooMany: "5 ملفات كحد أقصى في المرة الواحدة.", typing: "{name} يكتب…", agentTyping: "أحدهم يكتب…", read: "قُرئت",
-          failed: "حدث خطأ ما؛ يُرجى المحاولة مرة أخرى.", rate_limited: "أنت ترسل بسرعة كبيرة؛ حاول مجددًا بعد بضع ثوانٍ.",
+          failed: "حدث خطأ ما؛ يُرجى المحاولة مرة أخرى.", rate_limited: "أنت ترسل بسرعة كبيرة؛ حاول مجددًا بعد {wait}.",
           wrong_code: "هذا الرمز غير صحيح (المحاولات المتبقية: {n}).", expired: "انتهت صلاحية هذا الرمز؛ اطلب رمزًا جديدًا.",
           no_tries: "لم تتبقَّ محاولات لهذا الرمز؛ اطلب رمزًا جديدًا.", no_code: "لا يوجد رمز للتحقق؛ اطلب رمزًا جديدًا.",
           not_sent: "تعذّر إرسال الرمز الآن؛ يُرجى المحاولة لاحقًا.",
@@ -372,7 +372,7 @@
           origin: "لا يُسمح لهذا الموقع باستخدام الدردشة.", too_long: "هذه الرسالة طويلة جدًا؛ اختصرها أو قسّمها." },
     zh: { attach: "添加附件", drop: "将文件拖放到此处即可发送", tooLarge: "{name} 太大：单个文件最大为 {size}。",
           tooMany: "一次最多 5 个文件。", typing: "{name} 正在输入…", agentTyping: "对方正在输入…", read: "已读",
-          failed: "出了点问题，请重试。", rate_limited: "您发送得太快了，请几秒后再试。",
+          failed: "出了点问题，请重试。", rate_limited: "您发送得太快了，请 {wait}后再试。",
           wrong_code: "验证码不正确（还剩 {n} 次机会）。", expired: "验证码已过期，请重新获取。",
           no_tries: "此验证码已无剩余尝试次数，请重新获取。", no_code: "没有可验证的验证码，请重新获取。",
           not_sent: "暂时无法发送验证码，请稍后再试。",
@@ -380,7 +380,7 @@
           origin: "此网站不允许使用聊天。", too_long: "消息太长，请缩短或分开发送。" },
     vi: { attach: "Đính kèm tệp", drop: "Thả tệp vào đây để gửi", tooLarge: "{name} quá lớn: mỗi tệp tối đa {size}.",
           tooMany: "Tối đa 5 tệp mỗi lần.", typing: "{name} đang soạn tin…", agentTyping: "Có người đang soạn tin…", read: "Đã xem",
-          failed: "Đã xảy ra lỗi; vui lòng thử lại.", rate_limited: "Bạn gửi quá nhanh; hãy thử lại sau vài giây.",
+          failed: "Đã xảy ra lỗi; vui lòng thử lại.", rate_limited: "Bạn gửi quá nhanh; hãy thử lại sau {wait}.",
           wrong_code: "Mã không đúng (còn {n} lượt thử).", expired: "Mã đã hết hạn; hãy yêu cầu mã mới.",
           no_tries: "Mã này đã hết lượt thử; hãy yêu cầu mã mới.", no_code: "Không có mã để kiểm tra; hãy yêu cầu mã mới.",
           not_sent: "Hiện chưa gửi được mã; vui lòng thử lại sau.",
@@ -397,7 +397,10 @@
   function errorText(f) { // a server refusal, by its code; an unknown one is the general sentence
     var key = ERROR_WORDS[f.code] || f.code || "failed";
     if (key === "wrong_code" && f.tries_left === 1 && LIVE_WORDS[lang].wrong_code_1) key = "wrong_code_1";
-    return tl(key, { n: new Intl.NumberFormat(lang).format(f.tries_left || 0) });
+    var wait = Math.max(1, Math.ceil(f.retry_after || 1)), long = wait >= 90; // "5 seconds", "15 minutes"
+    var unit = { style: "unit", unit: long ? "minute" : "second", unitDisplay: "long" };
+    return tl(key, { n: new Intl.NumberFormat(lang).format(f.tries_left || 0),
+                     wait: new Intl.NumberFormat(lang, unit).format(long ? Math.ceil(wait / 60) : wait) });
   }
 
   var typingBox = el("div", "hubchat-typing");
