@@ -4,13 +4,16 @@ as messages, and the receipts still shown after a reconnect."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import aiohttp
 from bson import ObjectId
 
 from hub.clock import utcnow
+from hub.live.events import Event
 from hub.runtime import Hub
 from hub.store import viewers
+from hub.store.documents import Conversation
 from hub.webchat_live import TYPING_SECONDS, TYPING_WRITE_SECONDS, LiveState
 from tests.support.agents import Visitor, login, make_user, next_event, sse_events
 
@@ -126,3 +129,28 @@ async def test_replies_the_visitor_has_seen_are_read_for_the_agent(
     await visitor.receive("pong")
     statuses = {m["text"]: m["status"] async for m in hub.db["messages"].find({"direction": "out"})}
     assert statuses == {"one": "read", "two": "read"}
+
+
+def viewer_event(doc: dict[str, object], contact_id: ObjectId) -> Event:
+    conversation = cast(Conversation, {"_id": doc["conversation_id"], "contact_id": contact_id})
+    return Event("conversation_viewers", "update", doc, conversation, "")
+
+
+async def test_an_agents_viewing_heartbeat_does_not_repeat_their_typing_and_other_visitors_hear_nothing(
+    hub: Hub
+) -> None:
+    contact_id, conversation_id, user_id = ObjectId(), ObjectId(), ObjectId()
+    live = LiveState(hub, "v1")
+    live.learn(contact_id, conversation_id)
+    now = utcnow()
+    typing = {"conversation_id": conversation_id, "user_id": user_id, "name": "Sina",
+              "expires_at": now + timedelta(seconds=45), "typing_until": now + timedelta(seconds=6)}
+    assert live.wants(viewer_event(typing, contact_id))
+    assert not live.wants(viewer_event(typing, ObjectId()))  # someone else's conversation
+    assert not live.wants(viewer_event({**typing, "visitor": True}, contact_id))  # the visitor's own typing
+    assert live.frame(viewer_event(typing, contact_id), now) == {"type": "typing", "name": "Sina", "seconds": 6.0}
+    heartbeat = {**typing, "expires_at": now + timedelta(seconds=60)}
+    assert live.frame(viewer_event(heartbeat, contact_id), now + timedelta(seconds=1)) is None
+    assert live.frame(viewer_event(heartbeat, contact_id), now + timedelta(seconds=7)) == {
+        "type": "typing", "name": "Sina", "seconds": 0}  # typing ran out: told once that it stopped
+    assert live.frame(viewer_event(heartbeat, contact_id), now + timedelta(seconds=8)) is None
