@@ -22,7 +22,7 @@ from channels.telegram.settings import TelegramSettings
 from channels.twilio.plugin import TwilioPlugin
 from channels.twilio.settings import TwilioSettings
 from channels.webchat.plugin import WebchatPlugin
-from hub import keys, redaction, webchat_visitor
+from hub import keys, redaction, webchat_config, webchat_visitor
 from hub.access.auth import auth_middleware
 from hub.actions.demo import seed_demo as seed_demo_data
 from hub.api import admin as api_admin
@@ -249,6 +249,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_reports.routes)
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
+    app.add_routes(webchat_config.routes)
     app[CHANNEL_PLUGINS] = plugins(config)
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())
