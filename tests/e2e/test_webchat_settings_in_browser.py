@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -14,6 +15,7 @@ from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import webchat_look
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
+from tests.integration.csat.helpers import set_status, turn_on_survey
 from tests.integration.webchat.chat_settings import answering_department, closed_department
 from tests.support.agents import make_user
 from tests.support.shop_site import serve, shop_site  # noqa: F401  (the shop fixture)
@@ -165,3 +167,53 @@ async def test_outside_the_departments_hours_the_widget_says_offline_and_require
         await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text("✓")
     left = await hub.db["conversations"].find({}).to_list(5)
     assert len(left) == 2 and {c["department_id"] for c in left} == {night["_id"]}
+
+
+async def test_a_resolved_chat_shows_the_stars_once_and_the_rating_reaches_the_agents_timeline(
+    hub: Hub, base_url: str, browser: Browser, shop: str
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await webchat_look.save_look(hub.db, WidgetLook(greeting="Hi! How can we help?"), utcnow())
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        csrf = await turn_on_survey(hub, http, base_url, delay=0)  # signed in as root@x.test, an admin
+        for lang, viewport, name in (("en", DESKTOP, "desktop"), ("fa", PHONE, "phone")):
+            visitor = await (await browser.new_context(viewport=viewport)).new_page()  # type: ignore[arg-type]
+            await visitor.goto(serve(shop, f"rate-{lang}", shop_page(base_url, lang)))
+            await expect(visitor.locator(".hubchat[data-ready='1']")).to_have_count(1)
+            await visitor.click(".hubchat-bubble")
+            await visitor.fill(".hubchat-form textarea", f"my parcel is late ({lang})")
+            await visitor.keyboard.press("Enter")
+            await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text("✓")
+            said = await hub.db["messages"].find_one({"text": f"my parcel is late ({lang})"})
+            assert said is not None
+            conversation = await hub.db["conversations"].find_one({"_id": said["conversation_id"]})
+            assert conversation is not None
+            await set_status(http, base_url, csrf, str(conversation["_id"]), "resolved")
+
+            prompt = visitor.locator(".hubchat-rating")
+            await expect(prompt.locator(".hubchat-star")).to_have_count(5)
+            await prompt.locator(".hubchat-rate-send").click()  # no stars chosen yet: asked to choose
+            await expect(prompt.locator(".hubchat-field-error")).not_to_have_text("")
+            await prompt.locator(".hubchat-star").nth(3).click()
+            await expect(prompt.locator(".hubchat-star-on")).to_have_count(4)
+            await prompt.locator(".hubchat-rate-comment").fill("quick and kind" if lang == "en" else "سریع و مهربان")
+            await visitor.screenshot(path=str(SHOTS / f"widget-rating-{name}-{lang}.png"))
+            await prompt.locator(".hubchat-rate-send").click()
+            await expect(prompt.locator(".hubchat-rate-thanks")).to_be_visible()
+            await visitor.screenshot(path=str(SHOTS / f"widget-rated-{name}-{lang}.png"))
+            await visitor.reload()  # asked once: a reload shows the thanks, not the stars
+            await expect(visitor.locator(".hubchat[data-ready='1']")).to_have_count(1)
+            await expect(visitor.locator(".hubchat-rating[data-rated='4']")).to_have_count(1)
+            await expect(visitor.locator(".hubchat-star")).to_have_count(0)
+
+            stored = await hub.db["csat_responses"].find_one({"conversation_id": conversation["_id"]})
+            assert stored is not None and (stored["score"], stored["channel"]) == (4, "webchat")
+
+        assert conversation is not None
+        agent = await (await browser.new_context(viewport=DESKTOP)).new_page()  # type: ignore[arg-type]
+        await sign_in(agent, base_url, "root@x.test")
+        await agent.goto(f"{base_url}/inbox/c/{conversation['_id']}")
+        await expect(agent.locator(".event-rating")).to_contain_text("4")
+        await expect(agent.locator(".event-rating")).to_contain_text("سریع و مهربان")
+        await expect(agent.locator(".event-greeting")).to_contain_text("Hi! How can we help?")
+        await agent.screenshot(path=str(SHOTS / "agent-timeline-webchat-rating-desktop-en.png"), full_page=True)
