@@ -595,6 +595,12 @@
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
     if (m.rated) ratingAnswered(m.id, m.rated);
+    else if (panel.hidden && state.live) { // asked while the chat is closed: the bubble says so
+      state.unread += 1;
+      badge.textContent = String(state.unread);
+      badge.setAttribute("aria-label", t("unread", state.unread));
+      badge.hidden = false;
+    }
     return item;
   }
 
