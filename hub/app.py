@@ -36,6 +36,7 @@ from hub.api import palette as api_palette
 from hub.api import reports as api_reports
 from hub.api import routing as routing_api
 from hub.api import v1 as api
+from hub.api import webchat_look as api_webchat_look
 from hub.assign.runtime import routing_ctx
 from hub.config import HubConfig, compose
 from hub.db.connection import close_client, open_database
@@ -243,6 +244,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_conversation.routes)
     app.add_routes(api_canned.routes)
     app.add_routes(api_admin.routes)
+    app.add_routes(api_webchat_look.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
     app.add_routes(api_palette.routes)

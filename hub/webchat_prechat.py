@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from channels.base import EMAIL
+from channels.base import EMAIL, Identity
 from channels.webchat.look import PRECHAT_FIELDS, WidgetLook
 from hub.clock import utcnow
 from hub.errors import BadInput
@@ -20,7 +20,7 @@ from hub.inbound.identities import normalise_email
 from hub.inbound.ingest import IngestResult
 from hub.inbound.verification import VerificationRefused
 from hub.runtime import Hub
-from hub.store import claims, messages, webchat_look
+from hub.store import claims, contacts, messages, webchat_look
 from hub.webchat_hours import chat_hours
 
 QUESTION_LIMIT = 4000
@@ -67,11 +67,11 @@ def missing_on(contact: Mapping[str, Any] | None, required: tuple[str, ...]) -> 
     return missing
 
 
-async def look_if_complete(hub: Hub, contact: Mapping[str, Any] | None, client_id: str | None) -> WidgetLook:
-    """Before a visitor's message is taken: the settings, or PrechatRefused when the contact lacks a field
-    the form requires now."""
+async def look_if_complete(hub: Hub, visitor: Identity, client_id: str | None) -> WidgetLook:
+    """Before a visitor's message is taken: the settings, or PrechatRefused when the visitor's contact lacks
+    a field the form requires now (the contact is read only when something is required)."""
     look, required, offline = await required_now(hub)
-    missing = missing_on(contact, required) if required else []
+    missing = missing_on(await contacts.find_by_identity(hub.db, visitor), required) if required else []
     if missing:
         raise PrechatRefused(_sentence(missing, offline), missing, client_id)
     return look

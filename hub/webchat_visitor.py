@@ -216,8 +216,7 @@ class VisitorSession:
             raise HubError("a message needs non-empty 'text'")
         if client_id is None and frame.get("client_id") is not None:
             raise HubError("'client_id' must be a short string")
-        look = await webchat_prechat.look_if_complete(
-            self.hub, await contacts.find_by_identity(self.hub.db, self.identity), client_id)
+        look = await webchat_prechat.look_if_complete(self.hub, self.identity, client_id)
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),
             external_id=f"{self.visitor_id}:{client_id}" if client_id else None,

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bson import ObjectId
-
 from channels.webchat.look import FIELD_STATES, POSITIONS, PRECHAT_FIELDS, BadLook, WidgetLook, check
+from hub.actions import webchat_look as look_actions
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import departments as department_store
@@ -59,12 +58,9 @@ async def chosen_look(hub: Hub, body: dict[str, Any]) -> tuple[WidgetLook, BadLo
     """(the settings to save, None), or (the refused ones as far as they can be shown again, the problem)."""
     current = await webchat_look.look(hub.db)
     try:
-        chosen = check(_from_form(body), current)
-        if chosen.department_id and await department_store.get(hub.db, ObjectId(chosen.department_id)) is None:
-            raise BadLook("that department no longer exists; choose another", "department_id")
+        return await look_actions.checked(hub, _from_form(body), current), None
     except BadLook as exc:
         return _lenient(_from_form(body), current), exc
-    return chosen, None
 
 
 def _lenient(values: dict[str, Any], current: WidgetLook) -> WidgetLook:

@@ -385,7 +385,7 @@
           rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!", stars: "{n} trên 5", chooseStars: "Chọn từ 1 đến 5 sao" }
   };
   var PREVIEW_BOX = script.getAttribute("data-preview");
-  var look = { cfg: null, welcomed: false, history: 0, formDone: false, heldText: "" };
+  var look = { cfg: null, welcomed: false, history: 0, formDone: false, heldText: "", known: false };
   function lt(key, n) {
     return ((LOOK_WORDS[lang] || LOOK_WORDS.en)[key] || LOOK_WORDS.en[key]).replace("{n}", n == null ? "" : n);
   }
@@ -467,7 +467,8 @@
 
   function refreshPrechat() {
     var wanted = look.cfg && look.cfg.form;
-    var fresh = PREVIEW_BOX || (look.welcomed && look.history === 0);
+    // A new visitor only; one the site signed in (or who proved an address) is known already.
+    var fresh = PREVIEW_BOX || (look.welcomed && look.history === 0 && !look.known && !signed.identifier);
     var show = !!(wanted && wanted.shown && !look.formDone && (fresh || look.heldText));
     prechat.hidden = !show;
     form.hidden = show;
@@ -538,6 +539,7 @@
   function afterWelcome(f) {
     look.welcomed = true;
     look.history = (f.history || []).length;
+    look.known = (f.verified || []).length > 0;
     showGreeting();
     refreshPrechat();
   }
@@ -632,6 +634,7 @@
       localStorage.removeItem(TOKEN_KEY);
       signed = { identifier: "", hash: "", name: "" };
       log.textContent = "";
+      look.formDone = false; look.known = false;
       state.seen = {}; state.pending = {};
       who.hidden = false; codeForm.hidden = true;
       if (state.ws) state.ws.close();

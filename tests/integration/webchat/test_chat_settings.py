@@ -10,7 +10,7 @@ from channels.webchat.look import WidgetLook
 from hub.runtime import Hub
 from hub.store import conversations, webchat_look, webchat_sites
 from tests.integration.webchat.chat_settings import admin, answering_department, closed_department, save_look
-from tests.support.agents import Visitor
+from tests.support.agents import Visitor, login, make_user
 
 
 async def config(http: aiohttp.ClientSession, base_url: str) -> tuple[dict[str, object], aiohttp.ClientResponse]:
@@ -99,3 +99,24 @@ async def test_outside_the_departments_hours_the_chat_is_offline_and_asks_for_th
     assert conversation is not None  # left offline, it is a normal conversation in the chosen department
     assert conversation["department_id"] == night["_id"] and conversation["status"] == "open"
     await visitor.close()
+
+
+async def test_the_api_changes_only_the_settings_given_and_names_a_wrong_one(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    csrf = await admin(hub, http, base_url)
+    url, headers = f"{base_url}/api/v1/admin/webchat/look", {"X-CSRF-Token": csrf}
+    async with http.put(url, json={"colour": "#123456", "fields": {"email": "required"}}, headers=headers) as r:
+        assert r.status == 200, await r.text()
+    async with http.put(url, json={"greeting": "Hello", "fields": {"phone": "required"}}, headers=headers) as r:
+        refused = await r.json()
+        assert r.status == 400 and refused["field"] == "fields"
+        assert refused["error"] == "the pre-chat form has no field 'phone' (there are: name, email, question)"
+    async with http.get(url) as r:
+        shown = await r.json()
+    assert (shown["colour"], shown["fields"]["email"], shown["fields"]["name"], shown["greeting"]) == (
+        "#123456", "required", "optional", "")
+    await make_user(hub.db, "agent@x.test")
+    agent_csrf = await login(http2, base_url, "agent@x.test")
+    async with http2.put(url, json={"colour": "#000000"}, headers={"X-CSRF-Token": agent_csrf}) as r:
+        assert r.status == 403
