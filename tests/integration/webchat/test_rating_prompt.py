@@ -96,3 +96,20 @@ async def test_a_department_that_does_not_ask_sends_no_prompt(
     sent = await hub.db[model.MESSAGES].count_documents({"conversation_id": conversation_id, "extras.survey": "csat"})
     assert sent == 0
     await visitor.close()
+
+
+async def test_the_prompt_waits_for_the_departments_delay(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    visitor = Visitor(http2, base_url)
+    await visitor.connect()
+    ack = await visitor.say("my parcel never came", "p-1")
+    said = await messages.get(hub.db, ObjectId(ack["id"]))
+    assert said is not None
+    csrf = await turn_on_survey(hub, http, base_url, delay=3600)
+    await set_status(http, base_url, csrf, str(said["conversation_id"]), "resolved")
+    prompt = await hub.db[model.MESSAGES].find_one({"conversation_id": said["conversation_id"],
+                                                    "extras.survey": "csat"})
+    assert prompt is not None and prompt["channel"] == "webchat" and prompt["status"] == "queued"
+    assert (prompt["next_attempt_at"] - prompt["created_at"]).total_seconds() == 3600
+    await visitor.close()
