@@ -71,6 +71,8 @@ async def test_the_preview_follows_the_unsaved_form_and_the_saved_settings_reach
     await expect(page.locator("#look-saved")).to_be_visible()
     saved = await webchat_look.look(hub.db)
     assert (saved.title, saved.colour, saved.position) == ("Acme help desk", "#aa3300", "left")
+    await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    await page.screenshot(path=str(SHOTS / "admin-webchat-look-phone-en.png"), full_page=True)
 
     visitor = await (await browser.new_context(viewport=DESKTOP)).new_page()  # type: ignore[arg-type]
     await visitor.goto(serve(shop, "home", shop_page(base_url)))
@@ -100,6 +102,7 @@ async def test_the_admin_page_in_persian_on_a_phone_lays_out_right_to_left_with_
     await page.select_option("#look-form select[name='fields.email']", "required")
     await expect(preview.locator(".hubchat-prechat")).to_be_visible()
     await page.screenshot(path=str(SHOTS / "admin-webchat-look-phone-fa.png"), full_page=True)
+    await page.locator("#webchat-preview").screenshot(path=str(SHOTS / "admin-webchat-preview-phone-fa.png"))
     await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
     await page.screenshot(path=str(SHOTS / "admin-webchat-look-desktop-fa.png"), full_page=True)
 
@@ -217,3 +220,29 @@ async def test_a_resolved_chat_shows_the_stars_once_and_the_rating_reaches_the_a
         await expect(agent.locator(".event-rating")).to_contain_text("سریع و مهربان")
         await expect(agent.locator(".event-greeting")).to_contain_text("Hi! How can we help?")
         await agent.screenshot(path=str(SHOTS / "agent-timeline-webchat-rating-desktop-en.png"), full_page=True)
+
+
+async def test_a_message_the_hub_refuses_for_a_missing_email_waits_in_the_form_and_then_goes(
+    hub: Hub, base_url: str, browser: Browser, shop: str
+) -> None:
+    visitor = await (await browser.new_context(viewport=DESKTOP)).new_page()  # type: ignore[arg-type]
+    await visitor.goto(serve(shop, "late", shop_page(base_url)))
+    await expect(visitor.locator(".hubchat[data-ready='1']")).to_have_count(1)
+    await visitor.click(".hubchat-bubble")
+    await expect(visitor.locator(".hubchat-prechat")).to_be_hidden()  # open and no form when the page loaded
+    night = await closed_department(hub)  # then the department closes
+    await webchat_look.save_look(hub.db, WidgetLook(department_id=str(night["_id"])), utcnow())
+
+    await visitor.fill(".hubchat-form textarea", "are you there?")
+    await visitor.keyboard.press("Enter")
+    form = visitor.locator(".hubchat-prechat")
+    await expect(form).to_be_visible()
+    await expect(form.locator("#hubchat-err-email")).to_have_text("Please fill this in")
+    await expect(visitor.locator(".hubchat-me")).to_have_count(0)  # held back, not shown as sent
+    await form.locator("input[name=email]").fill("late@example.com")
+    await form.locator(".hubchat-start").click()
+    await expect(form).to_be_hidden()
+    await expect(visitor.locator(".hubchat-me .hubchat-text")).to_have_text(["are you there?"])
+    await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text("✓")
+    said = await hub.db["messages"].find_one({"text": "are you there?"})
+    assert said is not None

@@ -566,7 +566,7 @@
       star.dataset.score = String(n);
       star.setAttribute("role", "radio");
       star.setAttribute("aria-checked", "false");
-      star.setAttribute("aria-label", lt("stars", n));
+      star.setAttribute("aria-label", lt("stars", n.toLocaleString(lang)));
       stars.appendChild(star);
     }
     stars.addEventListener("click", function (e) {
