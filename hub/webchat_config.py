@@ -25,9 +25,10 @@ def widget_config(look: WidgetLook, hours: ChatHours) -> dict[str, Any]:
     fields = dict(look.public()["fields"])
     if not hours.online:
         fields["email"] = "required"
+    asks = look.prechat and any(state != "off" for state in fields.values())  # a form of no fields is no form
     return {"look": look.public(), "online": hours.online, "reply_within_seconds": hours.reply_within_seconds,
             "opens_at": hours.opens_at.isoformat() if hours.opens_at else None,
-            "form": {"shown": look.prechat or not hours.online, "fields": fields}}
+            "form": {"shown": asks or not hours.online, "fields": fields}}
 
 
 async def current_config(hub: Hub) -> dict[str, Any]:

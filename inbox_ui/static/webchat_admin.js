@@ -18,7 +18,8 @@
       look: { colour: value("colour"), position: value("position"), title: value("title").trim(),
               greeting: value("greeting").trim(), prechat: prechat, fields: fields },
       online: online, reply_within_seconds: within, opens_at: null,
-      form: { shown: prechat || !online, fields: shownFields }
+      form: { shown: (prechat && Object.keys(fields).some(function (f) { return fields[f] !== "off"; })) || !online,
+              fields: shownFields }
     };
   }
   function start() {

@@ -120,3 +120,13 @@ async def test_the_api_changes_only_the_settings_given_and_names_a_wrong_one(
     agent_csrf = await login(http2, base_url, "agent@x.test")
     async with http2.put(url, json={"colour": "#000000"}, headers={"X-CSRF-Token": agent_csrf}) as r:
         assert r.status == 403
+
+
+async def test_a_form_with_every_field_off_is_not_shown(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    csrf = await admin(hub, http, base_url)
+    await save_look(http, base_url, csrf, prechat="on",
+                    **{"fields.name": "off", "fields.email": "off", "fields.question": "off"})
+    found, _ = await config(http2, base_url)
+    assert found["look"]["prechat"] is True and found["form"]["shown"] is False  # type: ignore[index]
