@@ -22,7 +22,7 @@ from channels.telegram.settings import TelegramSettings
 from channels.twilio.plugin import TwilioPlugin
 from channels.twilio.settings import TwilioSettings
 from channels.webchat.plugin import WebchatPlugin
-from hub import keys, redaction, webchat_files, webchat_visitor
+from hub import keys, redaction, webchat_config, webchat_files, webchat_visitor
 from hub.access.auth import auth_middleware
 from hub.actions.demo import seed_demo as seed_demo_data
 from hub.api import admin as api_admin
@@ -36,6 +36,7 @@ from hub.api import palette as api_palette
 from hub.api import reports as api_reports
 from hub.api import routing as routing_api
 from hub.api import v1 as api
+from hub.api import webchat_look as api_webchat_look
 from hub.assign.runtime import routing_ctx
 from hub.config import HubConfig, compose
 from hub.db.connection import close_client, open_database
@@ -243,6 +244,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(api_conversation.routes)
     app.add_routes(api_canned.routes)
     app.add_routes(api_admin.routes)
+    app.add_routes(api_webchat_look.routes)
     app.add_routes(api_admin_mailboxes.routes)
     app.add_routes(api_notifications.routes)
     app.add_routes(api_palette.routes)
@@ -250,6 +252,7 @@ def create_app(settings: Settings | HubConfig | None = None, *, seed_demo: bool 
     app.add_routes(media.routes)
     app.add_routes(webchat_visitor.routes)
     app.add_routes(webchat_files.routes)
+    app.add_routes(webchat_config.routes)
     app[CHANNEL_PLUGINS] = plugins(config)
     for plugin in app[CHANNEL_PLUGINS]:
         app.add_routes(plugin.routes())

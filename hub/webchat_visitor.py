@@ -20,7 +20,7 @@ from channels.base import WEBCHAT, Identity, InboundMessage
 from channels.webchat import origins as site_origins
 from channels.webchat import token as visitor_tokens
 from channels.webchat.limits import VisitorLimits
-from hub import keys
+from hub import keys, webchat_prechat, webchat_rating
 from hub.clock import utcnow
 from hub.errors import BadInput, HubError, TooLarge
 from hub.http import json_body
@@ -67,7 +67,8 @@ def history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     return {"id": str(doc["_id"]), "direction": doc["direction"], "text": doc.get("text", ""),
             "created_at": doc["created_at"].isoformat(), "author": author.get("name") if doc["direction"] == "out"
             else None, "status": doc.get("status"), "attachments": files, "client_id": _sent_as(doc),
-            "read": doc.get(chat_receipts.SEEN_FIELD) is not None if doc["direction"] == "in" else None}
+            "read": doc.get(chat_receipts.SEEN_FIELD) is not None if doc["direction"] == "in" else None,
+            **webchat_rating.survey_fields(doc)}
 
 
 def _sent_as(doc: Mapping[str, Any]) -> str | None:
@@ -210,6 +211,10 @@ class VisitorSession:
                 await self._verify_start(frame)
             elif kind == "verify_code":
                 await self._joined(await verification.check(self.hub, self.visitor_id, frame.get("code")))
+            elif kind == "prechat":
+                await self._prechat(frame)
+            elif kind == "rating":
+                await self.send(await webchat_rating.rate(self.hub, self.identity, frame))
             else:
                 shown = kind if isinstance(kind, str) and len(kind) <= 40 else "…"
                 await self.send({"type": "error", "code": "bad_frame", "error": f"unknown frame type {shown!r}"})
@@ -244,13 +249,16 @@ class VisitorSession:
             raise HubError("a message needs non-empty 'text'")
         if client_id is None and frame.get("client_id") is not None:
             raise HubError("'client_id' must be a short string")
+        look = await webchat_prechat.look_if_complete(self.hub, self.identity, client_id)
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),
             external_id=f"{self.visitor_id}:{client_id}" if client_id else None,
-            raw={k: frame[k] for k in RAW_FIELDS if k in frame}, extras={"user_agent": self.user_agent},
+            raw={k: frame[k] for k in RAW_FIELDS if k in frame},
+            extras={"user_agent": self.user_agent, **webchat_prechat.routing_extras(look)},
         )
         result = await ingest(self.hub, inbound)
         self.live.learn(result.contact["_id"], result.conversation["_id"])
+        await webchat_prechat.record_greeting(self.hub, look, frame, result)
         await self.send({"type": "ack", "client_id": client_id, "id": str(result.message["_id"]),
                          "duplicate": not result.created, "created_at": result.message["created_at"].isoformat()})
 
@@ -285,6 +293,17 @@ class VisitorSession:
         sent = await verification.start(self.hub, self.visitor_id, email, self.client_address)
         await self.send({"type": "verify_sent", "email": sent.email, "valid_seconds": sent.valid_seconds,
                          "tries": sent.tries})
+
+    async def _prechat(self, frame: dict[str, Any]) -> None:
+        """The pre-chat form: checked as the widget checks it, its name and email kept as claims, its
+        question (if any) the visitor's first message."""
+        _, required, offline = await webchat_prechat.required_now(self.hub)
+        name, email, question = webchat_prechat.checked_form(frame, required, offline)
+        contact = await claim(self.hub, self.identity, name, email)
+        await self.send({"type": "prechat_done", "name": contact.get("name"), "email": email})
+        if question:
+            await self._message({"type": "message", "text": question, "client_id": _client_id(frame),
+                                 "greeted": frame.get("greeted") is True})
 
     async def _joined(self, proven: Identity, name: str | None = None) -> None:
         """A proven identity: join its contact, then a fresh welcome with the history it may now see."""

@@ -1,5 +1,5 @@
 """Admin pages: users, departments, channel status, routing rules with a test box, mailboxes, canned
-responses, custom contact fields and the website chat's identity secret.
+responses, custom contact fields and the website chat (its look, identity secret and allowed sites).
 
 Pages only read; every change goes through the JSON API (hub/api/admin.py, mailboxes.py, routing.py) from
 static/admin.js, so the API's checks and messages are the only ones. The one exception is the
@@ -27,10 +27,11 @@ from hub.assign.runtime import runtime
 from hub.clock import utcnow
 from hub.errors import NotFound
 from hub.http.request_models import RequestModel, one_of, parse_body
-from hub.http.web import render
+from hub.http.web import read_body, render
 from hub.store import canned, custom_fields, users, webchat_sites
 from hub.store import departments as department_store
-from inbox_ui import view_models
+from hub.store import webchat_look as look_store
+from inbox_ui import view_models, webchat_look_admin
 from routing.model import ESCALATIONS, PRIORITIES, STRATEGIES
 from routing.policy_io import DAYS
 from routing.rules_io import rules_to_yaml
@@ -138,17 +139,30 @@ async def custom_fields_page(request: web.Request) -> web.Response:
 
 
 async def _webchat_page(request: web.Request, new_secret: str | None = None, origins_error: str | None = None,
-                        origins_text: str | None = None) -> web.Response:
+                        origins_text: str | None = None, look: dict[str, Any] | None = None) -> web.Response:
     hub = request.app[keys.HUB]
     site = await webchat_sites.status(hub.db)
     response = render(request, "admin/webchat.html", {
+        **(look or await webchat_look_admin.look_context(hub)), "look_saved": request.query.get("saved") == "look",
         "section": "webchat", "site": site, "new_secret": new_secret,
         "widget_url": f"{hub.settings.effective_public_url()}/widget.js", "origins_error": origins_error,
         "origins_text": origins_text if origins_text is not None else "\n".join(site["allowed_origins"]),
     })
-    if origins_error:
+    if origins_error or (look or {}).get("look_problem"):
         response.set_status(400)
     return response
+
+
+@routes.post("/admin/webchat/look")
+async def webchat_look(request: web.Request) -> web.Response:
+    """Colour, position, title, greeting, pre-chat form and department; a problem is shown by its setting."""
+    require_role(request, "admin")
+    hub = request.app[keys.HUB]
+    chosen, problem = await webchat_look_admin.chosen_look(hub, await read_body(request))
+    if problem is not None:
+        return await _webchat_page(request, look=await webchat_look_admin.look_context(hub, chosen, problem))
+    await look_store.save_look(hub.db, chosen, utcnow())
+    raise web.HTTPSeeOther("/admin/webchat?saved=look#appearance")
 
 
 class OriginsForm(RequestModel):

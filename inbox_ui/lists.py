@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -41,20 +42,21 @@ async def list_context(request: web.Request, open_id: ObjectId | None = None) ->
     """The list pane: views with counts, filters, one page of rows; `open_id` is the conversation shown beside it."""
     hub, user = request.app[keys.HUB], current_user(request)
     wanted = list_request(request.query, user, PAGE_SIZE, "all" if inbox_views.is_lead(user) else "mine")
-    page, cursor = await list_page(hub, user, wanted)
-    departments = await department_store.all_departments(hub.db)
+    # Two rounds of reads in flight together, not five in a row: the page, the departments and the people;
+    # then what needs them (the tabs' counts need the department views, unread marks need the page).
+    (page, cursor), departments, everyone = await asyncio.gather(
+        list_page(hub, user, wanted), department_store.all_departments(hub.db), users.users(hub.db))
     views = inbox_views.view_names(user, departments)
     raw = dict(request.query)
-    everyone = await users.users(hub.db)
-    counts, unread_counts = await inbox_views.counts_with_unread(hub.db, user, [k for k, _ in views],
-                                                                 wanted.filters.status, hub.events.tally)
+    (counts, unread_counts), unread = await asyncio.gather(
+        inbox_views.counts_with_unread(hub.db, user, [k for k, _ in views], wanted.filters.status, hub.events.tally),
+        read_state.unread_among(hub, user, page))
     people = {u["_id"]: u for u in everyone}
     return {
         "view": wanted.view, "tabs": view_models.view_tabs(views, counts, unread_counts), "filters": wanted.filters,
         "raw": raw,
         "status": raw.get("status", "open"), "statuses": LIST_STATUSES,
-        "conversations": view_models.conversation_rows(page, {d["_id"]: d for d in departments}, people,
-                                                       await read_state.unread_among(hub, user, page)),
+        "conversations": view_models.conversation_rows(page, {d["_id"]: d for d in departments}, people, unread),
         "department_list": departments,
         "agents": [u for u in everyone if u.get("role") == "agent" or u.get("routable")],
         "filter_channels": view_models.channel_options(), "priorities": inbox_views.PRIORITIES,

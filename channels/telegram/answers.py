@@ -34,7 +34,7 @@ async def ingest_choice(host: ChannelHost, bot_id: str, query: CallbackQuery, va
     """(message id, created) of the customer's choice, stored once per press (the query id is its id)."""
     sender = query.from_user
     message = query.message
-    received = message.date if message is not None and hasattr(message, "date") else host.now()
+    received = host.now()  # a press carries no time of its own; its message's date is when we asked
     result = await host.ingest(InboundMessage(
         channel=TELEGRAM, identity=Identity(TELEGRAM, str(sender.id)), text=value, received_at=received,
         external_id=f"{bot_id}:callback:{query.id}", contact_name=sender_name(sender), raw=payload,

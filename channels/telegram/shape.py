@@ -29,9 +29,11 @@ _MESSAGE: Spec = {
     "contact": {"phone_number": str, "first_name": str, "last_name": str, "user_id": int},
     "dice": {"emoji": str, "value": int}, "entities": [dict], "caption_entities": [dict],
 }
+_CALLBACK_QUERY: Spec = {"id": str, "from": _USER, "data": str, "chat_instance": str, "message": _MESSAGE}
 _REQUIRED = ("message_id", "date", "chat")
 _CHAT_REQUIRED = ("id", "type")
-UPDATE: Spec = {"message": _MESSAGE, "edited_message": _MESSAGE}
+_CALLBACK_REQUIRED = ("id", "from", "chat_instance")
+UPDATE: Spec = {"message": _MESSAGE, "edited_message": _MESSAGE, "callback_query": _CALLBACK_QUERY}
 
 
 def problem(payload: Mapping[str, Any]) -> str | None:
@@ -48,6 +50,15 @@ def problem(payload: Mapping[str, Any]) -> str | None:
                 missing = [f"chat.{name}" for name in _CHAT_REQUIRED if message["chat"].get(name) is None]
             if missing:
                 return f"{kind} has no {missing[0]!r}"
+    query = payload.get("callback_query")
+    if isinstance(query, Mapping):
+        # A button press must say who pressed it; the message it came from may be gone (Telegram then sends
+        # only its chat and id), so that message is checked for types, not for being whole.
+        missing = [name for name in _CALLBACK_REQUIRED if query.get(name) is None]
+        if not missing and isinstance(query["from"], Mapping) and query["from"].get("id") is None:
+            missing = ["from.id"]
+        if missing:
+            return f"callback_query has no {missing[0]!r}"
     return None
 
 

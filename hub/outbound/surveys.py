@@ -4,7 +4,8 @@ It is an ordinary outbox row (direction out) whose `next_attempt_at` lies `delay
 resolve, so the dispatcher sends it then and every retry rule applies. Its client key `csat:<conversation>`
 is unique: a second resolve (after a reopen), a double click or two hub processes queue nothing more.
 Never sent to an automatic sender (an auto-reply or delivery report was the customer's last word) or
-to an address mail already bounced from; never on the website chat (the widget asks with its own stars).
+to an address mail already bounced from. On the website chat the widget draws the row as stars and a
+comment box (hub/webchat_rating.py).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from hub.store.documents import Message
 
 log = logging.getLogger(__name__)
 
-# Channels whose survey this module sends (webchat shows its own stars in the widget).
-SURVEYED = ("sms", "whatsapp", "telegram", "email")
+# Channels whose survey this module sends (on webchat the widget shows the row as stars).
+SURVEYED = ("sms", "whatsapp", "telegram", "email", "webchat")
 TYPED_ANSWER = ("sms", "whatsapp")  # the customer types the number (WhatsApp's buttons send it as text too)
 
 

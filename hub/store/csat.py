@@ -129,3 +129,8 @@ async def requeue_survey(db: Db, conversation_id: ObjectId, message_id: ObjectId
         return False
     await db[model.CONVERSATIONS].update_one({"_id": conversation_id}, {"$set": {"csat_survey.due_at": due}})
     return True
+
+
+async def mark_prompt_answered(db: Db, message_id: ObjectId, score: int) -> None:
+    """The website chat's prompt remembers its answer, so a reload shows thanks instead of the stars."""
+    await db[model.MESSAGES].update_one({"_id": message_id}, {"$set": {"extras.rated": score}})

@@ -113,6 +113,13 @@ async def insert_event(db: Db, conversation: Mapping[str, Any], text: str, data:
     return as_message(doc)
 
 
+async def is_first_inbound(db: Db, conversation_id: ObjectId, message_id: ObjectId) -> bool:
+    """Whether this customer message is the conversation's only one so far (a new conversation's first)."""
+    earlier = await messages_in(db).find_one({"conversation_id": conversation_id, "direction": model.IN,
+                                              "_id": {"$ne": message_id}}, {"_id": 1})
+    return earlier is None
+
+
 # --- outbox -----------------------------------------------------------------------------------------
 
 

@@ -203,7 +203,6 @@
   });
 
   // ---- snooze presets: the moment in the agent's own clock, then the form's own submit -----------
-  // (the browser's date field speaks the browser's language and calendar; the presets speak the agent's)
   function snoozeMoment(preset, now) {
     var at = new Date(now.getTime());
     if (preset === "hour") { at.setMinutes(at.getMinutes() + 60, 0, 0); return at; }
@@ -220,7 +219,9 @@
     var button = e.target.closest && e.target.closest("[data-snooze]");
     var form = button && button.closest("#snooze-form");
     if (!form) return;
-    form.querySelector('[name="until"]').value = localValue(snoozeMoment(button.dataset.snooze, new Date()));
+    var until = form.querySelector('[name="until"]');
+    until.value = localValue(snoozeMoment(button.dataset.snooze, new Date()));
+    until.dispatchEvent(new Event("input", { bubbles: true }));  // the date button shows the preset
     form.requestSubmit();
   });
 

@@ -212,6 +212,12 @@ def _autoreply(data: Fields, _actor: str | None, _names: Names) -> Line | None:
     return (Phrase(N_("Auto-reply not sent")),) if data.get("sent") is False else None
 
 
+def _greeting(data: Fields, _actor: str | None, _names: Names) -> Line | None:
+    """The website chat's greeting the visitor saw above their first message (hub/webchat_prechat.py)."""
+    text = text_or_none(data.get("text"))
+    return (Phrase(N_("The chat greeted the visitor")), Phrase(N_("“{comment}”"), {"comment": text})) if text else None
+
+
 _BY_TYPE: dict[str, Callable[[Fields, str | None, Names], Line | None]] = {
     "routing": lambda data, _actor, _names: routing_line(mapping(data.get("decision")), text_or_none(data.get("by"))),
     "transfer": _transfer,
@@ -225,6 +231,7 @@ _BY_TYPE: dict[str, Callable[[Fields, str | None, Names], Line | None]] = {
     "claim_merged": _claim,
     "sla_breach": _sla_breach,
     "autoreply": _autoreply,
+    "greeting": _greeting,
 }
 # Events whose stored record says more than their line (scores, rule versions, the provider's reason): the
 # page keeps it behind "Why?". The others' record is their line in English and is not shown again.

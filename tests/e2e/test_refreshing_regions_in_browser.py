@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import users
 from tests.e2e.test_conversation_page_in_browser import SHOTS, agent_page, open_conversation
+from tests.e2e.test_date_picker_in_browser import type_date
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
 from tests.integration.conversation.helpers import customer_writes
 from tests.support.agents import make_user
@@ -134,7 +135,7 @@ async def test_a_refused_form_shows_the_servers_reason_and_its_button_works_agai
     _, page = await agent_page(browser, hub, base_url, "ana@x.test", "Ana")
     await open_conversation(page, base_url, conversation["_id"])
     snooze = page.locator("#snooze-form")
-    await snooze.locator('[name="until"]').fill("2001-01-01T09:00")  # in the past: refused
+    await type_date(snooze.locator('[name="until"]'), "2001-01-01T09:00")  # in the past: refused
     await snooze.locator("button[type=submit]").click()
     await expect(snooze.locator(".form-error")).to_have_text("'until' is in the past; pick a later time")
     await expect(snooze.locator("button[type=submit]")).to_be_enabled()

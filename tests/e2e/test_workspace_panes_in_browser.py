@@ -16,6 +16,7 @@ from hub import names as model
 from hub.clock import utcnow
 from hub.runtime import Hub
 from hub.store import users
+from tests.e2e.test_date_picker_in_browser import type_date
 from tests.e2e.test_webchat_and_inbox_in_browser import SHOTS, sign_in
 from tests.integration.inbox.helpers import arrive
 from tests.support.agents import make_user
@@ -193,11 +194,11 @@ async def test_resolving_or_snoozing_opens_the_next_conversation_of_the_view_in_
 
     # A snooze refused (a time in the past) keeps the agent here; a snooze that holds moves on as well.
     snooze = page.locator("#snooze-form")
-    await snooze.locator('[name="until"]').fill("2001-01-01T09:00")
+    await type_date(snooze.locator('[name="until"]'), "2001-01-01T09:00")
     await snooze.locator("button[type=submit]").click()
     await expect(snooze.locator(".form-error")).not_to_be_empty()
     await _opened(page, ids[1])
-    await snooze.locator('[name="until"]').fill((utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00"))
+    await type_date(snooze.locator('[name="until"]'), (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00"))
     await snooze.locator("button[type=submit]").click()
     await _opened(page, ids[2])
     await expect(page).to_have_url(f"{base_url}/inbox/c/{ids[2]}?view=all")

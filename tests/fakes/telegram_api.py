@@ -41,6 +41,12 @@ def _value(raw: str) -> Any:
         return raw
 
 
+class _Refused(Exception):
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
 class FakeTelegramApi:
     def __init__(self, token: str) -> None:
         self.token = token
@@ -125,7 +131,10 @@ class FakeTelegramApi:
         handler = getattr(self, f"_{call.method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        result = handler(call)
+        try:
+            result = handler(call)
+        except _Refused as refused:  # what the real Bot API says to a call it cannot answer
+            return web.json_response({"ok": False, "error_code": 400, "description": refused.description}, status=400)
         if self.slow_calls > 0 and call.method.startswith("send"):
             self.slow_calls -= 1
             await asyncio.sleep(self.delay_seconds)
@@ -148,6 +157,8 @@ class FakeTelegramApi:
 
     def _getFile(self, call: Call) -> dict[str, Any]:
         file_id = str(call.params["file_id"])
+        if file_id not in self.files:
+            raise _Refused("Bad Request: invalid file_id")
         path, content = self.files[file_id]
         return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(content), "file_path": path}
 

@@ -130,10 +130,11 @@
   link.onload = link.onerror = function () { root.hidden = false; };
   shadow.appendChild(root);
 
-  function mount() { document.body.appendChild(hostEl); }
+  function mount() { (document.getElementById(script.getAttribute("data-preview") || "") || document.body).appendChild(hostEl); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
   function addMessage(m) {
+    if (m.survey) return addRatingPrompt(m);
     if (m.id && state.seen[m.id]) return;
     if (m.id) state.seen[m.id] = true;
     var shown = m.id && m.client_id && log.querySelector('[data-client-id="' + m.client_id + '"]');
@@ -239,6 +240,7 @@
         state.live = true;
         Object.keys(state.pending).forEach(function (cid) { ws.send(JSON.stringify(state.pending[cid])); });
         root.dataset.ready = "1";
+        afterWelcome(f);
         if ((f.verified || []).length) who.hidden = true;
         if (sendSigned) {
           ws.send(JSON.stringify({ type: "identify", identifier: signed.identifier,
@@ -253,6 +255,10 @@
         var li = log.querySelector('[data-client-id="' + f.client_id + '"]');
         if (li && f.id) { li.dataset.id = f.id; li.dataset.at = f.created_at || ""; }
         if (li) acked(li);
+      } else if (f.type === "error" && f.code === "prechat") {
+        onPrechatRefused(f);
+      } else if (f.type === "prechat_done" || f.type === "rated") {
+        onLookFrame(f);
       } else if (f.type === "error") {
         f.error = errorText(f); // in the visitor's language, from its code (never the server's English)
         status.textContent = f.error;
@@ -302,6 +308,7 @@
     var text = input.value.trim();
     if (!text) return;
     var frame = { type: "message", text: text, client_id: uuid() };
+    markGreeted(frame);
     state.pending[frame.client_id] = frame;
     addMessage({ direction: "in", text: text, client_id: frame.client_id });
     input.value = "";
@@ -353,7 +360,7 @@
           no_tries: "No tries are left for that code; ask for a new one.", no_code: "There is no code to check; ask for a new one.",
           not_sent: "The code could not be sent just now; please try again later.",
           not_signed: "Your account could not be confirmed; chat as a guest.", bad_token: "Your chat session has ended; starting a new one.",
-          origin: "This site may not use the chat.", too_long: "That message is too long; shorten it or split it." },
+          origin: "This site may not use the chat.", prechat: "Please fill in the form first.", too_long: "That message is too long; shorten it or split it." },
     fa: { attach: "پیوست فایل", drop: "فایل‌ها را اینجا رها کنید تا فرستاده شوند", tooLarge: "{name} بیش از حد بزرگ است: هر فایل حداکثر {size} می‌تواند باشد.",
           tooMany: "حداکثر ۵ فایل در هر بار.", typing: "{name} در حال نوشتن است…", agentTyping: "کسی در حال نوشتن است…", read: "خوانده شد",
           failed: "مشکلی پیش آمد؛ لطفاً دوباره تلاش کنید.", rate_limited: "خیلی سریع پیام می‌فرستید؛ {wait} دیگر دوباره تلاش کنید.",
@@ -361,7 +368,7 @@
           no_tries: "برای این کد تلاشی باقی نمانده است؛ کد تازه بخواهید.", no_code: "کدی برای بررسی نیست؛ کد تازه بخواهید.",
           not_sent: "الان نتوانستیم کد را بفرستیم؛ لطفاً کمی بعد دوباره تلاش کنید.",
           not_signed: "حساب شما تأیید نشد؛ به‌عنوان مهمان گفتگو کنید.", bad_token: "نشست گفتگوی شما پایان یافت؛ نشست تازه‌ای شروع می‌شود.",
-          origin: "این سایت اجازهٔ استفاده از گفتگو را ندارد.", too_long: "این پیام خیلی طولانی است؛ کوتاهش کنید یا در چند پیام بفرستید." },
+          origin: "این سایت اجازهٔ استفاده از گفتگو را ندارد.", prechat: "لطفاً اول فرم را پر کنید.", too_long: "این پیام خیلی طولانی است؛ کوتاهش کنید یا در چند پیام بفرستید." },
     ar: { attach: "إرفاق ملف", drop: "أفلت الملفات هنا لإرسالها", tooLarge: "{name} كبير جدًا: الحد الأقصى للملف {size}.",
           tooMany: "5 ملفات كحد أقصى في المرة الواحدة.", typing: "{name} يكتب…", agentTyping: "أحدهم يكتب…", read: "قُرئت",
           failed: "حدث خطأ ما؛ يُرجى المحاولة مرة أخرى.", rate_limited: "أنت ترسل بسرعة كبيرة؛ حاول مجددًا بعد {wait}.",
@@ -369,7 +376,7 @@
           no_tries: "لم تتبقَّ محاولات لهذا الرمز؛ اطلب رمزًا جديدًا.", no_code: "لا يوجد رمز للتحقق؛ اطلب رمزًا جديدًا.",
           not_sent: "تعذّر إرسال الرمز الآن؛ يُرجى المحاولة لاحقًا.",
           not_signed: "تعذّر تأكيد حسابك؛ تابع الدردشة كضيف.", bad_token: "انتهت جلسة الدردشة؛ نبدأ جلسة جديدة.",
-          origin: "لا يُسمح لهذا الموقع باستخدام الدردشة.", too_long: "هذه الرسالة طويلة جدًا؛ اختصرها أو قسّمها." },
+          origin: "لا يُسمح لهذا الموقع باستخدام الدردشة.", prechat: "يُرجى ملء النموذج أولًا.", too_long: "هذه الرسالة طويلة جدًا؛ اختصرها أو قسّمها." },
     zh: { attach: "添加附件", drop: "将文件拖放到此处即可发送", tooLarge: "{name} 太大：单个文件最大为 {size}。",
           tooMany: "一次最多 5 个文件。", typing: "{name} 正在输入…", agentTyping: "对方正在输入…", read: "已读",
           failed: "出了点问题，请重试。", rate_limited: "您发送得太快了，请 {wait}后再试。",
@@ -377,7 +384,7 @@
           no_tries: "此验证码已无剩余尝试次数，请重新获取。", no_code: "没有可验证的验证码，请重新获取。",
           not_sent: "暂时无法发送验证码，请稍后再试。",
           not_signed: "无法确认您的账户，请以访客身份聊天。", bad_token: "您的聊天会话已结束，正在开始新的会话。",
-          origin: "此网站不允许使用聊天。", too_long: "消息太长，请缩短或分开发送。" },
+          origin: "此网站不允许使用聊天。", prechat: "请先填写表单。", too_long: "消息太长，请缩短或分开发送。" },
     vi: { attach: "Đính kèm tệp", drop: "Thả tệp vào đây để gửi", tooLarge: "{name} quá lớn: mỗi tệp tối đa {size}.",
           tooMany: "Tối đa 5 tệp mỗi lần.", typing: "{name} đang soạn tin…", agentTyping: "Có người đang soạn tin…", read: "Đã xem",
           failed: "Đã xảy ra lỗi; vui lòng thử lại.", rate_limited: "Bạn gửi quá nhanh; hãy thử lại sau {wait}.",
@@ -385,7 +392,7 @@
           no_tries: "Mã này đã hết lượt thử; hãy yêu cầu mã mới.", no_code: "Không có mã để kiểm tra; hãy yêu cầu mã mới.",
           not_sent: "Hiện chưa gửi được mã; vui lòng thử lại sau.",
           not_signed: "Không xác nhận được tài khoản của bạn; hãy trò chuyện với tư cách khách.", bad_token: "Phiên trò chuyện đã kết thúc; đang bắt đầu phiên mới.",
-          origin: "Trang web này không được phép dùng trò chuyện.", too_long: "Tin nhắn quá dài; hãy rút ngắn hoặc chia nhỏ." }
+          origin: "Trang web này không được phép dùng trò chuyện.", prechat: "Vui lòng điền biểu mẫu trước.", too_long: "Tin nhắn quá dài; hãy rút ngắn hoặc chia nhỏ." }
   };
   function tl(key, values) {
     var words = LIVE_WORDS[lang] || LIVE_WORDS.en;
@@ -602,6 +609,282 @@
     });
   }
 
+  // --- Admin → Website chat: look, greeting, pre-chat form, hours and the rating prompt -----------------
+  // Read from /webchat/config at start (or handed in by the admin page's preview, data-preview="BOX-ID",
+  // which opens no socket). Kept apart from the rest so each part can change on its own.
+  var LOOK_WORDS = {
+    en: { within: "We usually reply within {t}", offline: "We're offline — leave your email and we'll reply",
+          intro: "Tell us a little before we start", yourName: "Your name", yourEmail: "Your email",
+          yourQuestion: "How can we help?", optional: "(optional)", start: "Start the chat",
+          needed: "Please fill this in", badEmail: "Please enter a valid email address",
+          rateAsk: "How would you rate the help you got?", rateComment: "Anything to add? (optional)",
+          rateSend: "Send rating", rateThanks: "Thank you for your rating!", stars: "{n} of 5", chooseStars: "Choose 1 to 5 stars" },
+    fa: { within: "معمولاً ظرف {t} پاسخ می‌دهیم", offline: "الان آفلاین هستیم — ایمیل خود را بگذارید تا پاسخ دهیم",
+          intro: "پیش از شروع، کمی از خودتان بگویید", yourName: "نام شما", yourEmail: "ایمیل شما",
+          yourQuestion: "چه کمکی از ما برمی‌آید؟", optional: "(اختیاری)", start: "شروع گفتگو",
+          needed: "لطفاً این را پر کنید", badEmail: "لطفاً یک ایمیل معتبر وارد کنید",
+          rateAsk: "به کمکی که دریافت کردید چه امتیازی می‌دهید؟", rateComment: "نکته‌ای برای افزودن دارید؟ (اختیاری)",
+          rateSend: "ارسال امتیاز", rateThanks: "از امتیاز شما سپاسگزاریم!", stars: "{n} از ۵", chooseStars: "از ۱ تا ۵ ستاره انتخاب کنید" },
+    ar: { within: "نرد عادةً خلال {t}", offline: "نحن غير متصلين الآن — اترك بريدك الإلكتروني وسنرد عليك",
+          intro: "أخبرنا قليلًا قبل أن نبدأ", yourName: "اسمك", yourEmail: "بريدك الإلكتروني",
+          yourQuestion: "كيف يمكننا مساعدتك؟", optional: "(اختياري)", start: "ابدأ الدردشة",
+          needed: "يرجى ملء هذا الحقل", badEmail: "يرجى إدخال بريد إلكتروني صالح",
+          rateAsk: "كيف تقيّم المساعدة التي حصلت عليها؟", rateComment: "هل لديك ما تضيفه؟ (اختياري)",
+          rateSend: "أرسل التقييم", rateThanks: "شكرًا لتقييمك!", stars: "{n} من 5", chooseStars: "اختر من 1 إلى 5 نجوم" },
+    zh: { within: "我们通常在 {t}内回复", offline: "我们暂时不在线 — 请留下您的电子邮件，我们会回复您",
+          intro: "开始之前，请简单介绍一下", yourName: "您的姓名", yourEmail: "您的电子邮件",
+          yourQuestion: "我们能帮您什么？", optional: "（可选）", start: "开始聊天",
+          needed: "请填写此项", badEmail: "请输入有效的电子邮件地址",
+          rateAsk: "您如何评价所获得的帮助？", rateComment: "还有什么要补充的吗？（可选）",
+          rateSend: "提交评分", rateThanks: "感谢您的评分！", stars: "{n} / 5", chooseStars: "请选择 1 到 5 颗星" },
+    vi: { within: "Chúng tôi thường trả lời trong vòng {t}", offline: "Chúng tôi đang ngoại tuyến — hãy để lại email, chúng tôi sẽ trả lời",
+          intro: "Cho chúng tôi biết đôi chút trước khi bắt đầu", yourName: "Tên của bạn", yourEmail: "Email của bạn",
+          yourQuestion: "Chúng tôi có thể giúp gì?", optional: "(không bắt buộc)", start: "Bắt đầu trò chuyện",
+          needed: "Vui lòng điền mục này", badEmail: "Vui lòng nhập email hợp lệ",
+          rateAsk: "Bạn đánh giá thế nào về sự hỗ trợ đã nhận?", rateComment: "Bạn muốn nói thêm gì không? (không bắt buộc)",
+          rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!", stars: "{n} trên 5", chooseStars: "Chọn từ 1 đến 5 sao" }
+  };
+  var PREVIEW_BOX = script.getAttribute("data-preview");
+  var look = { cfg: null, welcomed: false, history: 0, formDone: false, heldText: "", known: false };
+  function lt(key, n) {
+    return ((LOOK_WORDS[lang] || LOOK_WORDS.en)[key] || LOOK_WORDS.en[key]).replace("{n}", n == null ? "" : n);
+  }
+  function lookDuration(seconds) {
+    var units = seconds < 3600 ? ["minute", Math.max(1, Math.ceil(seconds / 60))]
+      : seconds < 172800 ? ["hour", Math.ceil(seconds / 3600)] : ["day", Math.ceil(seconds / 86400)];
+    try {
+      return new Intl.NumberFormat(lang, { style: "unit", unit: units[0], unitDisplay: "long" }).format(units[1]);
+    } catch (err) { return units[1] + " " + units[0] + (units[1] === 1 ? "" : "s"); }
+  }
+
+  var hoursNote = el("p", "hubchat-hours", "");
+  hoursNote.hidden = true;
+  header.after(hoursNote);
+  var prechat = el("form", "hubchat-prechat");
+  prechat.hidden = true;
+  prechat.noValidate = true;
+  panel.insertBefore(prechat, form);
+  var PRECHAT_FIELDS = { name: "yourName", email: "yourEmail", question: "yourQuestion" };
+
+  function applyLook(cfg) {
+    look.cfg = cfg;
+    var settings = cfg.look || {};
+    if (/^#[0-9a-fA-F]{6}$/.test(settings.colour || "")) root.style.setProperty("--hubchat-accent", settings.colour);
+    root.dataset.position = settings.position === "left" ? "left" : "right";
+    heading.textContent = settings.title || t("title");
+    panel.setAttribute("aria-label", heading.textContent);
+    root.dataset.online = cfg.online ? "1" : "0";
+    hoursNote.textContent = !cfg.online ? lt("offline")
+      : cfg.reply_within_seconds ? lt("within").replace("{t}", lookDuration(cfg.reply_within_seconds)) : "";
+    hoursNote.hidden = !hoursNote.textContent;
+    showGreeting();
+    buildPrechat();
+    refreshPrechat();
+  }
+
+  function showGreeting() {
+    var text = look.cfg && look.cfg.look && look.cfg.look.greeting;
+    var old = log.querySelector(".hubchat-greeting");
+    if (!text) { if (old) old.remove(); return; }
+    var item = old || el("li", "hubchat-msg hubchat-agent hubchat-greeting");
+    if (!old) { item.appendChild(el("div", "hubchat-text", "")); item.firstChild.dir = "auto"; }
+    item.firstChild.textContent = text;
+    if (log.firstChild !== item) log.insertBefore(item, log.firstChild);
+  }
+
+  function markGreeted(frame) {
+    // The first message under a greeting says so: the hub puts that greeting on the timeline before it.
+    var shown = log.querySelector(".hubchat-greeting");
+    if (shown && !log.querySelector(".hubchat-me, .hubchat-agent:not(.hubchat-greeting)")) frame.greeted = true;
+  }
+
+  function buildPrechat() {
+    var wanted = (look.cfg && look.cfg.form && look.cfg.form.fields) || {};
+    prechat.textContent = "";
+    prechat.appendChild(el("p", "hubchat-prechat-intro", lt("intro")));
+    Object.keys(PRECHAT_FIELDS).forEach(function (name) {
+      var mode = wanted[name] || "off";
+      if (mode === "off") return;
+      var label = el("label", "hubchat-field");
+      var words = lt(PRECHAT_FIELDS[name]) + (mode === "required" ? " *" : " " + lt("optional"));
+      label.appendChild(el("span", null, words));
+      var box = el(name === "question" ? "textarea" : "input");
+      box.name = name; box.dir = "auto";
+      if (name === "email") { box.type = "email"; box.autocomplete = "email"; box.dir = "ltr"; }
+      if (name === "name") box.autocomplete = "name";
+      if (name === "question") { box.rows = 2; if (look.heldText) box.value = look.heldText; }
+      if (mode === "required") box.setAttribute("aria-required", "true");
+      var problem = el("span", "hubchat-field-error", "");
+      problem.id = "hubchat-err-" + name;
+      box.setAttribute("aria-describedby", problem.id);
+      label.append(box, problem);
+      prechat.appendChild(label);
+    });
+    var startButton = el("button", "hubchat-start", lt("start"));
+    startButton.type = "submit";
+    prechat.appendChild(startButton);
+  }
+
+  function refreshPrechat() {
+    var wanted = look.cfg && look.cfg.form;
+    // A new visitor only; one the site signed in (or who proved an address) is known already.
+    var fresh = PREVIEW_BOX || (look.welcomed && look.history === 0 && !look.known && !signed.identifier);
+    var show = !!(wanted && wanted.shown && !look.formDone && (fresh || look.heldText));
+    prechat.hidden = !show;
+    form.hidden = show;
+    if (show) who.hidden = true;
+  }
+
+  function prechatValues(mark) {
+    var wanted = (look.cfg && look.cfg.form && look.cfg.form.fields) || {}, values = {}, ok = true;
+    Object.keys(PRECHAT_FIELDS).forEach(function (name) {
+      var box = prechat.elements[name];
+      if (!box) return;
+      var value = box.value.trim(), problem = "";
+      if (!value && wanted[name] === "required") problem = lt("needed");
+      else if (value && name === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) problem = lt("badEmail");
+      var shownError = prechat.querySelector("#hubchat-err-" + name);
+      if (mark) { shownError.textContent = problem; box.setAttribute("aria-invalid", problem ? "true" : "false"); }
+      if (problem && ok && mark) box.focus();
+      if (problem) ok = false;
+      values[name] = value || null;
+    });
+    return ok ? values : null;
+  }
+
+  prechat.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var values = prechatValues(true);
+    if (!values) return;
+    var frame = { type: "prechat", name: values.name, email: values.email, question: values.question };
+    if (values.question) {
+      frame.client_id = uuid();
+      markGreeted(frame);
+      state.pending[frame.client_id] = { type: "message", text: values.question, client_id: frame.client_id };
+      addMessage({ direction: "in", text: values.question, client_id: frame.client_id });
+      look.heldText = "";
+    }
+    if (PREVIEW_BOX || !frameOut(frame)) { if (PREVIEW_BOX) prechatDone(); return; }
+  });
+
+  function prechatDone() {
+    look.formDone = true;
+    who.hidden = true;
+    refreshPrechat();
+    if (look.heldText && !prechat.elements.question) { // a message held back for the form: now it goes
+      input.value = look.heldText;
+      look.heldText = "";
+      form.requestSubmit ? form.requestSubmit() : submit(new Event("submit"));
+    }
+    if (!PREVIEW_BOX) input.focus();
+  }
+
+  function onPrechatRefused(f) {
+    // The hub wants the form first: the message waits in it (as the question, or until the form is sent).
+    var li = f.client_id && log.querySelector('[data-client-id="' + f.client_id + '"]');
+    var held = f.client_id && state.pending[f.client_id];
+    if (held) { look.heldText = held.text; delete state.pending[f.client_id]; }
+    if (li) li.remove();
+    look.formDone = false;
+    if (look.cfg && look.cfg.form) {
+      look.cfg.form.shown = true;
+      (f.fields || []).forEach(function (name) { look.cfg.form.fields[name] = "required"; });
+    }
+    buildPrechat();
+    refreshPrechat();
+    prechatValues(true);
+    status.textContent = errorText(f); // the form marks each field; this says why, in the visitor's words
+  }
+
+  function afterWelcome(f) {
+    look.welcomed = true;
+    look.history = (f.history || []).length;
+    look.known = (f.verified || []).length > 0;
+    showGreeting();
+    refreshPrechat();
+  }
+
+  function onLookFrame(f) {
+    if (f.type === "prechat_done") { status.textContent = ""; prechatDone(); }
+    else if (f.type === "rated") ratingAnswered(f.survey_id, f.score);
+  }
+
+  // The rating prompt: a resolved conversation's survey arrives as a message marked survey "csat".
+  function addRatingPrompt(m) {
+    if (m.id && state.seen[m.id]) return;
+    if (m.id) state.seen[m.id] = true;
+    var item = el("li", "hubchat-msg hubchat-agent hubchat-rating");
+    item.dataset.id = m.id;
+    var ask = el("form", "hubchat-rate");
+    ask.appendChild(el("p", "hubchat-rate-ask", lt("rateAsk")));
+    var stars = el("div", "hubchat-stars");
+    stars.setAttribute("role", "radiogroup");
+    stars.setAttribute("aria-label", lt("chooseStars"));
+    for (var n = 1; n <= 5; n++) {
+      var star = el("button", "hubchat-star", "★");
+      star.type = "button";
+      star.dataset.score = String(n);
+      star.setAttribute("role", "radio");
+      star.setAttribute("aria-checked", "false");
+      star.setAttribute("aria-label", lt("stars", n.toLocaleString(lang)));
+      stars.appendChild(star);
+    }
+    stars.addEventListener("click", function (e) {
+      var chosen = e.target.closest && e.target.closest(".hubchat-star");
+      if (!chosen) return;
+      ask.dataset.score = chosen.dataset.score;
+      Array.prototype.forEach.call(stars.children, function (s) {
+        var on = Number(s.dataset.score) <= Number(chosen.dataset.score);
+        s.classList.toggle("hubchat-star-on", on);
+        s.setAttribute("aria-checked", String(s === chosen));
+      });
+      problem.textContent = "";
+    });
+    var comment = el("textarea", "hubchat-rate-comment");
+    comment.rows = 2; comment.dir = "auto"; comment.maxLength = 2000;
+    comment.placeholder = lt("rateComment"); comment.setAttribute("aria-label", lt("rateComment"));
+    var problem = el("p", "hubchat-field-error", "");
+    problem.setAttribute("role", "alert");
+    var sendRating = el("button", "hubchat-rate-send", lt("rateSend"));
+    sendRating.type = "submit";
+    ask.append(stars, comment, problem, sendRating);
+    ask.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!ask.dataset.score) { problem.textContent = lt("chooseStars"); return; }
+      frameOut({ type: "rating", survey_id: m.id, score: Number(ask.dataset.score), comment: comment.value.trim() || null });
+    });
+    item.appendChild(ask);
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    if (m.rated) ratingAnswered(m.id, m.rated);
+    else if (panel.hidden && state.live) { // asked while the chat is closed: the bubble says so
+      state.unread += 1;
+      badge.textContent = String(state.unread);
+      badge.setAttribute("aria-label", t("unread", state.unread));
+      badge.hidden = false;
+    }
+    return item;
+  }
+
+  function ratingAnswered(surveyId, score) {
+    var item = log.querySelector('.hubchat-rating[data-id="' + surveyId + '"]');
+    if (!item) return;
+    item.textContent = "";
+    var thanks = el("p", "hubchat-rate-thanks", lt("rateThanks") + " " + "★★★★★".slice(0, score));
+    thanks.setAttribute("role", "status");
+    item.appendChild(thanks);
+    item.dataset.rated = String(score);
+  }
+
+  function loadLook() {
+    if (PREVIEW_BOX || !window.fetch) return;
+    fetch(base.origin + "/webchat/config", { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (cfg) { if (cfg) applyLook(cfg); })
+      .catch(function () { /* the chat works with its defaults */ });
+  }
+  loadLook();
+
   window.__hubChat = {
     open: function () { show(true); },
     // Drop the socket and connect again (it catches up on everything it missed, nothing twice).
@@ -611,6 +894,7 @@
       localStorage.removeItem(TOKEN_KEY);
       signed = { identifier: "", hash: "", name: "" };
       log.textContent = "";
+      look.formDone = false; look.known = false;
       state.seen = {}; state.pending = {};
       who.hidden = false; codeForm.hidden = true;
       if (state.ws) state.ws.close();
@@ -618,5 +902,14 @@
   };
   setUpFiles();
   setUpTyping();
-  connect();
+  function startPreview() {
+    // The admin page's preview: the settings come from its unsaved form; nothing is sent anywhere.
+    window.__hubChat.preview = applyLook;
+    root.dataset.preview = "1";
+    panel.hidden = false; // open, without taking the admin page's focus
+    bubble.setAttribute("aria-expanded", "true");
+    root.classList.add("hubchat-open");
+    document.dispatchEvent(new CustomEvent("hubchat:ready"));
+  }
+  if (PREVIEW_BOX) startPreview(); else connect();
 })();

@@ -137,3 +137,56 @@ async def test_without_a_token_the_channel_is_off_says_so_once_and_its_webhook_a
     assert "TELEGRAM_BOT_TOKEN is not set" in body["error"]
     said = [r for r in caplog.records if "telegram channel off" in r.getMessage()]
     assert len(said) == 1
+
+
+def _press(**changes: object) -> dict[str, object]:
+    update = payload("survey_button_pressed")
+    query = update["callback_query"]
+    for path, value in changes.items():
+        *parents, name = path.split("__")
+        target = query
+        for parent in parents:
+            target = target[parent]
+        if value is _GONE:
+            del target[name]
+        else:
+            target[name] = value
+    return update
+
+
+_GONE = object()
+
+
+@pytest.mark.parametrize(("changes", "named"), [
+    ({"data": ["choice:4"]}, "callback_query.data must be text"),
+    ({"data": 4}, "callback_query.data must be text"),
+    ({"id": 17}, "callback_query.id must be text"),
+    ({"from": "mina"}, "callback_query.from must be an object"),
+    ({"from__id": "5550001"}, "callback_query.from.id must be a whole number"),
+    ({"from__first_name": None, "from__is_bot": "no"}, "callback_query.from.is_bot must be true or false"),
+    ({"from": _GONE}, "callback_query has no 'from'"),
+    ({"from__id": _GONE}, "callback_query has no 'from.id'"),
+    ({"id": _GONE}, "callback_query has no 'id'"),
+    ({"message": []}, "callback_query.message must be an object"),
+    ({"message__chat__id": "5550001"}, "callback_query.message.chat.id must be a whole number"),
+])
+async def test_a_survey_button_press_with_a_field_of_the_wrong_type_is_a_400_naming_it(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, changes: dict[str, object], named: str
+) -> None:
+    status, answer = await post_update(http, base_url, _press(**changes))
+    assert status == 400, answer
+    assert named in answer["error"]
+    assert await stored(hub) == (0, 0, 0)
+    await assert_a_valid_update_still_gets_in(hub, http, base_url)
+
+
+async def test_a_press_on_a_message_telegram_no_longer_shows_is_still_a_rating_stamped_now(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession
+) -> None:
+    # An old message comes back "inaccessible": only its chat, id and a date of 0.
+    update = _press(message={"chat": {"id": 5550001, "type": "private"}, "message_id": 1000, "date": 0})
+    status, answer = await post_update(http, base_url, update)
+    assert (status, answer["result"]) == (200, "stored"), answer
+    message = await hub.db[model.MESSAGES].find_one({"direction": "in", "channel": "telegram"})
+    assert message is not None and message["text"] == "4"
+    assert message["received_at"].year > 2000

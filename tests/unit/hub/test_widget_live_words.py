@@ -26,7 +26,8 @@ def live_words() -> dict[str, dict[str, str]]:
 
 def codes_the_hub_sends() -> set[str]:
     sources = [(ROOT / "hub" / name).read_text(encoding="utf-8")
-               for name in ("webchat_visitor.py", "webchat_files.py", "inbound/verification.py")]
+               for name in ("webchat_visitor.py", "webchat_files.py", "webchat_prechat.py", "webchat_rating.py",
+                            "inbound/verification.py")]
     codes: set[str] = set()
     for text in sources:
         codes.update(re.findall(r'"code": "(\w+)"', text))
