@@ -75,6 +75,8 @@ async def test_a_visitor_attaches_a_file_and_an_image_and_the_agent_sees_both_in
     attach = visitor.locator(".hubchat-attach")
     await expect(attach).to_be_focused()
     await expect(attach).to_have_attribute("aria-label", "Attach a file")
+    # A quiet icon beside the box, not a second coloured button like Send (the accent rules style buttons).
+    assert await attach.evaluate("b => getComputedStyle(b).backgroundColor") == "rgba(0, 0, 0, 0)"
     async with visitor.expect_file_chooser() as chosen:
         await visitor.keyboard.press("Enter")
     pdf: FilePayload = {"name": "order.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 the order"}
@@ -83,7 +85,7 @@ async def test_a_visitor_attaches_a_file_and_an_image_and_the_agent_sees_both_in
     await hand_over(visitor, "drop", "notes.txt", "text/plain", b"size M, blue")
 
     mine = visitor.locator(".hubchat-me")
-    await expect(mine.locator(".hubchat-tick")).to_have_text(["✓", "✓", "✓", "✓"])  # each one stored
+    await expect(mine.locator(".hubchat-tick")).to_have_text(["✓", "✓", "✓", "✓"], timeout=15_000)  # each stored
     await expect(mine.locator("a.hubchat-file:not(.hubchat-picture)")).to_have_text(["order.pdf", "notes.txt"])
     picture = mine.locator("img.hubchat-image")
     await expect(picture).to_have_attribute("alt", "screenshot.png")
@@ -95,9 +97,9 @@ async def test_a_visitor_attaches_a_file_and_an_image_and_the_agent_sees_both_in
     await expect(row).to_have_count(1, timeout=10_000)
     await row.locator("a").click()
     timeline = agent.locator("#timeline .msg-in")
-    await expect(timeline).to_have_count(4)
+    await expect(timeline).to_have_count(4, timeout=15_000)
     preview = timeline.locator(".attachment img.preview")
-    await expect(preview).to_have_attribute("alt", "screenshot.png")
+    await expect(preview).to_have_attribute("alt", "screenshot.png", timeout=15_000)
     assert await loaded_width(preview) == 160
     await expect(timeline.locator(".attachment a[download]")).to_have_text(["order.pdf", "notes.txt"])
     await agent.screenshot(path=str(SHOTS / "inbox-visitor-files.png"), full_page=True)
@@ -114,7 +116,8 @@ async def test_a_file_over_the_limit_says_so_in_the_visitors_language_and_nothin
     hub.settings.max_attachment_bytes = 2048
     await hand_over(visitor, "drop", "big.zip", "application/zip", b"z" * 4096)
     status = visitor.locator(".hubchat-status")
-    await expect(status).to_have_text("big.zip بیش از حد بزرگ است: هر فایل حداکثر ۲ KB می‌تواند باشد.")
+    await expect(status).to_have_text("big.zip بیش از حد بزرگ است: هر فایل حداکثر ۲ KB می‌تواند باشد.",
+                                      timeout=15_000)
     await expect(visitor.locator(".hubchat-me")).to_have_count(0)  # sending it again could not help: it is gone
     await visitor.screenshot(path=str(SHOTS / "widget-file-too-large-fa-phone.png"))
     # Reloaded, the widget knows the new limit and refuses before sending anything.
