@@ -49,12 +49,12 @@ async def test_typing_shows_both_ways_and_ticks_turn_to_read_both_ways(
 
     # The agent has seen it: the visitor's tick turns to ✓✓, read.
     tick = visitor.locator(".hubchat-me .hubchat-tick")
-    await expect(tick).to_have_text(["✓✓"])
+    await expect(tick).to_have_text(["✓✓"], timeout=10_000)
     await expect(tick).to_have_attribute("aria-label", "Read")
 
     await visitor.locator(".hubchat-form textarea").press_sequentially("and in size M")
     typing_visitor = agent.locator("#presence .viewer.typing.visitor")
-    await expect(typing_visitor).to_have_text("✎ Customer is typing…")
+    await expect(typing_visitor).to_have_text("✎ Customer is typing…", timeout=10_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     await agent.screenshot(path=str(SHOTS / "inbox-visitor-typing.png"))
     await expect(typing_visitor).to_have_count(0, timeout=15_000)  # nothing more typed: it goes by itself
@@ -63,10 +63,10 @@ async def test_typing_shows_both_ways_and_ticks_turn_to_read_both_ways(
 
     await agent.locator("#composer textarea").press_sequentially("Let me check")
     typing_agent = visitor.locator(".hubchat-typing")
-    await expect(typing_agent).to_have_text("Sina Support is typing…")
+    await expect(typing_agent).to_have_text("Sina Support is typing…", timeout=10_000)
     await expect(typing_agent).to_have_attribute("aria-live", "polite")
     await agent.click("#composer button[type=submit]")
-    await expect(visitor.locator(".hubchat-agent .hubchat-text")).to_have_text(["Let me check"])
+    await expect(visitor.locator(".hubchat-agent .hubchat-text")).to_have_text(["Let me check"], timeout=10_000)
     await expect(typing_agent).to_be_hidden()  # the reply ends the agent's typing
     # The visitor has the chat open, so the reply is read: the agent sees it turn read without a reload.
     await expect(agent.locator("#timeline .msg-out.status-read")).to_have_count(1, timeout=10_000)
@@ -83,7 +83,7 @@ async def test_a_reply_reaching_a_closed_bubble_is_delivered_not_read_and_beeps_
     agent = await agent_opens_the_chat(browser, base_url)
     await agent.fill("#composer textarea", "Hi!")
     await agent.click("#composer button[type=submit]")
-    await expect(visitor.locator(".hubchat-badge")).to_have_text("1")
+    await expect(visitor.locator(".hubchat-badge")).to_have_text("1", timeout=10_000)
     await expect(visitor.locator(".hubchat")).to_have_attribute("data-beeps", "1")
     await expect(agent.locator("#timeline .msg-out.status-delivered")).to_have_count(1, timeout=10_000)
     await visitor.click(".hubchat-bubble")  # opened: now it is read
@@ -121,10 +121,10 @@ async def test_screenshots_of_the_widget_with_a_file_and_the_agent_typing(
     await expect(visitor.locator(".hubchat-me.hubchat-acked")).to_have_count(3)
     agent = await agent_opens_the_chat(browser, base_url)
     # Seen by the agent: all three turn read, even if the two files were stored in the other order.
-    await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text(["✓✓", "✓✓", "✓✓"])
+    await expect(visitor.locator(".hubchat-me .hubchat-tick")).to_have_text(["✓✓", "✓✓", "✓✓"], timeout=10_000)
     for device, viewport in sizes:
         await visitor.set_viewport_size(viewport)
         await agent.locator("#composer textarea").press_sequentially("Yes", delay=20)
-        await expect(visitor.locator(".hubchat-typing")).to_be_visible()
+        await expect(visitor.locator(".hubchat-typing")).to_be_visible(timeout=10_000)
         await visitor.screenshot(path=str(SHOTS / f"widget-live-{lang}-{device}.png"))
         await agent.fill("#composer textarea", "")
