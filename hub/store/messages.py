@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
+from hub.store import message_keys
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Message, as_message, messages_in
 
@@ -24,28 +25,23 @@ def raw_key(raw_id: ObjectId) -> str:
     return f"raw:{raw_id}"
 
 
-def dedupe_key(doc: Doc) -> Doc | None:
-    if isinstance(doc.get("dedupe_key"), str):  # set by ingest for a message with no provider id (raw_key)
-        return {"dedupe_key": doc["dedupe_key"]}
-    if isinstance(doc.get("external_id"), str):
-        doc.setdefault("dedupe_key", external_key(doc["channel"], doc["external_id"]))
-        return {"dedupe_key": doc["dedupe_key"]}
-    if isinstance(doc.get("client_key"), str):
-        return {"client_key": doc["client_key"]}
-    return None
+async def insert_unique(db: Db, doc: Doc, now: datetime | None = None) -> tuple[Message, bool]:
+    """Insert; when its unique key (provider id, or the agent's client key) names a message return that instead.
 
-
-async def insert_unique(db: Db, doc: Doc) -> tuple[Message, bool]:
-    """Insert; when its dedupe key (provider id, or the agent's client key) exists return that instead.
-
-    Returns (message, created). The unique indexes decide, so concurrent copies make one message.
+    Returns (message, created). The key is claimed first (hub/store/message_keys.py); concurrent copies,
+    or a copy finishing a crashed one's job, insert with the key's message id, so one message results.
     """
-    key = dedupe_key(doc)
+    key = message_keys.key_of(doc)
+    if key is not None:
+        [(message_id, existing)] = await message_keys.claim(db, [(key, ObjectId())], now or doc["created_at"])
+        if existing is not None:
+            return existing, False
+        doc["_id"] = message_id
     try:
         result = await db[model.MESSAGES].insert_one(doc)
     except DuplicateKeyError:
-        existing = await messages_in(db).find_one(key) if key else None
-        if existing is None:  # pragma: no cover - the unique index says it exists
+        existing = await messages_in(db).find_one({"_id": doc["_id"]}) if "_id" in doc else None
+        if existing is None:  # pragma: no cover - the _id index says it exists
             raise
         return existing, False
     doc["_id"] = result.inserted_id
@@ -53,7 +49,7 @@ async def insert_unique(db: Db, doc: Doc) -> tuple[Message, bool]:
 
 
 async def find_external(db: Db, channel: str, external_id: str) -> Message | None:
-    return await messages_in(db).find_one({"dedupe_key": external_key(channel, external_id)})
+    return await message_keys.message_for(db, external_key(channel, external_id))
 
 
 async def get(db: Db, message_id: ObjectId) -> Message | None:

@@ -34,6 +34,13 @@ def test_every_planned_move_names_a_unique_index_that_exists() -> None:
     assert set(sharding.PLANNED_MOVES) <= existing
 
 
+def test_every_move_made_left_no_unique_index_behind_and_its_collection_is_keyed_by_the_value() -> None:
+    existing = {(collection, name) for collection, indexes in unique_indexes().items() for name, _ in indexes}
+    assert not set(sharding.DONE_MOVES) & existing
+    for target in sharding.DONE_MOVES.values():
+        assert sharding.SHARD_KEYS[target] == (("_id", sharding.HASHED),) and sharding.ready(target)
+
+
 def test_the_compose_profile_shards_exactly_the_ready_collections_by_their_keys() -> None:
     script = (ROOT / "deploy" / "sharding-init.js").read_text()
     sharded = dict(re.findall(r'shardCollection: "hub\.(\w+)", key: (\{[^}]*\})', script))
