@@ -204,7 +204,7 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
                       moved_message_ids=moved_ids, moved_message_count=moved_count,
                       stub={k: stub.get(k) for k in ("status", "last_message_preview")},
                       target_first_response_at=target_active.get("first_response_at"))
-        await db[model.MESSAGES].update_many({"_id": {"$in": moved_ids}},
+        await db[model.MESSAGES].update_many({"_id": {"$in": moved_ids}, "conversation_id": stub["_id"]},
                                              {"$set": {"conversation_id": target_active["_id"]}})
         await conversations.update_one(
             {"_id": stub["_id"]},

@@ -41,7 +41,13 @@ async def update_then_get(
     result = await collection.update_one(target, update)
     if result.matched_count == 0:
         return None  # it changed under us; the conditional update did nothing
-    return await collection.find_one({"_id": target["_id"]})
+    # The shard key, when the query names it and the update leaves it, keeps the read-back targeted.
+    changed = set(update.get("$set", {}))
+    pinned = {k: target[k] for k in _PINNED if isinstance(target.get(k), ObjectId) and k not in changed}
+    return await collection.find_one({"_id": target["_id"], **pinned})
+
+
+_PINNED = ("conversation_id", "contact_id")
 
 
 def oid(value: object) -> ObjectId | None:

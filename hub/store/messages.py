@@ -111,6 +111,19 @@ async def insert_event(db: Db, conversation: Mapping[str, Any], text: str, data:
 
 # --- outbox -----------------------------------------------------------------------------------------
 
+# An outbox row named by its id, or by the row itself: then its conversation_id joins the filter, which
+# makes the write targeted on a cluster sharded by conversation_id (docs/scaling.md).
+RowRef = ObjectId | Mapping[str, Any]
+
+
+def row(ref: RowRef) -> Doc:
+    if isinstance(ref, ObjectId):
+        return {"_id": ref}
+    found: Doc = {"_id": ref["_id"]}
+    if isinstance(ref.get("conversation_id"), ObjectId):
+        found["conversation_id"] = ref["conversation_id"]
+    return found
+
 
 async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
     """An outbound message is born queued; `client_id` makes a double submit one message."""
@@ -133,42 +146,42 @@ async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> 
     """
     candidates = await db[model.MESSAGES].find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
-        {"_id": 1, "lease_until": 1},
+        {"_id": 1, "lease_until": 1, "conversation_id": 1},
     ).sort("next_attempt_at", ASCENDING).limit(50).to_list(50)
     for candidate in candidates:
         lease = candidate.get("lease_until")
         if lease is not None and lease >= now:
             continue  # another dispatcher is sending it right now
         taken = await db[model.MESSAGES].update_one(
-            {"_id": candidate["_id"], "status": "queued", "lease_until": lease},
+            {**row(candidate), "status": "queued", "lease_until": lease},
             {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
              "$inc": {"attempts": 1}},
         )
         if taken.modified_count == 1:
-            return await messages_in(db).find_one({"_id": candidate["_id"]})
+            return await messages_in(db).find_one(row(candidate))
     return None
 
 
-async def extend_lease(db: Db, message_id: ObjectId, owner: str, until: datetime) -> bool:
+async def extend_lease(db: Db, message_id: RowRef, owner: str, until: datetime) -> bool:
     """Renew the lease while a send runs; False once another attempt owns the row (or it is settled)."""
     renewed = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": {"lease_until": until}})
+        {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": {"lease_until": until}})
     return renewed.matched_count == 1
 
 
-async def record_attempt_started(db: Db, message_id: ObjectId, owner: str, number: int, now: datetime) -> bool:
+async def record_attempt_started(db: Db, message_id: RowRef, owner: str, number: int, now: datetime) -> bool:
     """Written just before the request leaves: if the attempt never records its outcome, the next one
     knows the provider may have it. False when this attempt no longer owns the row."""
     started = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {**row(message_id), "lease_owner": owner, "status": "queued"},
         {"$set": {"attempt_owner": owner, "attempt_number": number, "attempt_started_at": now}})
     return started.matched_count == 1
 
 
-async def mark_uncertain(db: Db, message_id: ObjectId, owner: str, reason: str, now: datetime) -> bool:
+async def mark_uncertain(db: Db, message_id: RowRef, owner: str, reason: str, now: datetime) -> bool:
     """A channel that cannot look an unsettled attempt up resends blindly, once: say so on the message."""
     marked = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {**row(message_id), "lease_owner": owner, "status": "queued"},
         {"$set": {"delivery_uncertain": reason, "updated_at": now}, "$inc": {"uncertain_resends": 1}})
     return marked.matched_count == 1
 
@@ -176,7 +189,7 @@ async def mark_uncertain(db: Db, message_id: ObjectId, owner: str, reason: str, 
 _SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
 
 
-async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
+async def mark_sent(db: Db, message_id: RowRef, owner: str, provider_id: str | None, status: str,
                     now: datetime, *, adopted: bool = False) -> Message | None:
     """Only the attempt that owns the lease records the send; a stale attempt gets None."""
     update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
@@ -184,12 +197,12 @@ async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str |
     if adopted:
         update["reconciled_at"] = now
     return await update_then_get(
-        messages_in(db), {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update},
+        messages_in(db), {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update},
         return_document=ReturnDocument.AFTER,
     )
 
 
-async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, at: datetime,
+async def schedule_retry(db: Db, message_id: RowRef, owner: str, reason: str, at: datetime,
                          now: datetime, *, outcome_unknown: bool = False) -> bool:
     """Free the row for a later attempt. With `outcome_unknown` the attempt stays recorded as started,
     so the next one reconciles before it sends. False when this attempt no longer owns the row."""
@@ -197,13 +210,13 @@ async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, 
     if not outcome_unknown:
         update["attempt_started_at"] = None
     retried = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update})
+        {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
     return retried.matched_count == 1
 
 
-async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
+async def mark_failed(db: Db, message_id: RowRef, reason: str, now: datetime,
                       owner: str | None = None) -> Message | None:
-    query: Doc = {"_id": message_id, "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
+    query: Doc = {**row(message_id), "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
     if owner is not None:
         query["lease_owner"] = owner
     return await update_then_get(

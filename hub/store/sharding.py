@@ -110,4 +110,31 @@ def targeted(collection: str, query: Any) -> bool:
 # (collection, filter shape) -> why it reads every shard, and what that costs. Each one is also listed in
 # docs/scaling.md ("Queries on a cluster"); a query that scatters and is listed in neither fails the
 # checker. Prefer making a query targeted (add the shard key to its filter) over listing it.
-SCATTERS: dict[tuple[str, str], str] = {}
+_BY_ID = "one _id index lookup per shard (conversations are sharded by contact_id)"
+_VIEW = ("an inbox page: one indexed range scan per shard for its first page, merged by mongos; the tab "
+         "counts are each hub's change-stream tally, not queries")
+SCATTERS: dict[tuple[str, str], str] = {
+    # Conversations by their own id: the conversation page, a reply's bookkeeping, the batched touch of
+    # ingest (once per burst), routing's claim, the rows of an inbox page. The costliest scatter on a
+    # cluster; docs/scaling.md says how the next move (the one-active rule keyed by contact) removes it.
+    (model.CONVERSATIONS, "{_id}"): _BY_ID,
+    (model.CONVERSATIONS, "{_id, active}"): _BY_ID + "; ingest's batched touch, one update per message in a burst",
+    (model.CONVERSATIONS, "{_id, routed:$ne}"): _BY_ID + "; routing's claim of a new conversation",
+    (model.CONVERSATIONS, "{_id:$in}"): "one $in of _id lookups per shard: a page's rows, merges",
+    (model.CONVERSATIONS, "{_id:$in, last_message_at:$gte}"): "one $in of _id lookups per shard (the Mentions view)",
+    (model.CONVERSATIONS, "{status}"): _VIEW,
+    (model.CONVERSATIONS, "{last_message_at:$gte, status}"): _VIEW,
+    (model.CONVERSATIONS, "{assignee_id, status}"): _VIEW,
+    (model.CONVERSATIONS, "{assignee_id, last_message_at:$gte, status}"): _VIEW,
+    (model.CONVERSATIONS, "{department_id, status}"): _VIEW,
+    (model.CONVERSATIONS, "{department_id, last_message_at:$gte, status}"): _VIEW,
+    (model.CONTACTS, "{match_keys:$in}"): "one index lookup per shard: a contact page's duplicate suggestions",
+    (model.MESSAGES, "{next_attempt_at:$lte, status}"): ("the dispatcher's poll: one small indexed range per "
+                                                         "shard (sparse outbox index) per poll"),
+    (model.MESSAGES, "{mentions}"): "the Mentions view: one sparse index lookup per shard",
+    (model.MESSAGES, "{_id:$in}"): ("a duplicate webhook's message, read through its key: one $in of _id lookups "
+                                    "per shard, duplicates only"),
+    (model.MESSAGES, "{contact_id}"): "a merge re-pointing the source's messages: one index range per shard, rare",
+    (model.MESSAGES, "{contact_id, direction:$ne}"): ("a merge's count and a contact's history: one index range "
+                                                      "per shard"),
+}

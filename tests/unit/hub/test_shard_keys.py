@@ -57,3 +57,14 @@ def test_the_sharded_compose_profile_is_valid() -> None:
     result = subprocess.run(["docker-compose", "--profile", "sharded", "config", "-q"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_filter_is_targeted_when_it_pins_the_shard_keys_leading_field() -> None:
+    assert sharding.targeted("messages", {"conversation_id": 1, "created_at": {"$gte": 2}})
+    assert sharding.targeted("messages", {"conversation_id": {"$in": [1, 2]}})
+    assert not sharding.targeted("messages", {"conversation_id": {"$gte": 1}})  # a range on a hashed key
+    assert sharding.targeted("conversations", {"contact_id": {"$gte": 1}})  # a range on a ranged key
+    assert not sharding.targeted("messages", {"_id": 1})
+    assert sharding.targeted("messages", {"$and": [{"conversation_id": 1}, {"status": "queued"}]})
+    assert sharding.targeted("users", {"email": "a@b"})  # unsharded
+    assert sharding.shape({"status": "open", "last_message_at": {"$lt": 1}}) == "{last_message_at:$lt, status}"
