@@ -75,26 +75,32 @@ class IngestBatches:
         return [found.get(contact_id) for contact_id in contact_ids]
 
     async def _touch(self, updates: list[tuple[ObjectId, Doc]]) -> list[bool | BaseException]:
-        """Apply each conversation update; False for one the database refused (the caller falls back)."""
-        operations = [UpdateOne({"_id": conversation_id, "active": True}, update)
-                      for conversation_id, update in updates]
-        results: list[bool | BaseException] = [True] * len(updates)
+        """Apply each conversation update, once per conversation per batch (a burst of messages in one
+        conversation rewrites its last-message fields and their index entries once, not once per message);
+        False for one the database refused (the caller falls back)."""
+        merged: dict[ObjectId, Doc] = {}
+        for conversation_id, update in updates:
+            merged[conversation_id] = merge_updates(merged[conversation_id], update) \
+                if conversation_id in merged else update
+        ids = list(merged)
+        operations = [UpdateOne({"_id": conversation_id, "active": True}, merged[conversation_id])
+                      for conversation_id in ids]
+        outcome: dict[ObjectId, bool] = dict.fromkeys(ids, True)
         try:
             matched = (await self._before_commit(model.CONVERSATIONS).bulk_write(operations, ordered=False)
                        ).matched_count
         except BulkWriteError as exc:
             matched = exc.details.get("nMatched", 0)
             for error in exc.details.get("writeErrors", []):
-                results[error["index"]] = False
-        refused = sum(1 for r in results if r is False)
-        if matched + refused < len(updates):
+                outcome[ids[error["index"]]] = False
+        refused = sum(1 for ok in outcome.values() if not ok)
+        if matched + refused < len(ids):
             # Some conversation stopped being active (resolved meanwhile): find which, so those
             # messages take the single path that opens a new conversation.
-            ids = [conversation_id for conversation_id, _ in updates]
             still = {d["_id"] async for d in self.db[model.CONVERSATIONS].find(
                 {"_id": {"$in": ids}, "active": True}, {"_id": 1})}
-            results = [r if r is False or ids[i] in still else False for i, r in enumerate(results)]
-        return results
+            outcome = {i: ok and i in still for i, ok in outcome.items()}
+        return [outcome[conversation_id] for conversation_id, _ in updates]
 
     async def _insert_messages(self, docs: list[Doc]) -> list[tuple[Message, bool] | BaseException]:
         # Each doc carries the _id its claimed key names (hub/store/message_keys.py): a second writer of
@@ -121,3 +127,28 @@ async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[M
         return RuntimeError(f"message insert failed: {error.get('errmsg')}")
     return existing, False
 
+
+def merge_updates(first: Doc, then: Doc) -> Doc:
+    """One update doing what `first` and then `then` do (the operators conversation_touch uses)."""
+    merged: Doc = {op: dict(fields) for op, fields in first.items()}
+    for op, fields in then.items():
+        into = merged.setdefault(op, {})
+        for field, value in fields.items():
+            if field not in into or op in ("$set", "$unset"):
+                into[field] = value
+            elif op == "$max":
+                into[field] = max(into[field], value)
+            elif op == "$min":
+                into[field] = min(into[field], value)
+            elif op == "$inc":
+                into[field] += value
+            elif op == "$addToSet":
+                each = [*_each(into[field]), *(v for v in _each(value) if v not in _each(into[field]))]
+                into[field] = {"$each": each}
+            else:
+                raise ValueError(f"cannot merge {op}")
+    return merged
+
+
+def _each(value: Any) -> list[Any]:
+    return list(value["$each"]) if isinstance(value, dict) and "$each" in value else [value]

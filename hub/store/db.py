@@ -100,11 +100,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox_sparse", sparse=True),
         IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
         IndexModel([("mentions", ASCENDING)], name="mentions_sparse", sparse=True),  # the Mentions view
-        # Admin → Channels: without these, "latest per channel" would scan every message of the channel.
-        IndexModel([("channel", ASCENDING), ("direction", ASCENDING), ("created_at", DESCENDING)],
-                   name="channel_direction_latest"),
-        IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("updated_at", DESCENDING)],
-                   name="channel_status_latest"),
+        # Admin → Channels reads raw_inbound's `received` and the sparse outbox index (hub/store/channel_status.py)
+        # rather than two indexes every message would write an entry in.
     ],
     "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
     model.CONTACT_MERGES: [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
@@ -146,7 +143,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
 
 # Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
 _OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions",
-                                                           "dedupe_key", "client_key_sparse"),
+                                                           "dedupe_key", "client_key_sparse",
+                                                           "channel_direction_latest", "channel_status_latest"),
                                          model.CONTACTS: ("identity_unique", "identity_unique_sparse"),
                                          model.NOTIFICATIONS: ("inbox",),
                                          model.CANNED: ("shortcut_unique",)}
