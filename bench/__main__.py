@@ -12,6 +12,7 @@ from bench import (
     ingest_webchat,
     live_connections,
     live_latency,
+    outbound_rate,
     reports,
     routing_decisions,
 )
@@ -21,6 +22,7 @@ def main() -> None:
     asyncio.run(ingest_webchat.main())
     asyncio.run(ingest_twilio.main())
     asyncio.run(ingest_profile.main())
+    asyncio.run(outbound_rate.main())
     asyncio.run(live_latency.main())
     asyncio.run(routing_decisions.main())
     asyncio.run(inbox_reads.main())

@@ -144,22 +144,26 @@ async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> 
     $or joins the query. The lease condition is then checked in the conditional update on one _id,
     which stays atomic: two dispatchers cannot both win a row.
     """
-    candidates = await db[model.MESSAGES].find(
+    candidates = await messages_in(db).find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
-        {"_id": 1, "lease_until": 1, "conversation_id": 1},
-    ).sort("next_attempt_at", ASCENDING).limit(50).to_list(50)
+    ).sort("next_attempt_at", ASCENDING).limit(LEASE_CANDIDATES).to_list(LEASE_CANDIDATES)
     for candidate in candidates:
         lease = candidate.get("lease_until")
         if lease is not None and lease >= now:
             continue  # another dispatcher is sending it right now
+        until = now + timedelta(seconds=lease_seconds)
         taken = await db[model.MESSAGES].update_one(
             {**row(candidate), "status": "queued", "lease_until": lease},
-            {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
-             "$inc": {"attempts": 1}},
+            {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
         )
         if taken.modified_count == 1:
-            return await messages_in(db).find_one(row(candidate))
+            # The row as the update left it: nothing else changes a queued row whose lease this attempt won.
+            return as_message({**candidate, "lease_until": until, "lease_owner": owner,
+                               "attempts": int(candidate.get("attempts") or 0) + 1})
     return None
+
+
+LEASE_CANDIDATES = 16  # the oldest due rows read per look (whole documents: the winner needs no read-back)
 
 
 async def extend_lease(db: Db, message_id: RowRef, owner: str, until: datetime) -> bool:
