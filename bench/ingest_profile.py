@@ -30,6 +30,9 @@ from bench.ingest_twilio import ACCOUNT_SID, AUTH_TOKEN, post_all, signed_webhoo
 SENDERS = 16
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "16"))
 MESSAGES_EACH = int(os.environ.get("BENCH_MESSAGES", "15"))
+# "round-robin": many people writing at once; "bursts": each customer's messages back to back (one person
+# sending several lines), where a batch holds several messages of one conversation.
+ORDER = os.environ.get("BENCH_ORDER", "round-robin")
 _WRITES = ("insert", "update", "delete")
 
 
@@ -143,8 +146,9 @@ async def main() -> None:
             await site.start()
             try:
                 made, each = signed_webhooks(base), ingest_twilio.MESSAGES_EACH
-                # Round-robin over the customers, as many people writing at once do.
-                hooks = [made[c * each + n] for n in range(MESSAGES_EACH) for c in range(CUSTOMERS)]
+                hooks = ([made[c * each + n] for n in range(MESSAGES_EACH) for c in range(CUSTOMERS)]
+                         if ORDER == "round-robin" else
+                         [made[c * each + n] for c in range(CUSTOMERS) for n in range(MESSAGES_EACH)])
                 profile.on = True
                 started = time.perf_counter()
                 await post_all(base, hooks, concurrency=SENDERS)
@@ -155,8 +159,8 @@ async def main() -> None:
                 await runner.cleanup()
         finally:
             await database.stop()
-    print(f"ingest profile: {total} signed Twilio webhooks from {CUSTOMERS} customers, {SENDERS} concurrent "
-          f"senders, per message:")
+    print(f"ingest profile: {total} signed Twilio webhooks from {CUSTOMERS} customers ({ORDER}), {SENDERS} "
+          f"concurrent senders, per message:")
     ops = sum(profile.ops.values())
     documents, entries = sum(profile.documents.values()), sum(profile.index_entries.values())
     print(f"  operations {ops / total:.2f} | documents written {documents / total:.2f} | index entries "

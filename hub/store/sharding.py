@@ -128,6 +128,14 @@ SCATTERS: dict[tuple[str, str], str] = {
     (model.CONVERSATIONS, "{assignee_id, last_message_at:$gte, status}"): _VIEW,
     (model.CONVERSATIONS, "{department_id, status}"): _VIEW,
     (model.CONVERSATIONS, "{department_id, last_message_at:$gte, status}"): _VIEW,
+    # The periodic passes (one process at a time, under a lease; every HUB_RECOVERY_SECONDS, and the
+    # routing pass's tick): small indexed or bounded reads, once per pass rather than per message.
+    (model.CONVERSATIONS, "{$or[{first_response_at, sla_escalated:$ne, sla_first_response_due:$lte} | "
+                          "{sla_escalated:$ne, sla_resolution_due:$lte}], active}"): "the SLA check, per tick",
+    (model.CONVERSATIONS, "{active, assignee_id, department_id:$ne}"): "departments with a queue, per tick",
+    (model.CONVERSATIONS, "{active, assignee_id:$ne}"): "agents' open counts repaired, per tick",
+    (model.CONVERSATIONS, "{snoozed_until:$lte, status}"): "snoozes that are due, per tick",
+    (model.RAW_INBOUND, "{pending_since:$lt}"): "the recovery pass: the sparse pending index, a handful per shard",
     (model.CONTACTS, "{match_keys:$in}"): "one index lookup per shard: a contact page's duplicate suggestions",
     (model.MESSAGES, "{next_attempt_at:$lte, status}"): ("the dispatcher's poll: one small indexed range per "
                                                          "shard (sparse outbox index) per poll"),

@@ -19,7 +19,9 @@ from channels.base import EMAIL, PHONE, TELEGRAM, WEBCHAT, Identity, InboundMess
 from hub import keys
 from hub import names as model
 from hub.app import create_app
+from hub.assign import tasks
 from hub.clock import utcnow
+from hub.inbound import recovery
 from hub.inbound.ingest import ingest
 from hub.runtime import Hub
 from hub.settings import Settings
@@ -101,6 +103,9 @@ async def workload(hub: Hub, http: aiohttp.ClientSession, base_url: str) -> None
         merged = await r.json()
     async with http.post(f"{base_url}/api/v1/contact-merges/{merged['id']}/undo", headers=headers) as r:
         assert r.status in (200, 201), await r.text()
+    # The periodic passes, run here so that they are seen however their timers fall.
+    await tasks.tick(hub, utcnow())
+    await recovery.recover(hub, utcnow())
 
 
 async def test_every_query_of_the_workload_is_targeted_or_a_listed_scatter_gather(
@@ -128,7 +133,7 @@ def test_a_new_scattering_query_fails_the_checker_naming_collection_shape_and_wh
 
 
 def test_every_listed_scatter_gather_is_in_docs_scaling_with_its_cost() -> None:
-    page = (ROOT / "docs" / "scaling.md").read_text()
+    page = (ROOT / "docs" / "scaling.md").read_text().replace("\\|", "|")  # a table cell's escaped pipe
     missing = [f"{c} {shape}" for c, shape in sharding.SCATTERS if f"`{shape}`" not in page or f"`{c}`" not in page]
     assert missing == []
     assert all(cost.strip() for cost in sharding.SCATTERS.values())
