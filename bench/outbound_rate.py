@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 RATE = float(os.environ.get("BENCH_SENDS_PER_SECOND", "50"))
+WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "4"))  # HUB_OUTBOX_WORKERS
 REPLIES = int(os.environ.get("BENCH_REPLIES", "600"))
 CONVERSATIONS = 30
 ERROR_SHARE = 0.10
@@ -82,7 +83,7 @@ async def main() -> None:
                            "TWILIO_SMS_PER_SECOND": str(RATE)})
         settings = Settings(_env_file=None, mongo_url=url, db_name="bench", data_dir=Path(tmp),  # type: ignore[call-arg]
                             secret_key="bench", public_url=f"http://127.0.0.1:{port}", log_level="WARNING",
-                            outbox_backoff_seconds=0.5)
+                            outbox_backoff_seconds=0.5, outbox_workers=WORKERS)
         runner = web.AppRunner(create_app(settings))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -128,8 +129,8 @@ async def main() -> None:
     times = sorted(fake.request_times)
     busy = times[: max(2, int(len(times) * 0.9))]
     achieved = (len(busy) - 1) / (busy[-1] - busy[0]) if len(busy) > 1 and busy[-1] > busy[0] else 0.0
-    print(f"outbound dispatcher: {REPLIES} replies over {CONVERSATIONS} SMS conversations, queued in "
-          f"{queued_for:.1f}s, all settled in {elapsed:.1f}s; {len(times)} provider requests, injected "
+    print(f"outbound dispatcher ({WORKERS} workers): {REPLIES} replies over {CONVERSATIONS} SMS conversations, "
+          f"queued in {queued_for:.1f}s, all settled in {elapsed:.1f}s; {len(times)} provider requests, injected "
           f"{dict(fake.injected)}")
     ops = sum(profile.ops.values())
     documents, entries = sum(profile.documents.values()), sum(profile.index_entries.values())

@@ -195,11 +195,16 @@ _SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
 
 async def mark_sent(db: Db, message_id: RowRef, owner: str, provider_id: str | None, status: str,
                     now: datetime, *, adopted: bool = False) -> Message | None:
-    """Only the attempt that owns the lease records the send; a stale attempt gets None."""
+    """Only the attempt that owns the lease records the send; a stale attempt gets None. Given the row
+    itself (the dispatcher's), the answer is that row as updated, without reading it back."""
     update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
                    "sent_at": now, "updated_at": now, "error": None, **_SETTLED}
     if adopted:
         update["reconciled_at"] = now
+    if not isinstance(message_id, ObjectId):
+        recorded = await db[model.MESSAGES].update_one(
+            {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
+        return as_message({**message_id, **update}) if recorded.matched_count == 1 else None
     return await update_then_get(
         messages_in(db), {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update},
         return_document=ReturnDocument.AFTER,
