@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
+
 from channels.base import (
     Attachment,
     Channel,
@@ -79,6 +81,10 @@ class Dispatcher:
         self.rng = random.Random()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # Rows a worker of this process is taking or sending: its siblings skip them rather than race
+        # for them (each lost race is a wasted conditional write). Other processes still race; the
+        # conditional update settles that.
+        self._busy: set[ObjectId] = set()
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(i), name=f"dispatcher-{i}") for i in range(self.workers)]
@@ -97,7 +103,8 @@ class Dispatcher:
             # Cleared before looking, so a reply queued while the look is in flight still wakes us.
             self.hub.outbox_wakeup.clear()
             try:
-                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds)
+                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds,
+                                                  busy=self._busy)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -117,6 +124,8 @@ class Dispatcher:
                 # started attempt, so whoever takes it next settles it first; this worker carries on.
                 log.exception("outbox delivery failed message=%s", leased.get("_id"))
                 await asyncio.sleep(settings.outbox_poll_seconds)
+            finally:
+                self._busy.discard(leased["_id"])
 
     async def deliver(self, doc: Message) -> None:
         """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""

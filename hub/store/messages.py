@@ -135,28 +135,38 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
     return await insert_unique(db, doc)
 
 
-async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Message | None:
+async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float,
+                    busy: set[ObjectId] | None = None) -> Message | None:
     """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
 
     `owner` is unique to this attempt (never a process id, which all its workers share), so only
     this attempt can renew the lease or record the outcome. The candidates come from the
     (status, next_attempt_at) index alone: the embedded server scans the whole collection once an
     $or joins the query. The lease condition is then checked in the conditional update on one _id,
-    which stays atomic: two dispatchers cannot both win a row.
+    which stays atomic: two dispatchers cannot both win a row. `busy`: rows this process's other workers
+    are taking or sending, skipped; the row won is added (the caller removes it when done with it).
     """
     candidates = await messages_in(db).find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
     ).sort("next_attempt_at", ASCENDING).limit(LEASE_CANDIDATES).to_list(LEASE_CANDIDATES)
+    busy = set() if busy is None else busy
     for candidate in candidates:
         lease = candidate.get("lease_until")
-        if lease is not None and lease >= now:
+        if (lease is not None and lease >= now) or candidate["_id"] in busy:
             continue  # another dispatcher is sending it right now
         until = now + timedelta(seconds=lease_seconds)
-        taken = await db[model.MESSAGES].update_one(
-            {**row(candidate), "status": "queued", "lease_until": lease},
-            {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
-        )
-        if taken.modified_count == 1:
+        busy.add(candidate["_id"])  # before the write: a sibling reading the same rows meanwhile skips it
+        try:
+            taken = await db[model.MESSAGES].update_one(
+                {**row(candidate), "status": "queued", "lease_until": lease},
+                {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
+            )
+        except BaseException:
+            busy.discard(candidate["_id"])
+            raise
+        if taken.modified_count != 1:
+            busy.discard(candidate["_id"])
+        else:
             # The row as the update left it: nothing else changes a queued row whose lease this attempt won.
             return as_message({**candidate, "lease_until": until, "lease_owner": owner,
                                "attempts": int(candidate.get("attempts") or 0) + 1})
