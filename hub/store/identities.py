@@ -48,13 +48,17 @@ async def holder(db: Db, kind: str, value: str) -> ObjectId | None:
 
 async def claim(db: Db, kind: str, value: str, contact_id: ObjectId, now: datetime) -> ObjectId:
     """Claim the identity for `contact_id`; returns who holds it (another contact when it was taken)."""
-    try:
-        await db[model.IDENTITIES].insert_one({"_id": key(kind, value), "kind": kind, "value": value,
-                                               "contact_id": contact_id, "at": now})
-    except DuplicateKeyError:
-        held = await holder(db, kind, value)
-        return contact_id if held is None else held  # None: released meanwhile (an undo); the caller looks again
-    return contact_id
+    for _ in range(3):
+        try:
+            await db[model.IDENTITIES].insert_one({"_id": key(kind, value), "kind": kind, "value": value,
+                                                   "contact_id": contact_id, "at": now})
+        except DuplicateKeyError:
+            held = await holder(db, kind, value)
+            if held is not None:
+                return held
+            continue  # released between the two (a failed add_identity): try again
+        return contact_id
+    raise RuntimeError(f"could not claim {kind}:{value}")
 
 
 async def take_over(db: Db, kind: str, value: str, was: ObjectId, contact_id: ObjectId) -> bool:
