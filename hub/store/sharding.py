@@ -133,6 +133,8 @@ SCATTERS: dict[tuple[str, str], str] = {
     (model.CONVERSATIONS, "{$or[{first_response_at, sla_escalated:$ne, sla_first_response_due:$lte} | "
                           "{sla_escalated:$ne, sla_resolution_due:$lte}], active}"): "the SLA check, per tick",
     (model.CONVERSATIONS, "{active, assignee_id, department_id:$ne}"): "departments with a queue, per tick",
+    (model.CONVERSATIONS, "{active, assignee_id, department_id:$in}"): ("the queue offered to an agent with room "
+                                                                      "(online again, or a slot freed), per event"),
     (model.CONVERSATIONS, "{active, assignee_id:$ne}"): "agents' open counts repaired, per tick",
     (model.CONVERSATIONS, "{snoozed_until:$lte, status}"): "snoozes that are due, per tick",
     (model.RAW_INBOUND, "{pending_since:$lt}"): "the recovery pass: the sparse pending index, a handful per shard",
