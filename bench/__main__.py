@@ -7,10 +7,12 @@ import asyncio
 from bench import (
     inbox_navigation,
     inbox_reads,
+    ingest_profile,
     ingest_twilio,
     ingest_webchat,
     live_connections,
     live_latency,
+    outbound_rate,
     reports,
     routing_decisions,
 )
@@ -19,6 +21,8 @@ from bench import (
 def main() -> None:
     asyncio.run(ingest_webchat.main())
     asyncio.run(ingest_twilio.main())
+    asyncio.run(ingest_profile.main())
+    asyncio.run(outbound_rate.main())
     asyncio.run(live_latency.main())
     asyncio.run(routing_decisions.main())
     asyncio.run(inbox_reads.main())

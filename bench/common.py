@@ -43,6 +43,34 @@ async def raw_insert_rate(url: str, count: int = 600, concurrency: int = 8) -> f
     return count / elapsed
 
 
+async def raw_journaled_insert_rate(url: str, count: int = 1200, concurrency: int = 16) -> float:
+    """P1's limit: journaled single-document insert_one calls per second from `concurrency` senders into a
+    collection carrying the hub's own indexes of `messages` (hub/store/db.py), documents shaped like a
+    customer message."""
+    from pymongo import WriteConcern
+
+    from hub.store.db import _INDEXES
+
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(url)
+    coll = client["bench_raw"].get_collection("messages", write_concern=WriteConcern(w=1, j=True))
+    await coll.drop()
+    await coll.create_indexes(_INDEXES["messages"])
+    counter = iter(range(count))
+
+    async def worker() -> None:
+        for i in counter:
+            doc = message_like(i)
+            doc["dedupe_key"] = f"webchat:{doc['external_id']}"
+            await coll.insert_one(doc)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await client.drop_database("bench_raw")
+    await client.close()
+    return count / elapsed
+
+
 def report(name: str, value: float, unit: str, limit_name: str, limit: float, aim: float) -> None:
     ratio = value / limit if limit else 0.0
     verdict = "meets" if ratio >= aim else "below"

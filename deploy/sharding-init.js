@@ -24,6 +24,12 @@ admin.runCommand({ enableSharding: "hub" });
 admin.runCommand({ shardCollection: "hub.conversations", key: { contact_id: 1 } });
 // shard: raw_inbound {_id: "hashed"}
 admin.runCommand({ shardCollection: "hub.raw_inbound", key: { _id: "hashed" } });
-// messages {conversation_id: "hashed"} and contacts {_id: "hashed"} follow once their unique rules have
-// moved to message_keys and identities (docs/scaling.md, "What sharding still needs").
+// shard: messages {conversation_id: "hashed"}
+admin.runCommand({ shardCollection: "hub.messages", key: { conversation_id: "hashed" } });
+// shard: message_keys {_id: "hashed"}
+admin.runCommand({ shardCollection: "hub.message_keys", key: { _id: "hashed" } });
+// shard: contacts {_id: "hashed"}
+admin.runCommand({ shardCollection: "hub.contacts", key: { _id: "hashed" } });
+// shard: identities {_id: "hashed"}
+admin.runCommand({ shardCollection: "hub.identities", key: { _id: "hashed" } });
 print("sharded cluster ready");

@@ -114,7 +114,7 @@ async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
 
             print_logins(await seed_demo_data(db))
         await events.start()
-        dispatcher = Dispatcher(hub)
+        dispatcher = Dispatcher(hub, workers=settings.outbox_workers)
         await dispatcher.start()
         log.info("hub ready url=%s channels=%s", settings.effective_public_url(), ",".join(sorted(hub.channels)))
         try:

@@ -70,3 +70,7 @@ VIEWERS_TTL_SECONDS: Final = 300
 CSAT_RESPONSES: Final = "csat_responses"
 # Reports (issue 14): durations computed once when they happen (hub/store/reports.py).
 REPORT_EVENTS: Final = "report_events"
+
+# Sharding (issue 15): uniqueness keyed by the unique value itself (hub/store/message_keys.py, identities.py).
+MESSAGE_KEYS: Final = "message_keys"
+IDENTITIES: Final = "identities"

@@ -49,14 +49,14 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         _crash_if_asked("exit_after_raw")
     else:
         raw_id = replay_of
-    # The provider's id, or for a message without one its payload's key (a fresh payload has no message yet).
+    # The provider's id, or for a message without one its payload's key: claimed first, so a repeat (even
+    # after the conversation was resolved) creates nothing, and the message takes the id the key names.
     key = (messages.external_key(inbound.channel, inbound.external_id) if inbound.external_id is not None
-           else messages.raw_key(replay_of) if replay_of is not None else None)
-    if key is not None:
-        # A replay (even after the conversation was resolved) must create nothing.
-        existing = await batches.find_by_key.submit(key)
-        if existing is not None:
-            return await _duplicate(hub, existing, raw_id)
+           else messages.raw_key(raw_id))
+    message_id, existing = await batches.claim_key.submit((key, ObjectId()))
+    if existing is not None:
+        return await _duplicate(hub, existing, raw_id)
+    _crash_if_asked("exit_after_key")
     contact = await batches.find_contact.submit((inbound.identity.kind, inbound.identity.value))
     if contact is None or (inbound.contact_name and not contact.get("name")):
         contact = await contacts.resolve(db, inbound.identity, inbound.contact_name, now)
@@ -67,6 +67,8 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     if needs_routing:
         conversation, explanation = await routing_apply.route_new(hub, conversation, contact, inbound, now)
     doc: Doc = {
+        "_id": message_id,
+        "dedupe_key": key,
         "conversation_id": conversation["_id"],
         "contact_id": contact["_id"],
         "direction": model.IN,
@@ -85,10 +87,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         "search_text": search.search_text(inbound.subject, inbound.text),
     }
     if inbound.external_id is None:
-        # No provider id: the payload's own key, so a replay of it can never make a second message
-        # (one more entry in the sparse dedupe index per such message; nothing else changes).
-        doc.pop("external_id")
-        doc["dedupe_key"] = messages.raw_key(raw_id)
+        doc.pop("external_id")  # the key is the payload's own (raw:<id>), so a replay of it makes nothing
     message, created = await batches.insert_message.submit(doc)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)

@@ -81,6 +81,10 @@ class Dispatcher:
         self.rng = random.Random()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # Rows a worker of this process is taking or sending: its siblings skip them rather than race
+        # for them (each lost race is a wasted conditional write). Other processes still race; the
+        # conditional update settles that.
+        self._busy: set[ObjectId] = set()
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(i), name=f"dispatcher-{i}") for i in range(self.workers)]
@@ -99,7 +103,8 @@ class Dispatcher:
             # Cleared before looking, so a reply queued while the look is in flight still wakes us.
             self.hub.outbox_wakeup.clear()
             try:
-                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds)
+                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds,
+                                                  busy=self._busy)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -119,11 +124,13 @@ class Dispatcher:
                 # started attempt, so whoever takes it next settles it first; this worker carries on.
                 log.exception("outbox delivery failed message=%s", leased.get("_id"))
                 await asyncio.sleep(settings.outbox_poll_seconds)
+            finally:
+                self._busy.discard(leased["_id"])
 
     async def deliver(self, doc: Message) -> None:
         """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""
         owner = str(doc["lease_owner"])
-        heartbeat = asyncio.create_task(self._keep_lease(doc["_id"], owner), name=f"lease-{doc['_id']}")
+        heartbeat = asyncio.create_task(self._keep_lease(doc, owner), name=f"lease-{doc['_id']}")
         try:
             await self._attempt(doc, owner)
         finally:
@@ -131,21 +138,21 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _keep_lease(self, message_id: ObjectId, owner: str) -> None:
+    async def _keep_lease(self, doc: Message, owner: str) -> None:
         """Renew the lease every third of its length, so a slow send is never taken over and sent twice."""
         lease = self.hub.settings.outbox_lease_seconds
         while True:
             await asyncio.sleep(lease / 3)
             try:
-                kept = await messages.extend_lease(self.hub.db, message_id, owner,
+                kept = await messages.extend_lease(self.hub.db, doc, owner,
                                                    utcnow() + timedelta(seconds=lease))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be back before the lease runs out
-                log.warning("outbox lease renewal failed message=%s error=%s", message_id, exc)
+                log.warning("outbox lease renewal failed message=%s error=%s", doc["_id"], exc)
                 continue
             if not kept:
-                log.warning("outbox lease lost while sending message=%s owner=%s", message_id, owner)
+                log.warning("outbox lease lost while sending message=%s owner=%s", doc["_id"], owner)
                 return
 
     @property
@@ -156,7 +163,7 @@ class Dispatcher:
         hub = self.hub
         channel = hub.channel(doc["channel"])
         if channel is None:
-            await messages.mark_failed(hub.db, doc["_id"], f"the {doc['channel']} channel is not configured",
+            await messages.mark_failed(hub.db, doc, f"the {doc['channel']} channel is not configured",
                                        utcnow(), owner)
             return
         if await surveys.withheld(hub, doc, owner, utcnow()):  # a survey whose conversation was reopened
@@ -165,7 +172,7 @@ class Dispatcher:
         earlier = unsettled_attempt(doc)
         if earlier is not None and not await self._settle_earlier(doc, owner, channel, outbound, earlier):
             return
-        if not await messages.record_attempt_started(hub.db, doc["_id"], owner, int(doc.get("attempts", 1)),
+        if not await messages.record_attempt_started(hub.db, doc, owner, int(doc.get("attempts", 1)),
                                                      utcnow()):
             log.warning("outbox row taken by another attempt before sending message=%s", doc["_id"])
             return
@@ -212,13 +219,13 @@ class Dispatcher:
         if int(doc.get("uncertain_resends") or 0) >= 1:
             log.warning("second unsettled attempt on a channel that cannot reconcile, not resent message=%s",
                         doc["_id"])
-            await messages.mark_failed(hub.db, doc["_id"], GAVE_UP_UNCERTAIN.format(channel=name), utcnow(), owner)
+            await messages.mark_failed(hub.db, doc, GAVE_UP_UNCERTAIN.format(channel=name), utcnow(), owner)
             return False
         log.warning("earlier attempt unsettled and %s cannot be asked; resending once message=%s", name, doc["_id"])
-        return await messages.mark_uncertain(hub.db, doc["_id"], owner, UNCERTAIN.format(channel=name), utcnow())
+        return await messages.mark_uncertain(hub.db, doc, owner, UNCERTAIN.format(channel=name), utcnow())
 
     async def _record_sent(self, doc: Mapping[str, Any], owner: str, result: SendResult, *, adopted: bool) -> None:
-        recorded = await messages.mark_sent(self.hub.db, doc["_id"], owner, result.provider_id, result.status,
+        recorded = await messages.mark_sent(self.hub.db, doc, owner, result.provider_id, result.status,
                                             utcnow(), adopted=adopted)
         if recorded is None:
             # Another attempt owns the row now; its outcome stands, this one is only reported.
@@ -233,7 +240,7 @@ class Dispatcher:
             final = reason if not transient else f"{reason} (gave up after {attempts} attempts)"
             if transient and outcome_unknown:
                 final += "; the last one may have been delivered"
-            if await messages.mark_failed(hub.db, doc["_id"], final, now, owner) is None:
+            if await messages.mark_failed(hub.db, doc, final, now, owner) is None:
                 log.warning("stale attempt's failure not recorded message=%s owner=%s reason=%s", doc["_id"],
                             owner, reason)
             return
@@ -242,7 +249,7 @@ class Dispatcher:
         )
         log.info("send failed, retrying message=%s attempt=%d in=%.1fs outcome_unknown=%s reason=%s", doc["_id"],
                  attempts, delay, outcome_unknown, reason)
-        if not await messages.schedule_retry(hub.db, doc["_id"], owner, reason, now + timedelta(seconds=delay), now,
+        if not await messages.schedule_retry(hub.db, doc, owner, reason, now + timedelta(seconds=delay), now,
                                              outcome_unknown=outcome_unknown):
             log.warning("stale attempt's retry not recorded message=%s owner=%s reason=%s", doc["_id"], owner,
                         reason)

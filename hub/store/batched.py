@@ -5,8 +5,6 @@ Every function here takes a list and answers one result per item, in order.
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
 from typing import Any
 
 from bson import ObjectId
@@ -17,8 +15,7 @@ from pymongo.errors import BulkWriteError
 from hub import names as model
 from hub.clock import utcnow
 from hub.coalesce import Coalescer
-from hub.store import contacts, raw
-from hub.store import messages as message_store
+from hub.store import contacts, identities, message_keys, raw
 from hub.store.db import Db, Doc, fast
 from hub.store.documents import Contact, Conversation, Message, as_message, contacts_in, conversations_in, messages_in
 
@@ -29,7 +26,7 @@ class IngestBatches:
     def __init__(self, db: Db) -> None:
         self.db = db
         self.keep_raw: Coalescer[Doc, ObjectId] = Coalescer(self._keep_raw)
-        self.find_by_key: Coalescer[str, Message | None] = Coalescer(self._find_by_key)
+        self.claim_key: Coalescer[tuple[str, ObjectId], message_keys.Claim] = Coalescer(self._claim_keys)
         self.find_contact: Coalescer[tuple[str, str], Contact | None] = Coalescer(self._find_contacts)
         self.find_active: Coalescer[ObjectId, Conversation | None] = Coalescer(self._find_active)
         self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
@@ -56,23 +53,21 @@ class IngestBatches:
         await raw.mark_processed(self.db, raw_ids, utcnow())  # one update_many per batch
         return [None] * len(raw_ids)
 
-    async def _find_by_key(self, wanted: list[str]) -> list[Message | None]:
-        found = {d["dedupe_key"]: d async for d in messages_in(self.db).find({"dedupe_key": {"$in": wanted}})}
-        return [found.get(key) for key in wanted]
+    async def _claim_keys(self, wanted: list[tuple[str, ObjectId]]) -> list[message_keys.Claim]:
+        return await message_keys.claim(self.db, wanted, utcnow())
 
-    async def _find_contacts(self, identities: list[tuple[str, str]]) -> list[Contact | None]:
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for kind, value in identities:
-            by_kind[kind].append(value)
-        # One query per identity kind rather than an $or (which the embedded server answers by scanning).
-        pages = await asyncio.gather(*(contacts_in(self.db).find(contacts.identity_query(k, {"$in": values}))
-                                       .to_list(None) for k, values in by_kind.items()))
-        found: dict[tuple[str, str], Contact] = {}
-        for doc in (d for page in pages for d in page):
-            for identity in doc.get("identities", []):
-                # The dotted query can pair one element's kind with another's value; keep exact pairs.
-                found[(identity["kind"], identity["value"])] = doc
-        return [found.get(identity) for identity in identities]
+    async def _find_contacts(self, wanted: list[tuple[str, str]]) -> list[Contact | None]:
+        """Through the claims (hub/store/identities.py): two _id lookups for the batch. None for anything
+        but a plain live holder (merged away, or a claim without its contact): contacts.resolve handles those."""
+        keys = [identities.key(kind, value) for kind, value in wanted]
+        held = await identities.holders(self.db, keys)
+        found = {c["_id"]: c async for c in contacts_in(self.db).find({"_id": {"$in": list(set(held.values()))}})}
+        results: list[Contact | None] = []
+        for (kind, value), key in zip(wanted, keys, strict=True):
+            contact = found.get(held[key]) if key in held else None
+            live = contact is not None and contact.get("merged_into") is None and contacts.holds(contact, kind, value)
+            results.append(contact if live else None)
+        return results
 
     async def _find_active(self, contact_ids: list[ObjectId]) -> list[Conversation | None]:
         found = {d["contact_id"]: d async for d in conversations_in(self.db).find(
@@ -80,31 +75,37 @@ class IngestBatches:
         return [found.get(contact_id) for contact_id in contact_ids]
 
     async def _touch(self, updates: list[tuple[ObjectId, Doc]]) -> list[bool | BaseException]:
-        """Apply each conversation update; False for one the database refused (the caller falls back)."""
-        operations = [UpdateOne({"_id": conversation_id, "active": True}, update)
-                      for conversation_id, update in updates]
-        results: list[bool | BaseException] = [True] * len(updates)
+        """Apply each conversation update, once per conversation per batch (a burst of messages in one
+        conversation rewrites its last-message fields and their index entries once, not once per message);
+        False for one the database refused (the caller falls back)."""
+        merged: dict[ObjectId, Doc] = {}
+        for conversation_id, update in updates:
+            merged[conversation_id] = merge_updates(merged[conversation_id], update) \
+                if conversation_id in merged else update
+        ids = list(merged)
+        operations = [UpdateOne({"_id": conversation_id, "active": True}, merged[conversation_id])
+                      for conversation_id in ids]
+        outcome: dict[ObjectId, bool] = dict.fromkeys(ids, True)
         try:
             matched = (await self._before_commit(model.CONVERSATIONS).bulk_write(operations, ordered=False)
                        ).matched_count
         except BulkWriteError as exc:
             matched = exc.details.get("nMatched", 0)
             for error in exc.details.get("writeErrors", []):
-                results[error["index"]] = False
-        refused = sum(1 for r in results if r is False)
-        if matched + refused < len(updates):
+                outcome[ids[error["index"]]] = False
+        refused = sum(1 for ok in outcome.values() if not ok)
+        if matched + refused < len(ids):
             # Some conversation stopped being active (resolved meanwhile): find which, so those
             # messages take the single path that opens a new conversation.
-            ids = [conversation_id for conversation_id, _ in updates]
             still = {d["_id"] async for d in self.db[model.CONVERSATIONS].find(
                 {"_id": {"$in": ids}, "active": True}, {"_id": 1})}
-            results = [r if r is False or ids[i] in still else False for i, r in enumerate(results)]
-        return results
+            outcome = {i: ok and i in still for i, ok in outcome.items()}
+        return [outcome[conversation_id] for conversation_id, _ in updates]
 
     async def _insert_messages(self, docs: list[Doc]) -> list[tuple[Message, bool] | BaseException]:
-        for doc in docs:
-            message_store.dedupe_key(doc)  # sets the unique dedupe field
-        # The same dicts: the ids the insert assigns below appear in these results too.
+        # Each doc carries the _id its claimed key names (hub/store/message_keys.py): a second writer of
+        # the same message meets the _id index. The same dicts: the ids the insert assigns appear in these
+        # results too.
         results: list[tuple[Message, bool] | BaseException] = [(as_message(doc), True) for doc in docs]
         try:
             result = await self.db[model.MESSAGES].insert_many(docs, ordered=False)
@@ -121,9 +122,33 @@ class IngestBatches:
 
 
 async def _existing_or_error(db: Db, doc: Doc, error: dict[str, Any]) -> tuple[Message, bool] | BaseException:
-    key = message_store.dedupe_key(doc)
-    existing = await messages_in(db).find_one(key) if key else None
+    existing = await messages_in(db).find_one({"_id": doc["_id"]}) if "_id" in doc else None
     if existing is None:
         return RuntimeError(f"message insert failed: {error.get('errmsg')}")
     return existing, False
 
+
+def merge_updates(first: Doc, then: Doc) -> Doc:
+    """One update doing what `first` and then `then` do (the operators conversation_touch uses)."""
+    merged: Doc = {op: dict(fields) for op, fields in first.items()}
+    for op, fields in then.items():
+        into = merged.setdefault(op, {})
+        for field, value in fields.items():
+            if field not in into or op in ("$set", "$unset"):
+                into[field] = value
+            elif op == "$max":
+                into[field] = max(into[field], value)
+            elif op == "$min":
+                into[field] = min(into[field], value)
+            elif op == "$inc":
+                into[field] += value
+            elif op == "$addToSet":
+                each = [*_each(into[field]), *(v for v in _each(value) if v not in _each(into[field]))]
+                into[field] = {"$each": each}
+            else:
+                raise ValueError(f"cannot merge {op}")
+    return merged
+
+
+def _each(value: Any) -> list[Any]:
+    return list(value["$each"]) if isinstance(value, dict) and "$each" in value else [value]

@@ -1,7 +1,10 @@
 """Folding one contact into another, and putting it back.
 
-A merged-away contact holds no `identities` field at all: the unique multikey index treats an empty
-array as a key, so two contacts with `identities: []` collide (on MongoDB as on the embedded server).
+A merged-away contact holds no `identities` field at all (its record keeps `merged_identities`). Who holds
+an identity is its claim in `identities` (hub/store/identities.py): a merge re-points the source's claims
+to the target right after it marks the source merged, and a lookup meeting a merged-away holder in
+between follows `merged_into` (and re-points the claim itself), so no first message in the gap can make
+a newcomer of the person.
 
 Conversations keep the one-active-per-contact rule: when both contacts have an active conversation,
 the source's messages move into the target's one and the source's becomes a resolved record saying
@@ -21,12 +24,13 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import EMAIL, PHONE, TELEGRAM
 from hub import names as model
+from hub.clock import utcnow
 from hub.store import contacts, conversation_activity
+from hub.store import identities as identity_claims
 from hub.store.db import Db, Doc
 
 MERGES = model.CONTACT_MERGES
 _SPOKEN: Doc = {"direction": {"$ne": model.EVENT}}  # what a person wrote (messages, replies, notes)
-_MAX_FOLDS = 5  # newcomers created in the gap of one merge that are folded in too (see _give_identities)
 # Kinds a person usually holds one of, so two different values may be two people. A web-chat visitor id
 # is one browser (one person has many), so differing ones say nothing.
 PERSON_KINDS = (PHONE, EMAIL, TELEGRAM)
@@ -107,34 +111,19 @@ async def _claim_source(db: Db, source_id: ObjectId, target_id: ObjectId, now: d
     return before
 
 
-async def _give_identities(db: Db, target_id: ObjectId, identities: list[Doc], now: datetime,
-                           folds: int) -> list[Doc]:
-    """Add the identities to the target. Between taking them off the source and adding them here, a
-    first message on one of them may have created a new contact: that newcomer is this person too, so
-    it is folded into the target as well. Returns the merge records of such folds."""
+async def _give_identities(db: Db, source_id: ObjectId, target_id: ObjectId, identities: list[Doc]) -> None:
+    """Re-point the source's claims to the target, then add them to the target's copy. A claim no one holds
+    (a database from before the claims, or released) is claimed for the target."""
     if not identities:
-        return []
-    try:
-        await db[model.CONTACTS].update_one({"_id": target_id}, {"$addToSet": {"identities": {"$each": identities}}})
-        return []
-    except DuplicateKeyError:
-        pass
-    folded: list[Doc] = []
+        return
+    moved = await identity_claims.move(db, identities, source_id, target_id)
+    now = utcnow()
     for identity in identities:
-        for _ in range(3):
-            try:
-                await db[model.CONTACTS].update_one({"_id": target_id}, {"$addToSet": {"identities": identity}})
-                break
-            except DuplicateKeyError:
-                found = await db[model.CONTACTS].find(
-                    {"identities.kind": identity["kind"], "identities.value": identity["value"]}).to_list(10)
-                holder = next((c for c in found if identity in (c.get("identities") or [])), None)
-                if holder is None or holder["_id"] == target_id or folds >= _MAX_FOLDS:
-                    continue
-                record = await move_into(db, holder["_id"], target_id, now, _folds=folds + 1)
-                if record is not None:
-                    folded.append(record)
-    return folded
+        if identity not in moved and await identity_claims.claim(
+                db, str(identity["kind"]), str(identity["value"]), target_id, now) == target_id:
+            moved.append(identity)
+    if moved:
+        await db[model.CONTACTS].update_one({"_id": target_id}, {"$addToSet": {"identities": {"$each": moved}}})
 
 
 def _event(conversation_id: ObjectId, contact_id: ObjectId, text: str, data: Doc, now: datetime,
@@ -167,7 +156,7 @@ async def get(db: Db, merge_id: ObjectId) -> Doc | None:
 
 
 async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datetime,
-                    by: ObjectId | None = None, *, _folds: int = 0) -> Doc | None:
+                    by: ObjectId | None = None) -> Doc | None:
     """Fold `source` into `target`: identities, conversations and messages follow.
 
     Returns the merge record (kept in `contact_merges`) naming everything that moved, so that `undo`
@@ -185,7 +174,7 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
     if claimed is None:
         return None  # merged by someone else meanwhile
     identities: list[Doc] = claimed.get("identities") or []
-    folded = await _give_identities(db, target_id, identities, now, _folds)
+    await _give_identities(db, source_id, target_id, identities)
     conversations = db[model.CONVERSATIONS]
     source_label, target_label = label(source), label(target)
     target_name = target.get("name")
@@ -195,7 +184,7 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
         "source_id": source_id, "target_id": target_id, "by": by, "at": now, "identities": identities,
         "conversation_ids": conversation_ids, "contact_names": {str(c["_id"]): c.get("contact_name") for c in owned},
         "source_name": source.get("name"), "source_label": source_label, "target_label": target_label,
-        "undone_at": None, "folded_merge_ids": [f["_id"] for f in folded],
+        "undone_at": None, "folded_merge_ids": [],
     }
     source_active = next((c for c in owned if c.get("active")), None)
     target_active = await _active(db, target_id)
@@ -215,7 +204,7 @@ async def move_into(db: Db, source_id: ObjectId, target_id: ObjectId, now: datet
                       moved_message_ids=moved_ids, moved_message_count=moved_count,
                       stub={k: stub.get(k) for k in ("status", "last_message_preview")},
                       target_first_response_at=target_active.get("first_response_at"))
-        await db[model.MESSAGES].update_many({"_id": {"$in": moved_ids}},
+        await db[model.MESSAGES].update_many({"_id": {"$in": moved_ids}, "conversation_id": stub["_id"]},
                                              {"$set": {"conversation_id": target_active["_id"]}})
         await conversations.update_one(
             {"_id": stub["_id"]},
@@ -297,17 +286,16 @@ async def undo(db: Db, merge_id: ObjectId, now: datetime, by: ObjectId | None = 
     source_id, target_id = record["source_id"], record["target_id"]
     notes: list[str] = []
     identities: list[Doc] = record.get("identities") or []
-    if identities:
-        await db[model.CONTACTS].update_one({"_id": target_id}, {"$pull": {"identities": {"$in": identities}}})
+    # The source is live again first, then its claims come back to it: a lookup in between still finds
+    # the target, which holds them until they have moved.
+    await db[model.CONTACTS].update_one({"_id": source_id},
+                                        {"$unset": {"merged_into": "", "merged_at": "", "merged_identities": ""}})
+    back = await identity_claims.move(db, identities, target_id, source_id)
+    if back:
+        await db[model.CONTACTS].update_one({"_id": target_id}, {"$pull": {"identities": {"$in": back}}})
         await _drop_empty_identities(db, target_id)
-    restore: Doc = {"$unset": {"merged_into": "", "merged_at": "", "merged_identities": ""}}
-    if identities:
-        restore["$set"] = {"identities": identities}
-    try:
-        await db[model.CONTACTS].update_one({"_id": source_id}, restore)
-    except DuplicateKeyError:
-        restore.pop("$set")
-        await db[model.CONTACTS].update_one({"_id": source_id}, restore)
+        await db[model.CONTACTS].update_one({"_id": source_id}, {"$set": {"identities": back}})
+    if len(back) < len(identities):
         notes.append("an identity of this contact is held by another contact now; it stays there")
     conversations = db[model.CONVERSATIONS]
     names: Doc = record.get("contact_names") or {}

@@ -12,15 +12,10 @@ from pymongo.errors import DuplicateKeyError
 
 from channels.base import Identity
 from hub import names as model
-from hub.store import search
+from hub.clock import utcnow
+from hub.store import identities, search
 from hub.store.db import Db, Doc
 from hub.store.documents import Contact, as_contact, contacts_in
-
-
-def identity_query(kind: str, value: str | dict[str, Any]) -> Doc:
-    """Dotted fields, not $elemMatch: the embedded server scans the collection for $elemMatch
-    (measured: 40 ms vs 0.6 ms per lookup in 2,000 contacts). Callers confirm with `holds`."""
-    return {"identities.kind": kind, "identities.value": value}
 
 
 def holds(contact: Mapping[str, Any], kind: str, value: str) -> bool:
@@ -28,23 +23,32 @@ def holds(contact: Mapping[str, Any], kind: str, value: str) -> bool:
 
 
 async def resolve(db: Db, identity: Identity, name: str | None, now: datetime) -> Contact:
-    """Find the contact holding `identity`, creating it if new (the unique index settles races)."""
+    """Find the contact holding `identity`, creating it if new.
+
+    The claim (hub/store/identities.py) comes first, with the new contact's id: concurrent first messages
+    meet its `_id` index, and a claim whose contact a crash never wrote is finished here, with its id.
+    """
     for _ in range(5):
         doc = await find_by_identity(db, identity)
         if doc is not None:
             if name and not doc.get("name"):
                 doc = await set_name(db, doc["_id"], name) or doc
             return doc
-        insert: Doc = {"identities": [identity.as_doc()], "created_at": now, "last_seen_at": now,
+        held = await identities.holder(db, identity.kind, identity.value)
+        if held is None:
+            proposed = ObjectId()
+            held = await identities.claim(db, identity.kind, identity.value, proposed, now)
+            if held != proposed:
+                continue  # a concurrent first message claimed it; the next try finds its contact
+        insert: Doc = {"_id": held, "identities": [identity.as_doc()], "created_at": now, "last_seen_at": now,
                        "attributes": {}, "tags": []}
         if name:
             insert.update(name=name, name_lower=name.casefold())
         insert.update(search.contact_fields(insert))
         try:
-            result = await db[model.CONTACTS].insert_one(insert)
+            await db[model.CONTACTS].insert_one(insert)
         except DuplicateKeyError:
-            continue  # a concurrent first message created it; the next try finds it
-        insert["_id"] = result.inserted_id
+            continue  # the claim's creator wrote it meanwhile; the next try finds it
         return as_contact(insert)
     raise RuntimeError(f"could not resolve contact for {identity}")
 
@@ -70,28 +74,57 @@ async def get(db: Db, contact_id: ObjectId) -> Contact | None:
 
 
 async def find_by_identity(db: Db, identity: Identity) -> Contact | None:
-    candidates = await contacts_in(db).find(identity_query(identity.kind, identity.value)).to_list(10)
-    return next((c for c in candidates if holds(c, identity.kind, identity.value)), None)
+    """The live contact the identity's claim names: a merged-away holder is followed to the contact it was
+    merged into, and the claim moved along (a merge that stopped midway is finished here)."""
+    held = await identities.holder(db, identity.kind, identity.value)
+    return None if held is None else await _live_holder(db, held, identity)
+
+
+async def _live_holder(db: Db, contact_id: ObjectId, identity: Identity) -> Contact | None:
+    for _ in range(_MAX_HOPS):
+        contact = await get(db, contact_id)
+        if contact is None:
+            return None  # a claim whose contact was never written (resolve finishes it)
+        merged_into = contact.get("merged_into")
+        if merged_into is None:
+            if not holds(contact, identity.kind, identity.value):
+                # The claim is written first: a copy a crash (or a merge midway) left out is added now.
+                await db[model.CONTACTS].update_one({"_id": contact_id},
+                                                    {"$addToSet": {"identities": identity.as_doc()}})
+                contact = as_contact({**contact, "identities": [*contact.get("identities", []), identity.as_doc()]})
+            return contact
+        await identities.take_over(db, identity.kind, identity.value, contact_id, merged_into)
+        contact_id = merged_into
+    return None
+
+
+_MAX_HOPS = 5
 
 
 async def add_identity(db: Db, contact_id: ObjectId, identity: Identity) -> bool:
     """Attach an identity; False when another contact already holds it (or this one was merged away:
     a merged-away contact must hold none, see contact_merges)."""
-    try:
-        result = await db[model.CONTACTS].update_one(
-            {"_id": contact_id, "merged_into": {"$exists": False}}, {"$addToSet": {"identities": identity.as_doc()}}
-        )
-    except DuplicateKeyError:
+    held = await identities.claim(db, identity.kind, identity.value, contact_id, utcnow())
+    if held != contact_id:
+        other = await _live_holder(db, held, identity)
+        if other is not None and other["_id"] != contact_id:
+            return False
+        if other is None and not await identities.take_over(db, identity.kind, identity.value, held, contact_id):
+            return False  # the claim of a contact never written, taken by someone else first
+    result = await db[model.CONTACTS].update_one(
+        {"_id": contact_id, "merged_into": {"$exists": False}}, {"$addToSet": {"identities": identity.as_doc()}})
+    if result.matched_count == 0:
+        await identities.release(db, identity.kind, identity.value, contact_id)
         return False
     contact = await get(db, contact_id)
     if contact is not None:
         await refresh_search(db, contact)
-    return result.matched_count == 1
+    return True
 
 
 async def search_by_identity(db: Db, kind: str, value: str) -> list[Contact]:
-    found = await contacts_in(db).find(identity_query(kind, value)).to_list(20)
-    return [c for c in found if holds(c, kind, value)]
+    found = await find_by_identity(db, Identity(kind, value))
+    return [] if found is None else [found]
 
 
 async def record_source(db: Db, contact_id: ObjectId, source: Doc) -> None:
@@ -147,6 +180,7 @@ async def set_username(db: Db, contact_id: ObjectId, channel: str, username: str
 
 async def lacking_username(db: Db, kind: str, channel: str, limit: int) -> list[ObjectId]:
     """Contacts with a `kind` identity whose `channel` username was never looked for (the start's backfill)."""
+    # A scan (no index on the identities copy), once per start and only until every contact was looked at.
     cursor = db[model.CONTACTS].find({"identities.kind": kind}, {"usernames": 1})
     found: list[ObjectId] = []
     async for doc in cursor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from bson import ObjectId
@@ -13,6 +13,7 @@ from pymongo.errors import OperationFailure
 
 from hub import names as model
 from hub.db.client import Db, Doc, connect, fast, ping
+from hub.store import identities, message_keys
 
 # Db and Doc are every store module's types; connect, fast and ping are re-exported for the store's callers.
 __all__ = ["Db", "Doc", "connect", "ensure_indexes", "fast", "oid", "ping", "update_then_get"]
@@ -40,7 +41,13 @@ async def update_then_get(
     result = await collection.update_one(target, update)
     if result.matched_count == 0:
         return None  # it changed under us; the conditional update did nothing
-    return await collection.find_one({"_id": target["_id"]})
+    # The shard key, when the query names it and the update leaves it, keeps the read-back targeted.
+    changed = set(update.get("$set", {}))
+    pinned = {k: target[k] for k in _PINNED if isinstance(target.get(k), ObjectId) and k not in changed}
+    return await collection.find_one({"_id": target["_id"], **pinned})
+
+
+_PINNED = ("conversation_id", "contact_id")
 
 
 def oid(value: object) -> ObjectId | None:
@@ -55,10 +62,8 @@ def oid(value: object) -> ObjectId | None:
 
 _INDEXES: dict[str, list[IndexModel]] = {
     model.CONTACTS: [
-        # Sparse: a merged-away contact has no `identities` field and so no key; a plain unique index
-        # would give each such contact the key (null, null), and an empty list one key too (see contact_merges).
-        IndexModel([("identities.kind", ASCENDING), ("identities.value", ASCENDING)], unique=True, sparse=True,
-                   name="identity_unique_sparse"),
+        # No identities index: who holds an identity is its claim in `identities` (hub/store/identities.py),
+        # unique by its _id, which a cluster sharded by the contact's _id can enforce.
         IndexModel([("name_lower", ASCENDING)], name="name_lower"),
         IndexModel([("match_keys", ASCENDING)], name="match_keys"),  # duplicate suggestions, phone search
         # "telegram:<username>" for an exact @username search; sparse: most contacts have none.
@@ -87,23 +92,16 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("waiting_since", ASCENDING)], name="status_waiting"),
     ],
     model.MESSAGES: [
-        # One sparse single field "channel:external_id" rather than a partial compound index: the
-        # embedded server never plans with partial indexes (measured: 1.5 ms vs 80 ms for a 20-id
-        # lookup in 2,000 messages), and a sparse *compound* index would still hold every message
-        # that has a channel, so replies without a provider id would collide.
-        IndexModel([("dedupe_key", ASCENDING)], unique=True, sparse=True, name="dedupe_key"),
-        IndexModel([("client_key", ASCENDING)], unique=True, sparse=True, name="client_key_sparse"),
+        # No unique index: a message's provider id and client key are unique through message_keys
+        # (hub/store/message_keys.py), which a cluster sharded by conversation_id can enforce.
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)], name="timeline"),
         IndexModel([("contact_id", ASCENDING), ("created_at", ASCENDING)], name="contact_timeline"),
         # Sparse: only replies carry these fields, so a customer message costs no entry here.
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="outbox_sparse", sparse=True),
         IndexModel([("provider_id", ASCENDING)], name="provider_id", sparse=True),
         IndexModel([("mentions", ASCENDING)], name="mentions_sparse", sparse=True),  # the Mentions view
-        # Admin → Channels: without these, "latest per channel" would scan every message of the channel.
-        IndexModel([("channel", ASCENDING), ("direction", ASCENDING), ("created_at", DESCENDING)],
-                   name="channel_direction_latest"),
-        IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("updated_at", DESCENDING)],
-                   name="channel_status_latest"),
+        # Admin → Channels reads raw_inbound's `received` and the sparse outbox index (hub/store/channel_status.py)
+        # rather than two indexes every message would write an entry in.
     ],
     "custom_fields": [IndexModel([("key", ASCENDING)], unique=True, name="key_unique")],
     model.CONTACT_MERGES: [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="target"),
@@ -144,14 +142,27 @@ _INDEXES: dict[str, list[IndexModel]] = {
 
 
 # Indexes earlier versions made, replaced above; dropped at start so they cost no more writes.
-_OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions"),
-                                         model.CONTACTS: ("identity_unique",), model.NOTIFICATIONS: ("inbox",),
+_OBSOLETE: dict[str, tuple[str, ...]] = {model.MESSAGES: ("dedupe", "client_key", "outbox", "mentions",
+                                                           "dedupe_key", "client_key_sparse",
+                                                           "channel_direction_latest", "channel_status_latest"),
+                                         model.CONTACTS: ("identity_unique", "identity_unique_sparse"),
+                                         model.NOTIFICATIONS: ("inbox",),
                                          model.CANNED: ("shortcut_unique",)}
-# What documents of the version that had an obsolete index need (a filter and an update) to fit the
-# indexes that replace it.
-_ADOPT_BEFORE_DROPPING: dict[tuple[str, str], tuple[Doc, Doc]] = {
-    # That version left `identities: []` on merged contacts; now they hold no field (see the sparse index).
-    (model.CONTACTS, "identity_unique"): ({"identities": {"$size": 0}}, {"$unset": {"identities": ""}}),
+# What documents of the version that had an obsolete index need (a filter and an update, or a migration
+# that must run idempotently) to fit the indexes (or collections) that replace it.
+async def _adopt_identity_unique(db: Db) -> None:
+    await db[model.CONTACTS].update_many({"identities": {"$size": 0}}, {"$unset": {"identities": ""}})
+    await identities.adopt_existing(db)
+
+
+_ADOPT_BEFORE_DROPPING: dict[tuple[str, str], tuple[Doc, Doc] | Callable[[Db], Awaitable[None]]] = {
+    # The unique rules moved to message_keys: a key for every message that had one, before the index goes.
+    (model.MESSAGES, "dedupe_key"): message_keys.adopt_existing,
+    (model.MESSAGES, "client_key_sparse"): message_keys.adopt_existing,
+    # That version left `identities: []` on merged contacts (now they hold no field), and had no claims.
+    (model.CONTACTS, "identity_unique"): _adopt_identity_unique,
+    # The unique rule moved to the identities collection: a claim for every identity a live contact holds.
+    (model.CONTACTS, "identity_unique_sparse"): identities.adopt_existing,
     # Before scopes every canned response was shared.
     (model.CANNED, "shortcut_unique"): ({"scope": {"$exists": False}},
                                         {"$set": {"scope": "shared", "owner_id": None, "department_id": None}}),
@@ -174,11 +185,16 @@ def unique_indexes() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
 
 async def ensure_indexes(db: Db) -> None:
     """Create every index; safe to run at each start (same spec is a no-op)."""
+    adopted: set[Callable[[Db], Awaitable[None]]] = set()
     for collection, names in _OBSOLETE.items():
         existing = {index["name"] async for index in await db[collection].list_indexes()}
         for name in set(names) & existing:
             adopt = _ADOPT_BEFORE_DROPPING.get((collection, name))
-            if adopt is not None:  # before the drop, so a start that stops between the two does both again
+            if callable(adopt):  # before the drop, so a start that stops between the two does both again
+                if adopt not in adopted:
+                    await adopt(db)
+                    adopted.add(adopt)
+            elif adopt is not None:
                 await db[collection].update_many(*adopt)
             try:
                 await db[collection].drop_index(name)

@@ -25,6 +25,7 @@ from bson import ObjectId
 
 from channels.base import PHONE
 from hub import names as model
+from hub.store import identities
 from hub.store.db import Db
 from hub.store.documents import Contact, contacts_in
 from routing.text import ascii_digits
@@ -91,8 +92,8 @@ async def contacts_by_phone(db: Db, query: PhoneQuery, limit: int = SCAN_LIMIT) 
     """Contacts whose phone identity (SMS and WhatsApp share it) the query names."""
     collection = contacts_in(db)
     if query.international:
-        found = await collection.find({"identities.kind": PHONE, "identities.value": f"+{query.digits}"}
-                                      ).to_list(limit)
+        holder = await identities.holder(db, PHONE, f"+{query.digits}")  # the claim: one _id lookup
+        found = [] if holder is None else await collection.find({"_id": holder}).to_list(1)
     elif len(query.digits) >= _INDEXED_TAIL:
         found = await collection.find({"match_keys": f"phone:{query.digits[-_INDEXED_TAIL:]}"}).to_list(limit * 4)
     else:  # 7 or 8 digits: fewer than the indexed key holds, so a scan (as the text search is)

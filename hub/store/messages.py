@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
+from hub.store import message_keys
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Message, as_message, messages_in
 
@@ -24,28 +25,23 @@ def raw_key(raw_id: ObjectId) -> str:
     return f"raw:{raw_id}"
 
 
-def dedupe_key(doc: Doc) -> Doc | None:
-    if isinstance(doc.get("dedupe_key"), str):  # set by ingest for a message with no provider id (raw_key)
-        return {"dedupe_key": doc["dedupe_key"]}
-    if isinstance(doc.get("external_id"), str):
-        doc.setdefault("dedupe_key", external_key(doc["channel"], doc["external_id"]))
-        return {"dedupe_key": doc["dedupe_key"]}
-    if isinstance(doc.get("client_key"), str):
-        return {"client_key": doc["client_key"]}
-    return None
+async def insert_unique(db: Db, doc: Doc, now: datetime | None = None) -> tuple[Message, bool]:
+    """Insert; when its unique key (provider id, or the agent's client key) names a message return that instead.
 
-
-async def insert_unique(db: Db, doc: Doc) -> tuple[Message, bool]:
-    """Insert; when its dedupe key (provider id, or the agent's client key) exists return that instead.
-
-    Returns (message, created). The unique indexes decide, so concurrent copies make one message.
+    Returns (message, created). The key is claimed first (hub/store/message_keys.py); concurrent copies,
+    or a copy finishing a crashed one's job, insert with the key's message id, so one message results.
     """
-    key = dedupe_key(doc)
+    key = message_keys.key_of(doc)
+    if key is not None:
+        [(message_id, existing)] = await message_keys.claim(db, [(key, ObjectId())], now or doc["created_at"])
+        if existing is not None:
+            return existing, False
+        doc["_id"] = message_id
     try:
         result = await db[model.MESSAGES].insert_one(doc)
     except DuplicateKeyError:
-        existing = await messages_in(db).find_one(key) if key else None
-        if existing is None:  # pragma: no cover - the unique index says it exists
+        existing = await messages_in(db).find_one({"_id": doc["_id"]}) if "_id" in doc else None
+        if existing is None:  # pragma: no cover - the _id index says it exists
             raise
         return existing, False
     doc["_id"] = result.inserted_id
@@ -53,7 +49,7 @@ async def insert_unique(db: Db, doc: Doc) -> tuple[Message, bool]:
 
 
 async def find_external(db: Db, channel: str, external_id: str) -> Message | None:
-    return await messages_in(db).find_one({"dedupe_key": external_key(channel, external_id)})
+    return await message_keys.message_for(db, external_key(channel, external_id))
 
 
 async def get(db: Db, message_id: ObjectId) -> Message | None:
@@ -122,6 +118,19 @@ async def is_first_inbound(db: Db, conversation_id: ObjectId, message_id: Object
 
 # --- outbox -----------------------------------------------------------------------------------------
 
+# An outbox row named by its id, or by the row itself: then its conversation_id joins the filter, which
+# makes the write targeted on a cluster sharded by conversation_id (docs/scaling.md).
+RowRef = ObjectId | Mapping[str, Any]
+
+
+def row(ref: RowRef) -> Doc:
+    if isinstance(ref, ObjectId):
+        return {"_id": ref}
+    found: Doc = {"_id": ref["_id"]}
+    if isinstance(ref.get("conversation_id"), ObjectId):
+        found["conversation_id"] = ref["conversation_id"]
+    return found
+
 
 async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
     """An outbound message is born queued; `client_id` makes a double submit one message."""
@@ -133,53 +142,67 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
     return await insert_unique(db, doc)
 
 
-async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float) -> Message | None:
+async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float,
+                    busy: set[ObjectId] | None = None) -> Message | None:
     """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
 
     `owner` is unique to this attempt (never a process id, which all its workers share), so only
     this attempt can renew the lease or record the outcome. The candidates come from the
     (status, next_attempt_at) index alone: the embedded server scans the whole collection once an
     $or joins the query. The lease condition is then checked in the conditional update on one _id,
-    which stays atomic: two dispatchers cannot both win a row.
+    which stays atomic: two dispatchers cannot both win a row. `busy`: rows this process's other workers
+    are taking or sending, skipped; the row won is added (the caller removes it when done with it).
     """
-    candidates = await db[model.MESSAGES].find(
+    candidates = await messages_in(db).find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
-        {"_id": 1, "lease_until": 1},
-    ).sort("next_attempt_at", ASCENDING).limit(50).to_list(50)
+    ).sort("next_attempt_at", ASCENDING).limit(LEASE_CANDIDATES).to_list(LEASE_CANDIDATES)
+    busy = set() if busy is None else busy
     for candidate in candidates:
         lease = candidate.get("lease_until")
-        if lease is not None and lease >= now:
+        if (lease is not None and lease >= now) or candidate["_id"] in busy:
             continue  # another dispatcher is sending it right now
-        taken = await db[model.MESSAGES].update_one(
-            {"_id": candidate["_id"], "status": "queued", "lease_until": lease},
-            {"$set": {"lease_until": now + timedelta(seconds=lease_seconds), "lease_owner": owner},
-             "$inc": {"attempts": 1}},
-        )
-        if taken.modified_count == 1:
-            return await messages_in(db).find_one({"_id": candidate["_id"]})
+        until = now + timedelta(seconds=lease_seconds)
+        busy.add(candidate["_id"])  # before the write: a sibling reading the same rows meanwhile skips it
+        try:
+            taken = await db[model.MESSAGES].update_one(
+                {**row(candidate), "status": "queued", "lease_until": lease},
+                {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
+            )
+        except BaseException:
+            busy.discard(candidate["_id"])
+            raise
+        if taken.modified_count != 1:
+            busy.discard(candidate["_id"])
+        else:
+            # The row as the update left it: nothing else changes a queued row whose lease this attempt won.
+            return as_message({**candidate, "lease_until": until, "lease_owner": owner,
+                               "attempts": int(candidate.get("attempts") or 0) + 1})
     return None
 
 
-async def extend_lease(db: Db, message_id: ObjectId, owner: str, until: datetime) -> bool:
+LEASE_CANDIDATES = 16  # the oldest due rows read per look (whole documents: the winner needs no read-back)
+
+
+async def extend_lease(db: Db, message_id: RowRef, owner: str, until: datetime) -> bool:
     """Renew the lease while a send runs; False once another attempt owns the row (or it is settled)."""
     renewed = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": {"lease_until": until}})
+        {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": {"lease_until": until}})
     return renewed.matched_count == 1
 
 
-async def record_attempt_started(db: Db, message_id: ObjectId, owner: str, number: int, now: datetime) -> bool:
+async def record_attempt_started(db: Db, message_id: RowRef, owner: str, number: int, now: datetime) -> bool:
     """Written just before the request leaves: if the attempt never records its outcome, the next one
     knows the provider may have it. False when this attempt no longer owns the row."""
     started = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {**row(message_id), "lease_owner": owner, "status": "queued"},
         {"$set": {"attempt_owner": owner, "attempt_number": number, "attempt_started_at": now}})
     return started.matched_count == 1
 
 
-async def mark_uncertain(db: Db, message_id: ObjectId, owner: str, reason: str, now: datetime) -> bool:
+async def mark_uncertain(db: Db, message_id: RowRef, owner: str, reason: str, now: datetime) -> bool:
     """A channel that cannot look an unsettled attempt up resends blindly, once: say so on the message."""
     marked = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"},
+        {**row(message_id), "lease_owner": owner, "status": "queued"},
         {"$set": {"delivery_uncertain": reason, "updated_at": now}, "$inc": {"uncertain_resends": 1}})
     return marked.matched_count == 1
 
@@ -187,20 +210,25 @@ async def mark_uncertain(db: Db, message_id: ObjectId, owner: str, reason: str, 
 _SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
 
 
-async def mark_sent(db: Db, message_id: ObjectId, owner: str, provider_id: str | None, status: str,
+async def mark_sent(db: Db, message_id: RowRef, owner: str, provider_id: str | None, status: str,
                     now: datetime, *, adopted: bool = False) -> Message | None:
-    """Only the attempt that owns the lease records the send; a stale attempt gets None."""
+    """Only the attempt that owns the lease records the send; a stale attempt gets None. Given the row
+    itself (the dispatcher's), the answer is that row as updated, without reading it back."""
     update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
                    "sent_at": now, "updated_at": now, "error": None, **_SETTLED}
     if adopted:
         update["reconciled_at"] = now
+    if not isinstance(message_id, ObjectId):
+        recorded = await db[model.MESSAGES].update_one(
+            {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
+        return as_message({**message_id, **update}) if recorded.matched_count == 1 else None
     return await update_then_get(
-        messages_in(db), {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update},
+        messages_in(db), {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update},
         return_document=ReturnDocument.AFTER,
     )
 
 
-async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, at: datetime,
+async def schedule_retry(db: Db, message_id: RowRef, owner: str, reason: str, at: datetime,
                          now: datetime, *, outcome_unknown: bool = False) -> bool:
     """Free the row for a later attempt. With `outcome_unknown` the attempt stays recorded as started,
     so the next one reconciles before it sends. False when this attempt no longer owns the row."""
@@ -208,13 +236,13 @@ async def schedule_retry(db: Db, message_id: ObjectId, owner: str, reason: str, 
     if not outcome_unknown:
         update["attempt_started_at"] = None
     retried = await db[model.MESSAGES].update_one(
-        {"_id": message_id, "lease_owner": owner, "status": "queued"}, {"$set": update})
+        {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
     return retried.matched_count == 1
 
 
-async def mark_failed(db: Db, message_id: ObjectId, reason: str, now: datetime,
+async def mark_failed(db: Db, message_id: RowRef, reason: str, now: datetime,
                       owner: str | None = None) -> Message | None:
-    query: Doc = {"_id": message_id, "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
+    query: Doc = {**row(message_id), "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
     if owner is not None:
         query["lease_owner"] = owner
     return await update_then_get(

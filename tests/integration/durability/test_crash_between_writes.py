@@ -123,3 +123,36 @@ async def test_a_keyed_message_kept_before_a_crash_and_sent_again_is_stored_once
     finally:
         await client.drop_database(name)
         await client.close()
+
+
+async def test_a_hub_killed_between_the_message_key_and_the_message_lands_it_once_at_the_next_start(
+    mongo_url: str, tmp_path: Path
+) -> None:
+    """The key is claimed (message_keys) but the message never written: the replay takes the key's message id
+    over, so the recovery pass stores the message once, and a later replay finds it through the key."""
+    name = f"keyed_{tmp_path.name[-20:]}".replace("-", "_")
+    env = {"HUB_MONGO_URL": mongo_url, "HUB_DB_NAME": name, "HUB_SECRET_KEY": "shared",
+           "HUB_DATA_DIR": str(tmp_path), "HUB_RECOVERY_GRACE_SECONDS": "0", "HUB_RECOVERY_SECONDS": "0.5"}
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(mongo_url, tz_aware=True)
+    db = client[name]
+    text = "where is my parcel?"
+    try:
+        await send_and_see_the_hub_die(HubProcess({**env, "HUB_TEST_FAULT": "exit_after_key"}),
+                                       {"type": "message", "text": text})
+        assert await db[model.MESSAGES].count_documents({"direction": "in"}) == 0
+        kept = await db[model.RAW_INBOUND].find_one({"channel": "webchat"})
+        assert kept is not None and "pending_since" in kept
+        key = await db[model.MESSAGE_KEYS].find_one({"_id": f"raw:{kept['_id']}"})
+        assert key is not None, "the fault hook sits after the key's insert"
+
+        message = await restart_and_wait_for_one_message(env, db, text)
+        assert message["_id"] == key["message_id"] and message["raw_id"] == kept["_id"]
+
+        await db[model.RAW_INBOUND].update_one({"_id": kept["_id"]}, {
+            "$set": {"pending_since": kept["pending_since"]}, "$unset": {"processed_at": ""}})
+        again = await restart_and_wait_for_one_message(env, db, text)
+        assert again["_id"] == message["_id"]
+        assert await db[model.MESSAGES].count_documents({"direction": "in"}) == 1
+    finally:
+        await client.drop_database(name)
+        await client.close()

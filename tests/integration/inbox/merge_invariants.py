@@ -22,6 +22,14 @@ async def check(db: Db, identities: set[tuple[str, str]] | None = None) -> None:
         for identity in contact.get("identities") or []:
             held[(identity["kind"], identity["value"])] += 1
     assert all(n == 1 for n in held.values()), [k for k, n in held.items() if n > 1]
+    # The claims (hub/store/identities.py) name the same holders: each identity a live contact holds is
+    # claimed by it, and no claim names a merged-away or missing contact.
+    claims = {(c["kind"], c["value"]): c["contact_id"] async for c in db[model.IDENTITIES].find({})}
+    for cid in live:
+        for identity in contacts[cid].get("identities") or []:
+            key = (identity["kind"], identity["value"])
+            assert claims.get(key) == cid, f"{key} held by {cid}, claimed for {claims.get(key)}"
+    assert all(holder in live for holder in claims.values()), "a claim names a merged-away or missing contact"
     if identities is not None:
         missing = identities - set(held)
         assert not missing, f"identities no live contact holds: {sorted(missing)[:5]}"

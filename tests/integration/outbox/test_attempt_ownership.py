@@ -139,3 +139,22 @@ async def test_a_channel_that_cannot_look_up_resends_once_saying_so_then_never_a
     await outbox.retry(hub, doc["_id"])
     sent = await wait_status(hub, doc["_id"], "sent")
     assert silent.sends == [str(doc["_id"])] * 2 and sent["delivery_uncertain"] is None
+
+
+async def test_a_worker_skips_the_rows_its_siblings_are_taking_and_takes_the_next_due_one(hub: Hub) -> None:
+    conversation = await ingest_one(hub)
+    later = utcnow() + timedelta(days=365)  # due only for the leases below, never for the hub's dispatcher
+    rows = []
+    for n in range(2):
+        doc, _ = await messages.enqueue(hub.db, {
+            "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"],
+            "direction": model.OUT, "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"},
+            "text": f"reply {n}", "created_at": later + timedelta(milliseconds=n)})
+        rows.append(doc["_id"])
+    busy = {rows[0]}  # a sibling worker is taking the oldest
+    taken = await messages.lease_due(hub.db, "host:1/b", later + timedelta(seconds=1), 30, busy=busy)
+    assert taken is not None and taken["_id"] == rows[1] and taken["attempts"] == 1
+    assert busy == {rows[0], rows[1]}, "the row won stays marked until its worker is done with it"
+    assert await messages.lease_due(hub.db, "host:1/c", later + timedelta(seconds=1), 30, busy=busy) is None
+    oldest = await messages.get(hub.db, rows[0])
+    assert oldest is not None and oldest.get("lease_owner") is None  # skipped: no write was tried on it

@@ -34,6 +34,13 @@ def test_every_planned_move_names_a_unique_index_that_exists() -> None:
     assert set(sharding.PLANNED_MOVES) <= existing
 
 
+def test_every_move_made_left_no_unique_index_behind_and_its_collection_is_keyed_by_the_value() -> None:
+    existing = {(collection, name) for collection, indexes in unique_indexes().items() for name, _ in indexes}
+    assert not set(sharding.DONE_MOVES) & existing
+    for target in sharding.DONE_MOVES.values():
+        assert sharding.SHARD_KEYS[target] == (("_id", sharding.HASHED),) and sharding.ready(target)
+
+
 def test_the_compose_profile_shards_exactly_the_ready_collections_by_their_keys() -> None:
     script = (ROOT / "deploy" / "sharding-init.js").read_text()
     sharded = dict(re.findall(r'shardCollection: "hub\.(\w+)", key: (\{[^}]*\})', script))
@@ -50,3 +57,14 @@ def test_the_sharded_compose_profile_is_valid() -> None:
     result = subprocess.run(["docker-compose", "--profile", "sharded", "config", "-q"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_filter_is_targeted_when_it_pins_the_shard_keys_leading_field() -> None:
+    assert sharding.targeted("messages", {"conversation_id": 1, "created_at": {"$gte": 2}})
+    assert sharding.targeted("messages", {"conversation_id": {"$in": [1, 2]}})
+    assert not sharding.targeted("messages", {"conversation_id": {"$gte": 1}})  # a range on a hashed key
+    assert sharding.targeted("conversations", {"contact_id": {"$gte": 1}})  # a range on a ranged key
+    assert not sharding.targeted("messages", {"_id": 1})
+    assert sharding.targeted("messages", {"$and": [{"conversation_id": 1}, {"status": "queued"}]})
+    assert sharding.targeted("users", {"email": "a@b"})  # unsharded
+    assert sharding.shape({"status": "open", "last_message_at": {"$lt": 1}}) == "{last_message_at:$lt, status}"
