@@ -34,8 +34,9 @@ async def agent_saw(db: Db, conversation_id: ObjectId, upto: datetime, now: date
             continue
         if doc.get(SEEN_FIELD) is not None:
             return None  # already seen: nothing newer from the visitor to mark
-        result = await db[model.MESSAGES].update_one({"_id": doc["_id"], SEEN_FIELD: None},
-                                                     {"$set": {SEEN_FIELD: now}})
+        result = await db[model.MESSAGES].update_one(
+            {"_id": doc["_id"], "conversation_id": conversation_id, SEEN_FIELD: None},  # targeted when sharded
+            {"$set": {SEEN_FIELD: now}})
         return doc["_id"] if result.modified_count else None
     return None
 
