@@ -23,7 +23,8 @@ from inbox_ui.terms import N_
 
 routes = web.RouteTableDef()
 
-AREAS: Final = {"overview": N_("Overview"), "agents": N_("Agents"), "sla": N_("SLA"), "csat": N_("Satisfaction")}
+AREAS: Final = {"overview": N_("Overview"), "messages": N_("Messages"), "agents": N_("Agents"), "sla": N_("SLA"),
+                "csat": N_("Satisfaction")}
 FILTERS: Final = ("from", "to", "tz", "department", "agent", "channel", "label", "priority")
 
 
@@ -53,6 +54,8 @@ async def reports_page(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest(text=f"metric must be one of {', '.join(report_queries.METRICS)}")
         context["metric"] = metric
         context["behind"] = await report_queries.conversations_behind(hub.db, query.where, metric)
+    elif area == "messages":
+        context["messages"] = await report_queries.messages_by(hub.db, query.where)
     elif area == "agents":
         context["agents"] = await report_queries.agents(hub.db, query.where)
     elif area == "sla":

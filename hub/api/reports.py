@@ -51,6 +51,13 @@ async def agents(request: web.Request) -> web.Response:
     return json_response({"filter": report_actions.echo(query), "agents": rows})
 
 
+@routes.get("/api/v1/reports/messages")
+async def messages(request: web.Request) -> web.Response:
+    query = _query(request)
+    found = await report_queries.messages_by(request.app[keys.HUB].db, query.where)
+    return json_response({"filter": report_actions.echo(query), **found})
+
+
 @routes.get("/api/v1/reports/sla")
 async def sla(request: web.Request) -> web.Response:
     query = _query(request)
@@ -89,6 +96,14 @@ async def _rows_agents(hub: Hub, query: report_actions.ReportQuery, _: dict[str,
     return await report_queries.agents(hub.db, query.where)
 
 
+async def _rows_messages(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]
+                         ) -> list[dict[str, Any]]:
+    side = params.get("by") or "channel"
+    if side not in ("channel", "department", "agent"):
+        raise BadInput("'by' must be one of channel, department, agent", "by")
+    return list((await report_queries.messages_by(hub.db, query.where))[f"by_{side}"])
+
+
 async def _rows_sla(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]) -> list[dict[str, Any]]:
     found = await report_queries.sla(hub.db, query.where)
     return list(found["breaches"] if params.get("part") == "breaches" else found["targets"])
@@ -100,7 +115,8 @@ async def _rows_csat(hub: Hub, query: report_actions.ReportQuery, _: dict[str, s
 
 Rows = Callable[[Hub, report_actions.ReportQuery, dict[str, str]], Awaitable[list[dict[str, Any]]]]
 EXPORTS: Final[dict[str, Rows]] = {"overview": _rows_overview, "timeseries": _rows_timeseries,
-                                   "agents": _rows_agents, "sla": _rows_sla, "csat": _rows_csat}
+                                   "agents": _rows_agents, "messages": _rows_messages, "sla": _rows_sla,
+                                   "csat": _rows_csat}
 
 
 @routes.get("/api/v1/reports/export.csv")

@@ -103,7 +103,7 @@ async def set_status(db: Db, conversation_id: ObjectId, status: str, now: dateti
 
 
 async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview: str,
-                        agent_id: ObjectId | None = None) -> None:
+                        agent_id: ObjectId | None = None, channel: str | None = None) -> None:
     """A human reply on the customer's channel: the customer stops waiting, and the reports time the answer."""
     before = await db[model.CONVERSATIONS].find_one({"_id": conversation_id}, _REPLY_FIELDS)
     await db[model.CONVERSATIONS].update_one(
@@ -114,7 +114,7 @@ async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview
          "$min": {"first_response_at": at}},
     )
     if before is not None:
-        await reports.replied(db, before, at, agent_id)
+        await reports.replied(db, before, at, agent_id, channel)
 
 
 _REPLY_FIELDS: Final = {f: 1 for f in ("first_response_at", "waiting_since", "last_inbound_at", "created_at",

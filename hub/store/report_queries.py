@@ -24,10 +24,17 @@ from routing.errors import DepartmentValidationError
 from routing.model import SlaTarget
 from routing.policy_io import department_from_dict
 
-COUNTED: Final = ("created", "resolved", "reopened", "first_response", "next_response")
+COUNTED: Final = ("created", "resolved", "reopened", "first_response", "next_response", "messages_in",
+                   "messages_out")
 DURATIONS: Final = {"first_response": "first_response", "next_response": "next_response",
                     "resolution": "resolved"}  # metric name -> event kind
-METRICS: Final = ("created", "resolved", "reopened", *DURATIONS)
+MESSAGES: Final = {"messages_in": "message_in", "messages_out": "message_out"}  # metric name -> event kind
+METRICS: Final = ("created", "resolved", "reopened", *DURATIONS, *MESSAGES)
+COUNT_OF: Final = {MESSAGES.get(name, name): name for name in COUNTED}  # event kind -> count name
+
+
+def event_kind(metric: str) -> str:
+    return DURATIONS.get(metric) or MESSAGES.get(metric) or metric
 BREACHES_SHOWN: Final = 200
 
 
@@ -71,10 +78,40 @@ class ReportFilter:
 async def counts(db: Db, where: ReportFilter) -> dict[str, int]:
     found = {kind: 0 for kind in COUNTED}
     found["created"] = await db[model.CONVERSATIONS].count_documents(where.conversations())
-    pipeline: list[Doc] = [{"$match": where.events(COUNTED[1:])}, {"$group": {"_id": "$kind", "n": {"$sum": 1}}}]
+    kinds = tuple(event_kind(name) for name in COUNTED[1:])
+    pipeline: list[Doc] = [{"$match": where.events(kinds)}, {"$group": {"_id": "$kind", "n": {"$sum": 1}}}]
     async for row in await db[model.REPORT_EVENTS].aggregate(pipeline):
-        found[row["_id"]] = row["n"]
+        found[COUNT_OF[row["_id"]]] = row["n"]
     return found
+
+
+async def messages_by(db: Db, where: ReportFilter) -> Doc:
+    """Messages in and out per channel, department and agent ("out": the agent who replied)."""
+    pipeline: list[Doc] = [
+        {"$match": where.events(tuple(MESSAGES.values()))},
+        {"$group": {"_id": {"kind": "$kind", "channel": "$channel", "department": "$department_id",
+                            "agent": "$agent_id"}, "n": {"$sum": 1}}}]
+    tallies: dict[str, dict[Any, Doc]] = {"channel": {}, "department": {}, "agent": {}}
+    async for row in await db[model.REPORT_EVENTS].aggregate(pipeline):
+        direction = "in" if row["_id"]["kind"] == "message_in" else "out"
+        for side, table in tallies.items():
+            key = row["_id"].get(side)
+            entry = table.setdefault(key, {side: key, "in": 0, "out": 0})
+            entry[direction] += row["n"]
+    names = await _names(db, model.DEPARTMENTS, [k for k in tallies["department"] if k is not None])
+    names |= await _names(db, model.USERS, [k for k in tallies["agent"] if k is not None])
+    out: Doc = {}
+    for side, table in tallies.items():
+        rows = [{**entry, "name": names.get(key) if side != "channel" else key} for key, entry in table.items()]
+        out[f"by_{side}"] = sorted(rows, key=lambda r: (-(r["in"] + r["out"]), str(r["name"] or "")))
+    return out
+
+
+async def _names(db: Db, collection: str, ids: list[Any]) -> dict[Any, str]:
+    if not ids:
+        return {}
+    return {d["_id"]: str(d.get("name") or d.get("email") or d["_id"])
+            async for d in db[collection].find({"_id": {"$in": ids}}, {"name": 1, "email": 1})}
 
 
 async def _durations(db: Db, where: ReportFilter, kind: str) -> list[Doc]:
@@ -116,8 +153,8 @@ async def timeseries(db: Db, where: ReportFilter, metric: str, bucket: Bucket, t
         rows = await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 0, "created_at": 1}).to_list(None)
         moments = [(r["created_at"], None) for r in rows]
     else:
-        kind = DURATIONS.get(metric, metric)
-        moments = [(r["at"], r["wall_seconds"]) for r in await _durations(db, where, kind)]
+        moments = [(r["at"], r["wall_seconds"] if metric in DURATIONS else None)
+                   for r in await _durations(db, where, event_kind(metric))]
     grouped: dict[str, list[float]] = defaultdict(list)
     tally: dict[str, int] = defaultdict(int)
     for at, seconds in moments:
@@ -256,9 +293,9 @@ async def conversations_behind(db: Db, where: ReportFilter, metric: str, limit: 
         ids = [d["_id"] for d in await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 1})
                .sort("created_at", -1).to_list(limit)]
     else:
-        kind = DURATIONS.get(metric, metric)
         ids = []
-        async for event in db[model.REPORT_EVENTS].find(where.events(kind), {"conversation_id": 1}).sort("at", -1):
+        async for event in db[model.REPORT_EVENTS].find(where.events(event_kind(metric)),
+                                                         {"conversation_id": 1}).sort("at", -1):
             if event["conversation_id"] not in ids:
                 ids.append(event["conversation_id"])
             if len(ids) >= limit:

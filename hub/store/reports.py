@@ -11,7 +11,10 @@ inside the department's business hours, hub.metrics.business_time) are what the 
   record it once;
 - next_response: a later human reply to a customer who was waiting, timed from when they started waiting;
 - resolved: timed from the creation, or from the last reopening;
-- reopened: timed from the resolution it undid.
+- reopened: timed from the resolution it undid;
+- message_in / message_out: a customer's message, and a human reply on the customer's channel (automatic
+  replies and notes are not "out"), on the channel it used, with the conversation's department, agent
+  (for "out": the one who replied), labels and priority at that moment (durations 0).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from routing.policy_io import department_from_dict
 
 log = logging.getLogger(__name__)
 
-KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened")
+KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened", "message_in", "message_out")
 
 
 async def department_hours(db: Db, department_id: ObjectId | None) -> BusinessHours | None:
@@ -53,7 +56,7 @@ def _seconds(start: datetime, end: datetime) -> float:
 
 
 async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetime, since: datetime | None,
-                 *, agent_id: ObjectId | None = None) -> None:
+                 *, agent_id: ObjectId | None = None, channel: str | None = None) -> None:
     """Write one event; `since` is where its duration starts (None: no duration). Never fails the caller."""
     try:
         department_id = conversation.get("department_id")
@@ -62,7 +65,7 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
             "conversation_id": conversation["_id"], "kind": kind, "at": at,
             "department_id": department_id,
             "agent_id": agent_id if agent_id is not None else conversation.get("assignee_id"),
-            "channel": conversation.get("last_channel"),
+            "channel": channel or conversation.get("last_channel"),
             "labels": list(conversation.get("labels") or []),
             "priority": conversation.get("priority") or "normal",
             "wall_seconds": 0.0 if since is None else _seconds(since, at),
@@ -78,8 +81,17 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
                     exc_info=True)
 
 
-async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None) -> None:
+async def customer_wrote(db: Db, conversation: Mapping[str, Any], channel: str, at: datetime, *, counted: bool
+                         ) -> None:
+    """A customer's message stored (`counted`: not a repeat of one the hub already had)."""
+    if counted:
+        await record(db, conversation, "message_in", at, None, channel=channel)
+
+
+async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None,
+                  channel: str | None = None) -> None:
     """A human reply on the customer's channel; `before` is the conversation as it was just before it."""
+    await record(db, before, "message_out", at, None, agent_id=agent_id, channel=channel)
     if before.get("last_inbound_at") is None:
         return  # we wrote first: there is no customer waiting to be answered
     if before.get("first_response_at") is None:

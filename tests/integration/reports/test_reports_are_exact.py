@@ -80,6 +80,12 @@ def expected_events(traffic: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def expected_messages(traffic: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"kind": kind, "at": at, "conversation_id": line.conversation_id, "channel": line.channel,
+             "department_id": department_id, "agent_id": agent_id, "labels": labels, "priority": priority}
+            for line in traffic["timelines"] for kind, at, department_id, agent_id, labels, priority in line.messages]
+
+
 def period(traffic: dict[str, Any]) -> str:
     first = traffic["timelines"][0].created_at.date() - timedelta(days=1)
     last = max(at for line in traffic["timelines"] for _, at, _ in line.events).date() + timedelta(days=1)
@@ -91,10 +97,11 @@ async def test_overview_counts_and_durations_equal_the_raw_timeline(
     events = expected_events(traffic)
     status, got = await api(http, "GET", f"{base_url}/api/v1/reports/overview?{period(traffic)}", traffic["admin"])
     assert status == 200, got
-    kinds = Counter(e["kind"] for e in events)
+    kinds = Counter(e["kind"] for e in events) + Counter(m["kind"] for m in expected_messages(traffic))
     assert got["counts"] == {"created": len(traffic["timelines"]), "resolved": kinds["resolved"],
                              "reopened": kinds["reopened"], "first_response": kinds["first_response"],
-                             "next_response": kinds["next_response"]}
+                             "next_response": kinds["next_response"], "messages_in": kinds["message_in"],
+                             "messages_out": kinds["message_out"]}
     assert kinds["reopened"] > 0 and kinds["next_response"] > 0, "the traffic exercises every kind"
     for metric, kind in KIND_OF.items():
         mine = [e for e in events if e["kind"] == kind]
@@ -117,6 +124,9 @@ async def test_each_filter_narrows_to_the_same_numbers_as_the_timeline(
     assert status == 200, got
     mine = [e for e in events if keep(e)]
     assert got["counts"]["resolved"] == sum(e["kind"] == "resolved" for e in mine) > 0
+    said = [m for m in expected_messages(traffic) if keep(m)]
+    assert got["counts"]["messages_in"] == sum(m["kind"] == "message_in" for m in said) > 0
+    assert got["counts"]["messages_out"] == sum(m["kind"] == "message_out" for m in said) > 0
     for metric, kind in KIND_OF.items():
         assert got["speed"][metric]["business"] == summary([e["business"] for e in mine if e["kind"] == kind])
 
@@ -177,6 +187,26 @@ async def test_agents_and_sla_tables_equal_the_timeline(
     assert {(t["department"], t["priority"], t["target"]): [t["met"], t["total"]] for t in sla["targets"]} == expected
     assert sla["breach_count"] == breaches > 0
     assert all(b["seconds"] > b["target_seconds"] for b in sla["breaches"])
+
+
+async def test_messages_in_and_out_per_channel_department_agent_and_day_equal_the_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str) -> None:
+    said = expected_messages(traffic)
+    status, got = await api(http, "GET", f"{base_url}/api/v1/reports/messages?{period(traffic)}", traffic["admin"])
+    assert status == 200, got
+    for side, field in (("channel", "channel"), ("department", "department_id"), ("agent", "agent_id")):
+        expected: dict[str, dict[str, int]] = defaultdict(lambda: {"in": 0, "out": 0})
+        for m in said:
+            key = m[field] if m[field] is None else str(m[field])
+            expected[key]["in" if m["kind"] == "message_in" else "out"] += 1  # type: ignore[index]
+        assert {r[side]: {"in": r["in"], "out": r["out"]} for r in got[f"by_{side}"]} == expected, side
+    tehran = ZoneInfo("Asia/Tehran")
+    for metric, kind in (("messages_in", "message_in"), ("messages_out", "message_out")):
+        url = f"{base_url}/api/v1/reports/timeseries?{period(traffic)}&tz=Asia/Tehran&metric={metric}&bucket=day"
+        status, series = await api(http, "GET", url, traffic["admin"])
+        assert status == 200, series
+        days = Counter(m["at"].astimezone(tehran).strftime("%Y-%m-%d") for m in said if m["kind"] == kind)
+        assert {p["bucket"]: p["count"] for p in series["points"]} == dict(days), metric
 
 
 def test_the_reference_business_clock_is_not_the_one_under_test() -> None:

@@ -41,6 +41,17 @@ class Timeline:
     priority: str
     # (kind, at, since): since is where the duration starts
     events: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    # (kind, at, department_id, agent_id, labels, priority): customers' messages as the conversation stood
+    # when they came, human replies (never notes or automatic replies) with the agent who wrote them
+    messages: list[tuple[str, datetime, ObjectId | None, ObjectId | None, list[str], str]] = field(
+        default_factory=list)
+
+    def wrote(self, conversation: Doc, at: datetime) -> None:
+        self.messages.append(("message_in", at, conversation.get("department_id"), conversation.get("assignee_id"),
+                              list(conversation.get("labels") or []), conversation.get("priority") or "normal"))
+
+    def replied(self, at: datetime) -> None:
+        self.messages.append(("message_out", at, self.department_id, self.agent_id, self.labels, self.priority))
 
 
 def _identity(channel: str, n: int) -> Identity:
@@ -83,6 +94,7 @@ async def generate(hub: Hub, clock: FakeClock, rng: random.Random, departments: 
         cid = conversation["_id"]
         labels = sorted(rng.sample(LABELS, rng.randint(0, 2)))
         line = Timeline(cid, created, department["_id"], agent["_id"], channel, labels, rng.choice(PRIORITIES))
+        line.wrote(conversation, created)
         await _place(hub, line)
         clock.advance(rng.randint(1, 300))
         await replies.post(hub, agent, await _fresh(hub, cid), "looking into it", note=True)
@@ -91,13 +103,15 @@ async def generate(hub: Hub, clock: FakeClock, rng: random.Random, departments: 
             await replies.post(hub, agent, await _fresh(hub, cid), "we are closed", extras={"automatic": True})
         clock.advance(rng.randint(30, 5 * 3600))
         await replies.post(hub, agent, await _fresh(hub, cid), "here is the answer")
+        line.replied(clock.now)
         line.events.append(("first_response", clock.now, created))
         if rng.random() < 0.5:
             clock.advance(rng.randint(60, 3600))
             asked = clock.now
-            await _customer(hub, clock, channel, n, "one more question")
+            line.wrote(await _customer(hub, clock, channel, n, "one more question"), asked)
             clock.advance(rng.randint(30, 2 * 3600))
             await replies.post(hub, agent, await _fresh(hub, cid), "and the second answer")
+            line.replied(clock.now)
             line.events.append(("next_response", clock.now, asked))
         clock.advance(rng.randint(60, 8 * 3600))
         await change_status(hub, agent, await _fresh(hub, cid), "resolved")
@@ -106,12 +120,13 @@ async def generate(hub: Hub, clock: FakeClock, rng: random.Random, departments: 
         if rng.random() < 0.25:
             clock.advance(rng.randint(60, 24 * 3600))
             reopened = clock.now
-            await _customer(hub, clock, channel, n, "it broke again", thread=cid)
+            line.wrote(await _customer(hub, clock, channel, n, "it broke again", thread=cid), reopened)
             await _place(hub, line)  # a reopened conversation is routed again; keep it where the test put it
             line.events.append(("reopened", reopened, resolved_at))
             # The customer is waiting again: the next human reply is a next response.
             clock.advance(rng.randint(30, 3600))
             await replies.post(hub, agent, await _fresh(hub, cid), "fixed again")
+            line.replied(clock.now)
             line.events.append(("next_response", clock.now, reopened))
             clock.advance(rng.randint(60, 3600))
             await change_status(hub, agent, await _fresh(hub, cid), "resolved")
