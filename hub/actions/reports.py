@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.errors import BadInput, Forbidden
 from hub.metrics.buckets import BUCKETS, Bucket
-from hub.store import report_queries
+from hub.store import report_drill, report_queries
 from hub.store.db import Db, Doc, oid
 from hub.store.report_queries import ReportFilter
 
@@ -111,6 +111,30 @@ def metric_and_bucket(params: Mapping[str, str]) -> tuple[str, Bucket]:
     if bucket not in BUCKETS:
         raise BadInput(f"'bucket' must be one of {', '.join(BUCKETS)}", "bucket")
     return metric, cast(Bucket, bucket)
+
+
+def drill(params: Mapping[str, str]) -> tuple[str, int | None]:
+    """The metric (and for ratings an optional score) whose conversations a drill-down lists."""
+    metric = params.get("metric") or "created"
+    if metric not in report_drill.DRILLS:
+        raise BadInput(f"'metric' must be one of {', '.join(report_drill.DRILLS)}", "metric")
+    raw = (params.get("score") or "").strip()
+    if not raw:
+        return metric, None
+    if metric != "csat" or raw not in {"1", "2", "3", "4", "5"}:
+        raise BadInput("'score' is a whole number from 1 to 5, with metric=csat only", "score")
+    return metric, int(raw)
+
+
+async def behind_data(db: Db, query: ReportQuery, params: Mapping[str, str]) -> dict[str, Any]:
+    metric, score = drill(params)
+    found = await report_drill.conversations_behind(db, query.where, metric, score)
+    rows = [{"id": c["_id"], "url": f"/inbox/c/{c['_id']}", "contact_name": c.get("contact_name"),
+             "status": c.get("status"), "channel": c.get("last_channel"), "priority": c.get("priority"),
+             "department_id": c.get("department_id"), "assignee_id": c.get("assignee_id"),
+             "created_at": c.get("created_at")} for c in found.conversations]
+    return {"filter": echo(query), "metric": metric, "score": score, "total": found.total,
+            "shown": len(rows), "conversations": rows}
 
 
 def echo(query: ReportQuery) -> Doc:

@@ -58,6 +58,13 @@ async def messages(request: web.Request) -> web.Response:
     return json_response({"filter": report_actions.echo(query), **found})
 
 
+@routes.get("/api/v1/reports/conversations")
+async def conversations_behind(request: web.Request) -> web.Response:
+    """The conversations behind a number: the same metric names and filters as the reports."""
+    found = await report_actions.behind_data(request.app[keys.HUB].db, _query(request), dict(request.query))
+    return json_response(found)
+
+
 @routes.get("/api/v1/reports/sla")
 async def sla(request: web.Request) -> web.Response:
     query = _query(request)
@@ -104,6 +111,11 @@ async def _rows_messages(hub: Hub, query: report_actions.ReportQuery, params: di
     return list((await report_queries.messages_by(hub.db, query.where))[f"by_{side}"])
 
 
+async def _rows_conversations(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]
+                              ) -> list[dict[str, Any]]:
+    return list((await report_actions.behind_data(hub.db, query, params))["conversations"])
+
+
 async def _rows_sla(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]) -> list[dict[str, Any]]:
     found = await report_queries.sla(hub.db, query.where)
     return list(found["breaches"] if params.get("part") == "breaches" else found["targets"])
@@ -116,7 +128,7 @@ async def _rows_csat(hub: Hub, query: report_actions.ReportQuery, _: dict[str, s
 Rows = Callable[[Hub, report_actions.ReportQuery, dict[str, str]], Awaitable[list[dict[str, Any]]]]
 EXPORTS: Final[dict[str, Rows]] = {"overview": _rows_overview, "timeseries": _rows_timeseries,
                                    "agents": _rows_agents, "messages": _rows_messages, "sla": _rows_sla,
-                                   "csat": _rows_csat}
+                                   "csat": _rows_csat, "conversations": _rows_conversations}
 
 
 @routes.get("/api/v1/reports/export.csv")

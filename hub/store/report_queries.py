@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -202,7 +202,7 @@ async def agents(db: Db, where: ReportFilter) -> list[Doc]:
             {"$group": {"_id": "$assignee_id", "n": {"$sum": 1}}}]):
         row(found["_id"])["open"] = found["n"]
     async for found in await db[model.CSAT_RESPONSES].aggregate([
-            {"$match": {**_csat_query(where), "agent_id": where.agent_id or {"$ne": None}}},
+            {"$match": {**csat_query(where), "agent_id": where.agent_id or {"$ne": None}}},
             {"$group": {"_id": "$agent_id", "n": {"$sum": 1}, "total": {"$sum": "$score"}}}]):
         entry = row(found["_id"])
         entry["csat_responses"] = found["n"]
@@ -222,13 +222,23 @@ def _targets(doc: Mapping[str, Any]) -> Mapping[str, SlaTarget]:
         return {}
 
 
-async def sla(db: Db, where: ReportFilter) -> Doc:
-    """% of first responses and resolutions within their department's target for their priority, in
-    business-hours seconds (the clock pauses while the department is closed), and the breaches."""
+@dataclass(frozen=True, slots=True)
+class SlaCheck:
+    event: Doc
+    department: str
+    priority: str
+    target: str  # first_response or resolution
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return bool(self.event["business_seconds"] <= self.limit)
+
+
+async def sla_checks(db: Db, where: ReportFilter) -> AsyncIterator[SlaCheck]:
+    """Each first response and resolution of the range that has a target, oldest first."""
     departments = {d["_id"]: d async for d in db[model.DEPARTMENTS].find({}, {"sla": 1, "name": 1})}
     targets = {key: _targets(doc) for key, doc in departments.items()}
-    groups: dict[tuple[str, str, str], Doc] = {}
-    breaches: list[Doc] = []
     rows = db[model.REPORT_EVENTS].find(where.events(("first_response", "resolved")),
                                         {"conversation_id": 1, "kind": 1, "department_id": 1, "priority": 1,
                                          "business_seconds": 1, "at": 1, "agent_id": 1})
@@ -239,18 +249,28 @@ async def sla(db: Db, where: ReportFilter) -> Doc:
         if limit is None:
             continue
         department = departments.get(event.get("department_id"), {})
-        key = (str(department.get("name") or ""), event.get("priority") or "normal",
-               "first_response" if event["kind"] == "first_response" else "resolution")
+        yield SlaCheck(event, str(department.get("name") or ""), event.get("priority") or "normal",
+                       "first_response" if event["kind"] == "first_response" else "resolution", limit)
+
+
+async def sla(db: Db, where: ReportFilter) -> Doc:
+    """% of first responses and resolutions within their department's target for their priority, in
+    business-hours seconds (the clock pauses while the department is closed), and the breaches."""
+    groups: dict[tuple[str, str, str], Doc] = {}
+    breaches: list[Doc] = []
+    async for check in sla_checks(db, where):
+        event = check.event
+        key = (check.department, check.priority, check.target)
         group = groups.setdefault(key, {"department_id": event.get("department_id"), "department": key[0],
-                                        "priority": key[1], "target": key[2], "target_seconds": limit,
+                                        "priority": key[1], "target": key[2], "target_seconds": check.limit,
                                         "met": 0, "total": 0})
         group["total"] += 1
-        if event["business_seconds"] <= limit:
+        if check.met:
             group["met"] += 1
         else:
             breaches.append({"conversation_id": event["conversation_id"], "target": key[2],
                              "department": key[0], "priority": key[1], "agent_id": event.get("agent_id"),
-                             "at": event["at"], "seconds": event["business_seconds"], "target_seconds": limit})
+                             "at": event["at"], "seconds": event["business_seconds"], "target_seconds": check.limit})
     out = []
     for key in sorted(groups):
         group = groups[key]
@@ -259,7 +279,7 @@ async def sla(db: Db, where: ReportFilter) -> Doc:
     return {"targets": out, "breaches": breaches[-BREACHES_SHOWN:], "breach_count": len(breaches)}
 
 
-def _csat_query(where: ReportFilter) -> Doc:
+def csat_query(where: ReportFilter) -> Doc:
     query: Doc = {"created_at": {"$gte": where.start, "$lt": where.end}}
     if where.department_ids is not None:
         query["department_id"] = {"$in": list(where.department_ids)}
@@ -273,33 +293,15 @@ def _csat_query(where: ReportFilter) -> Doc:
 async def csat(db: Db, where: ReportFilter) -> Doc:
     distribution = {str(score): 0 for score in range(1, 6)}
     async for row in await db[model.CSAT_RESPONSES].aggregate(
-            [{"$match": _csat_query(where)}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]):
+            [{"$match": csat_query(where)}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]):
         distribution[str(row["_id"])] = row["n"]
     total = sum(distribution.values())
     points = sum(int(score) * n for score, n in distribution.items())
     satisfied = distribution["4"] + distribution["5"]
     comments = await db[model.CSAT_RESPONSES].find(
-        {**_csat_query(where), "comment": {"$nin": [None, ""]}},
+        {**csat_query(where), "comment": {"$nin": [None, ""]}},
         {"conversation_id": 1, "score": 1, "comment": 1, "created_at": 1, "agent_id": 1, "department_id": 1},
     ).sort([("created_at", -1), ("_id", -1)]).to_list(50)
     return {"responses": total, "average": round(points / total, 3) if total else None,
             "distribution": distribution, "satisfied_percent": round(100 * satisfied / total, 2) if total else None,
             "comments": comments}
-
-
-async def conversations_behind(db: Db, where: ReportFilter, metric: str, limit: int = 500) -> list[Doc]:
-    """The conversations a number counts (newest first), for a report's drill-down."""
-    if metric == "created":
-        ids = [d["_id"] for d in await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 1})
-               .sort("created_at", -1).to_list(limit)]
-    else:
-        ids = []
-        async for event in db[model.REPORT_EVENTS].find(where.events(event_kind(metric)),
-                                                         {"conversation_id": 1}).sort("at", -1):
-            if event["conversation_id"] not in ids:
-                ids.append(event["conversation_id"])
-            if len(ids) >= limit:
-                break
-    found = {d["_id"]: d async for d in db[model.CONVERSATIONS].find(
-        {"_id": {"$in": ids}}, {"contact_name": 1, "status": 1, "created_at": 1, "last_channel": 1})}
-    return [found[i] for i in ids if i in found]

@@ -209,6 +209,44 @@ async def test_messages_in_and_out_per_channel_department_agent_and_day_equal_th
         assert {p["bucket"]: p["count"] for p in series["points"]} == dict(days), metric
 
 
+async def behind(http: aiohttp.ClientSession, base_url: str, traffic: dict[str, Any], query: str) -> set[str]:
+    status, got = await api(http, "GET", f"{base_url}/api/v1/reports/conversations?{period(traffic)}&{query}",
+                            traffic["admin"])
+    assert status == 200, got
+    assert got["total"] == got["shown"] == len(got["conversations"])
+    assert all(c["url"] == f"/inbox/c/{c['id']}" for c in got["conversations"])
+    return {c["id"] for c in got["conversations"]}
+
+
+async def test_every_number_drills_down_to_exactly_the_conversations_it_counts(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str) -> None:
+    happened = expected_events(traffic) + expected_messages(traffic)
+    ana = traffic["agents"][1]["_id"]
+    for metric, kind in (*KIND_OF.items(), ("resolved", "resolved"), ("reopened", "reopened"),
+                         ("messages_in", "message_in"), ("messages_out", "message_out")):
+        expected = {str(e["conversation_id"]) for e in happened if e["kind"] == kind}
+        assert await behind(http, base_url, traffic, f"metric={metric}") == expected, metric
+        mine = {str(e["conversation_id"]) for e in happened if e["kind"] == kind and e["agent_id"] == ana}
+        assert await behind(http, base_url, traffic, f"metric={metric}&agent={ana}") == mine, metric
+    lines = traffic["timelines"]
+    assert await behind(http, base_url, traffic, "metric=created") == {str(line.conversation_id) for line in lines}
+    assert await behind(http, base_url, traffic, f"metric=assigned&agent={ana}") == {
+        str(line.conversation_id) for line in lines if line.agent_id == ana}
+    status, sla = await api(http, "GET", f"{base_url}/api/v1/reports/sla?{period(traffic)}", traffic["admin"])
+    for target in ("first_response", "resolution"):
+        breached = {str(b["conversation_id"]) for b in sla["breaches"] if b["target"] == target}
+        assert await behind(http, base_url, traffic, f"metric=breaches_{target}") == breached, target
+    support = traffic["support"]["_id"]
+    expected = {str(e["conversation_id"]) for e in happened if e["kind"] == "first_response"
+                and e["department_id"] == support and e["priority"] == "high"}
+    assert await behind(http, base_url, traffic,
+                        f"metric=sla_first_response&department={support}&priority=high") == expected > set()
+    assert await behind(http, base_url, traffic, "metric=resolved") == {str(line.conversation_id) for line in lines}
+    for query in ("metric=happiness", "metric=created&score=5", "metric=csat&score=9"):
+        status, got = await api(http, "GET", f"{base_url}/api/v1/reports/conversations?{query}", traffic["admin"])
+        assert status == 400 and ("metric" in got["error"] or "score" in got["error"]), query
+
+
 def test_the_reference_business_clock_is_not_the_one_under_test() -> None:
     hours = department_from_dict({"id": "x", "hours": BERLIN_HOURS}).hours
     friday_evening = datetime(2026, 3, 13, 15, 30, tzinfo=UTC)  # 16:30 in Berlin
