@@ -72,6 +72,8 @@ async def reports_page(request: web.Request) -> web.Response:
         context["overview"] = await report_actions.overview_data(hub.db, query)
         series = await report_actions.timeseries_data(hub.db, query, {"metric": "created", "bucket": "day"})
         context["series"] = series["points"]
+        backlog = await report_actions.timeseries_data(hub.db, query, {"metric": "backlog", "bucket": "day"})
+        context["backlog_series"] = backlog["points"]
     elif area == "conversations":
         try:
             context["behind"] = await report_actions.behind_data(hub.db, query, request.query)

@@ -13,15 +13,17 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Final, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub.clock import utcnow
 from hub.errors import BadInput, Forbidden
 from hub.metrics.buckets import BUCKETS, Bucket
-from hub.store import report_drill, report_queries
+from hub.store import report_backlog, report_drill, report_queries
 from hub.store.db import Db, Doc, oid
 from hub.store.report_queries import ReportFilter
 
 DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 732
 PRIORITIES: Final = ("low", "normal", "high", "urgent")
+SERIES: Final = (*report_queries.METRICS, "backlog")  # backlog: open, pending and snoozed at each bucket's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +107,8 @@ def _scoped(user: Doc, departments: tuple[Any, ...] | None, agent: Any) -> tuple
 
 def metric_and_bucket(params: Mapping[str, str]) -> tuple[str, Bucket]:
     metric = params.get("metric") or "created"
-    if metric not in report_queries.METRICS:
-        raise BadInput(f"'metric' must be one of {', '.join(report_queries.METRICS)}", "metric")
+    if metric not in SERIES:
+        raise BadInput(f"'metric' must be one of {', '.join(SERIES)}", "metric")
     bucket = params.get("bucket") or "day"
     if bucket not in BUCKETS:
         raise BadInput(f"'bucket' must be one of {', '.join(BUCKETS)}", "bucket")
@@ -151,10 +153,15 @@ async def overview_data(db: Db, query: ReportQuery) -> dict[str, Any]:
     counts, speed, backlog, heat = await asyncio.gather(
         report_queries.counts(db, where), report_queries.speed(db, where), report_queries.backlog(db, where),
         report_queries.heat(db, where, query.tz))
+    since = backlog.get("oldest_waiting_since")
+    backlog["oldest_waiting_seconds"] = None if since is None else max(0.0, (utcnow() - since).total_seconds())
     return {"filter": echo(query), "counts": counts, "speed": speed, "backlog": backlog, "heat_map": heat}
 
 
 async def timeseries_data(db: Db, query: ReportQuery, params: dict[str, str]) -> dict[str, Any]:
     metric, bucket = metric_and_bucket(params)
-    points = await report_queries.timeseries(db, query.where, metric, bucket, query.tz)
+    if metric == "backlog":
+        points = await report_backlog.backlog_series(db, query.where, bucket, query.tz)
+    else:
+        points = await report_queries.timeseries(db, query.where, metric, bucket, query.tz)
     return {"filter": echo(query), "metric": metric, "bucket": bucket, "points": points}

@@ -10,6 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING
 
+from hub.store import reports
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Conversation, Message, conversations_in, messages_in
 
@@ -49,8 +50,11 @@ async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: da
 
 async def snooze(db: Db, conversation_id: ObjectId, until: datetime, now: datetime) -> Conversation | None:
     """Snoozed until `until`; only a conversation still being worked (not resolved) can be snoozed."""
-    return await update_then_get(conversations_in(db), {"_id": conversation_id, "status": {"$ne": "resolved"}},
-                                 {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now}})
+    doc = await update_then_get(conversations_in(db), {"_id": conversation_id, "status": {"$ne": "resolved"}},
+                                {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now}})
+    if doc is not None:
+        await reports.record(db, doc, "status", now, None)
+    return doc
 
 
 async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Conversation]:
@@ -60,9 +64,12 @@ async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Conversat
 
 async def wake(db: Db, conversation_id: ObjectId, now: datetime) -> Conversation | None:
     """Reopen a snoozed conversation whose time came; None when someone else woke or changed it first."""
-    return await update_then_get(
+    doc = await update_then_get(
         conversations_in(db), {"_id": conversation_id, "status": "snoozed", "snoozed_until": {"$lte": now}},
         {"$set": {"status": "open", "updated_at": now, "woken_at": now}, "$unset": {"snoozed_until": ""}})
+    if doc is not None:
+        await reports.record(db, doc, "status", now, None)
+    return doc
 
 
 async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limit: int = 500) -> list[Message]:

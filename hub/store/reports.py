@@ -14,7 +14,11 @@ inside the department's business hours, hub.metrics.business_time) are what the 
 - reopened: timed from the resolution it undid;
 - message_in / message_out: a customer's message, and a human reply on the customer's channel (automatic
   replies and notes are not "out"), on the channel it used, with the conversation's department, agent
-  (for "out": the one who replied), labels and priority at that moment (durations 0).
+  (for "out": the one who replied), labels and priority at that moment (durations 0);
+- status: any other change of status (pending, snoozed, woken, open again).
+
+Events that can change a conversation's status (STATUS_KINDS) carry `status`, the status it had after
+them: the backlog over time is read from those alone (hub/store/report_backlog.py).
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ from routing.policy_io import department_from_dict
 
 log = logging.getLogger(__name__)
 
-KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened", "message_in", "message_out")
+KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened", "message_in", "message_out",
+                "status")
+STATUS_KINDS: Final = ("created", "resolved", "reopened", "message_in", "status")
 
 
 async def department_hours(db: Db, department_id: ObjectId | None) -> BusinessHours | None:
@@ -71,6 +77,8 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
             "wall_seconds": 0.0 if since is None else _seconds(since, at),
             "business_seconds": 0.0 if since is None else business_seconds(hours, since, at),
         }
+        if kind in STATUS_KINDS and conversation.get("status"):
+            doc["status"] = conversation["status"]
         if kind == "first_response":
             doc["_id"] = f"{conversation['_id']}:first_response"
         await db[model.REPORT_EVENTS].insert_one(doc)
@@ -115,3 +123,5 @@ async def status_changed(db: Db, before: Mapping[str, Any], after: Mapping[str, 
         await resolved(db, after, at)
     elif was == "resolved" and now != "resolved":
         await reopened(db, after, before.get("resolved_at"), at)
+    elif was != now:
+        await record(db, after, "status", at, None)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Page, expect
 
+from hub.inbound.ingest import ingest
 from hub.runtime import Hub
 from hub.store import users
 from tests.e2e.test_languages_in_browser import NOWRUZ, _shoot
 from tests.e2e.test_reports_in_browser import _traffic
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
+from tests.integration.routing.support import customer
 from tests.support.agents import make_user
 
 PHONE = {"width": 390, "height": 844}
@@ -31,9 +33,15 @@ async def test_a_lead_follows_numbers_to_the_conversations_behind_them(
     await page.goto(f"{base_url}/reports")
     await expect(page.locator("[data-metric=messages_in] strong")).to_have_text("3")
     await expect(page.locator("[data-metric=messages_out] strong")).to_have_text("3")
+    await expect(page.locator(".report-chart canvas")).to_have_count(2)  # created per day, and the backlog
+    await expect(page.locator(".u-legend").nth(1)).to_contain_text("Open conversations")
+    await expect(page.locator("[data-oldest-waiting]")).to_have_count(0)  # every customer has an answer
+    await ingest(hub, customer("hello? anyone?", "c9"))
+    await page.reload()
+    await expect(page.locator("[data-oldest-waiting] [data-seconds]")).to_have_count(1)
     await page.locator("[data-drill=open]").click()
     await expect(page).to_have_url(f"{base_url}/reports/conversations?metric=open")
-    await expect(page.locator(".report-behind tbody a")).to_have_count(3)
+    await expect(page.locator(".report-behind tbody a")).to_have_count(4)
 
     await page.goto(f"{base_url}/reports/agents")
     await page.locator(".report-table tbody td a").first.click()  # Ana's assigned conversations
@@ -45,7 +53,7 @@ async def test_a_lead_follows_numbers_to_the_conversations_behind_them(
     await page.goto(f"{base_url}/reports/messages")
     table = page.locator("[data-messages-by=channel]")
     await expect(table.locator("tbody th")).to_have_text(["webchat"])
-    await expect(table.locator("tbody td")).to_have_text(["3", "3"])
+    await expect(table.locator("tbody td")).to_have_text(["4", "3"])
     await _shoot(page, "reports-messages-en")
     await table.locator("tbody td a").last.click()
     await expect(page.locator(".reports-page h2")).to_contain_text("Messages out: 3")
@@ -64,6 +72,9 @@ async def test_an_arabic_admin_gets_the_drill_down_and_messages_mirrored_and_tra
     await users.set_language(hub.db, admin["_id"], "ar", NOWRUZ)
     for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
         page = await _signed_in(browser, base_url, "amal@x.test", viewport)
+        await page.goto(f"{base_url}/reports")
+        await expect(page.locator(".u-legend").nth(1)).to_contain_text("المحادثات المفتوحة")
+        await _shoot(page, f"reports-overview-backlog-ar{suffix}")
         await page.goto(f"{base_url}/reports/messages")
         await expect(page.locator("html")).to_have_attribute("dir", "rtl")
         await expect(page.locator(".reports-page h2").first).to_contain_text("الرسائل حسب القناة")

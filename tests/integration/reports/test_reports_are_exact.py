@@ -247,6 +247,31 @@ async def test_every_number_drills_down_to_exactly_the_conversations_it_counts(
         assert status == 400 and ("metric" in got["error"] or "score" in got["error"]), query
 
 
+@pytest.mark.parametrize("zone, bucket", [("UTC", "day"), ("Asia/Tehran", "hour")])
+async def test_the_backlog_over_time_equals_the_statuses_of_the_timeline(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str, zone: str, bucket: str) -> None:
+    url = f"{base_url}/api/v1/reports/timeseries?{period(traffic)}&tz={zone}&metric=backlog&bucket={bucket}"
+    status, got = await api(http, "GET", url, traffic["admin"])
+    assert status == 200, got
+    tz = ZoneInfo(zone)
+    first = datetime.fromisoformat(got["filter"]["from"]).replace(tzinfo=tz)
+    last = datetime.fromisoformat(got["filter"]["to"]).replace(tzinfo=tz) + timedelta(days=1)
+    step = timedelta(days=1) if bucket == "day" else timedelta(hours=1)
+    ends = [first + step * (i + 1) for i in range(int((last - first) / step))]
+    expected = []
+    for end in ends:
+        tally = {"open": 0, "pending": 0, "snoozed": 0}
+        for line in traffic["timelines"]:
+            before = [s for at, s in line.statuses if at < end]
+            if before and before[-1] in tally:
+                tally[before[-1]] += 1
+        expected.append(tally)
+    assert [{k: p[k] for k in ("open", "pending", "snoozed")} for p in got["points"]] == expected
+    assert len({p["bucket"] for p in got["points"]}) == len(ends)
+    seen = {k for tally in expected for k, v in tally.items() if v}
+    assert seen == {"open", "pending", "snoozed"}, "the traffic leaves conversations in every status at some point"
+
+
 def test_the_reference_business_clock_is_not_the_one_under_test() -> None:
     hours = department_from_dict({"id": "x", "hours": BERLIN_HOURS}).hours
     friday_evening = datetime(2026, 3, 13, 15, 30, tzinfo=UTC)  # 16:30 in Berlin
