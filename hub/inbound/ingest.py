@@ -16,7 +16,7 @@ from hub.clock import utcnow
 from hub.errors import BadInput, check_text
 from hub.inbound import survey_answers, usernames
 from hub.runtime import Hub
-from hub.store import contacts, conversations, messages, raw, reports, search
+from hub.store import contacts, conversations, messages, raw, search
 from hub.store.db import Doc, oid
 from hub.store.documents import Contact, Conversation, Message, as_contact, as_conversation
 
@@ -90,7 +90,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
         doc.pop("external_id")
         doc["dedupe_key"] = messages.raw_key(raw_id)
     message, created = await batches.insert_message.submit(doc)
-    await reports.customer_wrote(db, conversation, inbound.channel, now, counted=created)
+    await conversations.customer_wrote(db, conversation, inbound.channel, now, counted=created)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
     if explanation is not None:
