@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 
 from hub.assign.tasks import tick
 from hub.runtime import Hub
@@ -16,7 +17,7 @@ from tests.support.clock import FakeClock, install
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-async def _waiting_customer(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeClock, object]:
+async def _waiting_customer(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeClock, ObjectId]:
     clock = install(monkeypatch, START)
     await department(hub, "Support", sla={"normal": {"first_response": 600, "escalation": "notify_lead"}})
     await agent(hub, "support@x.test")
