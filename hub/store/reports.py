@@ -2,7 +2,8 @@
 
 One document per fact: `{conversation_id, kind, at, department_id, agent_id, channel, labels, priority,
 wall_seconds, business_seconds}` with kind one of KINDS. `wall_seconds` and `business_seconds` (the part of it
-inside the department's business hours, hub.metrics.business_time) are what the reports summarise:
+inside the department's business hours, hub.metrics.business_time, and outside the conversation's past
+snoozes: the SLA clock's own measure) are what the reports summarise:
 
 - created: the conversation opened (durations 0; department and agent are not known yet, so conversation
   volume by department is read from the conversations themselves, hub.store.report_queries);
@@ -57,6 +58,11 @@ async def department_hours(db: Db, department_id: ObjectId | None) -> BusinessHo
         return None  # unreadable hours: count wall-clock time rather than nothing
 
 
+def _snoozes(conversation: Mapping[str, Any]) -> list[tuple[datetime, datetime]]:
+    return [(p["from"], p["to"]) for p in conversation.get("snoozes") or () if isinstance(p, dict)
+            and isinstance(p.get("from"), datetime) and isinstance(p.get("to"), datetime)]
+
+
 def _seconds(start: datetime, end: datetime) -> float:
     return max(0.0, (to_utc(end) - to_utc(start)).total_seconds())
 
@@ -75,7 +81,7 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
             "labels": list(conversation.get("labels") or []),
             "priority": conversation.get("priority") or "normal",
             "wall_seconds": 0.0 if since is None else _seconds(since, at),
-            "business_seconds": 0.0 if since is None else business_seconds(hours, since, at),
+            "business_seconds": 0.0 if since is None else business_seconds(hours, since, at, _snoozes(conversation)),
         }
         if kind in STATUS_KINDS and conversation.get("status"):
             doc["status"] = conversation["status"]

@@ -76,7 +76,10 @@ def expected_events(traffic: dict[str, Any]) -> list[dict[str, Any]]:
                         "department_id": line.department_id, "agent_id": line.agent_id, "channel": line.channel,
                         "priority": line.priority, "labels": line.labels,
                         "wall": (at - since).total_seconds(),
-                        "business": open_seconds(hours[line.department_id], since, at)})
+                        # The SLA clock: open time, less the open time of the snoozes it spans.
+                        "business": open_seconds(hours[line.department_id], since, at) - sum(
+                            open_seconds(hours[line.department_id], max(a, since), min(b, at))
+                            for a, b in line.snoozes if min(b, at) > max(a, since))})
     return out
 
 
