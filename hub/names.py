@@ -70,3 +70,5 @@ VIEWERS_TTL_SECONDS: Final = 300
 CSAT_RESPONSES: Final = "csat_responses"
 # Reports (issue 14): durations computed once when they happen (hub/store/reports.py).
 REPORT_EVENTS: Final = "report_events"
+# Agents' presence over time (issue 14: time online): one document per change (hub/store/presence_log.py).
+PRESENCE_LOG: Final = "presence_log"

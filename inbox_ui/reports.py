@@ -85,7 +85,7 @@ async def reports_page(request: web.Request) -> web.Response:
     elif area == "messages":
         context["messages"] = await report_queries.messages_by(hub.db, query.where)
     elif area == "agents":
-        context["agents"] = await report_queries.agents(hub.db, query.where)
+        context["agents"] = await report_queries.agents(hub.db, query.where, utcnow())
     elif area == "sla":
         context["sla"] = await report_queries.sla(hub.db, query.where)
     else:

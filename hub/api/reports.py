@@ -47,7 +47,7 @@ async def timeseries(request: web.Request) -> web.Response:
 @routes.get("/api/v1/reports/agents")
 async def agents(request: web.Request) -> web.Response:
     query = _query(request)
-    rows = await report_queries.agents(request.app[keys.HUB].db, query.where)
+    rows = await report_queries.agents(request.app[keys.HUB].db, query.where, utcnow())
     return json_response({"filter": report_actions.echo(query), "agents": rows})
 
 
@@ -100,7 +100,7 @@ async def _rows_timeseries(hub: Hub, query: report_actions.ReportQuery, params: 
 
 
 async def _rows_agents(hub: Hub, query: report_actions.ReportQuery, _: dict[str, str]) -> list[dict[str, Any]]:
-    return await report_queries.agents(hub.db, query.where)
+    return await report_queries.agents(hub.db, query.where, utcnow())
 
 
 async def _rows_messages(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]

@@ -140,6 +140,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
     # Reports (hub/store/report_queries.py): every report filters a kind over a time range.
     model.REPORT_EVENTS: [IndexModel([("kind", ASCENDING), ("at", ASCENDING)], name="kind_at"),
                           IndexModel([("conversation_id", ASCENDING)], name="conversation")],
+    # Time online (hub/store/presence_log.py): the changes of a range, and each agent's latest before it.
+    model.PRESENCE_LOG: [IndexModel([("at", ASCENDING)], name="at"),
+                         IndexModel([("user_id", ASCENDING), ("at", ASCENDING)], name="user_at")],
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -19,6 +19,7 @@ from bson import ObjectId
 from hub import names as model
 from hub.metrics.buckets import Bucket, bucket_label, heat_map
 from hub.metrics.stats import summarize
+from hub.store import presence_log
 from hub.store.db import Db, Doc
 from routing.errors import DepartmentValidationError
 from routing.model import SlaTarget
@@ -171,7 +172,22 @@ async def timeseries(db: Db, where: ReportFilter, metric: str, bucket: Bucket, t
     return points
 
 
-async def agents(db: Db, where: ReportFilter) -> list[Doc]:
+async def _time_online(db: Db, where: ReportFilter, now: datetime, per: dict[ObjectId, Doc],
+                       row: Callable[[ObjectId], Doc]) -> None:
+    """Seconds online in the range: for the agents of the table, and any other agent the viewer's scope
+    holds (one agent; a lead's departments' members; everyone for an admin)."""
+    wanted = None if where.agent_id is None else [where.agent_id]
+    online = await presence_log.online_seconds(db, where.start, where.end, now, wanted)
+    extra = [user for user in online if user not in per]
+    if extra and where.department_ids is not None:
+        members = {u["_id"] async for u in db[model.USERS].find(
+            {"_id": {"$in": extra}, "department_ids": {"$in": list(where.department_ids)}}, {"_id": 1})}
+        extra = [user for user in extra if user in members]
+    for user in [*per, *extra]:
+        row(user)["online_seconds"] = online.get(user, 0.0)
+
+
+async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
     pipeline: list[Doc] = [
         {"$match": {**where.events(("first_response", "resolved")), "agent_id": {"$ne": None}}},
         {"$group": {"_id": {"agent": "$agent_id", "kind": "$kind"}, "n": {"$sum": 1},
@@ -182,7 +198,7 @@ async def agents(db: Db, where: ReportFilter) -> list[Doc]:
     def row(agent_id: ObjectId) -> Doc:
         return per.setdefault(agent_id, {"agent_id": agent_id, "resolved": 0, "first_responses": 0,
                                          "median_first_response": None, "open": 0, "assigned": 0,
-                                         "csat_average": None, "csat_responses": 0})
+                                         "csat_average": None, "csat_responses": 0, "online_seconds": 0.0})
 
     async for found in await db[model.REPORT_EVENTS].aggregate(pipeline):
         entry = row(found["_id"]["agent"])
@@ -207,6 +223,7 @@ async def agents(db: Db, where: ReportFilter) -> list[Doc]:
         entry = row(found["_id"])
         entry["csat_responses"] = found["n"]
         entry["csat_average"] = round(found["total"] / found["n"], 3)
+    await _time_online(db, where, now, per, row)
     names = {u["_id"]: u.get("name") or u.get("email")
              async for u in db[model.USERS].find({"_id": {"$in": list(per)}}, {"name": 1, "email": 1})}
     return sorted(({**r, "name": names.get(r["agent_id"], str(r["agent_id"]))} for r in per.values()),
