@@ -72,3 +72,5 @@ CSAT_RESPONSES: Final = "csat_responses"
 REPORT_EVENTS: Final = "report_events"
 # Agents' presence over time (issue 14: time online): one document per change (hub/store/presence_log.py).
 PRESENCE_LOG: Final = "presence_log"
+# Report rollups kept on write (hub/store/report_rollups.py): per kind, quarter hour and dimensions.
+REPORT_ROLLUPS: Final = "report_rollups"

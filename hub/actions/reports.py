@@ -150,12 +150,12 @@ def echo(query: ReportQuery) -> Doc:
 async def overview_data(db: Db, query: ReportQuery) -> dict[str, Any]:
     where = query.where
     # Independent reads: in flight together.
-    counts, speed, backlog, heat = await asyncio.gather(
-        report_queries.counts(db, where), report_queries.speed(db, where), report_queries.backlog(db, where),
-        report_queries.heat(db, where, query.tz))
+    numbers, backlog = await asyncio.gather(report_queries.overview(db, where, query.tz),
+                                            report_queries.backlog(db, where))
     since = backlog.get("oldest_waiting_since")
     backlog["oldest_waiting_seconds"] = None if since is None else max(0.0, (utcnow() - since).total_seconds())
-    return {"filter": echo(query), "counts": counts, "speed": speed, "backlog": backlog, "heat_map": heat}
+    return {"filter": echo(query), "counts": numbers["counts"], "speed": numbers["speed"], "backlog": backlog,
+            "heat_map": numbers["heat_map"]}
 
 
 async def timeseries_data(db: Db, query: ReportQuery, params: dict[str, str]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub import names as model
 from hub.metrics.business_time import business_seconds
+from hub.store import report_rollups
 from hub.store.db import Db, Doc
 from routing.errors import DepartmentValidationError
 from routing.model import BusinessHours, to_utc
@@ -88,6 +89,7 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
         if kind == "first_response":
             doc["_id"] = f"{conversation['_id']}:first_response"
         await db[model.REPORT_EVENTS].insert_one(doc)
+        await report_rollups.add(db, doc)
     except DuplicateKeyError:
         pass  # a racing first reply recorded it already
     except PyMongoError:

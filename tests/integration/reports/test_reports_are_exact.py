@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
+from hub import names as model
 from hub.runtime import Hub
+from hub.store import report_rollups
 from routing.hours import hours_open
 from routing.model import BusinessHours
 from routing.policy_io import department_from_dict
@@ -273,6 +275,20 @@ async def test_the_backlog_over_time_equals_the_statuses_of_the_timeline(
     assert len({p["bucket"] for p in got["points"]}) == len(ends)
     seen = {k for tally in expected for k, v in tally.items() if v}
     assert seen == {"open", "pending", "snoozed"}, "the traffic leaves conversations in every status at some point"
+
+
+async def test_rollups_kept_on_write_equal_a_rebuild_from_the_events(
+        traffic: dict[str, Any], http: aiohttp.ClientSession, base_url: str, hub: Hub) -> None:
+    def contents(docs: list[dict[str, Any]]) -> dict[str, tuple[int, list[float], list[float]]]:
+        return {d["_id"]: (d["n"], sorted(d.get("wall", [])), sorted(d.get("business", []))) for d in docs
+                if d["_id"] != report_rollups.BUILT}
+
+    kept = contents(await hub.db[model.REPORT_ROLLUPS].find().to_list(None))
+    status, before = await api(http, "GET", f"{base_url}/api/v1/reports/overview?{period(traffic)}", traffic["admin"])
+    assert await report_rollups.rebuild(hub.db) == len(kept) > 0
+    assert contents(await hub.db[model.REPORT_ROLLUPS].find().to_list(None)) == kept
+    status, after = await api(http, "GET", f"{base_url}/api/v1/reports/overview?{period(traffic)}", traffic["admin"])
+    assert status == 200 and after == before
 
 
 def test_the_reference_business_clock_is_not_the_one_under_test() -> None:
