@@ -8,8 +8,8 @@ range is a whole number of quarters and the filter's time range selects exactly 
 range that is not (never from the reports' parser) reads the events instead.
 
 `add` follows each event's insert (hub/store/reports.py). A crash between the two loses the rollup's share
-of one event: `rebuild` (run at start when the rollups are missing, and by hand after a crash) recomputes
-them all from the events.
+of one event: `rebuild` recomputes them all from the events; a start runs it when the `built` marker
+document is missing (delete it to have the next start rebuild).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from pymongo import InsertOne
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from hub import names as model
 from hub.clock import utcnow
@@ -87,8 +87,11 @@ async def rebuild(db: Db) -> int:
             doc.setdefault("business", []).append(event["business_seconds"])
     await db[model.REPORT_ROLLUPS].delete_many({})
     if grouped:
-        await db[model.REPORT_ROLLUPS].bulk_write([InsertOne(d) for d in grouped.values()], ordered=False)
-    await db[model.REPORT_ROLLUPS].insert_one({"_id": BUILT, "kind": BUILT, "at": utcnow()})
+        try:
+            await db[model.REPORT_ROLLUPS].bulk_write([InsertOne(d) for d in grouped.values()], ordered=False)
+        except BulkWriteError:  # another process starting at the same time wrote the same documents
+            log.warning("report rollups rebuilt by two processes at once; delete the 'built' marker to rebuild")
+    await db[model.REPORT_ROLLUPS].replace_one({"_id": BUILT}, {"kind": BUILT, "at": utcnow()}, upsert=True)
     return len(grouped)
 
 
