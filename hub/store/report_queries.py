@@ -21,7 +21,7 @@ from hub.metrics.buckets import Bucket, bucket_label, heat_map
 from hub.metrics.stats import summarize
 from hub.store import presence_log
 from hub.store.db import Db, Doc
-from hub.store.report_rollups import aligned
+from hub.store.report_rollups import ROLLED, aligned
 from routing.errors import DepartmentValidationError
 from routing.model import SlaTarget
 from routing.policy_io import department_from_dict
@@ -130,17 +130,14 @@ async def _names(db: Db, collection: str, ids: list[Any]) -> dict[Any, str]:
 
 
 async def _values(db: Db, where: ReportFilter, kind: str) -> tuple[list[float], list[float]]:
-    """The wall and business seconds of a duration kind's events in the range (from the rollups)."""
-    if aligned(where.start, where.end):
-        docs = await db[model.REPORT_ROLLUPS].find(where.events(kind), {"_id": 0, "wall": 1, "business": 1}
-                                                   ).to_list(None)
-        return ([s for d in docs for s in d.get("wall") or ()], [s for d in docs for s in d.get("business") or ()])
+    """The wall and business seconds of a duration kind's events in the range."""
     rows = await _durations(db, where, kind)
     return [r["wall_seconds"] for r in rows], [r["business_seconds"] for r in rows]
 
 
 async def _count(db: Db, where: ReportFilter, kind: str) -> int:
-    if aligned(where.start, where.end):
+    """Messages and reopenings in the range, from the rollups (hub/store/report_rollups.py)."""
+    if kind in ROLLED and aligned(where.start, where.end):
         docs = await db[model.REPORT_ROLLUPS].find(where.events(kind), {"_id": 0, "n": 1}).to_list(None)
         return sum(int(d.get("n") or 0) for d in docs)
     return await db[model.REPORT_EVENTS].count_documents(where.events(kind))
@@ -213,12 +210,11 @@ async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
     by_agent: Doc = {} if where.agent_id is None else {"agent_id": where.agent_id}
     assigned = {k: v for k, v in where.conversations().items() if k != "assignee_id"}
     open_now = {k: v for k, v in assigned.items() if k != "created_at"}
-    rolled = aligned(where.start, where.end)
-    events = db[model.REPORT_ROLLUPS if rolled else model.REPORT_EVENTS]
+    events = db[model.REPORT_EVENTS]
     firsts, resolved, created, active, ratings = await asyncio.gather(
         events.find({**where.events("first_response"), **by_agent},
-                    {"_id": 0, "agent_id": 1, "wall": 1, "wall_seconds": 1}).to_list(None),
-        events.find({**where.events("resolved"), **by_agent}, {"_id": 0, "agent_id": 1, "n": 1}).to_list(None),
+                    {"_id": 0, "agent_id": 1, "wall_seconds": 1}).to_list(None),
+        events.find({**where.events("resolved"), **by_agent}, {"_id": 0, "agent_id": 1}).to_list(None),
         db[model.CONVERSATIONS].find({**assigned, "assignee_id": where.agent_id or {"$ne": None}},
                                      {"_id": 0, "assignee_id": 1}).to_list(None),
         db[model.CONVERSATIONS].find({**open_now, "active": True, "assignee_id": where.agent_id or {"$ne": None}},
@@ -235,14 +231,14 @@ async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
     seconds: dict[ObjectId, list[float]] = defaultdict(list)
     for event in firsts:
         if event.get("agent_id") is not None:
-            seconds[event["agent_id"]].extend(event["wall"] if rolled else [event["wall_seconds"]])
+            seconds[event["agent_id"]].append(event["wall_seconds"])
     for agent_id, values in seconds.items():
         row(agent_id).update(first_responses=len(values), median_first_response=summarize(values).median)
     for field, docs, key in (("resolved", resolved, "agent_id"), ("assigned", created, "assignee_id"),
                              ("open", active, "assignee_id")):
         for doc in docs:
             if doc.get(key) is not None:
-                row(doc[key])[field] += int(doc.get("n") or 1)
+                row(doc[key])[field] += 1
     scores: dict[ObjectId, list[int]] = defaultdict(list)
     for rating in ratings:
         scores[rating["agent_id"]].append(rating["score"])
