@@ -70,6 +70,10 @@ VIEWERS_TTL_SECONDS: Final = 300
 CSAT_RESPONSES: Final = "csat_responses"
 # Reports (issue 14): durations computed once when they happen (hub/store/reports.py).
 REPORT_EVENTS: Final = "report_events"
+# Agents' presence over time (issue 14: time online): one document per change (hub/store/presence_log.py).
+PRESENCE_LOG: Final = "presence_log"
+# Report rollups kept on write (hub/store/report_rollups.py): per kind, quarter hour and dimensions.
+REPORT_ROLLUPS: Final = "report_rollups"
 
 # Sharding (issue 15): uniqueness keyed by the unique value itself (hub/store/message_keys.py, identities.py).
 MESSAGE_KEYS: Final = "message_keys"

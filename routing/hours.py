@@ -101,6 +101,21 @@ def _spans_from(hours: BusinessHours, start: datetime, days: int) -> list[tuple[
     return sorted(spans)
 
 
+def open_seconds_between(hours: BusinessHours | None, start: datetime, end: datetime) -> float:
+    """Open seconds in [start, end]: wall-clock seconds without hours."""
+    start, end = to_utc(start), to_utc(end)
+    if end <= start:
+        return 0.0
+    if hours is None:
+        return (end - start).total_seconds()
+    total = 0.0
+    for opens, closes in _spans_from(hours, start, (end - start).days + 2):
+        lo, hi = max(opens, start), min(closes, end)
+        if hi > lo:
+            total += (hi - lo).total_seconds()
+    return total
+
+
 def after_open_seconds(hours: BusinessHours | None, start: datetime, seconds: float) -> datetime | None:
     """The moment `seconds` of open time have passed since `start` (the clock stops while closed).
 

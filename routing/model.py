@@ -75,6 +75,8 @@ class ConversationSnapshot:
     required_language: str | None = None
     required_skills: frozenset[str] = frozenset()
     sla_escalated: frozenset[str] = frozenset()  # "first_response" / "resolution" already escalated
+    # Past snoozes as (snoozed, ended): the SLA clocks stood still during them.
+    paused: tuple[tuple[datetime, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

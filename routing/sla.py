@@ -2,7 +2,8 @@
 
 Clocks run from the conversation's creation and count only the department's business hours (a
 department without hours is always open); a snoozed conversation's clocks are paused, so it is never
-reported while snoozed. A breach is reported once per target: the hub records it in `sla_escalated`
+reported while snoozed, and once the snooze ends its due times move back by the open time it lasted.
+A breach is reported once per target: the hub records it in `sla_escalated`
 when it applies the escalation.
 """
 
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from routing.decision import human_duration
-from routing.hours import after_open_seconds
+from routing.hours import after_open_seconds, open_seconds_between
 from routing.model import (
     PRIORITIES,
     ConversationSnapshot,
@@ -56,9 +57,19 @@ def sla_due(conversation: ConversationSnapshot, department: Department | None) -
     start = to_utc(start)
 
     hours = None if department is None else department.hours
+    pauses = sorted((to_utc(a), to_utc(b)) for a, b in conversation.paused)
 
     def after(seconds: float | None) -> datetime | None:
-        return None if seconds is None else after_open_seconds(hours, start, seconds)
+        due = None if seconds is None else after_open_seconds(hours, start, seconds)
+        for snoozed, woken in pauses:
+            if due is None or snoozed >= due:
+                break
+            if woken <= start:
+                continue
+            # The clock stopped at the snooze with this much open time left, and ran on from its end.
+            left = open_seconds_between(hours, max(snoozed, start), due)
+            due = after_open_seconds(hours, woken, left)
+        return due
 
     return SlaDue(after(target.first_response), after(target.resolution))
 

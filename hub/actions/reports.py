@@ -13,15 +13,17 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Final, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub.clock import utcnow
 from hub.errors import BadInput, Forbidden
 from hub.metrics.buckets import BUCKETS, Bucket
-from hub.store import report_queries
+from hub.store import report_backlog, report_drill, report_queries
 from hub.store.db import Db, Doc, oid
 from hub.store.report_queries import ReportFilter
 
 DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 732
 PRIORITIES: Final = ("low", "normal", "high", "urgent")
+SERIES: Final = (*report_queries.METRICS, "backlog")  # backlog: open, pending and snoozed at each bucket's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +107,36 @@ def _scoped(user: Doc, departments: tuple[Any, ...] | None, agent: Any) -> tuple
 
 def metric_and_bucket(params: Mapping[str, str]) -> tuple[str, Bucket]:
     metric = params.get("metric") or "created"
-    if metric not in report_queries.METRICS:
-        raise BadInput(f"'metric' must be one of {', '.join(report_queries.METRICS)}", "metric")
+    if metric not in SERIES:
+        raise BadInput(f"'metric' must be one of {', '.join(SERIES)}", "metric")
     bucket = params.get("bucket") or "day"
     if bucket not in BUCKETS:
         raise BadInput(f"'bucket' must be one of {', '.join(BUCKETS)}", "bucket")
     return metric, cast(Bucket, bucket)
+
+
+def drill(params: Mapping[str, str]) -> tuple[str, int | None]:
+    """The metric (and for ratings an optional score) whose conversations a drill-down lists."""
+    metric = params.get("metric") or "created"
+    if metric not in report_drill.DRILLS:
+        raise BadInput(f"'metric' must be one of {', '.join(report_drill.DRILLS)}", "metric")
+    raw = (params.get("score") or "").strip()
+    if not raw:
+        return metric, None
+    if metric != "csat" or raw not in {"1", "2", "3", "4", "5"}:
+        raise BadInput("'score' is a whole number from 1 to 5, with metric=csat only", "score")
+    return metric, int(raw)
+
+
+async def behind_data(db: Db, query: ReportQuery, params: Mapping[str, str]) -> dict[str, Any]:
+    metric, score = drill(params)
+    found = await report_drill.conversations_behind(db, query.where, metric, score)
+    rows = [{"id": c["_id"], "url": f"/inbox/c/{c['_id']}", "contact_name": c.get("contact_name"),
+             "status": c.get("status"), "channel": c.get("last_channel"), "priority": c.get("priority"),
+             "department_id": c.get("department_id"), "assignee_id": c.get("assignee_id"),
+             "created_at": c.get("created_at")} for c in found.conversations]
+    return {"filter": echo(query), "metric": metric, "score": score, "total": found.total,
+            "shown": len(rows), "conversations": rows}
 
 
 def echo(query: ReportQuery) -> Doc:
@@ -124,13 +150,18 @@ def echo(query: ReportQuery) -> Doc:
 async def overview_data(db: Db, query: ReportQuery) -> dict[str, Any]:
     where = query.where
     # Independent reads: in flight together.
-    counts, speed, backlog, heat = await asyncio.gather(
-        report_queries.counts(db, where), report_queries.speed(db, where), report_queries.backlog(db, where),
-        report_queries.heat(db, where, query.tz))
-    return {"filter": echo(query), "counts": counts, "speed": speed, "backlog": backlog, "heat_map": heat}
+    numbers, backlog = await asyncio.gather(report_queries.overview(db, where, query.tz),
+                                            report_queries.backlog(db, where))
+    since = backlog.get("oldest_waiting_since")
+    backlog["oldest_waiting_seconds"] = None if since is None else max(0.0, (utcnow() - since).total_seconds())
+    return {"filter": echo(query), "counts": numbers["counts"], "speed": numbers["speed"], "backlog": backlog,
+            "heat_map": numbers["heat_map"]}
 
 
 async def timeseries_data(db: Db, query: ReportQuery, params: dict[str, str]) -> dict[str, Any]:
     metric, bucket = metric_and_bucket(params)
-    points = await report_queries.timeseries(db, query.where, metric, bucket, query.tz)
+    if metric == "backlog":
+        points = await report_backlog.backlog_series(db, query.where, bucket, query.tz)
+    else:
+        points = await report_queries.timeseries(db, query.where, metric, bucket, query.tz)
     return {"filter": echo(query), "metric": metric, "bucket": bucket, "points": points}

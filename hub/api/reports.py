@@ -47,8 +47,22 @@ async def timeseries(request: web.Request) -> web.Response:
 @routes.get("/api/v1/reports/agents")
 async def agents(request: web.Request) -> web.Response:
     query = _query(request)
-    rows = await report_queries.agents(request.app[keys.HUB].db, query.where)
+    rows = await report_queries.agents(request.app[keys.HUB].db, query.where, utcnow())
     return json_response({"filter": report_actions.echo(query), "agents": rows})
+
+
+@routes.get("/api/v1/reports/messages")
+async def messages(request: web.Request) -> web.Response:
+    query = _query(request)
+    found = await report_queries.messages_by(request.app[keys.HUB].db, query.where)
+    return json_response({"filter": report_actions.echo(query), **found})
+
+
+@routes.get("/api/v1/reports/conversations")
+async def conversations_behind(request: web.Request) -> web.Response:
+    """The conversations behind a number: the same metric names and filters as the reports."""
+    found = await report_actions.behind_data(request.app[keys.HUB].db, _query(request), dict(request.query))
+    return json_response(found)
 
 
 @routes.get("/api/v1/reports/sla")
@@ -86,7 +100,20 @@ async def _rows_timeseries(hub: Hub, query: report_actions.ReportQuery, params: 
 
 
 async def _rows_agents(hub: Hub, query: report_actions.ReportQuery, _: dict[str, str]) -> list[dict[str, Any]]:
-    return await report_queries.agents(hub.db, query.where)
+    return await report_queries.agents(hub.db, query.where, utcnow())
+
+
+async def _rows_messages(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]
+                         ) -> list[dict[str, Any]]:
+    side = params.get("by") or "channel"
+    if side not in ("channel", "department", "agent"):
+        raise BadInput("'by' must be one of channel, department, agent", "by")
+    return list((await report_queries.messages_by(hub.db, query.where))[f"by_{side}"])
+
+
+async def _rows_conversations(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]
+                              ) -> list[dict[str, Any]]:
+    return list((await report_actions.behind_data(hub.db, query, params))["conversations"])
 
 
 async def _rows_sla(hub: Hub, query: report_actions.ReportQuery, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -100,7 +127,8 @@ async def _rows_csat(hub: Hub, query: report_actions.ReportQuery, _: dict[str, s
 
 Rows = Callable[[Hub, report_actions.ReportQuery, dict[str, str]], Awaitable[list[dict[str, Any]]]]
 EXPORTS: Final[dict[str, Rows]] = {"overview": _rows_overview, "timeseries": _rows_timeseries,
-                                   "agents": _rows_agents, "sla": _rows_sla, "csat": _rows_csat}
+                                   "agents": _rows_agents, "messages": _rows_messages, "sla": _rows_sla,
+                                   "csat": _rows_csat, "conversations": _rows_conversations}
 
 
 @routes.get("/api/v1/reports/export.csv")

@@ -170,6 +170,8 @@ def conversation_snapshot(doc: Mapping[str, Any], config: RoutingConfig, channel
         required_language=doc.get("required_language"),
         required_skills=frozenset(doc.get("required_skills") or []),
         sla_escalated=frozenset(doc.get("sla_escalated") or []),
+        paused=tuple((p["from"], p["to"]) for p in doc.get("snoozes") or ()
+                     if isinstance(p, dict) and p.get("from") and p.get("to")),
     )
 
 

@@ -25,6 +25,7 @@ from hub.live import notify
 from hub.runtime import Hub
 from hub.store import agents, messages, routing_state
 from hub.store.db import Doc, oid
+from hub.store.documents import Conversation
 from routing.assignment import availability_problem, order_queue
 from routing.engine import decide
 from routing.model import ContactSnapshot, RoutingEvent
@@ -56,6 +57,7 @@ async def tick(hub: Hub, now: datetime) -> TickReport:
 async def escalate_breaches(hub: Hub, config: RoutingConfig, now: datetime) -> list[str]:
     docs = {str(doc["_id"]): doc for doc in await routing_state.sla_candidates(hub.db, now)}
     found = breaches([conversation_snapshot(doc, config) for doc in docs.values()], config.policy.departments, now)
+    await _push_back_paused(hub, config, docs, {b.conversation_id for b in found})
     done: list[str] = []
     for breach in found:
         doc = docs[breach.conversation_id]
@@ -72,6 +74,19 @@ async def escalate_breaches(hub: Hub, config: RoutingConfig, now: datetime) -> l
         await _escalate(hub, config, updated, breach, now)
         done.append(breach.conversation_id)
     return done
+
+
+async def _push_back_paused(hub: Hub, config: RoutingConfig, docs: Mapping[str, Conversation], breached: set[str]
+                            ) -> None:
+    """A candidate that was snoozed since its due times were stored is due later (routing.sla): store that."""
+    for conversation_id, doc in docs.items():
+        if conversation_id in breached or not doc.get("snoozes"):
+            continue
+        owner = doc.get("department_id")
+        key = config.key_by_oid.get(owner) if isinstance(owner, ObjectId) else None
+        department = config.policy.departments.get(key) if key else None
+        due = sla_due(conversation_snapshot(doc, config), department)
+        await routing_state.set_sla_due(hub.db, doc["_id"], due.first_response_due, due.resolution_due)
 
 
 async def _escalate(hub: Hub, config: RoutingConfig, doc: Mapping[str, Any], breach: Breach, now: datetime) -> None:

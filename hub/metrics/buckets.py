@@ -28,6 +28,26 @@ def bucket_start(at: datetime, bucket: Bucket, tz: tzinfo) -> datetime:
     return start.replace(tzinfo=None).replace(tzinfo=tz)
 
 
+def bucket_starts(start: datetime, end: datetime, bucket: Bucket, tz: tzinfo) -> list[datetime]:
+    """The local starts of every bucket that overlaps [start, end), in order."""
+    starts: list[datetime] = []
+    cursor = bucket_start(start, bucket, tz)
+    while cursor < end:
+        starts.append(cursor)
+        local = cursor.replace(tzinfo=None)
+        if bucket == "hour":
+            # Whole UTC hours: a local hour repeated or skipped by a DST change stays one bucket each.
+            following = (to_utc(cursor) + timedelta(hours=1)).astimezone(tz)
+        elif bucket == "day":
+            following = (local + timedelta(days=1)).replace(tzinfo=tz)
+        elif bucket == "week":
+            following = (local + timedelta(days=7)).replace(tzinfo=tz)
+        else:
+            following = (local.replace(day=28) + timedelta(days=4)).replace(day=1).replace(tzinfo=tz)
+        cursor = bucket_start(following, bucket, tz)
+    return starts
+
+
 def bucket_label(at: datetime, bucket: Bucket, tz: tzinfo) -> str:
     start = bucket_start(at, bucket, tz)
     return start.strftime("%Y-%m-%dT%H:00") if bucket == "hour" else start.strftime("%Y-%m-%d")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from routing.hours import zone
@@ -26,8 +27,19 @@ def _open_spans(hours: BusinessHours, start: datetime, end: datetime) -> list[tu
     return spans
 
 
-def business_seconds(hours: BusinessHours | None, start: datetime, end: datetime) -> float:
-    """Open seconds in [start, end]; a department without hours is always open (wall-clock seconds)."""
+def business_seconds(hours: BusinessHours | None, start: datetime, end: datetime,
+                     paused: Iterable[tuple[datetime, datetime]] = ()) -> float:
+    """Open seconds in [start, end] outside the `paused` spans (snoozes, which do not overlap); a department
+    without hours is always open (wall-clock seconds)."""
+    total = _open_seconds(hours, start, end)
+    for lo, hi in paused:
+        lo, hi = max(to_utc(lo), to_utc(start)), min(to_utc(hi), to_utc(end))
+        if hi > lo:
+            total -= _open_seconds(hours, lo, hi)
+    return max(0.0, total)
+
+
+def _open_seconds(hours: BusinessHours | None, start: datetime, end: datetime) -> float:
     start, end = to_utc(start), to_utc(end)
     if end <= start:
         return 0.0

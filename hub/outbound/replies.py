@@ -88,7 +88,7 @@ async def post(hub: Hub, user: Doc, conversation: Mapping[str, Any], text: str, 
         if not automatic:
             preview = text or "📎 " + ", ".join(a.filename for a in attachments or [])
             await conversations.agent_replied(hub.db, conversation["_id"], now, model.preview(preview),
-                                              agent_id=user["_id"])
+                                              agent_id=user["_id"], channel=channel)
         hub.outbox_wakeup.set()
     return queued, created
 

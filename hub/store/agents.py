@@ -19,6 +19,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from hub import names as model
+from hub.store import presence_log
 from hub.store.db import Db, Doc
 
 DEFAULT_CAPACITY = 5
@@ -51,10 +52,14 @@ async def update_profile(db: Db, user_id: ObjectId, fields: Doc, now: datetime) 
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not an agent profile field: {sorted(unknown)[0]}")
-    return await db[model.USERS].find_one_and_update(
+    doc: Doc | None = await db[model.USERS].find_one_and_update(
         {"_id": user_id}, {"$set": {**fields, "updated_at": now}}, {"password_hash": 0},
         return_document=ReturnDocument.AFTER,
     )
+    if doc is not None and "status" in fields:
+        connected = (doc.get("connected_until") or now) > now
+        await presence_log.record(db, user_id, presence_log.state_of(fields["status"], connected), now)
+    return doc
 
 
 # --- load -------------------------------------------------------------------------------------------
@@ -117,6 +122,9 @@ async def presence_open(db: Db, stream_id: str, user_id: ObjectId, process_id: s
                                                               "opened_at": now, "expires_at": expires_at},
                                          upsert=True)
     await db[model.USERS].update_one({"_id": user_id}, {"$max": {"connected_until": expires_at}})
+    if live_before == 0:
+        user = await db[model.USERS].find_one({"_id": user_id}, {"status": 1})
+        await presence_log.record(db, user_id, presence_log.state_of((user or {}).get("status"), True), now)
     return live_before == 0
 
 
@@ -134,3 +142,5 @@ async def presence_close(db: Db, stream_id: str, user_id: ObjectId, now: datetim
     # with a stream opening right now heals at that stream's next heartbeat.
     until: Any = others[0]["expires_at"] if others else None
     await db[model.USERS].update_one({"_id": user_id}, {"$set": {"connected_until": until}})
+    if until is None:
+        await presence_log.record(db, user_id, "offline", now)

@@ -10,6 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING
 
+from hub.store import reports
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Conversation, Message, conversations_in, messages_in
 
@@ -49,8 +50,13 @@ async def set_priority(db: Db, conversation_id: ObjectId, priority: str, now: da
 
 async def snooze(db: Db, conversation_id: ObjectId, until: datetime, now: datetime) -> Conversation | None:
     """Snoozed until `until`; only a conversation still being worked (not resolved) can be snoozed."""
-    return await update_then_get(conversations_in(db), {"_id": conversation_id, "status": {"$ne": "resolved"}},
-                                 {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now}})
+    # snoozed_at: when the SLA clocks stopped (a second snooze while snoozed keeps the first moment).
+    doc = await update_then_get(conversations_in(db), {"_id": conversation_id, "status": {"$ne": "resolved"}},
+                                {"$set": {"status": "snoozed", "snoozed_until": until, "updated_at": now},
+                                 "$min": {"snoozed_at": now}})
+    if doc is not None:
+        await reports.record(db, doc, "status", now, None)
+    return doc
 
 
 async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Conversation]:
@@ -60,9 +66,25 @@ async def due_snoozes(db: Db, now: datetime, limit: int = 200) -> list[Conversat
 
 async def wake(db: Db, conversation_id: ObjectId, now: datetime) -> Conversation | None:
     """Reopen a snoozed conversation whose time came; None when someone else woke or changed it first."""
-    return await update_then_get(
+    doc = await update_then_get(
         conversations_in(db), {"_id": conversation_id, "status": "snoozed", "snoozed_until": {"$lte": now}},
         {"$set": {"status": "open", "updated_at": now, "woken_at": now}, "$unset": {"snoozed_until": ""}})
+    if doc is not None:
+        doc = await snooze_ended(db, doc, now)
+        await reports.record(db, doc, "status", now, None)
+    return doc
+
+
+async def snooze_ended(db: Db, conversation: Conversation, at: datetime) -> Conversation:
+    """A snoozed conversation is worked again (woken, a customer's message, an agent's status change): the
+    snooze joins `snoozes` ({from, to}), the spans its SLA clocks stood still (routing.sla). Idempotent."""
+    since = conversation.get("snoozed_at")
+    if since is None or conversation.get("status") == "snoozed":
+        return conversation
+    found = await update_then_get(conversations_in(db), {"_id": conversation["_id"], "snoozed_at": since},
+                                  {"$push": {"snoozes": {"from": since, "to": max(since, at)}},
+                                   "$unset": {"snoozed_at": ""}})
+    return found if found is not None else conversation
 
 
 async def changed_since(db: Db, conversation_id: ObjectId, since: datetime, limit: int = 500) -> list[Message]:

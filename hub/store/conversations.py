@@ -11,7 +11,7 @@ from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
-from hub.store import reports
+from hub.store import conversation_meta, reports
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Contact, Conversation, as_conversation, conversations_in
 
@@ -96,14 +96,15 @@ async def set_status(db: Db, conversation_id: ObjectId, status: str, now: dateti
     else:
         update = {"$set": {"status": status, "updated_at": now}}
     try:
-        return await update_then_get(conversations_in(db), {"_id": conversation_id}, update)
+        doc = await update_then_get(conversations_in(db), {"_id": conversation_id}, update)
+        return None if doc is None else await conversation_meta.snooze_ended(db, doc, now)
     except DuplicateKeyError:
         # Reopening while the contact already has a newer active conversation.
         raise ValueError("this customer already has an open conversation; reply there") from None
 
 
 async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview: str,
-                        agent_id: ObjectId | None = None) -> None:
+                        agent_id: ObjectId | None = None, channel: str | None = None) -> None:
     """A human reply on the customer's channel: the customer stops waiting, and the reports time the answer."""
     before = await db[model.CONVERSATIONS].find_one({"_id": conversation_id}, _REPLY_FIELDS)
     await db[model.CONVERSATIONS].update_one(
@@ -114,11 +115,19 @@ async def agent_replied(db: Db, conversation_id: ObjectId, at: datetime, preview
          "$min": {"first_response_at": at}},
     )
     if before is not None:
-        await reports.replied(db, before, at, agent_id)
+        await reports.replied(db, before, at, agent_id, channel)
 
 
 _REPLY_FIELDS: Final = {f: 1 for f in ("first_response_at", "waiting_since", "last_inbound_at", "created_at",
-                                       "department_id", "assignee_id", "last_channel", "labels", "priority")}
+                                       "department_id", "assignee_id", "last_channel", "labels", "priority",
+                                       "snoozes")}
+
+
+async def customer_wrote(db: Db, conversation: Conversation, channel: str, at: datetime, *, counted: bool) -> None:
+    """After a customer's message is stored: a snooze it ended is kept (SLA), and the reports count it."""
+    if counted:
+        conversation = await conversation_meta.snooze_ended(db, conversation, at)
+    await reports.customer_wrote(db, conversation, channel, at, counted=counted)
 
 
 def visibility_filter(user: Mapping[str, Any]) -> Doc:

@@ -90,6 +90,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("assignee_id", ASCENDING), ("status", ASCENDING), ("waiting_since", ASCENDING)],
                    name="assignee_waiting"),
         IndexModel([("status", ASCENDING), ("waiting_since", ASCENDING)], name="status_waiting"),
+        # Reports (hub/store/report_queries.py): the conversations created in a range, all or a department's.
+        IndexModel([("created_at", ASCENDING)], name="created"),
+        IndexModel([("department_id", ASCENDING), ("created_at", ASCENDING)], name="department_created"),
     ],
     model.MESSAGES: [
         # No unique index: a message's provider id and client key are unique through message_keys
@@ -136,8 +139,17 @@ _INDEXES: dict[str, list[IndexModel]] = {
     # One rating per conversation (hub/store/csat.py): the first answer stands, a race is a duplicate key.
     model.CSAT_RESPONSES: [IndexModel([("conversation_id", ASCENDING)], unique=True, name="conversation_unique")],
     # Reports (hub/store/report_queries.py): every report filters a kind over a time range.
+    # A lead's reports add the department: an index whose leading fields cover that query too.
     model.REPORT_EVENTS: [IndexModel([("kind", ASCENDING), ("at", ASCENDING)], name="kind_at"),
+                          IndexModel([("kind", ASCENDING), ("department_id", ASCENDING), ("at", ASCENDING)],
+                                     name="kind_department_at"),
                           IndexModel([("conversation_id", ASCENDING)], name="conversation")],
+    model.REPORT_ROLLUPS: [IndexModel([("kind", ASCENDING), ("at", ASCENDING)], name="kind_at"),
+                           IndexModel([("kind", ASCENDING), ("department_id", ASCENDING), ("at", ASCENDING)],
+                                      name="kind_department_at")],
+    # Time online (hub/store/presence_log.py): the changes of a range, and each agent's latest before it.
+    model.PRESENCE_LOG: [IndexModel([("at", ASCENDING)], name="at"),
+                         IndexModel([("user_id", ASCENDING), ("at", ASCENDING)], name="user_at")],
 }
 
 
@@ -204,3 +216,6 @@ async def ensure_indexes(db: Db) -> None:
                     raise
     for collection, indexes in _INDEXES.items():
         await db[collection].create_indexes(indexes)
+    from hub.store import report_rollups  # built from the store's own events (imported here: no import cycle)
+
+    await report_rollups.ensure_built(db)

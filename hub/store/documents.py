@@ -108,6 +108,8 @@ class Conversation(TypedDict, total=False):
     waiting_since: datetime
     first_response_at: datetime
     snoozed_until: datetime
+    snoozed_at: datetime  # while snoozed: when the SLA clocks stopped
+    snoozes: list[dict[str, datetime]]  # past snoozes {from, to}: the SLA clocks stood still (routing.sla)
     created_at: datetime
     opened_at: datetime
     updated_at: datetime

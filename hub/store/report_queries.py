@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Final
@@ -19,16 +19,26 @@ from bson import ObjectId
 from hub import names as model
 from hub.metrics.buckets import Bucket, bucket_label, heat_map
 from hub.metrics.stats import summarize
+from hub.store import presence_log
 from hub.store.db import Db, Doc
+from hub.store.report_rollups import ROLLED, aligned
 from routing.errors import DepartmentValidationError
 from routing.model import SlaTarget
 from routing.policy_io import department_from_dict
 
-COUNTED: Final = ("created", "resolved", "reopened", "first_response", "next_response")
+COUNTED: Final = ("created", "resolved", "reopened", "first_response", "next_response", "messages_in",
+                   "messages_out")
 DURATIONS: Final = {"first_response": "first_response", "next_response": "next_response",
                     "resolution": "resolved"}  # metric name -> event kind
-METRICS: Final = ("created", "resolved", "reopened", *DURATIONS)
+MESSAGES: Final = {"messages_in": "message_in", "messages_out": "message_out"}  # metric name -> event kind
+METRICS: Final = ("created", "resolved", "reopened", *DURATIONS, *MESSAGES)
+COUNT_OF: Final = {MESSAGES.get(name, name): name for name in COUNTED}  # event kind -> count name
+
+
+def event_kind(metric: str) -> str:
+    return DURATIONS.get(metric) or MESSAGES.get(metric) or metric
 BREACHES_SHOWN: Final = 200
+BACKLOG_STATUSES: Final = ("open", "pending", "snoozed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +66,9 @@ class ReportFilter:
     def _common(self, agent_field: str, channel_field: str | None) -> Doc:
         query: Doc = {}
         if self.department_ids is not None:
-            query["department_id"] = {"$in": list(self.department_ids)}
+            # One department (a lead's usual scope) as an equality: the embedded server answers `$in` slowly.
+            query["department_id"] = (self.department_ids[0] if len(self.department_ids) == 1
+                                      else {"$in": list(self.department_ids)})
         if self.agent_id is not None:
             query[agent_field] = self.agent_id
         if self.channel is not None and channel_field:
@@ -68,13 +80,67 @@ class ReportFilter:
         return query
 
 
-async def counts(db: Db, where: ReportFilter) -> dict[str, int]:
+async def overview(db: Db, where: ReportFilter, tz: tzinfo) -> Doc:
+    """Counts, speed and the heat map in as few reads as the embedded server answers fastest (measured in
+    bench/reports.py): a find per duration kind gives its count and its values at once, one find of the
+    range's conversations gives their count and the heat map, and the remaining kinds are counted by an
+    index range each (equality on kind; an `$in` or a `$group` over the events cost several times more)."""
+    created, durations, tallies = await asyncio.gather(
+        db[model.CONVERSATIONS].find(where.conversations(), {"_id": 0, "created_at": 1}).to_list(None),
+        asyncio.gather(*(_values(db, where, kind) for kind in DURATIONS.values())),
+        asyncio.gather(*(_count(db, where, event_kind(name)) for name in ("reopened", *MESSAGES))))
     found = {kind: 0 for kind in COUNTED}
-    found["created"] = await db[model.CONVERSATIONS].count_documents(where.conversations())
-    pipeline: list[Doc] = [{"$match": where.events(COUNTED[1:])}, {"$group": {"_id": "$kind", "n": {"$sum": 1}}}]
+    found["created"] = len(created)
+    speed: dict[str, Any] = {}
+    for metric, (wall, business) in zip(DURATIONS, durations, strict=True):
+        found[COUNT_OF[DURATIONS[metric]]] = len(wall)
+        speed[metric] = {"wall": summarize(wall).as_dict(), "business": summarize(business).as_dict()}
+    for name, n in zip(("reopened", *MESSAGES), tallies, strict=True):
+        found[name] = n
+    return {"counts": found, "speed": speed, "heat_map": heat_map((r["created_at"] for r in created), tz)}
+
+
+async def messages_by(db: Db, where: ReportFilter) -> Doc:
+    """Messages in and out per channel, department and agent ("out": the agent who replied)."""
+    pipeline: list[Doc] = [
+        {"$match": where.events(tuple(MESSAGES.values()))},
+        {"$group": {"_id": {"kind": "$kind", "channel": "$channel", "department": "$department_id",
+                            "agent": "$agent_id"}, "n": {"$sum": 1}}}]
+    tallies: dict[str, dict[Any, Doc]] = {"channel": {}, "department": {}, "agent": {}}
     async for row in await db[model.REPORT_EVENTS].aggregate(pipeline):
-        found[row["_id"]] = row["n"]
-    return found
+        direction = "in" if row["_id"]["kind"] == "message_in" else "out"
+        for side, table in tallies.items():
+            key = row["_id"].get(side)
+            entry = table.setdefault(key, {side: key, "in": 0, "out": 0})
+            entry[direction] += row["n"]
+    names = await _names(db, model.DEPARTMENTS, [k for k in tallies["department"] if k is not None])
+    names |= await _names(db, model.USERS, [k for k in tallies["agent"] if k is not None])
+    out: Doc = {}
+    for side, table in tallies.items():
+        rows = [{**entry, "name": names.get(key) if side != "channel" else key} for key, entry in table.items()]
+        out[f"by_{side}"] = sorted(rows, key=lambda r: (-(r["in"] + r["out"]), str(r["name"] or "")))
+    return out
+
+
+async def _names(db: Db, collection: str, ids: list[Any]) -> dict[Any, str]:
+    if not ids:
+        return {}
+    return {d["_id"]: str(d.get("name") or d.get("email") or d["_id"])
+            async for d in db[collection].find({"_id": {"$in": ids}}, {"name": 1, "email": 1})}
+
+
+async def _values(db: Db, where: ReportFilter, kind: str) -> tuple[list[float], list[float]]:
+    """The wall and business seconds of a duration kind's events in the range."""
+    rows = await _durations(db, where, kind)
+    return [r["wall_seconds"] for r in rows], [r["business_seconds"] for r in rows]
+
+
+async def _count(db: Db, where: ReportFilter, kind: str) -> int:
+    """Messages and reopenings in the range, from the rollups (hub/store/report_rollups.py)."""
+    if kind in ROLLED and aligned(where.start, where.end):
+        docs = await db[model.REPORT_ROLLUPS].find(where.events(kind), {"_id": 0, "n": 1}).to_list(None)
+        return sum(int(d.get("n") or 0) for d in docs)
+    return await db[model.REPORT_EVENTS].count_documents(where.events(kind))
 
 
 async def _durations(db: Db, where: ReportFilter, kind: str) -> list[Doc]:
@@ -83,32 +149,17 @@ async def _durations(db: Db, where: ReportFilter, kind: str) -> list[Doc]:
     return await cursor.to_list(None)
 
 
-async def speed(db: Db, where: ReportFilter) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    found = await asyncio.gather(*(_durations(db, where, kind) for kind in DURATIONS.values()))
-    for metric, rows in zip(DURATIONS, found, strict=True):
-        out[metric] = {"wall": summarize(r["wall_seconds"] for r in rows).as_dict(),
-                       "business": summarize(r["business_seconds"] for r in rows).as_dict()}
-    return out
-
-
 async def backlog(db: Db, where: ReportFilter) -> dict[str, Any]:
+    """Open, pending and snoozed now, and who has waited longest: a find per status, whose equality the
+    inbox's (department, status) and (status) indexes answer (an aggregation over `active` scanned)."""
     query = {k: v for k, v in where.conversations().items() if k != "created_at"}
-    query["active"] = True
-    statuses = {s: 0 for s in ("open", "pending", "snoozed")}
-    async for row in await db[model.CONVERSATIONS].aggregate(
-            [{"$match": query}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]):
-        if row["_id"] in statuses:
-            statuses[row["_id"]] = row["n"]
-    oldest = await db[model.CONVERSATIONS].find_one({**query, "waiting_since": {"$ne": None}},
-                                                   {"waiting_since": 1}, sort=[("waiting_since", 1)])
-    return {**statuses, "oldest_waiting_since": oldest.get("waiting_since") if oldest else None,
+    found = await asyncio.gather(*(db[model.CONVERSATIONS].find({**query, "status": status}, {"waiting_since": 1})
+                                   .to_list(None) for status in BACKLOG_STATUSES))
+    waiting = [d for docs in found for d in docs if d.get("waiting_since") is not None]
+    oldest = min(waiting, key=lambda d: (d["waiting_since"], d["_id"])) if waiting else None
+    return {**{status: len(docs) for status, docs in zip(BACKLOG_STATUSES, found, strict=True)},
+            "oldest_waiting_since": oldest["waiting_since"] if oldest else None,
             "oldest_waiting_id": oldest["_id"] if oldest else None}
-
-
-async def heat(db: Db, where: ReportFilter, tz: tzinfo) -> list[list[int]]:
-    rows = await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 0, "created_at": 1}).to_list(None)
-    return heat_map((r["created_at"] for r in rows), tz)
 
 
 async def timeseries(db: Db, where: ReportFilter, metric: str, bucket: Bucket, tz: tzinfo) -> list[Doc]:
@@ -116,8 +167,8 @@ async def timeseries(db: Db, where: ReportFilter, metric: str, bucket: Bucket, t
         rows = await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 0, "created_at": 1}).to_list(None)
         moments = [(r["created_at"], None) for r in rows]
     else:
-        kind = DURATIONS.get(metric, metric)
-        moments = [(r["at"], r["wall_seconds"]) for r in await _durations(db, where, kind)]
+        moments = [(r["at"], r["wall_seconds"] if metric in DURATIONS else None)
+                   for r in await _durations(db, where, event_kind(metric))]
     grouped: dict[str, list[float]] = defaultdict(list)
     tally: dict[str, int] = defaultdict(int)
     for at, seconds in moments:
@@ -134,42 +185,66 @@ async def timeseries(db: Db, where: ReportFilter, metric: str, bucket: Bucket, t
     return points
 
 
-async def agents(db: Db, where: ReportFilter) -> list[Doc]:
-    pipeline: list[Doc] = [
-        {"$match": {**where.events(("first_response", "resolved")), "agent_id": {"$ne": None}}},
-        {"$group": {"_id": {"agent": "$agent_id", "kind": "$kind"}, "n": {"$sum": 1},
-                    "seconds": {"$push": "$wall_seconds"}}},
-    ]
+async def _time_online(db: Db, where: ReportFilter, now: datetime, per: dict[ObjectId, Doc],
+                       row: Callable[[ObjectId], Doc]) -> None:
+    """Seconds online in the range: for the agents of the table, and any other agent the viewer's scope
+    holds (one agent; a lead's departments' members; everyone for an admin)."""
+    wanted = None if where.agent_id is None else [where.agent_id]
+    online = await presence_log.online_seconds(db, where.start, where.end, now, wanted)
+    extra = [user for user in online if user not in per]
+    if extra and where.department_ids is not None:
+        members = {u["_id"] async for u in db[model.USERS].find(
+            {"_id": {"$in": extra}, "department_ids": {"$in": list(where.department_ids)}}, {"_id": 1})}
+        extra = [user for user in extra if user in members]
+    for user in [*per, *extra]:
+        row(user)["online_seconds"] = online.get(user, 0.0)
+
+
+async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
+    """Per agent: assigned, resolved, first responses and their median, open now, CSAT, time online.
+
+    Plain finds of the few fields needed, grouped here: on the embedded server a `$group` costs several
+    times the find of the same documents (bench/reports.py)."""
+    # Only equalities beside the kind and time: the embedded server plans an index only when its leading
+    # fields cover the whole query (events without an agent are left out here, not in the query).
+    by_agent: Doc = {} if where.agent_id is None else {"agent_id": where.agent_id}
+    assigned = {k: v for k, v in where.conversations().items() if k != "assignee_id"}
+    open_now = {k: v for k, v in assigned.items() if k != "created_at"}
+    events = db[model.REPORT_EVENTS]
+    firsts, resolved, created, active, ratings = await asyncio.gather(
+        events.find({**where.events("first_response"), **by_agent},
+                    {"_id": 0, "agent_id": 1, "wall_seconds": 1}).to_list(None),
+        events.find({**where.events("resolved"), **by_agent}, {"_id": 0, "agent_id": 1}).to_list(None),
+        db[model.CONVERSATIONS].find({**assigned, "assignee_id": where.agent_id or {"$ne": None}},
+                                     {"_id": 0, "assignee_id": 1}).to_list(None),
+        db[model.CONVERSATIONS].find({**open_now, "active": True, "assignee_id": where.agent_id or {"$ne": None}},
+                                     {"_id": 0, "assignee_id": 1}).to_list(None),
+        db[model.CSAT_RESPONSES].find({**csat_query(where), **by_agent}, {"_id": 0, "agent_id": 1, "score": 1}
+                                      ).to_list(None))
     per: dict[ObjectId, Doc] = {}
 
     def row(agent_id: ObjectId) -> Doc:
         return per.setdefault(agent_id, {"agent_id": agent_id, "resolved": 0, "first_responses": 0,
                                          "median_first_response": None, "open": 0, "assigned": 0,
-                                         "csat_average": None, "csat_responses": 0})
+                                         "csat_average": None, "csat_responses": 0, "online_seconds": 0.0})
 
-    async for found in await db[model.REPORT_EVENTS].aggregate(pipeline):
-        entry = row(found["_id"]["agent"])
-        if found["_id"]["kind"] == "resolved":
-            entry["resolved"] = found["n"]
-        else:
-            entry["first_responses"] = found["n"]
-            entry["median_first_response"] = summarize(found["seconds"]).median
-    assigned = {k: v for k, v in where.conversations().items() if k != "assignee_id"}
-    async for found in await db[model.CONVERSATIONS].aggregate([
-            {"$match": {**assigned, "assignee_id": where.agent_id or {"$ne": None}}},
-            {"$group": {"_id": "$assignee_id", "n": {"$sum": 1}}}]):
-        row(found["_id"])["assigned"] = found["n"]
-    open_now = {k: v for k, v in assigned.items() if k != "created_at"}
-    async for found in await db[model.CONVERSATIONS].aggregate([
-            {"$match": {**open_now, "active": True, "assignee_id": where.agent_id or {"$ne": None}}},
-            {"$group": {"_id": "$assignee_id", "n": {"$sum": 1}}}]):
-        row(found["_id"])["open"] = found["n"]
-    async for found in await db[model.CSAT_RESPONSES].aggregate([
-            {"$match": {**_csat_query(where), "agent_id": where.agent_id or {"$ne": None}}},
-            {"$group": {"_id": "$agent_id", "n": {"$sum": 1}, "total": {"$sum": "$score"}}}]):
-        entry = row(found["_id"])
-        entry["csat_responses"] = found["n"]
-        entry["csat_average"] = round(found["total"] / found["n"], 3)
+    seconds: dict[ObjectId, list[float]] = defaultdict(list)
+    for event in firsts:
+        if event.get("agent_id") is not None:
+            seconds[event["agent_id"]].append(event["wall_seconds"])
+    for agent_id, values in seconds.items():
+        row(agent_id).update(first_responses=len(values), median_first_response=summarize(values).median)
+    for field, docs, key in (("resolved", resolved, "agent_id"), ("assigned", created, "assignee_id"),
+                             ("open", active, "assignee_id")):
+        for doc in docs:
+            if doc.get(key) is not None:
+                row(doc[key])[field] += 1
+    scores: dict[ObjectId, list[int]] = defaultdict(list)
+    for rating in ratings:
+        scores[rating["agent_id"]].append(rating["score"])
+    for agent_id, given in scores.items():
+        row(agent_id).update(csat_responses=len(given), csat_average=round(sum(given) / len(given), 3))
+    await _time_online(db, where, now, per, row)
     names = {u["_id"]: u.get("name") or u.get("email")
              async for u in db[model.USERS].find({"_id": {"$in": list(per)}}, {"name": 1, "email": 1})}
     return sorted(({**r, "name": names.get(r["agent_id"], str(r["agent_id"]))} for r in per.values()),
@@ -185,13 +260,23 @@ def _targets(doc: Mapping[str, Any]) -> Mapping[str, SlaTarget]:
         return {}
 
 
-async def sla(db: Db, where: ReportFilter) -> Doc:
-    """% of first responses and resolutions within their department's target for their priority, in
-    business-hours seconds (the clock pauses while the department is closed), and the breaches."""
+@dataclass(frozen=True, slots=True)
+class SlaCheck:
+    event: Doc
+    department: str
+    priority: str
+    target: str  # first_response or resolution
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return bool(self.event["business_seconds"] <= self.limit)
+
+
+async def sla_checks(db: Db, where: ReportFilter) -> AsyncIterator[SlaCheck]:
+    """Each first response and resolution of the range that has a target, oldest first."""
     departments = {d["_id"]: d async for d in db[model.DEPARTMENTS].find({}, {"sla": 1, "name": 1})}
     targets = {key: _targets(doc) for key, doc in departments.items()}
-    groups: dict[tuple[str, str, str], Doc] = {}
-    breaches: list[Doc] = []
     rows = db[model.REPORT_EVENTS].find(where.events(("first_response", "resolved")),
                                         {"conversation_id": 1, "kind": 1, "department_id": 1, "priority": 1,
                                          "business_seconds": 1, "at": 1, "agent_id": 1})
@@ -202,18 +287,28 @@ async def sla(db: Db, where: ReportFilter) -> Doc:
         if limit is None:
             continue
         department = departments.get(event.get("department_id"), {})
-        key = (str(department.get("name") or ""), event.get("priority") or "normal",
-               "first_response" if event["kind"] == "first_response" else "resolution")
+        yield SlaCheck(event, str(department.get("name") or ""), event.get("priority") or "normal",
+                       "first_response" if event["kind"] == "first_response" else "resolution", limit)
+
+
+async def sla(db: Db, where: ReportFilter) -> Doc:
+    """% of first responses and resolutions within their department's target for their priority, in
+    business-hours seconds (the clock pauses while the department is closed), and the breaches."""
+    groups: dict[tuple[str, str, str], Doc] = {}
+    breaches: list[Doc] = []
+    async for check in sla_checks(db, where):
+        event = check.event
+        key = (check.department, check.priority, check.target)
         group = groups.setdefault(key, {"department_id": event.get("department_id"), "department": key[0],
-                                        "priority": key[1], "target": key[2], "target_seconds": limit,
+                                        "priority": key[1], "target": key[2], "target_seconds": check.limit,
                                         "met": 0, "total": 0})
         group["total"] += 1
-        if event["business_seconds"] <= limit:
+        if check.met:
             group["met"] += 1
         else:
             breaches.append({"conversation_id": event["conversation_id"], "target": key[2],
                              "department": key[0], "priority": key[1], "agent_id": event.get("agent_id"),
-                             "at": event["at"], "seconds": event["business_seconds"], "target_seconds": limit})
+                             "at": event["at"], "seconds": event["business_seconds"], "target_seconds": check.limit})
     out = []
     for key in sorted(groups):
         group = groups[key]
@@ -222,7 +317,7 @@ async def sla(db: Db, where: ReportFilter) -> Doc:
     return {"targets": out, "breaches": breaches[-BREACHES_SHOWN:], "breach_count": len(breaches)}
 
 
-def _csat_query(where: ReportFilter) -> Doc:
+def csat_query(where: ReportFilter) -> Doc:
     query: Doc = {"created_at": {"$gte": where.start, "$lt": where.end}}
     if where.department_ids is not None:
         query["department_id"] = {"$in": list(where.department_ids)}
@@ -236,33 +331,15 @@ def _csat_query(where: ReportFilter) -> Doc:
 async def csat(db: Db, where: ReportFilter) -> Doc:
     distribution = {str(score): 0 for score in range(1, 6)}
     async for row in await db[model.CSAT_RESPONSES].aggregate(
-            [{"$match": _csat_query(where)}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]):
+            [{"$match": csat_query(where)}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]):
         distribution[str(row["_id"])] = row["n"]
     total = sum(distribution.values())
     points = sum(int(score) * n for score, n in distribution.items())
     satisfied = distribution["4"] + distribution["5"]
     comments = await db[model.CSAT_RESPONSES].find(
-        {**_csat_query(where), "comment": {"$nin": [None, ""]}},
+        {**csat_query(where), "comment": {"$nin": [None, ""]}},
         {"conversation_id": 1, "score": 1, "comment": 1, "created_at": 1, "agent_id": 1, "department_id": 1},
     ).sort([("created_at", -1), ("_id", -1)]).to_list(50)
     return {"responses": total, "average": round(points / total, 3) if total else None,
             "distribution": distribution, "satisfied_percent": round(100 * satisfied / total, 2) if total else None,
             "comments": comments}
-
-
-async def conversations_behind(db: Db, where: ReportFilter, metric: str, limit: int = 500) -> list[Doc]:
-    """The conversations a number counts (newest first), for a report's drill-down."""
-    if metric == "created":
-        ids = [d["_id"] for d in await db[model.CONVERSATIONS].find(where.conversations(), {"_id": 1})
-               .sort("created_at", -1).to_list(limit)]
-    else:
-        kind = DURATIONS.get(metric, metric)
-        ids = []
-        async for event in db[model.REPORT_EVENTS].find(where.events(kind), {"conversation_id": 1}).sort("at", -1):
-            if event["conversation_id"] not in ids:
-                ids.append(event["conversation_id"])
-            if len(ids) >= limit:
-                break
-    found = {d["_id"]: d async for d in db[model.CONVERSATIONS].find(
-        {"_id": {"$in": ids}}, {"contact_name": 1, "status": 1, "created_at": 1, "last_channel": 1})}
-    return [found[i] for i in ids if i in found]

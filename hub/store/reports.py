@@ -2,7 +2,8 @@
 
 One document per fact: `{conversation_id, kind, at, department_id, agent_id, channel, labels, priority,
 wall_seconds, business_seconds}` with kind one of KINDS. `wall_seconds` and `business_seconds` (the part of it
-inside the department's business hours, hub.metrics.business_time) are what the reports summarise:
+inside the department's business hours, hub.metrics.business_time, and outside the conversation's past
+snoozes: the SLA clock's own measure) are what the reports summarise:
 
 - created: the conversation opened (durations 0; department and agent are not known yet, so conversation
   volume by department is read from the conversations themselves, hub.store.report_queries);
@@ -11,7 +12,14 @@ inside the department's business hours, hub.metrics.business_time) are what the 
   record it once;
 - next_response: a later human reply to a customer who was waiting, timed from when they started waiting;
 - resolved: timed from the creation, or from the last reopening;
-- reopened: timed from the resolution it undid.
+- reopened: timed from the resolution it undid;
+- message_in / message_out: a customer's message, and a human reply on the customer's channel (automatic
+  replies and notes are not "out"), on the channel it used, with the conversation's department, agent
+  (for "out": the one who replied), labels and priority at that moment (durations 0);
+- status: any other change of status (pending, snoozed, woken, open again).
+
+Events that can change a conversation's status (STATUS_KINDS) carry `status`, the status it had after
+them: the backlog over time is read from those alone (hub/store/report_backlog.py).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub import names as model
 from hub.metrics.business_time import business_seconds
+from hub.store import report_rollups
 from hub.store.db import Db, Doc
 from routing.errors import DepartmentValidationError
 from routing.model import BusinessHours, to_utc
@@ -33,7 +42,9 @@ from routing.policy_io import department_from_dict
 
 log = logging.getLogger(__name__)
 
-KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened")
+KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened", "message_in", "message_out",
+                "status")
+STATUS_KINDS: Final = ("created", "resolved", "reopened", "message_in", "status")
 
 
 async def department_hours(db: Db, department_id: ObjectId | None) -> BusinessHours | None:
@@ -48,12 +59,17 @@ async def department_hours(db: Db, department_id: ObjectId | None) -> BusinessHo
         return None  # unreadable hours: count wall-clock time rather than nothing
 
 
+def _snoozes(conversation: Mapping[str, Any]) -> list[tuple[datetime, datetime]]:
+    return [(p["from"], p["to"]) for p in conversation.get("snoozes") or () if isinstance(p, dict)
+            and isinstance(p.get("from"), datetime) and isinstance(p.get("to"), datetime)]
+
+
 def _seconds(start: datetime, end: datetime) -> float:
     return max(0.0, (to_utc(end) - to_utc(start)).total_seconds())
 
 
 async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetime, since: datetime | None,
-                 *, agent_id: ObjectId | None = None) -> None:
+                 *, agent_id: ObjectId | None = None, channel: str | None = None) -> None:
     """Write one event; `since` is where its duration starts (None: no duration). Never fails the caller."""
     try:
         department_id = conversation.get("department_id")
@@ -62,15 +78,18 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
             "conversation_id": conversation["_id"], "kind": kind, "at": at,
             "department_id": department_id,
             "agent_id": agent_id if agent_id is not None else conversation.get("assignee_id"),
-            "channel": conversation.get("last_channel"),
+            "channel": channel or conversation.get("last_channel"),
             "labels": list(conversation.get("labels") or []),
             "priority": conversation.get("priority") or "normal",
             "wall_seconds": 0.0 if since is None else _seconds(since, at),
-            "business_seconds": 0.0 if since is None else business_seconds(hours, since, at),
+            "business_seconds": 0.0 if since is None else business_seconds(hours, since, at, _snoozes(conversation)),
         }
+        if kind in STATUS_KINDS and conversation.get("status"):
+            doc["status"] = conversation["status"]
         if kind == "first_response":
             doc["_id"] = f"{conversation['_id']}:first_response"
         await db[model.REPORT_EVENTS].insert_one(doc)
+        await report_rollups.add(db, doc)
     except DuplicateKeyError:
         pass  # a racing first reply recorded it already
     except PyMongoError:
@@ -78,8 +97,17 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
                     exc_info=True)
 
 
-async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None) -> None:
+async def customer_wrote(db: Db, conversation: Mapping[str, Any], channel: str, at: datetime, *, counted: bool
+                         ) -> None:
+    """A customer's message stored (`counted`: not a repeat of one the hub already had)."""
+    if counted:
+        await record(db, conversation, "message_in", at, None, channel=channel)
+
+
+async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None,
+                  channel: str | None = None) -> None:
     """A human reply on the customer's channel; `before` is the conversation as it was just before it."""
+    await record(db, before, "message_out", at, None, agent_id=agent_id, channel=channel)
     if before.get("last_inbound_at") is None:
         return  # we wrote first: there is no customer waiting to be answered
     if before.get("first_response_at") is None:
@@ -103,3 +131,5 @@ async def status_changed(db: Db, before: Mapping[str, Any], after: Mapping[str, 
         await resolved(db, after, at)
     elif was == "resolved" and now != "resolved":
         await reopened(db, after, before.get("resolved_at"), at)
+    elif was != now:
+        await record(db, after, "status", at, None)

@@ -67,6 +67,12 @@ async def sla_candidates(db: Db, now: datetime, limit: int = 500) -> list[Conver
     return await conversations_in(db).find(query).limit(limit).to_list(limit)
 
 
+async def set_sla_due(db: Db, conversation_id: ObjectId, first_response_due: datetime | None,
+                      resolution_due: datetime | None) -> None:
+    await db[model.CONVERSATIONS].update_one({"_id": conversation_id}, {"$set": {
+        "sla_first_response_due": first_response_due, "sla_resolution_due": resolution_due}})
+
+
 async def mark_escalated(db: Db, conversation_id: ObjectId, target: str, fields: Doc, now: datetime
                          ) -> Conversation | None:
     """Claim one SLA escalation (None: another process already did it) and apply its field changes."""

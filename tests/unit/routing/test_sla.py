@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from routing.model import Department, Escalation, SlaTarget
 from routing.sla import breaches, sla_due
-from tests.unit.routing.builders import NOW, conversation, minutes_ago
+from tests.unit.routing.builders import NOW, TEHRAN_WEEK, conversation, minutes_ago
 
 
 def desk(escalation: Escalation = "notify_lead") -> dict[str, Department]:
@@ -75,3 +76,32 @@ def test_most_overdue_comes_first_and_resolution_is_tracked_separately() -> None
     found = [(b.conversation_id, b.target) for b in breaches([urgent, old], desk(), NOW)]
 
     assert found == [("o", "resolution"), ("u", "first_response")]
+
+
+def test_a_past_snooze_moves_the_due_times_back_by_its_length() -> None:
+    snoozed = conversation(created_at=NOW, department_id="support",
+                           paused=((NOW + timedelta(minutes=2), NOW + timedelta(minutes=20)),))
+
+    due = sla_due(snoozed, desk()["support"])
+
+    assert due.first_response_due == NOW + timedelta(minutes=28)
+    assert due.resolution_due == NOW + timedelta(hours=1, minutes=18)
+
+
+def test_a_snooze_over_closed_hours_moves_the_due_time_back_only_by_the_open_time_it_covered() -> None:
+    # Open 05:30-13:30 UTC (09:00-17:00 in Tehran); created Monday 10:00 UTC with 4 open hours to answer.
+    tehran = {"support": Department("support", "Support", hours=TEHRAN_WEEK,
+                                    sla={"normal": SlaTarget(first_response=4 * 3600)})}
+    plain = conversation(created_at=NOW, department_id="support")
+    assert sla_due(plain, tehran["support"]).first_response_due == datetime(2025, 6, 3, 6, 0, tzinfo=UTC)
+    overnight = (datetime(2025, 6, 2, 13, 0, tzinfo=UTC), datetime(2025, 6, 3, 5, 0, tzinfo=UTC))  # 30 open minutes
+    snoozed = replace(plain, paused=(overnight,))
+
+    assert sla_due(snoozed, tehran["support"]).first_response_due == datetime(2025, 6, 3, 6, 30, tzinfo=UTC)
+
+
+def test_a_snooze_after_the_due_time_changes_nothing() -> None:
+    late = conversation(created_at=NOW, department_id="support",
+                        paused=((NOW + timedelta(hours=2), NOW + timedelta(hours=3)),))
+
+    assert sla_due(late, desk()["support"]).first_response_due == NOW + timedelta(minutes=10)
