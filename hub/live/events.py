@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,21 +43,58 @@ Predicate = Callable[[Event], bool]
 
 
 class Subscription:
+    """One listener's events, in stream order, woken without a task per event.
+
+    The bus appends to a bounded deque and resolves the listener's one waiting future; a listener
+    drains everything that arrived meanwhile in one go (`drain()`), so a burst of events costs one
+    wake-up per listener, not one per event. `get()` hands them out one at a time instead."""
+
     def __init__(self, bus: EventBus, predicate: Predicate, maxsize: int) -> None:
         self._bus = bus
         self.predicate = predicate
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
+        self.maxsize = maxsize
+        self._events: deque[Event] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
     def offer(self, event: Event) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._events) >= self.maxsize:
             # A stuck client must not hold memory for everyone; it is told to reload.
             self.overflowed = True
+        else:
+            self._events.append(event)
+        self.wake()
+
+    def wake(self) -> None:
+        """End the current `wait()` (an event arrived, or something else the listener watches changed)."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, timeout: float | None = None) -> None:
+        """Return once an event is waiting, `wake()` was called, or after `timeout` seconds."""
+        if self._events or self.overflowed:
+            return
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        timer = loop.call_later(timeout, self.wake) if timeout is not None else None
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    def drain(self) -> list[Event]:
+        """Every event waiting now, oldest first."""
+        events = list(self._events)
+        self._events.clear()
+        return events
 
     async def get(self) -> Event:
-        return await self.queue.get()
+        while not self._events:
+            await self.wait()
+        return self._events.popleft()
 
     def close(self) -> None:
         self._bus.unsubscribe(self)
