@@ -40,6 +40,9 @@ class Event:
 
 
 Predicate = Callable[[Event], bool]
+# With this many listeners, a conversation update waits up to HOLD_SECONDS for the next event.
+HOLD_FROM_SUBSCRIBERS = 100
+HOLD_SECONDS = 0.05
 
 
 class Subscription:
@@ -114,6 +117,8 @@ class EventBus:
         self._conversation_cache: dict[ObjectId, Conversation] = {}
         self.ready = asyncio.Event()
         self._stopping = False
+        self._held: list[Event] = []  # conversation updates waiting for the message that follows them
+        self._release_timer: asyncio.TimerHandle | None = None
         self.tally = ViewTally()  # the inbox tabs' counts, kept from this stream (hub/store/view_tally.py)
 
     def subscribe(self, predicate: Predicate, maxsize: int = 1000) -> Subscription:
@@ -137,6 +142,7 @@ class EventBus:
         self._stopping = True
         await stop_tasks(self._task)
         self._task = None
+        self._release()
 
     async def _run(self) -> None:
         resume: Any = None
@@ -189,6 +195,29 @@ class EventBus:
             conversation = await self._conversation(doc.get("conversation_id"))
         token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""
         event = Event(collection, change["operationType"], doc, conversation, token)
+        if collection == model.CONVERSATIONS and event.operation == "update" \
+                and len(self._subscribers) >= HOLD_FROM_SUBSCRIBERS:
+            # Most conversation updates are a new message's "last message" fields, and the message's own
+            # event follows within milliseconds. With many streams open, fanning the update out at once
+            # keeps the loop from that message's ingest for the whole fan-out; held briefly, both go out
+            # together, one wake-up and one write per stream. Order is kept: held events go first.
+            self._held.append(event)
+            if self._release_timer is None:
+                self._release_timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, self._release)
+            return
+        self._release()
+        self._offer(event)
+
+    def _release(self) -> None:
+        """Offer the held conversation updates, oldest first."""
+        if self._release_timer is not None:
+            self._release_timer.cancel()
+            self._release_timer = None
+        held, self._held = self._held, []
+        for event in held:
+            self._offer(event)
+
+    def _offer(self, event: Event) -> None:
         for sub in list(self._subscribers):
             try:
                 if sub.predicate(event):

@@ -76,3 +76,46 @@ async def test_a_closed_subscription_hears_nothing_more() -> None:
     assert bus.subscriber_count == 1
     subscription.close()
     assert bus.subscriber_count == 0
+
+
+def _change(collection: str, operation: str, doc: dict[str, Any]) -> dict[str, Any]:
+    return {"_id": {"_data": str(doc["_id"])}, "ns": {"coll": collection}, "operationType": operation,
+            "fullDocument": doc}
+
+
+async def test_with_many_streams_a_conversation_update_goes_out_with_the_message_that_follows_it() -> None:
+    from bson import ObjectId
+
+    from hub.live import events
+
+    bus = _bus()
+    listeners = [bus.subscribe(lambda event: True) for _ in range(events.HOLD_FROM_SUBSCRIBERS)]
+    conversation = {"_id": ObjectId(), "status": "open"}
+    await bus._dispatch(_change("conversations", "update", conversation))
+    assert listeners[0].drain() == []  # held for the message
+    await bus._dispatch(_change("messages", "insert", {"_id": ObjectId(), "conversation_id": conversation["_id"]}))
+    for listener in listeners:
+        assert [(event.collection, event.operation) for event in listener.drain()] == [
+            ("conversations", "update"), ("messages", "insert")]
+    assert listeners[0].drain() == []
+
+
+async def test_a_held_conversation_update_goes_out_alone_when_nothing_follows() -> None:
+    from bson import ObjectId
+
+    from hub.live import events
+
+    bus = _bus()
+    listeners = [bus.subscribe(lambda event: True) for _ in range(events.HOLD_FROM_SUBSCRIBERS)]
+    await bus._dispatch(_change("conversations", "update", {"_id": ObjectId(), "status": "resolved"}))
+    await asyncio.wait_for(listeners[-1].wait(5), 1)
+    assert [event.doc["status"] for event in listeners[-1].drain()] == ["resolved"]
+
+
+async def test_with_few_streams_a_conversation_update_is_not_held() -> None:
+    from bson import ObjectId
+
+    bus = _bus()
+    with bus.subscribe(lambda event: True) as subscription:
+        await bus._dispatch(_change("conversations", "update", {"_id": ObjectId(), "status": "open"}))
+        assert [event.collection for event in subscription.drain()] == ["conversations"]
