@@ -41,6 +41,7 @@ from hub.store.db import Doc
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 HEARTBEAT_SECONDS = 15.0
+TICK_SLACK = 0.01
 
 
 def event_payload(event: Event) -> dict[str, object]:
@@ -116,9 +117,12 @@ async def _stream(response: web.StreamResponse, user: Doc, since: int | None, su
     await response.write(f"retry: 2000\nid: {now}\nevent: ready\ndata: {ready}\n\n".encode())
     announced = rights_of(user)
     next_tick = loop.time() + HEARTBEAT_SECONDS
-    # Both waits outlive one turn of the loop, so a quiet stream creates no task per turn.
-    arriving: asyncio.Task[Event] | None = None
-    changing: asyncio.Task[bool] | None = None
+    # One waiting future per stream, resolved by a new event, a rights change or the tick's timer: a
+    # quiet stream creates no task per turn, and a burst of events is written in one go. The tick's
+    # timer is set once per tick, not once per wait: with 1,000 streams, a timer per wake-up made the
+    # event loop's timer heap the largest cost of a fan-out.
+    watched.on_change = subscription.wake
+    timer = loop.call_at(next_tick, subscription.wake)
     try:
         while True:
             if watched.changed.is_set():
@@ -131,29 +135,33 @@ async def _stream(response: web.StreamResponse, user: Doc, since: int | None, su
                 if rights_of(current) != announced:
                     announced = rights_of(current)
                     await response.write(f"event: rights\ndata: {dumps(announced)}\n\n".encode())
-            if loop.time() >= next_tick:
+            # (A timer may fire a clock tick early; the slack keeps that from skipping the heartbeat.)
+            if loop.time() + TICK_SLACK >= next_tick:
                 next_tick = loop.time() + HEARTBEAT_SECONDS
+                timer.cancel()  # fired already, unless an event came first
+                timer = loop.call_at(next_tick, subscription.wake)
                 # A named event, not a comment: it moves the browser's Last-Event-ID forward.
                 await response.write(f"id: {_stamp()}\nevent: tick\ndata: {{}}\n\n".encode())
-            arriving = arriving or asyncio.ensure_future(subscription.get())
-            changing = changing or asyncio.ensure_future(watched.changed.wait())
-            done, _pending = await asyncio.wait((arriving, changing), timeout=max(0.0, next_tick - loop.time()),
-                                                return_when=asyncio.FIRST_COMPLETED)
-            if changing in done:
-                changing = None
-            if arriving not in done:
-                continue
-            event, arriving = arriving.result(), None
+            events = subscription.drain()
             if subscription.overflowed:
                 await response.write(b"event: reload\ndata: {}\n\n")
                 return
-            if not _visible(watched, only_notifications, event):
-                continue  # queued before the rights narrowed
-            data = event.shared.get("sse")
-            if data is None:
-                data = event.shared["sse"] = dumps(event_payload(event))
-            await response.write(f"id: {_stamp()}\nevent: {event.collection}\ndata: {data}\n\n".encode())
+            if not events:
+                await subscription.wait()
+                continue
+            stamp = f"id: {_stamp()}\n".encode()
+            frames = [stamp + _frame(event) for event in events
+                      if _visible(watched, only_notifications, event)]  # not those queued before the rights narrowed
+            if frames:
+                await response.write(b"".join(frames))
     finally:
-        for waiting in (arriving, changing):
-            if waiting is not None:
-                waiting.cancel()
+        timer.cancel()
+
+
+def _frame(event: Event) -> bytes:
+    """The event's SSE fields after its id, rendered once for every stream that shows it."""
+    frame = event.shared.get("sse")
+    if frame is None:
+        frame = event.shared["sse"] = f"event: {event.collection}\ndata: {dumps(event_payload(event))}\n\n".encode()
+    assert isinstance(frame, bytes)
+    return frame

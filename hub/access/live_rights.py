@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
@@ -45,6 +45,8 @@ class WatchedStream:
         self.token_hash = token_hash
         self.user: Doc | None = user  # None: signed out, deactivated or reset; the stream must end
         self.changed = asyncio.Event()
+        # Called after `changed` is set, so a stream waiting on something else (its events) wakes too.
+        self.on_change: Callable[[], None] | None = None
 
     def _update(self, current: Doc | None) -> None:
         if self.user is None:
@@ -52,6 +54,8 @@ class WatchedStream:
         if current is None or rights_of(current) != rights_of(self.user):
             self.user = current  # replaced, not mutated: the stream's filter reads it on every event
             self.changed.set()
+            if self.on_change is not None:
+                self.on_change()
 
 
 class RightsWatch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,24 +40,64 @@ class Event:
 
 
 Predicate = Callable[[Event], bool]
+# With this many listeners, a conversation update waits up to HOLD_SECONDS for the next event.
+HOLD_FROM_SUBSCRIBERS = 100
+HOLD_SECONDS = 0.05
 
 
 class Subscription:
+    """One listener's events, in stream order, woken without a task per event.
+
+    The bus appends to a bounded deque and resolves the listener's one waiting future; a listener
+    drains everything that arrived meanwhile in one go (`drain()`), so a burst of events costs one
+    wake-up per listener, not one per event. `get()` hands them out one at a time instead."""
+
     def __init__(self, bus: EventBus, predicate: Predicate, maxsize: int) -> None:
         self._bus = bus
         self.predicate = predicate
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
+        self.maxsize = maxsize
+        self._events: deque[Event] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
     def offer(self, event: Event) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._events) >= self.maxsize:
             # A stuck client must not hold memory for everyone; it is told to reload.
             self.overflowed = True
+        else:
+            self._events.append(event)
+        self.wake()
+
+    def wake(self) -> None:
+        """End the current `wait()` (an event arrived, or something else the listener watches changed)."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, timeout: float | None = None) -> None:
+        """Return once an event is waiting, `wake()` was called, or after `timeout` seconds."""
+        if self._events or self.overflowed:
+            return
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        timer = loop.call_later(timeout, self.wake) if timeout is not None else None
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    def drain(self) -> list[Event]:
+        """Every event waiting now, oldest first."""
+        events = list(self._events)
+        self._events.clear()
+        return events
 
     async def get(self) -> Event:
-        return await self.queue.get()
+        while not self._events:
+            await self.wait()
+        return self._events.popleft()
 
     def close(self) -> None:
         self._bus.unsubscribe(self)
@@ -76,6 +117,8 @@ class EventBus:
         self._conversation_cache: dict[ObjectId, Conversation] = {}
         self.ready = asyncio.Event()
         self._stopping = False
+        self._held: list[Event] = []  # conversation updates waiting for the message that follows them
+        self._release_timer: asyncio.TimerHandle | None = None
         self.tally = ViewTally()  # the inbox tabs' counts, kept from this stream (hub/store/view_tally.py)
 
     def subscribe(self, predicate: Predicate, maxsize: int = 1000) -> Subscription:
@@ -99,6 +142,7 @@ class EventBus:
         self._stopping = True
         await stop_tasks(self._task)
         self._task = None
+        self._release()
 
     async def _run(self) -> None:
         resume: Any = None
@@ -151,6 +195,29 @@ class EventBus:
             conversation = await self._conversation(doc.get("conversation_id"))
         token = str(change["_id"].get("_data", "")) if isinstance(change["_id"], dict) else ""
         event = Event(collection, change["operationType"], doc, conversation, token)
+        if collection == model.CONVERSATIONS and event.operation == "update" \
+                and len(self._subscribers) >= HOLD_FROM_SUBSCRIBERS:
+            # Most conversation updates are a new message's "last message" fields, and the message's own
+            # event follows within milliseconds. With many streams open, fanning the update out at once
+            # keeps the loop from that message's ingest for the whole fan-out; held briefly, both go out
+            # together, one wake-up and one write per stream. Order is kept: held events go first.
+            self._held.append(event)
+            if self._release_timer is None:
+                self._release_timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, self._release)
+            return
+        self._release()
+        self._offer(event)
+
+    def _release(self) -> None:
+        """Offer the held conversation updates, oldest first."""
+        if self._release_timer is not None:
+            self._release_timer.cancel()
+            self._release_timer = None
+        held, self._held = self._held, []
+        for event in held:
+            self._offer(event)
+
+    def _offer(self, event: Event) -> None:
         for sub in list(self._subscribers):
             try:
                 if sub.predicate(event):
