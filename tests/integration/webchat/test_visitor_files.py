@@ -125,3 +125,23 @@ async def test_the_same_upload_sent_twice_is_one_message_with_one_set_of_files(
     assert await hub.db["fs.files"].count_documents({}) == 1
     conversation = await hub.db["conversations"].find_one({})
     assert conversation is not None and conversation["last_message_preview"] == "📎 a.txt"  # files alone: named
+
+
+async def test_the_inbox_draws_a_files_only_message_with_the_paperclip_icon_not_an_emoji(
+    hub: Hub, base_url: str, http: aiohttp.ClientSession, http2: aiohttp.ClientSession
+) -> None:
+    # A machine without an emoji font draws 📎 as an empty box: the list and the timeline use the SVG icon.
+    welcome = await Visitor(http, base_url).connect()
+    form = files_form("f-6", ("a.txt", b"a", "text/plain"))
+    status, answer, _ = await post_files(http, base_url, welcome["token"], form)
+    assert status == 201, answer
+    await make_user(hub.db, "lead@x.test", role="lead")
+    await login(http2, base_url, "lead@x.test")
+    conversation = await hub.db["conversations"].find_one({})
+    assert conversation is not None
+    for path in ("/inbox/list?view=all", f"/inbox/c/{conversation['_id']}"):
+        async with http2.get(base_url + path) as r:
+            page = await r.text()
+        assert r.status == 200 and "a.txt" in page
+        assert "📎" not in page, path
+        assert 'class="icon icon-paperclip"' in page, path
