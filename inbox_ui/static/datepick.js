@@ -106,7 +106,7 @@
     var prev = document.createElement("button");
     prev.type = "button"; prev.className = "datepick-step"; prev.dataset.step = "-1";
     prev.setAttribute("aria-label", text("month_prev", "Previous month")); prev.textContent = "‹";
-    var title = document.createElement("h2");
+    var title = document.createElement("div");  // not a heading: the page's own outline stays its own
     title.className = "datepick-title"; title.setAttribute("aria-live", "polite");
     var next = document.createElement("button");
     next.type = "button"; next.className = "datepick-step"; next.dataset.step = "1";

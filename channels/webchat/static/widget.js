@@ -312,6 +312,7 @@
     state.pending[frame.client_id] = frame;
     addMessage({ direction: "in", text: text, client_id: frame.client_id });
     input.value = "";
+    if (state.typingSent) state.typingSent();
     if (state.ws && state.ws.readyState === 1) state.ws.send(JSON.stringify(frame));
   }
   form.addEventListener("submit", submit);
@@ -423,10 +424,19 @@
     if (seconds > 0) typingTimer = setTimeout(function () { showTyping("", 0); }, seconds * 1000);
   }
   function setUpTyping() {
-    var last = 0; // at most one "typing" frame every 2.5 s; the hub drops it after a few seconds by itself
-    input.addEventListener("input", function () {
-      if (input.value.trim() && Date.now() - last > 2500 && frameOut({ type: "typing" })) last = Date.now();
-    });
+    // At most one "typing" frame every 2.5 s (the hub drops it after a few seconds by itself). Typing inside
+    // the 2.5 s is announced when they end, not dropped, and a sent message starts afresh: what the visitor
+    // types next is about a new message (the frame before it may have come before any conversation).
+    var last = 0, later = 0;
+    function announce() {
+      later = 0;
+      if (!input.value.trim()) return;
+      var wait = 2500 - (Date.now() - last);
+      if (wait > 0) { later = setTimeout(announce, wait); return; }
+      if (frameOut({ type: "typing" })) last = Date.now();
+    }
+    input.addEventListener("input", function () { if (!later) announce(); });
+    state.typingSent = function () { clearTimeout(later); later = 0; last = 0; };
     document.addEventListener("visibilitychange", function () { if (!document.hidden) sawReplies(); });
   }
 
