@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, WriteConcern
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 Doc = dict[str, Any]
 Db = AsyncDatabase[Doc]
@@ -55,6 +56,19 @@ def connect(url: str, default_db: str, *, write_concern: str = "auto",
 def fast(collection: AsyncCollection[Doc]) -> AsyncCollection[Doc]:
     """The same collection writing unjournaled: only for writes nothing is acknowledged on."""
     return collection.with_options(write_concern=FAST)
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(collection: AsyncCollection[Doc], docs: list[Doc]) -> None:
+    """Insert the documents whose `_id` is not there yet; the ones already there are left as they are (a
+    migration that may run again, or two processes starting together)."""
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            raise
 
 
 async def ping(db: Db) -> bool:

@@ -17,12 +17,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
-from hub.db.client import Db, Doc  # not hub.store.db: its start-up migration imports this module
-
-DUPLICATE_KEY = 11000
+from hub.db.client import (  # not hub.store.db: its start-up migration imports this module
+    Db,
+    Doc,
+    insert_new,
+)
 
 
 def key(kind: str, value: str) -> str:
@@ -94,15 +96,8 @@ async def adopt_existing(db: Db) -> None:
             batch.append({"_id": key_of(identity), "kind": identity["kind"], "value": identity["value"],
                           "contact_id": contact["_id"]})
         if len(batch) >= 500:
-            await _insert_new(db, batch)
+            await insert_new(db[model.IDENTITIES], batch)
             batch = []
     if batch:
-        await _insert_new(db, batch)
+        await insert_new(db[model.IDENTITIES], batch)
 
-
-async def _insert_new(db: Db, docs: list[Doc]) -> None:
-    try:
-        await db[model.IDENTITIES].insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-            raise

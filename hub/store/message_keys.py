@@ -21,10 +21,15 @@ from bson import ObjectId
 from pymongo.errors import BulkWriteError
 
 from hub import names as model
-from hub.db.client import Db, Doc, fast  # not hub.store.db: its start-up migration imports this module
+from hub.db.client import (  # not hub.store.db: its start-up migration imports this module
+    DUPLICATE_KEY,
+    Db,
+    Doc,
+    fast,
+    insert_new,
+)
 from hub.store.documents import Message, messages_in
 
-DUPLICATE_KEY = 11000
 CLIENT = "client:"
 
 # (the id to insert the message with, the message that already holds the key or None)
@@ -97,15 +102,8 @@ async def adopt_existing(db: Db) -> None:
         if isinstance(doc.get("client_key"), str):
             batch.append({"_id": client_key(doc["client_key"]), "message_id": doc["_id"]})
         if len(batch) >= 500:
-            await _insert_new(db, batch)
+            await insert_new(db[model.MESSAGE_KEYS], batch)
             batch = []
     if batch:
-        await _insert_new(db, batch)
+        await insert_new(db[model.MESSAGE_KEYS], batch)
 
-
-async def _insert_new(db: Db, docs: list[Doc]) -> None:
-    try:
-        await db[model.MESSAGE_KEYS].insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-            raise
