@@ -4,6 +4,8 @@ outside its hours makes the chat offline and ask for the email. Screenshots: var
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,6 +21,8 @@ from tests.integration.csat.helpers import set_status, turn_on_survey
 from tests.integration.webchat.chat_settings import answering_department, closed_department
 from tests.support.agents import make_user
 from tests.support.shop_site import serve, shop_site  # noqa: F401  (the shop fixture)
+
+FA_WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")  # Monday first
 
 pytestmark = pytest.mark.browser
 
@@ -150,15 +154,19 @@ async def test_outside_the_departments_hours_the_widget_says_offline_and_require
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     night = await closed_department(hub)
+    reopens = utcnow().date() + timedelta(days=2)
     await webchat_look.save_look(hub.db, WidgetLook(department_id=str(night["_id"])), utcnow())
     for lang, viewport, name in (("en", DESKTOP, "desktop"), ("fa", PHONE, "phone")):
-        visitor = await (await browser.new_context(viewport=viewport)).new_page()  # type: ignore[arg-type]
+        context = await browser.new_context(viewport=viewport, timezone_id="UTC")  # type: ignore[arg-type]
+        visitor = await context.new_page()
         await visitor.goto(serve(shop, f"night-{lang}", shop_page(base_url, lang)))
         await expect(visitor.locator(".hubchat[data-ready='1']")).to_have_count(1)
         await visitor.click(".hubchat-bubble")
+        # Closed today and tomorrow (holidays), open again the day after at 00:00 UTC: said in the
+        # visitor's language, with the weekday.
         await expect(visitor.locator(".hubchat[data-online='0'] .hubchat-hours")).to_have_text(
-            "We're offline — leave your email and we'll reply" if lang == "en"
-            else "الان آفلاین هستیم — ایمیل خود را بگذارید تا پاسخ دهیم")
+            re.compile(rf"^We're offline until {reopens:%A} 12:00\sAM — leave your email and we'll reply$")
+            if lang == "en" else re.compile(rf"^تا {FA_WEEKDAYS[reopens.weekday()]}.* آفلاین هستیم — ایمیل"))
         form = visitor.locator(".hubchat-prechat")
         await expect(form.locator("input[name=email]")).to_have_attribute("aria-required", "true")
         await visitor.screenshot(path=str(SHOTS / f"widget-offline-{name}-{lang}.png"))

@@ -624,30 +624,35 @@
   // which opens no socket). Kept apart from the rest so each part can change on its own.
   var LOOK_WORDS = {
     en: { within: "We usually reply within {t}", offline: "We're offline — leave your email and we'll reply",
+          offlineUntil: "We're offline until {t} — leave your email and we'll reply",
           intro: "Tell us a little before we start", yourName: "Your name", yourEmail: "Your email",
           yourQuestion: "How can we help?", optional: "(optional)", start: "Start the chat",
           needed: "Please fill this in", badEmail: "Please enter a valid email address",
           rateAsk: "How would you rate the help you got?", rateComment: "Anything to add? (optional)",
           rateSend: "Send rating", rateThanks: "Thank you for your rating!", stars: "{n} of 5", chooseStars: "Choose 1 to 5 stars" },
     fa: { within: "معمولاً ظرف {t} پاسخ می‌دهیم", offline: "الان آفلاین هستیم — ایمیل خود را بگذارید تا پاسخ دهیم",
+          offlineUntil: "تا {t} آفلاین هستیم — ایمیل خود را بگذارید تا پاسخ دهیم",
           intro: "پیش از شروع، کمی از خودتان بگویید", yourName: "نام شما", yourEmail: "ایمیل شما",
           yourQuestion: "چه کمکی از ما برمی‌آید؟", optional: "(اختیاری)", start: "شروع گفتگو",
           needed: "لطفاً این را پر کنید", badEmail: "لطفاً یک ایمیل معتبر وارد کنید",
           rateAsk: "به کمکی که دریافت کردید چه امتیازی می‌دهید؟", rateComment: "نکته‌ای برای افزودن دارید؟ (اختیاری)",
           rateSend: "ارسال امتیاز", rateThanks: "از امتیاز شما سپاسگزاریم!", stars: "{n} از ۵", chooseStars: "از ۱ تا ۵ ستاره انتخاب کنید" },
     ar: { within: "نرد عادةً خلال {t}", offline: "نحن غير متصلين الآن — اترك بريدك الإلكتروني وسنرد عليك",
+          offlineUntil: "نحن غير متصلين حتى {t} — اترك بريدك الإلكتروني وسنرد عليك",
           intro: "أخبرنا قليلًا قبل أن نبدأ", yourName: "اسمك", yourEmail: "بريدك الإلكتروني",
           yourQuestion: "كيف يمكننا مساعدتك؟", optional: "(اختياري)", start: "ابدأ الدردشة",
           needed: "يرجى ملء هذا الحقل", badEmail: "يرجى إدخال بريد إلكتروني صالح",
           rateAsk: "كيف تقيّم المساعدة التي حصلت عليها؟", rateComment: "هل لديك ما تضيفه؟ (اختياري)",
           rateSend: "أرسل التقييم", rateThanks: "شكرًا لتقييمك!", stars: "{n} من 5", chooseStars: "اختر من 1 إلى 5 نجوم" },
     zh: { within: "我们通常在 {t}内回复", offline: "我们暂时不在线 — 请留下您的电子邮件，我们会回复您",
+          offlineUntil: "我们在{t}之前不在线 — 请留下您的电子邮件，我们会回复您",
           intro: "开始之前，请简单介绍一下", yourName: "您的姓名", yourEmail: "您的电子邮件",
           yourQuestion: "我们能帮您什么？", optional: "（可选）", start: "开始聊天",
           needed: "请填写此项", badEmail: "请输入有效的电子邮件地址",
           rateAsk: "您如何评价所获得的帮助？", rateComment: "还有什么要补充的吗？（可选）",
           rateSend: "提交评分", rateThanks: "感谢您的评分！", stars: "{n} / 5", chooseStars: "请选择 1 到 5 颗星" },
     vi: { within: "Chúng tôi thường trả lời trong vòng {t}", offline: "Chúng tôi đang ngoại tuyến — hãy để lại email, chúng tôi sẽ trả lời",
+          offlineUntil: "Chúng tôi ngoại tuyến đến {t} — hãy để lại email, chúng tôi sẽ trả lời",
           intro: "Cho chúng tôi biết đôi chút trước khi bắt đầu", yourName: "Tên của bạn", yourEmail: "Email của bạn",
           yourQuestion: "Chúng tôi có thể giúp gì?", optional: "(không bắt buộc)", start: "Bắt đầu trò chuyện",
           needed: "Vui lòng điền mục này", badEmail: "Vui lòng nhập email hợp lệ",
@@ -667,6 +672,17 @@
     } catch (err) { return units[1] + " " + units[0] + (units[1] === 1 ? "" : "s"); }
   }
 
+  // When a closed department opens again, in the visitor's own zone and language: the weekday and time
+  // within the coming week ("Friday 9:00 AM"), else the date; "" once it is past (a cached config).
+  function reopening(iso) {
+    var at = new Date(iso);
+    var ahead = at.getTime() - Date.now();
+    if (!(ahead > 0)) return "";
+    var shape = ahead < 6 * 86400000 ? { weekday: "long", hour: "numeric", minute: "2-digit" }
+      : { dateStyle: "medium", timeStyle: "short" };
+    try { return new Intl.DateTimeFormat(lang, shape).format(at); } catch (err) { return at.toLocaleString(); }
+  }
+
   var hoursNote = el("p", "hubchat-hours", "");
   hoursNote.hidden = true;
   header.after(hoursNote);
@@ -684,7 +700,8 @@
     heading.textContent = settings.title || t("title");
     panel.setAttribute("aria-label", heading.textContent);
     root.dataset.online = cfg.online ? "1" : "0";
-    hoursNote.textContent = !cfg.online ? lt("offline")
+    var reopens = !cfg.online && cfg.opens_at ? reopening(cfg.opens_at) : "";
+    hoursNote.textContent = !cfg.online ? (reopens ? lt("offlineUntil").replace("{t}", reopens) : lt("offline"))
       : cfg.reply_within_seconds ? lt("within").replace("{t}", lookDuration(cfg.reply_within_seconds)) : "";
     hoursNote.hidden = !hoursNote.textContent;
     showGreeting();
