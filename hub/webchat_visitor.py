@@ -123,6 +123,7 @@ class VisitorSession:
         self.visitor_id = visitor_id
         self.token = token
         self.pushed: set[str] = set()
+        self.sent: set[str] = set()  # client ids of the messages this socket sent
         self.limits = visitor_limits(hub)
         self.live = LiveState(hub, visitor_id)  # typing and read receipts (hub/webchat_live.py)
 
@@ -132,9 +133,20 @@ class VisitorSession:
 
     def wants(self, event: Event) -> bool:
         doc = event.doc
+        if self.own_words(event):
+            return True
         return (event.collection == "messages" and doc.get("direction") == "out"
                 and doc.get("to") == {"kind": WEBCHAT, "value": self.visitor_id}
                 and doc.get("status") in PUSHED_STATUSES) or self.live.wants(event)
+
+    def own_words(self, event: Event) -> bool:
+        """A new message of the visitor's from this browser (any tab): the widget's words and files carry
+        "<visitor id>:<client id>" as their external id, so a second tab shows them as they are sent."""
+        doc = event.doc
+        external = doc.get("external_id")
+        return (event.collection == "messages" and event.operation == "insert" and doc.get("direction") == "in"
+                and doc.get("channel") == WEBCHAT and isinstance(external, str)
+                and external.startswith(f"{self.visitor_id}:"))
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(dumps(frame))
@@ -156,6 +168,14 @@ class VisitorSession:
     async def push_replies(self, subscription: Any) -> None:
         while True:
             event: Event = await subscription.get()
+            if self.own_words(event):
+                # To the visitor's other tabs; this socket's own words were acknowledged already (files,
+                # sent over HTTP, come here too: the widget matches them to their bubble by client id).
+                if _sent_as(event.doc) in self.sent:
+                    continue
+                with contextlib.suppress(ConnectionError):
+                    await self.send({"type": "message", "message": history_item(event.doc, self.hub.settings)})
+                continue
             if event.collection != "messages" or event.doc.get("direction") != "out":
                 await self._live_frame(event)
                 continue
@@ -249,6 +269,8 @@ class VisitorSession:
             raise HubError("a message needs non-empty 'text'")
         if client_id is None and frame.get("client_id") is not None:
             raise HubError("'client_id' must be a short string")
+        if client_id is not None:
+            self.sent.add(client_id)
         look = await webchat_prechat.look_if_complete(self.hub, self.identity, client_id)
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),

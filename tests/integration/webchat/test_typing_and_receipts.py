@@ -154,3 +154,25 @@ async def test_an_agents_viewing_heartbeat_does_not_repeat_their_typing_and_othe
     assert live.frame(viewer_event(heartbeat, contact_id), now + timedelta(seconds=7)) == {
         "type": "typing", "name": "Sina", "seconds": 0}  # typing ran out: told once that it stopped
     assert live.frame(viewer_event(heartbeat, contact_id), now + timedelta(seconds=8)) is None
+
+
+async def test_a_visitors_message_from_one_tab_shows_in_their_other_open_tab_and_not_twice_in_the_first(
+    hub: Hub, base_url: str, http2: aiohttp.ClientSession
+) -> None:
+    first = Visitor(http2, base_url)
+    welcome = await first.connect()
+    second = Visitor(http2, base_url)
+    await second.connect(welcome["token"])  # the same visitor, a second tab
+    stranger = Visitor(http2, base_url)
+    await stranger.connect()
+    ack = await first.say("sent from the first tab", "tab-1")
+    shown = (await second.receive("message"))["message"]
+    assert shown["id"] == ack["id"] and shown["direction"] == "in" and shown["client_id"] == "tab-1"
+    assert shown["text"] == "sent from the first tab"
+    await stranger.say("the stranger's words", "s-1")  # reaches neither of the visitor's tabs
+    again = await second.say("and now from the second", "tab-2")
+    back = (await first.receive("message"))["message"]
+    assert back["id"] == again["id"]  # the first tab's next frame is the second tab's message, not its own
+    await first.close()
+    await second.close()
+    await stranger.close()
