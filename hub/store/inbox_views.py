@@ -170,6 +170,7 @@ async def page(db: Db, user: Doc, view: str, filters: Filters, before: tuple[dat
     batch = max(limit * 2, 100)
     rows: dict[ObjectId, Doc] = {}
     frontier: tuple[datetime, ObjectId] | None = None
+    queries: list[Doc] = []
     for core in view_plan.cores:
         for status in [None] if view_plan.by_id else statuses:
             query: Doc = dict(core)
@@ -179,13 +180,17 @@ async def page(db: Db, user: Doc, view: str, filters: Filters, before: tuple[dat
                     query[field] = {"$lte" if newer_first else "$gte": before[0]}
                 elif not newer_first:
                     query[field] = {"$gte": _EPOCH}  # those not waiting (no waiting_since) are left out
-            found = await _top(db, query, field, direction, batch, windowed=newer_first,
-                               upper=before[0] if before is not None else None)
-            rows.update((doc["_id"], doc) for doc in found)
-            if len(found) == batch and not view_plan.by_id:
-                last = _key(found[-1], filters)
-                if frontier is None or (last > frontier if newer_first else last < frontier):
-                    frontier = last
+            queries.append(query)
+    # Every (core, status) batch is independent: all are in flight together, not one after another.
+    batches = await asyncio.gather(*(_top(db, query, field, direction, batch, windowed=newer_first,
+                                          upper=before[0] if before is not None else None)
+                                     for query in queries))
+    for found in batches:
+        rows.update((doc["_id"], doc) for doc in found)
+        if len(found) == batch and not view_plan.by_id:
+            last = _key(found[-1], filters)
+            if frontier is None or (last > frontier if newer_first else last < frontier):
+                frontier = last
     ordered = sorted(rows.values(), key=lambda d: _key(d, filters), reverse=newer_first)
     out: list[Doc] = []
     for doc in ordered:
@@ -265,7 +270,7 @@ async def counts_with_unread(db: Db, user: Doc, views: list[str], status: str | 
     conversation of every view. An agent who saw more conversations than that since the oldest of
     them was answered may see that one counted as unread again; its row still shows it as read.
     """
-    plans = {view: await plan(db, user, view) for view in views}
+    plans = dict(zip(views, await asyncio.gather(*(plan(db, user, view) for view in views)), strict=True))
     totals = await counts(db, user, views, status, plans, tally)
     marks = await read_marks.recent_marks(db, user["_id"])
     seen: list[Doc] = []
