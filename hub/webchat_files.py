@@ -27,7 +27,7 @@ from hub.inbound.ingest import ingest
 from hub.outbound import attachments as uploads
 from hub.runtime import Hub
 from hub.store import webchat_sites
-from hub.webchat_visitor import history_item, visitor_limits
+from hub.webchat_visitor import history_item, visitor_limits, widget_external_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -121,7 +121,7 @@ async def _receive(hub: Hub, request: web.Request, visitor_id: str) -> dict[str,
     stored = await uploads.store(hub, files, {"uploaded_by_visitor": visitor_id})
     inbound = InboundMessage(
         channel=WEBCHAT, identity=identity, text=str(text), received_at=utcnow(),
-        external_id=f"{visitor_id}:{client_id}", attachments=tuple(stored),
+        external_id=widget_external_id(visitor_id, client_id), attachments=tuple(stored),
         raw={"type": "files", "text": text, "client_id": client_id,
              "files": [{"filename": f.filename, "content_type": f.content_type, "size": len(f.data)} for f in files]},
         extras={"user_agent": request.headers.get("User-Agent", "")[:300]},

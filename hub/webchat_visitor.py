@@ -71,12 +71,25 @@ def history_item(doc: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
             **webchat_rating.survey_fields(doc)}
 
 
+def widget_external_id(visitor_id: str, client_id: str) -> str:
+    """A widget message's external id (its dedupe key): who sent it and the widget's own id for it."""
+    return f"{visitor_id}:{client_id}"
+
+
+def widget_origin(doc: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(visitor id, client id) of a visitor's message from the widget (words or files), else None."""
+    external = doc.get("external_id")
+    if doc.get("direction") != "in" or doc.get("channel") != WEBCHAT or not isinstance(external, str) \
+            or ":" not in external:
+        return None
+    visitor_id, client_id = external.split(":", 1)
+    return visitor_id, client_id
+
+
 def _sent_as(doc: Mapping[str, Any]) -> str | None:
     """The widget's own id for a visitor's message, so a reconnect matches it to the one already shown."""
-    external = doc.get("external_id")
-    if doc.get("direction") != "in" or not isinstance(external, str) or ":" not in external:
-        return None
-    return external.split(":", 1)[1]
+    origin = widget_origin(doc)
+    return origin[1] if origin else None
 
 
 def visitor_limits(hub: Hub) -> VisitorLimits:
@@ -140,13 +153,12 @@ class VisitorSession:
                 and doc.get("status") in PUSHED_STATUSES) or self.live.wants(event)
 
     def own_words(self, event: Event) -> bool:
-        """A new message of the visitor's from this browser (any tab): the widget's words and files carry
-        "<visitor id>:<client id>" as their external id, so a second tab shows them as they are sent."""
-        doc = event.doc
-        external = doc.get("external_id")
-        return (event.collection == "messages" and event.operation == "insert" and doc.get("direction") == "in"
-                and doc.get("channel") == WEBCHAT and isinstance(external, str)
-                and external.startswith(f"{self.visitor_id}:"))
+        """A new message of the visitor's from this browser (any tab), words or files, so a second tab
+        shows it as it is sent."""
+        if event.collection != "messages" or event.operation != "insert":
+            return False
+        origin = widget_origin(event.doc)
+        return origin is not None and origin[0] == self.visitor_id
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(dumps(frame))
@@ -274,7 +286,7 @@ class VisitorSession:
         look = await webchat_prechat.look_if_complete(self.hub, self.identity, client_id)
         inbound = InboundMessage(
             channel="webchat", identity=self.identity, text=text, received_at=utcnow(),
-            external_id=f"{self.visitor_id}:{client_id}" if client_id else None,
+            external_id=widget_external_id(self.visitor_id, client_id) if client_id else None,
             raw={k: frame[k] for k in RAW_FIELDS if k in frame},
             extras={"user_agent": self.user_agent, **webchat_prechat.routing_extras(look)},
         )

@@ -169,7 +169,7 @@ async def test_a_visitors_message_from_one_tab_shows_in_their_other_open_tab_and
     shown = (await second.receive("message"))["message"]
     assert shown["id"] == ack["id"] and shown["direction"] == "in" and shown["client_id"] == "tab-1"
     assert shown["text"] == "sent from the first tab"
-    await stranger.say("the stranger's words", "s-1")  # reaches neither of the visitor's tabs
+    await stranger.say("the stranger's words", "s-1")  # must not be the first tab's next frame (below)
     again = await second.say("and now from the second", "tab-2")
     back = (await first.receive("message"))["message"]
     assert back["id"] == again["id"]  # the first tab's next frame is the second tab's message, not its own
