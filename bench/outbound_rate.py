@@ -4,10 +4,12 @@ A hub runs in this process with Twilio pointed at the loopback fake (tests/fakes
 sender paced at BENCH_SENDS_PER_SECOND (default 50). The fake answers 10 % of create requests with an
 error, evenly: 429 (no Retry-After, so a plain retry), 500 before the message is made, and 500 after it
 was made (a success hidden behind a server error: the dispatcher must look it up, not send again).
-Agents queue BENCH_REPLIES replies (default 600) across 30 SMS conversations; the run ends when every
-reply is `sent`. Printed: requests per second at the provider while the outbox was busy (until 90 % of
-all requests were made) against the configured rate, duplicates (a reply created more than once at the
-provider) and lost replies (never created, or not `sent` in the hub).
+16 agents queue BENCH_REPLIES replies (default 1,000) across 30 SMS conversations, faster than they can
+leave; the run ends when every reply is `sent`. Printed: requests per second at the provider while the
+agents queue (the hub and the database shared with them) and then while the dispatcher drains the
+backlog alone (until 90 % of all requests were made: the P6 figure), each against the configured rate;
+duplicates (a reply created more than once at the provider) and lost replies (never created, or not
+`sent` in the hub).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from aiohttp import web
 
 RATE = float(os.environ.get("BENCH_SENDS_PER_SECOND", "50"))
 WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "4"))  # HUB_OUTBOX_WORKERS
-REPLIES = int(os.environ.get("BENCH_REPLIES", "600"))
+REPLIES = int(os.environ.get("BENCH_REPLIES", "1000"))
 CONVERSATIONS = 30
 ERROR_SHARE = 0.10
 
@@ -127,8 +129,11 @@ async def main() -> None:
     duplicates = sum(n - 1 for n in bodies.values() if n > 1)
     lost = REPLIES - len(bodies) + left
     times = sorted(fake.request_times)
-    busy = times[: max(2, int(len(times) * 0.9))]
-    achieved = (len(busy) - 1) / (busy[-1] - busy[0]) if len(busy) > 1 and busy[-1] > busy[0] else 0.0
+    queue_end = started + queued_for
+    # While the agents queue, the hub and the database also take their 16 writers; once the queue is full
+    # the dispatcher works a backlog alone (until 90 % of all requests, so the tail of retries is left out).
+    mixed = [t for t in times if t <= queue_end]
+    drain = [t for t in times[: max(2, int(len(times) * 0.9))] if t > queue_end]
     print(f"outbound dispatcher ({WORKERS} workers): {REPLIES} replies over {CONVERSATIONS} SMS conversations, "
           f"queued in {queued_for:.1f}s, all settled in {elapsed:.1f}s; {len(times)} provider requests, injected "
           f"{dict(fake.injected)}")
@@ -138,9 +143,16 @@ async def main() -> None:
           f"{documents / REPLIES:.2f} | index entries {entries / REPLIES:.2f}")
     for op, n in profile.ops.most_common(12):
         print(f"    {n / REPLIES:5.2f}  {op}")
-    print(f"P6 outbound: {achieved:.1f} requests/s | configured {RATE:.0f}/s | ratio {achieved / RATE:.2f} | "
-          f"duplicates {duplicates} | lost {lost} ({'meets' if duplicates == 0 and lost == 0 else 'misses'} "
-          "0 duplicates, 0 lost)")
+    print(f"  while 16 agents queue replies: {_rate(mixed):.1f} requests/s ({len(mixed)} requests; the queue "
+          f"itself took {REPLIES / queued_for:.1f} replies/s) | ratio {_rate(mixed) / RATE:.2f}")
+    achieved = _rate(drain)
+    print(f"P6 outbound (a backlog, drained): {achieved:.1f} requests/s | configured {RATE:.0f}/s | ratio "
+          f"{achieved / RATE:.2f} | duplicates {duplicates} | lost {lost} "
+          f"({'meets' if duplicates == 0 and lost == 0 else 'misses'} 0 duplicates, 0 lost)")
+
+
+def _rate(times: list[float]) -> float:
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
 
 
 if __name__ == "__main__":

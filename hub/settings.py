@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each attempt.")
     outbox_lease_seconds: float = Field(30.0, description="How long a dispatcher owns a reply it sends.")
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for due replies.")
-    outbox_workers: int = Field(4, ge=1, le=64, description="Replies one process sends at a time.")
+    outbox_workers: int = Field(4, ge=1, le=64, description="Dispatcher workers per process; each leases up to 16 "
+                                "due replies at once and sends them side by side.")
     log_level: str = Field("INFO", description="Python logging level.")
     smtp_listen: str = Field("", description="HOST:PORT the inbound SMTP listener binds to; empty: no listener.")
     trusted_proxies: str = Field(

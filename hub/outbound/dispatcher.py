@@ -1,7 +1,9 @@
 """Sends queued replies through their channel, once.
 
-Each attempt owns its row under a unique id (never the process id: all of a process's workers share
-that), renews the lease while the send runs, and writes its outcome only while it still owns the row.
+A worker leases a batch of due rows under a unique id (never the process id: all of a process's workers
+share that), renews the lease while it sends them side by side, records each attempt's start before
+its request leaves, and writes each outcome only while it still owns the row. Starts and outcomes of all
+workers go to the database in bulk (hub/store/bulk_writes.py), each still conditional on its owner.
 An attempt whose outcome was never recorded (a crash, or no answer in time) is settled before any
 resend: a channel that can look it up at the provider does (`Reconciler`); one that cannot sends
 once more, with the message marked "may have been delivered", and never a third time blindly.
@@ -14,7 +16,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +39,8 @@ from hub.clock import utcnow
 from hub.outbound import surveys
 from hub.runtime import Hub
 from hub.store import messages
+from hub.store.bulk_writes import GroupedWrites
+from hub.store.db import Doc
 from hub.store.documents import Message
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,9 @@ MAX_BACKOFF_SECONDS = 15 * 60
 # One attempt (pacing, reconciling, sending) may run this many lease lengths, renewing the lease as it
 # goes; past that its outcome counts as unknown. With the default lease of 30 s: one minute.
 SEND_TIMEOUT_LEASES = 2
+# Replies a worker leases at once (one look and one write for all), then sends side by side: the look at
+# the due rows costs the embedded server about as much as twenty single writes.
+LEASE_BATCH = 16
 
 UNCERTAIN = ("may have been delivered: an earlier attempt got no answer from {channel} (a crash or a "
              "timeout), and {channel} cannot be asked whether it arrived, so the reply was sent once more")
@@ -85,6 +92,8 @@ class Dispatcher:
         # for them (each lost race is a wasted conditional write). Other processes still race; the
         # conditional update settles that.
         self._busy: set[ObjectId] = set()
+        # Attempt starts and outcomes of all workers, sent in bulk (each one still conditional on its owner).
+        self._writes: GroupedWrites = messages.grouped_writes(hub.db)
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(i), name=f"dispatcher-{i}") for i in range(self.workers)]
@@ -95,6 +104,7 @@ class Dispatcher:
         self._stopping = True
         await stop_tasks(*self._tasks)
         self._tasks = []
+        await self._writes.close()
 
     async def _work(self, index: int) -> None:
         settings = self.hub.settings
@@ -103,57 +113,80 @@ class Dispatcher:
             # Cleared before looking, so a reply queued while the look is in flight still wakes us.
             self.hub.outbox_wakeup.clear()
             try:
-                leased = await messages.lease_due(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds,
-                                                  busy=self._busy)
+                leased = await messages.lease_batch(self.hub.db, owner, utcnow(), settings.outbox_lease_seconds,
+                                                    LEASE_BATCH, busy=self._busy, share=self.workers)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox lease failed")
                 await asyncio.sleep(settings.outbox_poll_seconds)
                 continue
-            if leased is None:
+            if not leased:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.hub.outbox_wakeup.wait(), settings.outbox_poll_seconds)
                 continue
             try:
-                await self.deliver(leased)
+                await self.deliver(leased, owner)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # Most likely the database went away while recording the outcome. The row keeps its
-                # started attempt, so whoever takes it next settles it first; this worker carries on.
-                log.exception("outbox delivery failed message=%s", leased.get("_id"))
+                # Most likely the database went away while recording an outcome (logged per message). A row
+                # keeps its started attempt, so whoever takes it next settles it first; one not started is
+                # taken again once its lease runs out. This worker carries on.
                 await asyncio.sleep(settings.outbox_poll_seconds)
             finally:
-                self._busy.discard(leased["_id"])
+                self._busy.difference_update(d["_id"] for d in leased)
 
-    async def deliver(self, doc: Message) -> None:
-        """Send one leased message (its `lease_owner` is this attempt) and record the outcome."""
-        owner = str(doc["lease_owner"])
-        heartbeat = asyncio.create_task(self._keep_lease(doc, owner), name=f"lease-{doc['_id']}")
+    async def deliver(self, docs: list[Message], owner: str) -> None:
+        """Send leased messages (their `lease_owner` is `owner`) side by side, each recording its own outcome:
+        a slow provider answer holds up only its own reply. The channel's pacer keeps the rate."""
+        held = list(docs)  # the rows still being attempted: the heartbeat keeps their lease
+
+        async def attempt(doc: Message) -> None:
+            try:
+                await self._attempt(doc, owner)
+            finally:
+                held.remove(doc)
+
+        heartbeat = asyncio.create_task(self._keep_lease(held, owner), name=f"lease-{owner}")
         try:
-            await self._attempt(doc, owner)
+            outcomes = await asyncio.gather(*(attempt(doc) for doc in docs), return_exceptions=True)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+        failures = [(doc, o) for doc, o in zip(docs, outcomes, strict=True) if isinstance(o, BaseException)]
+        for doc, failure in failures:
+            if isinstance(failure, asyncio.CancelledError):
+                raise failure
+            log.error("outbox delivery failed message=%s", doc["_id"], exc_info=failure)
+        if failures:
+            raise failures[0][1]
 
-    async def _keep_lease(self, doc: Message, owner: str) -> None:
+    async def _keep_lease(self, held: list[Message], owner: str) -> None:
         """Renew the lease every third of its length, so a slow send is never taken over and sent twice."""
         lease = self.hub.settings.outbox_lease_seconds
-        while True:
+        while held:
             await asyncio.sleep(lease / 3)
+            rows = list(held)
             try:
-                kept = await messages.extend_lease(self.hub.db, doc, owner,
-                                                   utcnow() + timedelta(seconds=lease))
+                kept = await messages.extend_leases(self.hub.db, rows, owner, utcnow() + timedelta(seconds=lease))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be back before the lease runs out
-                log.warning("outbox lease renewal failed message=%s error=%s", doc["_id"], exc)
+                log.warning("outbox lease renewal failed messages=%s error=%s", [d["_id"] for d in rows], exc)
                 continue
-            if not kept:
-                log.warning("outbox lease lost while sending message=%s owner=%s", doc["_id"], owner)
-                return
+            if kept < len(rows):
+                log.warning("outbox lease lost while sending messages=%s owner=%s", [d["_id"] for d in rows],
+                            owner)
+
+    async def _write(self, doc: Mapping[str, Any], owner: str, update: tuple[Doc, Doc],
+                     done: Callable[[Mapping[str, Any] | None, str], bool]) -> bool:
+        """One conditional write of this attempt, in the next bulk; whether it held (read back when the bulk's
+        count cannot say)."""
+        if await self._writes.write(*update):
+            return True
+        return done(await messages.read_row(self.hub.db, doc), owner)
 
     @property
     def send_timeout(self) -> float:
@@ -172,8 +205,8 @@ class Dispatcher:
         earlier = unsettled_attempt(doc)
         if earlier is not None and not await self._settle_earlier(doc, owner, channel, outbound, earlier):
             return
-        if not await messages.record_attempt_started(hub.db, doc, owner, int(doc.get("attempts", 1)),
-                                                     utcnow()):
+        started = messages.attempt_started(doc, owner, int(doc.get("attempts", 1)), utcnow())
+        if not await self._write(doc, owner, started, messages.attempt_started_by):
             log.warning("outbox row taken by another attempt before sending message=%s", doc["_id"])
             return
         try:
@@ -225,9 +258,8 @@ class Dispatcher:
         return await messages.mark_uncertain(hub.db, doc, owner, UNCERTAIN.format(channel=name), utcnow())
 
     async def _record_sent(self, doc: Mapping[str, Any], owner: str, result: SendResult, *, adopted: bool) -> None:
-        recorded = await messages.mark_sent(self.hub.db, doc, owner, result.provider_id, result.status,
-                                            utcnow(), adopted=adopted)
-        if recorded is None:
+        update = messages.sent_update(result.provider_id, result.status, utcnow(), adopted=adopted)
+        if not await self._write(doc, owner, messages.sent(doc, owner, update), messages.outcome_recorded_by):
             # Another attempt owns the row now; its outcome stands, this one is only reported.
             log.warning("stale attempt's send not recorded message=%s owner=%s provider_id=%s", doc["_id"], owner,
                         result.provider_id)
@@ -240,7 +272,8 @@ class Dispatcher:
             final = reason if not transient else f"{reason} (gave up after {attempts} attempts)"
             if transient and outcome_unknown:
                 final += "; the last one may have been delivered"
-            if await messages.mark_failed(hub.db, doc, final, now, owner) is None:
+            if not await self._write(doc, owner, messages.failed(doc, final, now, owner),
+                                     messages.outcome_recorded_by):
                 log.warning("stale attempt's failure not recorded message=%s owner=%s reason=%s", doc["_id"],
                             owner, reason)
             return
@@ -249,8 +282,9 @@ class Dispatcher:
         )
         log.info("send failed, retrying message=%s attempt=%d in=%.1fs outcome_unknown=%s reason=%s", doc["_id"],
                  attempts, delay, outcome_unknown, reason)
-        if not await messages.schedule_retry(hub.db, doc, owner, reason, now + timedelta(seconds=delay), now,
-                                             outcome_unknown=outcome_unknown):
+        retry = messages.retry(doc, owner, reason, now + timedelta(seconds=delay), now,
+                               outcome_unknown=outcome_unknown)
+        if not await self._write(doc, owner, retry, messages.outcome_recorded_by):
             log.warning("stale attempt's retry not recorded message=%s owner=%s reason=%s", doc["_id"], owner,
                         reason)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub import names as model
 from hub.store import message_keys
+from hub.store.bulk_writes import GroupedWrites
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Message, as_message, messages_in
 
@@ -144,43 +145,79 @@ async def enqueue(db: Db, doc: Doc) -> tuple[Message, bool]:
 
 async def lease_due(db: Db, owner: str, now: datetime, lease_seconds: float,
                     busy: set[ObjectId] | None = None) -> Message | None:
-    """Take the oldest due queued reply whose lease is free or expired (a crashed owner's).
+    """Take the oldest due queued reply whose lease is free or expired (one row of `lease_batch`)."""
+    taken = await lease_batch(db, owner, now, lease_seconds, 1, busy)
+    return taken[0] if taken else None
 
-    `owner` is unique to this attempt (never a process id, which all its workers share), so only
-    this attempt can renew the lease or record the outcome. The candidates come from the
-    (status, next_attempt_at) index alone: the embedded server scans the whole collection once an
-    $or joins the query. The lease condition is then checked in the conditional update on one _id,
-    which stays atomic: two dispatchers cannot both win a row. `busy`: rows this process's other workers
-    are taking or sending, skipped; the row won is added (the caller removes it when done with it).
+
+async def lease_batch(db: Db, owner: str, now: datetime, lease_seconds: float, most: int,
+                      busy: set[ObjectId] | None = None, share: int = 1) -> list[Message]:
+    """Take up to `most` of the oldest due queued replies whose lease is free or expired (a crashed owner's),
+    all under `owner`, oldest first.
+
+    `owner` is unique to this lease (never a process id, which all its workers share), so only this
+    lease's attempts can renew it or record outcomes. The candidates come from the (status,
+    next_attempt_at) index alone: the embedded server scans the whole collection once an $or joins the
+    query. One update_many then takes them, still conditional per row: a row counts only if it is still
+    queued, due and holds the lease value read (a free one, None, or one that had run out), so two
+    dispatchers cannot both win a row. When some were lost to another dispatcher, the ones won are read
+    back by owner. `busy`: rows this process's other workers are taking or sending, skipped; the rows
+    won are added (the caller removes them when done with them). `share`: how many workers split the due
+    rows; each takes its part of the free rows read (at least one), so a short queue is spread over all.
     """
+    busy = set() if busy is None else busy
+    look = most + len(busy) + LEASE_SPARE  # the siblings' rows come first (they are the oldest): read past them
     candidates = await messages_in(db).find(
         {"status": "queued", "next_attempt_at": {"$lte": now}},
-    ).sort("next_attempt_at", ASCENDING).limit(LEASE_CANDIDATES).to_list(LEASE_CANDIDATES)
-    busy = set() if busy is None else busy
-    for candidate in candidates:
-        lease = candidate.get("lease_until")
-        if (lease is not None and lease >= now) or candidate["_id"] in busy:
-            continue  # another dispatcher is sending it right now
-        until = now + timedelta(seconds=lease_seconds)
-        busy.add(candidate["_id"])  # before the write: a sibling reading the same rows meanwhile skips it
-        try:
-            taken = await db[model.MESSAGES].update_one(
-                {**row(candidate), "status": "queued", "lease_until": lease},
-                {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
-            )
-        except BaseException:
-            busy.discard(candidate["_id"])
-            raise
-        if taken.modified_count != 1:
-            busy.discard(candidate["_id"])
-        else:
-            # The row as the update left it: nothing else changes a queued row whose lease this attempt won.
-            return as_message({**candidate, "lease_until": until, "lease_owner": owner,
-                               "attempts": int(candidate.get("attempts") or 0) + 1})
-    return None
+    ).sort("next_attempt_at", ASCENDING).limit(look).to_list(look)
+    free = [c for c in candidates if not (_leased(c, now) or c["_id"] in busy)]
+    chosen = free[:min(most, -(-len(free) // max(1, share)))]
+    if not chosen:
+        return []
+    ids = [c["_id"] for c in chosen]
+    until = now + timedelta(seconds=lease_seconds)
+    busy.update(ids)  # before the write: a sibling reading the same rows meanwhile skips them
+    try:
+        taken = await db[model.MESSAGES].update_many(
+            {**rows(chosen), "status": "queued", "next_attempt_at": {"$lte": now},
+             "lease_until": {"$in": list({c.get("lease_until") for c in chosen})}},
+            {"$set": {"lease_until": until, "lease_owner": owner}, "$inc": {"attempts": 1}},
+        )
+        won = set(ids)
+        if taken.modified_count != len(chosen):
+            won = {m["_id"] async for m in db[model.MESSAGES].find({**rows(chosen), "lease_owner": owner},
+                                                                   {"_id": 1})}
+    except BaseException:
+        busy.difference_update(ids)
+        raise
+    busy.difference_update(set(ids) - won)
+    # The rows as the update left them: nothing else changes a queued row whose lease this owner won.
+    return [as_message({**c, "lease_until": until, "lease_owner": owner, "attempts": int(c.get("attempts") or 0) + 1})
+            for c in chosen if c["_id"] in won]
 
 
-LEASE_CANDIDATES = 16  # the oldest due rows read per look (whole documents: the winner needs no read-back)
+LEASE_SPARE = 8  # due rows read past the ones wanted (whole documents: the winners need no read-back)
+
+
+def _leased(doc: Message, now: datetime) -> bool:
+    """Whether another dispatcher is sending the row right now (its lease has not run out)."""
+    lease = doc.get("lease_until")
+    return lease is not None and lease >= now
+
+
+def rows(refs: Sequence[Mapping[str, Any]]) -> Doc:
+    """Several outbox rows: their ids, and their conversations so the write stays targeted on a cluster."""
+    return {"_id": {"$in": [r["_id"] for r in refs]},
+            "conversation_id": {"$in": list({r["conversation_id"] for r in refs})}}
+
+
+def grouped_writes(db: Db) -> GroupedWrites:
+    """The dispatcher's bulk of conditional writes to outbox rows (`attempt_started`, `sent`, `retry`, `failed`)."""
+    return GroupedWrites(db[model.MESSAGES])
+
+
+async def read_row(db: Db, ref: Mapping[str, Any]) -> Message | None:
+    return await messages_in(db).find_one(row(ref))
 
 
 async def extend_lease(db: Db, message_id: RowRef, owner: str, until: datetime) -> bool:
@@ -190,13 +227,41 @@ async def extend_lease(db: Db, message_id: RowRef, owner: str, until: datetime) 
     return renewed.matched_count == 1
 
 
+async def extend_leases(db: Db, held: Sequence[Mapping[str, Any]], owner: str, until: datetime) -> int:
+    """Renew the lease of rows taken together (`lease_batch`) in one write; how many are still this owner's."""
+    renewed = await db[model.MESSAGES].update_many(
+        # A row whose attempt just ended in a retry has its lease freed: it stays free for whoever is next.
+        {**rows(held), "lease_owner": owner, "status": "queued", "lease_until": {"$ne": None}},
+        {"$set": {"lease_until": until}})
+    return renewed.matched_count
+
+
+# The conditional writes of an attempt, as (filter, update): each holds only while `owner` has the row.
+# The dispatcher sends them in bulk (hub/store/bulk_writes.py); the functions below send one.
+
+
+def attempt_started(ref: RowRef, owner: str, number: int, now: datetime) -> tuple[Doc, Doc]:
+    return ({**row(ref), "lease_owner": owner, "status": "queued"},
+            {"$set": {"attempt_owner": owner, "attempt_number": number, "attempt_started_at": now}})
+
+
 async def record_attempt_started(db: Db, message_id: RowRef, owner: str, number: int, now: datetime) -> bool:
     """Written just before the request leaves: if the attempt never records its outcome, the next one
     knows the provider may have it. False when this attempt no longer owns the row."""
-    started = await db[model.MESSAGES].update_one(
-        {**row(message_id), "lease_owner": owner, "status": "queued"},
-        {"$set": {"attempt_owner": owner, "attempt_number": number, "attempt_started_at": now}})
+    started = await db[model.MESSAGES].update_one(*attempt_started(message_id, owner, number, now))
     return started.matched_count == 1
+
+
+def attempt_started_by(doc: Mapping[str, Any] | None, owner: str) -> bool:
+    """Whether a row read back holds this attempt's start (the check when a bulk's count is short)."""
+    return doc is not None and doc.get("lease_owner") == owner and doc.get("attempt_owner") == owner \
+        and doc.get("status") == "queued"
+
+
+def outcome_recorded_by(doc: Mapping[str, Any] | None, owner: str) -> bool:
+    """Whether a row read back holds this attempt's outcome: settled, or rescheduled with its lease freed."""
+    return doc is not None and doc.get("lease_owner") == owner and (
+        doc.get("status") != "queued" or doc.get("lease_until") is None)
 
 
 async def mark_uncertain(db: Db, message_id: RowRef, owner: str, reason: str, now: datetime) -> bool:
@@ -210,47 +275,59 @@ async def mark_uncertain(db: Db, message_id: RowRef, owner: str, reason: str, no
 _SETTLED: Doc = {"lease_until": None, "attempt_started_at": None}
 
 
-async def mark_sent(db: Db, message_id: RowRef, owner: str, provider_id: str | None, status: str,
-                    now: datetime, *, adopted: bool = False) -> Message | None:
-    """Only the attempt that owns the lease records the send; a stale attempt gets None. Given the row
-    itself (the dispatcher's), the answer is that row as updated, without reading it back."""
+def sent_update(provider_id: str | None, status: str, now: datetime, *, adopted: bool = False) -> Doc:
     update: Doc = {"status": status, "status_rank": model.STATUS_RANK[status], "provider_id": provider_id,
                    "sent_at": now, "updated_at": now, "error": None, **_SETTLED}
     if adopted:
         update["reconciled_at"] = now
+    return update
+
+
+def sent(ref: RowRef, owner: str, update: Doc) -> tuple[Doc, Doc]:
+    return {**row(ref), "lease_owner": owner, "status": "queued"}, {"$set": update}
+
+
+async def mark_sent(db: Db, message_id: RowRef, owner: str, provider_id: str | None, status: str,
+                    now: datetime, *, adopted: bool = False) -> Message | None:
+    """Only the attempt that owns the lease records the send; a stale attempt gets None. Given the row
+    itself (the dispatcher's), the answer is that row as updated, without reading it back."""
+    update = sent_update(provider_id, status, now, adopted=adopted)
     if not isinstance(message_id, ObjectId):
-        recorded = await db[model.MESSAGES].update_one(
-            {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
+        recorded = await db[model.MESSAGES].update_one(*sent(message_id, owner, update))
         return as_message({**message_id, **update}) if recorded.matched_count == 1 else None
-    return await update_then_get(
-        messages_in(db), {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update},
-        return_document=ReturnDocument.AFTER,
-    )
+    return await update_then_get(messages_in(db), *sent(message_id, owner, update),
+                                 return_document=ReturnDocument.AFTER)
+
+
+def retry(ref: RowRef, owner: str, reason: str, at: datetime, now: datetime, *,
+          outcome_unknown: bool = False) -> tuple[Doc, Doc]:
+    update: Doc = {"next_attempt_at": at, "lease_until": None, "last_error": reason, "updated_at": now}
+    if not outcome_unknown:
+        update["attempt_started_at"] = None
+    return {**row(ref), "lease_owner": owner, "status": "queued"}, {"$set": update}
 
 
 async def schedule_retry(db: Db, message_id: RowRef, owner: str, reason: str, at: datetime,
                          now: datetime, *, outcome_unknown: bool = False) -> bool:
     """Free the row for a later attempt. With `outcome_unknown` the attempt stays recorded as started,
     so the next one reconciles before it sends. False when this attempt no longer owns the row."""
-    update: Doc = {"next_attempt_at": at, "lease_until": None, "last_error": reason, "updated_at": now}
-    if not outcome_unknown:
-        update["attempt_started_at"] = None
     retried = await db[model.MESSAGES].update_one(
-        {**row(message_id), "lease_owner": owner, "status": "queued"}, {"$set": update})
+        *retry(message_id, owner, reason, at, now, outcome_unknown=outcome_unknown))
     return retried.matched_count == 1
+
+
+def failed(ref: RowRef, reason: str, now: datetime, owner: str | None = None) -> tuple[Doc, Doc]:
+    query: Doc = {**row(ref), "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
+    if owner is not None:
+        query["lease_owner"] = owner
+    return query, {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
+                            "failed_at": now, "updated_at": now, **_SETTLED}}
 
 
 async def mark_failed(db: Db, message_id: RowRef, reason: str, now: datetime,
                       owner: str | None = None) -> Message | None:
-    query: Doc = {**row(message_id), "status_rank": {"$lt": model.STATUS_RANK["failed"]}}
-    if owner is not None:
-        query["lease_owner"] = owner
-    return await update_then_get(
-        messages_in(db), query,
-        {"$set": {"status": "failed", "status_rank": model.STATUS_RANK["failed"], "error": reason,
-                  "failed_at": now, "updated_at": now, **_SETTLED}},
-        return_document=ReturnDocument.AFTER,
-    )
+    return await update_then_get(messages_in(db), *failed(message_id, reason, now, owner),
+                                 return_document=ReturnDocument.AFTER)
 
 
 async def advance_status(db: Db, query: Doc, status: str, now: datetime, error: str | None = None

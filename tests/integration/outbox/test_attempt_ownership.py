@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bson import ObjectId
 
 from channels.base import OutboundMessage, SendResult, UnsettledAttempt
 from hub import names as model
@@ -158,3 +159,70 @@ async def test_a_worker_skips_the_rows_its_siblings_are_taking_and_takes_the_nex
     assert await messages.lease_due(hub.db, "host:1/c", later + timedelta(seconds=1), 30, busy=busy) is None
     oldest = await messages.get(hub.db, rows[0])
     assert oldest is not None and oldest.get("lease_owner") is None  # skipped: no write was tried on it
+
+
+async def far_future_rows(hub: Hub, count: int) -> tuple[datetime, list[ObjectId]]:
+    """`count` queued replies due only for the leases a test takes, never for the hub's own dispatcher."""
+    conversation = await ingest_one(hub)
+    later = utcnow() + timedelta(days=365)
+    ids = []
+    for n in range(count):
+        doc, _ = await messages.enqueue(hub.db, {
+            "conversation_id": conversation["_id"], "contact_id": conversation["contact_id"],
+            "direction": model.OUT, "kind": "message", "channel": "webchat", "to": {"kind": "webchat", "value": "v-1"},
+            "text": f"reply {n}", "created_at": later + timedelta(milliseconds=n)})
+        ids.append(doc["_id"])
+    return later + timedelta(seconds=1), ids
+
+
+async def test_a_short_queue_is_split_between_the_workers_and_two_dispatchers_never_win_the_same_row(
+        hub: Hub) -> None:
+    now, ids = await far_future_rows(hub, 8)
+    share = await messages.lease_batch(hub.db, "host:1/a", now, 30, 16, share=4)
+    assert [d["_id"] for d in share] == ids[:2], "a quarter of the free rows, oldest first, for one of four workers"
+    rivals = await asyncio.gather(messages.lease_batch(hub.db, "host:2/a", now, 30, 16),
+                                  messages.lease_batch(hub.db, "host:3/a", now, 30, 16))
+    won = [{d["_id"] for d in batch} for batch in rivals]
+    assert not won[0] & won[1] and won[0] | won[1] == set(ids[2:])
+    for owner, batch in zip(("host:2/a", "host:3/a"), won, strict=True):
+        for row_id in batch:
+            stored = await messages.get(hub.db, row_id)
+            assert stored is not None and stored["lease_owner"] == owner and stored["attempts"] == 1
+
+
+async def test_renewing_a_batch_lease_keeps_a_row_freed_for_its_retry_free(hub: Hub) -> None:
+    now, ids = await far_future_rows(hub, 2)
+    batch = await messages.lease_batch(hub.db, "host:1/a", now, 30, 16)
+    assert len(batch) == 2
+    assert await messages.schedule_retry(hub.db, ids[0], "host:1/a", "503", now, now)
+    assert await messages.extend_leases(hub.db, batch, "host:1/a", now + timedelta(seconds=60)) == 1
+    retried = await messages.get(hub.db, ids[0])
+    assert retried is not None and retried["lease_until"] is None, "due again for whoever looks next"
+    other = await messages.lease_batch(hub.db, "host:1/b", now + timedelta(seconds=1), 30, 16)
+    assert [d["_id"] for d in other] == [ids[0]]
+
+
+class FirstSlowChannel(SlowChannel):
+    """The first reply's answer takes `seconds`; every later one comes at once."""
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        self.sends.append(message.message_id)
+        number = len(self.sends)
+        if number == 1:
+            await asyncio.sleep(self.seconds)
+        return SendResult(provider_id=f"slow-{number}")
+
+
+async def test_a_slow_provider_answer_holds_up_only_its_own_reply_not_the_rest_of_the_batch(hub: Hub) -> None:
+    channel = FirstSlowChannel(LEASE_SECONDS * 1.5)  # longer than the lease: it is renewed meanwhile
+    hub.channels["webchat"] = channel
+    now, ids = await far_future_rows(hub, 4)
+    batch = await messages.lease_batch(hub.db, "host:1/a", now, LEASE_SECONDS, 16)
+    delivering = asyncio.create_task(Dispatcher(hub).deliver(batch, "host:1/a"))
+    later = [await wait_status(hub, row_id, "sent") for row_id in ids[1:]]
+    first = await messages.get(hub.db, ids[0])
+    assert first is not None and first["status"] == "queued", "the three after it left while it still waited"
+    await delivering
+    sent = await wait_status(hub, ids[0], "sent")
+    assert channel.sends == [str(i) for i in ids] and sent["attempts"] == 1 and sent["provider_id"] == "slow-1"
+    assert all(r["attempts"] == 1 and r["lease_owner"] == "host:1/a" for r in later)
