@@ -89,7 +89,7 @@ async def ingest(hub: Hub, inbound: InboundMessage, *, replay_of: ObjectId | Non
     if inbound.external_id is None:
         doc.pop("external_id")  # the key is the payload's own (raw:<id>), so a replay of it makes nothing
     message, created = await batches.insert_message.submit(doc)
-    await conversations.customer_wrote(db, conversation, inbound.channel, now, counted=created)
+    await conversations.customer_wrote(batches, conversation, inbound.channel, now, counted=created)
     if not created:
         log.info("duplicate inbound ignored channel=%s external_id=%s", inbound.channel, inbound.external_id)
     if explanation is not None:

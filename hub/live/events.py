@@ -18,9 +18,10 @@ from bson import ObjectId
 
 from channels.base import stop_tasks
 from hub import names as model
+from hub.live.change_apply import applied
 from hub.store import conversations as conversation_store
 from hub.store.db import Db, Doc
-from hub.store.documents import Conversation, as_conversation
+from hub.store.documents import Conversation, as_conversation, changed_document
 from hub.store.view_tally import ViewTally
 
 log = logging.getLogger(__name__)
@@ -158,9 +159,9 @@ class EventBus:
                 # after opening and before the first event is consumed (nothing before the open is owed).
                 if resume is not None:
                     await self._load_tally()
-                async with await self._db.watch(
-                    pipeline, full_document="updateLookup", resume_after=resume
-                ) as stream:
+                # No updateLookup: an update's document is the held conversation with the event's
+                # updateDescription applied (hub/live/change_apply.py), read only when not held.
+                async with await self._db.watch(pipeline, resume_after=resume, batch_size=256) as stream:
                     self.ready.set()
                     if resume is None:
                         await self._load_tally()
@@ -171,6 +172,7 @@ class EventBus:
                 raise
             except Exception:
                 self.tally.forget()
+                self._conversation_cache.clear()  # held copies may have missed updates
                 log.exception("change stream broke; reopening in 1s")
                 await asyncio.sleep(1)
 
@@ -182,10 +184,12 @@ class EventBus:
             log.exception("inbox tally not loaded; counting in the database")
 
     async def _dispatch(self, change: Doc) -> None:
+        collection = change["ns"]["coll"]
         doc = change.get("fullDocument")
+        if doc is None and change.get("operationType") == "update":
+            doc = await self._updated(collection, change)
         if doc is None:
             return
-        collection = change["ns"]["coll"]
         conversation: Conversation | None = None
         if collection == model.CONVERSATIONS:
             conversation = known = as_conversation(doc)
@@ -224,6 +228,16 @@ class EventBus:
                     sub.offer(event)
             except Exception:
                 log.exception("event predicate failed")
+
+    async def _updated(self, collection: str, change: Doc) -> Doc | None:
+        """The document after an update event: a held conversation with the change applied, else read."""
+        key = change.get("documentKey") or {}
+        key_id = key.get("_id")
+        held = self._conversation_cache.get(key_id) \
+            if collection == model.CONVERSATIONS and isinstance(key_id, ObjectId) else None
+        if held is not None and "updateDescription" in change:
+            return applied(held, change["updateDescription"])
+        return await changed_document(self._db, collection, key) if key else None
 
     def _remember(self, conversation: Conversation) -> None:
         if len(self._conversation_cache) > 50_000:

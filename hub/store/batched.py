@@ -15,11 +15,10 @@ from pymongo.errors import BulkWriteError
 from hub import names as model
 from hub.clock import utcnow
 from hub.coalesce import Coalescer
-from hub.store import contacts, identities, message_keys, raw
+from hub.db.client import DUPLICATE_KEY
+from hub.store import contacts, identities, message_keys, raw, reports
 from hub.store.db import Db, Doc, fast
 from hub.store.documents import Contact, Conversation, Message, as_message, contacts_in, conversations_in, messages_in
-
-DUPLICATE_KEY = 11000
 
 
 class IngestBatches:
@@ -32,6 +31,7 @@ class IngestBatches:
         self.touch: Coalescer[tuple[ObjectId, Doc], bool] = Coalescer(self._touch)
         self.insert_message: Coalescer[Doc, tuple[Message, bool]] = Coalescer(self._insert_messages)
         self.raw_processed: Coalescer[ObjectId, None] = Coalescer(self._raw_processed)
+        self.report_event: Coalescer[Doc, None] = Coalescer(self._report_events)
 
     async def _keep_raw(self, docs: list[Doc]) -> list[ObjectId]:
         result = await self._before_commit(model.RAW_INBOUND).insert_many(docs, ordered=True)
@@ -52,6 +52,10 @@ class IngestBatches:
     async def _raw_processed(self, raw_ids: list[ObjectId]) -> list[None]:
         await raw.mark_processed(self.db, raw_ids, utcnow())  # one update_many per batch
         return [None] * len(raw_ids)
+
+    async def _report_events(self, docs: list[Doc]) -> list[None]:
+        await reports.record_many(self.db, docs)  # one insert and one rollup bulk write per batch
+        return [None] * len(docs)
 
     async def _claim_keys(self, wanted: list[tuple[str, ObjectId]]) -> list[message_keys.Claim]:
         return await message_keys.claim(self.db, wanted, utcnow())

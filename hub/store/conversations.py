@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from bson import ObjectId
 from pymongo import DESCENDING
@@ -14,6 +14,9 @@ from hub import names as model
 from hub.store import conversation_meta, reports
 from hub.store.db import Db, Doc, update_then_get
 from hub.store.documents import Contact, Conversation, as_conversation, conversations_in
+
+if TYPE_CHECKING:
+    from hub.store.batched import IngestBatches
 
 
 async def touch_active(
@@ -123,11 +126,13 @@ _REPLY_FIELDS: Final = {f: 1 for f in ("first_response_at", "waiting_since", "la
                                        "snoozes")}
 
 
-async def customer_wrote(db: Db, conversation: Conversation, channel: str, at: datetime, *, counted: bool) -> None:
-    """After a customer's message is stored: a snooze it ended is kept (SLA), and the reports count it."""
+async def customer_wrote(batches: IngestBatches, conversation: Conversation, channel: str, at: datetime, *,
+                         counted: bool) -> None:
+    """After a customer's message is stored: a snooze it ended is kept (SLA), and the reports count it
+    (with the other messages of the burst: one insert and one rollup write per batch)."""
     if counted:
-        conversation = await conversation_meta.snooze_ended(db, conversation, at)
-    await reports.customer_wrote(db, conversation, channel, at, counted=counted)
+        conversation = await conversation_meta.snooze_ended(batches.db, conversation, at)
+        await batches.report_event.submit(reports.message_in(conversation, channel, at))
 
 
 def visibility_filter(user: Mapping[str, Any]) -> Doc:

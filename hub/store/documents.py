@@ -19,7 +19,7 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 
 from hub import names as model
-from hub.db.client import Db
+from hub.db.client import Db, Doc
 
 
 class IdentityDoc(TypedDict):
@@ -206,3 +206,9 @@ def conversations_in(db: Db) -> AsyncCollection[Conversation]:
 
 def messages_in(db: Db) -> AsyncCollection[Message]:
     return cast("AsyncCollection[Message]", db[model.MESSAGES])
+
+
+async def changed_document(db: Db, collection: str, document_key: Mapping[str, Any]) -> Doc | None:
+    """The current document an update event names, by its `documentKey` (which on a sharded cluster holds
+    the shard key, so the read is targeted): what the change stream's `updateLookup` would have read."""
+    return await db[collection].find_one(dict(document_key))

@@ -17,15 +17,16 @@ document is missing (delete it to have the next start rebuild).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from pymongo import InsertOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from hub import names as model
 from hub.clock import utcnow
+from hub.db.client import DUPLICATE_KEY
 from hub.store.db import Db, Doc
 from routing.model import to_utc
 
@@ -73,6 +74,34 @@ async def add(db: Db, event: Mapping[str, Any]) -> None:
         except PyMongoError:
             break
     log.warning("report rollup not updated kind=%s conversation=%s", event["kind"], event.get("conversation_id"))
+
+
+async def add_many(db: Db, events: Sequence[Mapping[str, Any]]) -> None:
+    """Count a burst's events just inserted: one upsert per rollup key, in one bulk write. Never fails the caller."""
+    counts: dict[str, int] = {}
+    fresh: dict[str, Doc] = {}
+    for event in events:
+        if event["kind"] in ROLLED:
+            key = _key(event)
+            counts[key] = counts.get(key, 0) + 1
+            fresh.setdefault(key, _fresh(event))
+    keys = list(counts)
+    for _ in range(2):  # two first upserts of one key race: the loser's retry updates the winner's document
+        if not keys:
+            return
+        operations = [UpdateOne({"_id": key}, {"$setOnInsert": fresh[key], "$inc": {"n": counts[key]}}, upsert=True)
+                      for key in keys]
+        try:
+            await db[model.REPORT_ROLLUPS].bulk_write(operations, ordered=False)
+            return
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                break
+            keys = [keys[error["index"]] for error in errors]
+        except PyMongoError:
+            break
+    log.warning("report rollups not updated: %d keys", len(keys))
 
 
 async def rebuild(db: Db) -> int:

@@ -30,9 +30,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from hub import names as model
+from hub.db.client import DUPLICATE_KEY
 from hub.metrics.business_time import business_seconds
 from hub.store import report_rollups
 from hub.store.db import Db, Doc
@@ -41,6 +42,7 @@ from routing.model import BusinessHours, to_utc
 from routing.policy_io import department_from_dict
 
 log = logging.getLogger(__name__)
+
 
 KINDS: Final = ("created", "first_response", "next_response", "resolved", "reopened", "message_in", "message_out",
                 "status")
@@ -68,26 +70,53 @@ def _seconds(start: datetime, end: datetime) -> float:
     return max(0.0, (to_utc(end) - to_utc(start)).total_seconds())
 
 
+def event_doc(conversation: Mapping[str, Any], kind: str, at: datetime, since: datetime | None,
+              hours: BusinessHours | None, *, agent_id: ObjectId | None = None, channel: str | None = None) -> Doc:
+    """The event's document; `since` is where its duration starts (None: no duration, `hours` unused)."""
+    doc: Doc = {
+        "conversation_id": conversation["_id"], "kind": kind, "at": at,
+        "department_id": conversation.get("department_id"),
+        "agent_id": agent_id if agent_id is not None else conversation.get("assignee_id"),
+        "channel": channel or conversation.get("last_channel"),
+        "labels": list(conversation.get("labels") or []),
+        "priority": conversation.get("priority") or "normal",
+        "wall_seconds": 0.0 if since is None else _seconds(since, at),
+        "business_seconds": 0.0 if since is None else business_seconds(hours, since, at, _snoozes(conversation)),
+    }
+    if kind in STATUS_KINDS and conversation.get("status"):
+        doc["status"] = conversation["status"]
+    if kind == "first_response":
+        doc["_id"] = f"{conversation['_id']}:first_response"
+    return doc
+
+
+def message_in(conversation: Mapping[str, Any], channel: str, at: datetime) -> Doc:
+    """A customer's message stored (not a repeat): written with others of a burst by `record_many`."""
+    return event_doc(conversation, "message_in", at, None, None, channel=channel)
+
+
+async def record_many(db: Db, docs: list[Doc]) -> None:
+    """Write a burst's events in one insert and their rollups in one bulk write. Never fails the caller."""
+    try:
+        await db[model.REPORT_EVENTS].insert_many(docs, ordered=False)
+        written = docs
+    except BulkWriteError as exc:
+        failed = {error["index"] for error in exc.details.get("writeErrors", [])}
+        written = [doc for n, doc in enumerate(docs) if n not in failed]
+        if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+            log.warning("report events not recorded: %d of %d", len(failed), len(docs))
+    except PyMongoError:
+        log.warning("report events not recorded: %d", len(docs), exc_info=True)
+        return
+    await report_rollups.add_many(db, written)
+
+
 async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetime, since: datetime | None,
                  *, agent_id: ObjectId | None = None, channel: str | None = None) -> None:
     """Write one event; `since` is where its duration starts (None: no duration). Never fails the caller."""
     try:
-        department_id = conversation.get("department_id")
-        hours = await department_hours(db, department_id) if since is not None else None
-        doc: Doc = {
-            "conversation_id": conversation["_id"], "kind": kind, "at": at,
-            "department_id": department_id,
-            "agent_id": agent_id if agent_id is not None else conversation.get("assignee_id"),
-            "channel": channel or conversation.get("last_channel"),
-            "labels": list(conversation.get("labels") or []),
-            "priority": conversation.get("priority") or "normal",
-            "wall_seconds": 0.0 if since is None else _seconds(since, at),
-            "business_seconds": 0.0 if since is None else business_seconds(hours, since, at, _snoozes(conversation)),
-        }
-        if kind in STATUS_KINDS and conversation.get("status"):
-            doc["status"] = conversation["status"]
-        if kind == "first_response":
-            doc["_id"] = f"{conversation['_id']}:first_response"
+        hours = await department_hours(db, conversation.get("department_id")) if since is not None else None
+        doc = event_doc(conversation, kind, at, since, hours, agent_id=agent_id, channel=channel)
         await db[model.REPORT_EVENTS].insert_one(doc)
         await report_rollups.add(db, doc)
     except DuplicateKeyError:
@@ -95,13 +124,6 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
     except PyMongoError:
         log.warning("report event not recorded kind=%s conversation=%s", kind, conversation.get("_id"),
                     exc_info=True)
-
-
-async def customer_wrote(db: Db, conversation: Mapping[str, Any], channel: str, at: datetime, *, counted: bool
-                         ) -> None:
-    """A customer's message stored (`counted`: not a repeat of one the hub already had)."""
-    if counted:
-        await record(db, conversation, "message_in", at, None, channel=channel)
 
 
 async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None,

@@ -144,6 +144,9 @@ SCATTERS: dict[tuple[str, str], str] = {
     (model.MESSAGES, "{mentions}"): "the Mentions view: one sparse index lookup per shard",
     (model.MESSAGES, "{_id:$in}"): ("a duplicate webhook's message, read through its key: one $in of _id lookups "
                                     "per shard, duplicates only"),
+    (model.MESSAGES, "{_id}"): ("the live stream reading back an updated message (a reply's status) by its "
+                               "documentKey, as updateLookup did: on a cluster the key holds conversation_id, so "
+                               "targeted there; on one server it is {_id}"),
     (model.MESSAGES, "{contact_id}"): "a merge re-pointing the source's messages: one index range per shard, rare",
     (model.MESSAGES, "{contact_id, direction:$ne}"): ("a merge's count and a contact's history: one index range "
                                                       "per shard"),

@@ -119,3 +119,19 @@ async def test_with_few_streams_a_conversation_update_is_not_held() -> None:
     with bus.subscribe(lambda event: True) as subscription:
         await bus._dispatch(_change("conversations", "update", {"_id": ObjectId(), "status": "open"}))
         assert [event.collection for event in subscription.drain()] == ["conversations"]
+
+
+async def test_an_update_of_a_held_conversation_is_built_from_the_event_without_reading_it() -> None:
+    from bson import ObjectId
+
+    bus = _bus()  # no database: a read would fail
+    conversation = {"_id": ObjectId(), "status": "pending", "channels": ["sms"], "active": True}
+    with bus.subscribe(lambda event: True) as subscription:
+        await bus._dispatch(_change("conversations", "insert", conversation))
+        await bus._dispatch({"_id": {"_data": "2"}, "ns": {"coll": "conversations"}, "operationType": "update",
+                             "documentKey": {"_id": conversation["_id"]},
+                             "updateDescription": {"updatedFields": {"status": "open", "channels.1": "whatsapp"},
+                                                   "removedFields": ["active"], "truncatedArrays": []}})
+        update = subscription.drain()[-1]
+    assert update.doc == {"_id": conversation["_id"], "status": "open", "channels": ["sms", "whatsapp"]}
+    assert conversation["status"] == "pending"  # the held copy an earlier event carried is left as it was
