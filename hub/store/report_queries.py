@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any, Final
 
@@ -63,6 +63,14 @@ class ReportFilter:
             common["channels"] = self.channel
         return {**query, **common}
 
+    def split(self) -> list[ReportFilter]:
+        """One filter per department of the scope (a conversation or event has one department, so their
+        answers add up): the embedded server plans no index for a `$in` and scanned every conversation for
+        a lead of three departments (profile of the overview: its backlog alone 450 ms for none found)."""
+        if self.department_ids is None or len(self.department_ids) < 2:
+            return [self]
+        return [replace(self, department_ids=(d,)) for d in self.department_ids]
+
     def _common(self, agent_field: str, channel_field: str | None) -> Doc:
         query: Doc = {}
         if self.department_ids is not None:
@@ -80,13 +88,19 @@ class ReportFilter:
         return query
 
 
+async def find_each(db: Db, collection: str, queries: list[Doc], projection: Doc) -> list[Doc]:
+    """The documents of several disjoint queries (one per department, ReportFilter.split), read together."""
+    found = await asyncio.gather(*(db[collection].find(q, projection).to_list(None) for q in queries))
+    return [doc for docs in found for doc in docs]
+
+
 async def overview(db: Db, where: ReportFilter, tz: tzinfo) -> Doc:
     """Counts, speed and the heat map in as few reads as the embedded server answers fastest (measured in
     bench/reports.py): a find per duration kind gives its count and its values at once, one find of the
     range's conversations gives their count and the heat map, and the remaining kinds are counted by an
     index range each (equality on kind; an `$in` or a `$group` over the events cost several times more)."""
     created, durations, tallies = await asyncio.gather(
-        db[model.CONVERSATIONS].find(where.conversations(), {"_id": 0, "created_at": 1}).to_list(None),
+        find_each(db, model.CONVERSATIONS, [w.conversations() for w in where.split()], {"_id": 0, "created_at": 1}),
         asyncio.gather(*(_values(db, where, kind) for kind in DURATIONS.values())),
         asyncio.gather(*(_count(db, where, event_kind(name)) for name in ("reopened", *MESSAGES))))
     found = {kind: 0 for kind in COUNTED}
@@ -138,23 +152,23 @@ async def _values(db: Db, where: ReportFilter, kind: str) -> tuple[list[float], 
 async def _count(db: Db, where: ReportFilter, kind: str) -> int:
     """Messages and reopenings in the range, from the rollups (hub/store/report_rollups.py)."""
     if kind in ROLLED and aligned(where.start, where.end):
-        docs = await db[model.REPORT_ROLLUPS].find(where.events(kind), {"_id": 0, "n": 1}).to_list(None)
+        docs = await find_each(db, model.REPORT_ROLLUPS, [w.events(kind) for w in where.split()], {"_id": 0, "n": 1})
         return sum(int(d.get("n") or 0) for d in docs)
-    return await db[model.REPORT_EVENTS].count_documents(where.events(kind))
+    counts = await asyncio.gather(*(db[model.REPORT_EVENTS].count_documents(w.events(kind)) for w in where.split()))
+    return sum(counts)
 
 
 async def _durations(db: Db, where: ReportFilter, kind: str) -> list[Doc]:
-    cursor = db[model.REPORT_EVENTS].find(where.events(kind),
-                                          {"_id": 0, "at": 1, "wall_seconds": 1, "business_seconds": 1})
-    return await cursor.to_list(None)
+    return await find_each(db, model.REPORT_EVENTS, [w.events(kind) for w in where.split()],
+                           {"_id": 0, "at": 1, "wall_seconds": 1, "business_seconds": 1})
 
 
 async def backlog(db: Db, where: ReportFilter) -> dict[str, Any]:
     """Open, pending and snoozed now, and who has waited longest: a find per status, whose equality the
     inbox's (department, status) and (status) indexes answer (an aggregation over `active` scanned)."""
-    query = {k: v for k, v in where.conversations().items() if k != "created_at"}
-    found = await asyncio.gather(*(db[model.CONVERSATIONS].find({**query, "status": status}, {"waiting_since": 1})
-                                   .to_list(None) for status in BACKLOG_STATUSES))
+    queries = [{k: v for k, v in w.conversations().items() if k != "created_at"} for w in where.split()]
+    found = await asyncio.gather(*(find_each(db, model.CONVERSATIONS, [{**q, "status": status} for q in queries],
+                                             {"waiting_since": 1}) for status in BACKLOG_STATUSES))
     waiting = [d for docs in found for d in docs if d.get("waiting_since") is not None]
     oldest = min(waiting, key=lambda d: (d["waiting_since"], d["_id"])) if waiting else None
     return {**{status: len(docs) for status, docs in zip(BACKLOG_STATUSES, found, strict=True)},
@@ -208,17 +222,20 @@ async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
     # Only equalities beside the kind and time: the embedded server plans an index only when its leading
     # fields cover the whole query (events without an agent are left out here, not in the query).
     by_agent: Doc = {} if where.agent_id is None else {"agent_id": where.agent_id}
-    assigned = {k: v for k, v in where.conversations().items() if k != "assignee_id"}
-    open_now = {k: v for k, v in assigned.items() if k != "created_at"}
-    events = db[model.REPORT_EVENTS]
+    # No `assignee_id: {$ne: None}` nor `active: True` in the queries (conversations without an assignee are
+    # skipped below, inactive ones dropped here): either left the (department, created_at) and (department,
+    # status) indexes uncovered and scanned every conversation, 3 times for a lead of three departments.
+    parts = where.split()
+    assigned = [w.conversations() for w in parts]
+    now_queries = [{**{k: v for k, v in q.items() if k != "created_at"}, "status": status}
+                   for q in assigned for status in BACKLOG_STATUSES]
     firsts, resolved, created, active, ratings = await asyncio.gather(
-        events.find({**where.events("first_response"), **by_agent},
-                    {"_id": 0, "agent_id": 1, "wall_seconds": 1}).to_list(None),
-        events.find({**where.events("resolved"), **by_agent}, {"_id": 0, "agent_id": 1}).to_list(None),
-        db[model.CONVERSATIONS].find({**assigned, "assignee_id": where.agent_id or {"$ne": None}},
-                                     {"_id": 0, "assignee_id": 1}).to_list(None),
-        db[model.CONVERSATIONS].find({**open_now, "active": True, "assignee_id": where.agent_id or {"$ne": None}},
-                                     {"_id": 0, "assignee_id": 1}).to_list(None),
+        find_each(db, model.REPORT_EVENTS, [{**w.events("first_response"), **by_agent} for w in parts],
+                  {"_id": 0, "agent_id": 1, "wall_seconds": 1}),
+        find_each(db, model.REPORT_EVENTS, [{**w.events("resolved"), **by_agent} for w in parts],
+                  {"_id": 0, "agent_id": 1}),
+        find_each(db, model.CONVERSATIONS, assigned, {"_id": 0, "assignee_id": 1}),
+        find_each(db, model.CONVERSATIONS, now_queries, {"_id": 0, "assignee_id": 1, "active": 1}),
         db[model.CSAT_RESPONSES].find({**csat_query(where), **by_agent}, {"_id": 0, "agent_id": 1, "score": 1}
                                       ).to_list(None))
     per: dict[ObjectId, Doc] = {}
@@ -234,6 +251,7 @@ async def agents(db: Db, where: ReportFilter, now: datetime) -> list[Doc]:
             seconds[event["agent_id"]].append(event["wall_seconds"])
     for agent_id, values in seconds.items():
         row(agent_id).update(first_responses=len(values), median_first_response=summarize(values).median)
+    active = [doc for doc in active if doc.get("active") is True]  # active: one of the backlog's statuses
     for field, docs, key in (("resolved", resolved, "agent_id"), ("assigned", created, "assignee_id"),
                              ("open", active, "assignee_id")):
         for doc in docs:
