@@ -4,10 +4,11 @@ language and nothing is stored."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
+from playwright.async_api import Browser, FileChooser, FilePayload, Locator, Page, ViewportSize, expect
 
 from hub.runtime import Hub
 from tests.e2e.test_webchat_and_inbox_in_browser import sign_in
@@ -71,16 +72,21 @@ async def test_a_visitor_attaches_a_file_and_an_image_and_the_agent_sees_both_in
     await open_widget(visitor, serve(shop, "files", shop_page(base_url)))
     await visitor.fill(".hubchat-form textarea", "Here is my order")
     await visitor.keyboard.press("Enter")
+    # Listen for the chooser before the key that opens it, with round trips in between: the client asks the
+    # browser to intercept file choosers only when a page gets its first listener, and does so in a task of
+    # its own. `expect_file_chooser` around the key press alone sent the press first, so on a loaded machine
+    # the button's click could open the chooser before interception was on, and the wait never ended.
+    chosen: asyncio.Future[FileChooser] = asyncio.get_running_loop().create_future()
+    visitor.once("filechooser", lambda chooser: chosen.set_result(chooser))
     await visitor.keyboard.press("Shift+Tab")  # from the message box to the picker button, by keyboard
     attach = visitor.locator(".hubchat-attach")
     await expect(attach).to_be_focused()
     await expect(attach).to_have_attribute("aria-label", "Attach a file")
     # A quiet icon beside the box, not a second coloured button like Send (the accent rules style buttons).
     assert await attach.evaluate("b => getComputedStyle(b).backgroundColor") == "rgba(0, 0, 0, 0)"
-    async with visitor.expect_file_chooser() as chosen:
-        await visitor.keyboard.press("Enter")
+    await visitor.keyboard.press("Enter")
     pdf: FilePayload = {"name": "order.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 the order"}
-    await (await chosen.value).set_files([pdf])
+    await (await asyncio.wait_for(chosen, 30)).set_files([pdf])  # the chooser the key opened, nothing set by hand
     await hand_over(visitor, "paste", "screenshot.png", "image/png", png())
     await hand_over(visitor, "drop", "notes.txt", "text/plain", b"size M, blue")
 
