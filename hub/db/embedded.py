@@ -10,9 +10,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import re
 import shutil
 import signal
+import socket
 import sys
 from collections import deque
 from collections.abc import Callable
@@ -52,6 +54,31 @@ def _server_command() -> list[str]:
     )
 
 
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def port_outside_the_ephemeral_range(tries: int = 50) -> int:
+    """A free loopback port below the kernel's ephemeral range, or 0 (the kernel picks) when none is found.
+
+    The port is kept for restarts, and while the database is down any outgoing connection on the machine
+    may be given a port of the ephemeral range as its own: a pooled client connection then holds the
+    database's port for as long as it lives and every restart fails with "Address already in use"."""
+    try:
+        low = int(EPHEMERAL_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    if low <= 10_000:
+        return 0
+    for port in random.sample(range(10_000, low), min(tries, low - 10_000)):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return 0
+
+
 STOP_SECONDS = 3.0  # SIGINT, then SIGKILL: journaled writes survive a kill, and a stop must stay bounded
 
 
@@ -83,6 +110,9 @@ class EmbeddedDatabase:
         if self._proc is not None:
             await self.stop()  # a restart: the old process has exited; collect it and its reader first
         self.storage_path.mkdir(parents=True, exist_ok=True)
+        chosen = self.port == 0
+        if chosen:  # the first start: a port no outgoing connection can be handed while it is down
+            self.port = port_outside_the_ephemeral_range()
         cmd = [
             *_server_command(),
             "--host", "127.0.0.1",
@@ -128,6 +158,9 @@ class EmbeddedDatabase:
                     f"data dir {self.storage_path} is in use by another process "
                     "(is another hub running? stop it or set HUB_DATA_DIR elsewhere)"
                 )
+            if chosen and self.port != 0 and "in use" in text.lower():
+                self.port = 0  # taken between the probe and the start: let the kernel pick instead
+                return await self.start(timeout)
             last = seen[-1] if seen else "no output"
             raise EmbeddedDatabaseError(f"the embedded database exited at start: {last}")
         self._drain = asyncio.create_task(self._drain_output(self._proc), name="embedded-database-output")
