@@ -9,8 +9,8 @@ any time zone starts on a quarter hour (every zone's offset is a multiple of 15 
 range is a whole number of quarters and the filter's time range selects exactly the events it would. A
 range that is not (never from the reports' parser) reads the events instead.
 
-`add` follows each event's insert (hub/store/reports.py). A crash between the two loses the rollup's share
-of one event: `rebuild` recomputes them all from the events; a start runs it when the `built` marker
+`add_many` follows each batch of events' insert (hub/store/reports.py). A crash between the two loses
+the rollups' share of that batch: `rebuild` recomputes them all from the events; a start runs it when the `built` marker
 document is missing (delete it to have the next start rebuild).
 """
 
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from pymongo import InsertOne, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from hub import names as model
 from hub.clock import utcnow
@@ -58,22 +58,6 @@ def _fresh(event: Mapping[str, Any]) -> Doc:
                 **{d: event.get(d) for d in _DIMENSIONS}}
     doc["labels"] = sorted(doc["labels"] or [])
     return doc
-
-
-async def add(db: Db, event: Mapping[str, Any]) -> None:
-    """Count one event just inserted. Never fails the caller."""
-    if event["kind"] not in ROLLED:
-        return
-    update: Doc = {"$setOnInsert": _fresh(event), "$inc": {"n": 1}}
-    for _ in range(2):  # two first upserts of one key race: the loser's retry updates the winner's document
-        try:
-            await db[model.REPORT_ROLLUPS].update_one({"_id": _key(event)}, update, upsert=True)
-            return
-        except DuplicateKeyError:
-            continue
-        except PyMongoError:
-            break
-    log.warning("report rollup not updated kind=%s conversation=%s", event["kind"], event.get("conversation_id"))
 
 
 async def add_many(db: Db, events: Sequence[Mapping[str, Any]]) -> None:

@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from hub import names as model
 from hub.db.client import DUPLICATE_KEY
@@ -116,14 +116,12 @@ async def record(db: Db, conversation: Mapping[str, Any], kind: str, at: datetim
     """Write one event; `since` is where its duration starts (None: no duration). Never fails the caller."""
     try:
         hours = await department_hours(db, conversation.get("department_id")) if since is not None else None
-        doc = event_doc(conversation, kind, at, since, hours, agent_id=agent_id, channel=channel)
-        await db[model.REPORT_EVENTS].insert_one(doc)
-        await report_rollups.add(db, doc)
-    except DuplicateKeyError:
-        pass  # a racing first reply recorded it already
     except PyMongoError:
         log.warning("report event not recorded kind=%s conversation=%s", kind, conversation.get("_id"),
                     exc_info=True)
+        return
+    # A racing first reply that recorded it already is a duplicate key: skipped there, not counted twice.
+    await record_many(db, [event_doc(conversation, kind, at, since, hours, agent_id=agent_id, channel=channel)])
 
 
 async def replied(db: Db, before: Mapping[str, Any], at: datetime, agent_id: ObjectId | None,
